@@ -1,0 +1,27 @@
+using EdgeRuntime.Core.Models;
+
+namespace EdgeRuntime.Core.Devices;
+
+/// <summary>
+/// The retained document on <c>edge/devices/{id}/status</c>: one per device, replaced on every
+/// change, turned to <see cref="DeviceState.Offline"/> by the last will when the daemon dies.
+/// </summary>
+/// <param name="DeviceId">The device's id (also the topic level).</param>
+/// <param name="State">Online or offline.</param>
+/// <param name="RuntimeVersion">The EdgeRuntime version the device runs.</param>
+/// <param name="StartedAt">When this daemon process started (UTC).</param>
+/// <param name="UptimeSeconds">Seconds since <paramref name="StartedAt"/> when the document was written.</param>
+/// <param name="Timestamp">When the document was written (UTC).</param>
+/// <param name="Host">Facts about the machine; absent in a last will.</param>
+/// <param name="Models">The state of every model the device knows of.</param>
+/// <param name="Reason">Why the device is offline: "shutdown" or "connection-lost"; absent when online.</param>
+public sealed record DeviceStatus(
+    string DeviceId,
+    DeviceState State,
+    string RuntimeVersion,
+    DateTimeOffset StartedAt,
+    long UptimeSeconds,
+    DateTimeOffset Timestamp,
+    HostFacts? Host,
+    IReadOnlyList<ModelStatus> Models,
+    string? Reason = null);

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using EdgeRuntime.Messaging.Configuration;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EdgeRuntime.Messaging.Connection;
+
+/// <summary>Turns validated <see cref="MqttOptions"/> into MQTTnet client options (MQTT 5, TLS, credentials, last will).</summary>
+public static class MqttClientOptionsFactory
+{
+    /// <summary>Builds the client options for <paramref name="endpoint"/>.</summary>
+    /// <param name="options">Validated options.</param>
+    /// <param name="endpoint">The broker (the embedded one when <see cref="MqttOptions.Server"/> is empty).</param>
+    /// <param name="clientId">The client id, unique on the broker.</param>
+    /// <param name="lastWill">Published by the broker if the connection dies; null for none.</param>
+    public static MqttClientOptions Create(MqttOptions options, BrokerEndpoint endpoint, string clientId, MqttLastWill? lastWill)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(endpoint.Host, endpoint.Port)
+            .WithClientId(clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(options.CleanStart)
+            .WithSessionExpiryInterval((uint)options.SessionExpirySeconds)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(options.KeepAliveSeconds))
+            .WithTimeout(TimeSpan.FromSeconds(options.ConnectTimeoutSeconds))
+            .WithReceiveMaximum((ushort)options.ReceiveMaximum);
+
+        var password = ReadPassword(options);
+        if (!string.IsNullOrEmpty(options.Username))
+        {
+            builder.WithCredentials(options.Username, password);
+        }
+
+        if (endpoint.UseTls || options.Tls.Enabled)
+        {
+            builder.WithTlsOptions(tls => ConfigureTls(tls, options.Tls, endpoint));
+        }
+
+        if (lastWill is not null)
+        {
+            builder
+                .WithWillTopic(lastWill.Topic)
+                .WithWillPayload(lastWill.Payload)
+                .WithWillRetain(true)
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithWillContentType("application/json");
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>The broker of a set of client options, as <c>mqtt[s]://host:port</c>.</summary>
+    public static string Describe(MqttClientOptions options)
+    {
+        var tcp = options.ChannelOptions as MqttClientTcpOptions;
+        var scheme = tcp?.TlsOptions?.UseTls == true ? "mqtts" : "mqtt";
+        return tcp?.RemoteEndpoint switch
+        {
+            DnsEndPoint dns => $"{scheme}://{dns.Host}:{dns.Port}",
+            { } other => $"{scheme}://{other}",
+            null => $"{scheme}://(unknown)",
+        };
+    }
+
+    private static string? ReadPassword(MqttOptions options)
+    {
+        if (options.PasswordFile is { Length: > 0 } file)
+        {
+            using var reader = new StreamReader(file);
+            return reader.ReadLine()?.TrimEnd('\r');
+        }
+
+        return options.Password;
+    }
+
+    private static void ConfigureTls(MqttClientTlsOptionsBuilder tls, MqttTlsOptions settings, BrokerEndpoint endpoint)
+    {
+        var serverName = settings.ServerName ?? endpoint.Host;
+        tls.UseTls().WithTargetHost(serverName);
+        if (settings.ClientCertificateFile is { Length: > 0 })
+        {
+            tls.WithClientCertificates([MqttCertificates.LoadClientCertificate(settings)]);
+        }
+
+        if (settings.AllowUntrustedCertificates)
+        {
+            tls.WithCertificateValidationHandler(_ => true);
+            return;
+        }
+
+        if (settings.CaFile is { Length: > 0 } caFile)
+        {
+            var roots = MqttCertificates.LoadCaFile(caFile);
+            tls.WithCertificateValidationHandler(context =>
+            {
+                var nameMatched = (context.SslPolicyErrors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0;
+                return MqttCertificates.IsTrustedByCustomRoots(context.Certificate, roots, nameMatched);
+            });
+        }
+
+        // Without a CA file the system trust store decides (SslStream's default validation).
+    }
+
+    /// <summary>Exposed for tests: whether a chain built against <paramref name="roots"/> succeeds.</summary>
+    internal static bool Trusts(X509Certificate2 certificate, X509Certificate2Collection roots) =>
+        MqttCertificates.IsTrustedByCustomRoots(certificate, roots, nameMatched: true);
+}

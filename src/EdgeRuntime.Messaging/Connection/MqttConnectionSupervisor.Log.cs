@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeRuntime.Messaging.Connection;
+
+public sealed partial class MqttConnectionSupervisor
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connected to {Endpoint} (connection {Number}, session present: {SessionPresent}, receive maximum {ReceiveMaximum}, {Queued} messages queued)")]
+    private static partial void LogConnected(ILogger logger, string endpoint, long number, bool sessionPresent, int receiveMaximum, int queued);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection to {Endpoint} lost ({Reason}: {Detail}); reconnecting")]
+    private static partial void LogDisconnected(ILogger logger, string endpoint, string reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT disconnected cleanly from {Endpoint}")]
+    private static partial void LogDisconnectedCleanly(ILogger logger, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT stopped with {Count} messages not acknowledged by {Endpoint}")]
+    private static partial void LogUndeliveredAtStop(ILogger logger, int count, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker rejected the message on {Topic}: {ReasonCode} {Reason}; it is dropped")]
+    private static partial void LogPublishRejected(ILogger logger, string topic, string reasonCode, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker deferred the message on {Topic} ({ReasonCode}); it is resent on the next connection")]
+    private static partial void LogPublishDeferred(ILogger logger, string topic, string reasonCode);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker refused the subscription to {Filter}: {ReasonCode}")]
+    private static partial void LogSubscribeRefused(ILogger logger, string filter, string reasonCode);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "MQTT (un)subscribe of {Filter} deferred to the next connection: {Reason}")]
+    private static partial void LogSubscribeDeferred(ILogger logger, string filter, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A handler of MQTT connection events failed")]
+    private static partial void LogConnectedHandlerFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,176 @@
+using MQTTnet;
+
+namespace EdgeRuntime.Messaging.Connection;
+
+public sealed partial class MqttConnectionSupervisor
+{
+    private static readonly TimeSpan DisconnectTimeout = TimeSpan.FromSeconds(5);
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            LiveConnection connection;
+            try
+            {
+                connection = await _reconnectPipeline.ExecuteAsync(ConnectOnceAsync, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                await RunConnectionAsync(connection, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                await CloseConnectionAsync(connection, clean: stopping.IsCancellationRequested);
+            }
+        }
+    }
+
+    private async ValueTask<LiveConnection> ConnectOnceAsync(CancellationToken cancellationToken)
+    {
+        var client = _clientFactory.CreateMqttClient();
+        var lost = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var number = Interlocked.Read(ref _connectionNumber) + 1;
+        client.DisconnectedAsync += args =>
+        {
+            if (args.ClientWasConnected)
+            {
+                lost.TrySetResult(args);
+            }
+
+            return Task.CompletedTask;
+        };
+        client.ApplicationMessageReceivedAsync += args => OnMessageReceived(args, client, number);
+
+        try
+        {
+            var result = await client.ConnectAsync(_clientOptions, cancellationToken);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new MqttConnectionRefusedException(Endpoint, result.ResultCode, result.ReasonString);
+            }
+
+            return new LiveConnection(client, number, result, lost.Task);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private async Task RunConnectionAsync(LiveConnection connection, CancellationToken stopping)
+    {
+        using var connectionScope = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var result = connection.Result;
+        var receiveMaximum = result.ReceiveMaximum is > 0 ? result.ReceiveMaximum.Value : ushort.MaxValue;
+        Interlocked.Exchange(ref _connectionNumber, connection.Number);
+
+        if (!result.IsSessionPresent)
+        {
+            if (connection.Number > 1)
+            {
+                Interlocked.Increment(ref _sessionsLost);
+            }
+
+            lock (_gate)
+            {
+                foreach (var subscription in _subscriptions)
+                {
+                    subscription.ActiveOnBroker = false;
+                }
+            }
+        }
+
+        _client = connection.Client;
+        LogConnected(_logger, Endpoint, connection.Number, result.IsSessionPresent, receiveMaximum, _outgoing.Count);
+
+        var pump = Task.Run(() => PumpAsync(connection.Client, receiveMaximum, connectionScope.Token), CancellationToken.None);
+        try
+        {
+            await SubscribeMissingAsync(connection.Client, connectionScope.Token);
+            lock (_gate)
+            {
+                _connected.TrySetResult();
+            }
+
+            await NotifyConnectedAsync(new MqttConnectionEstablished(connection.Number, result.IsSessionPresent, receiveMaximum), connectionScope.Token);
+
+            var disconnect = await connection.Lost.WaitAsync(stopping);
+            LogDisconnected(_logger, Endpoint, disconnect.Reason.ToString(), disconnect.Exception?.Message ?? disconnect.ReasonString ?? "closed");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Subscribing failed because the link dropped under us; reconnect.
+            LogDisconnected(_logger, Endpoint, "SetupFailed", ex.Message);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (_connected.Task.IsCompleted)
+                {
+                    _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+
+            _outgoing.Detach();
+            await connectionScope.CancelAsync();
+            await pump;
+        }
+    }
+
+    private async Task CloseConnectionAsync(LiveConnection connection, bool clean)
+    {
+        _client = null;
+        if (clean && connection.Client.IsConnected)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(DisconnectTimeout, _timeProvider);
+                var options = new MqttClientDisconnectOptionsBuilder()
+                    .WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection)
+                    .Build();
+                await connection.Client.DisconnectAsync(options, timeout.Token);
+                LogDisconnectedCleanly(_logger, Endpoint);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogDisconnected(_logger, Endpoint, "CleanDisconnectFailed", ex.Message);
+            }
+        }
+
+        connection.Client.Dispose();
+    }
+
+    private async Task NotifyConnectedAsync(MqttConnectionEstablished established, CancellationToken cancellationToken)
+    {
+        Func<MqttConnectionEstablished, CancellationToken, Task>[] handlers;
+        lock (_gate)
+        {
+            handlers = [.. _connectedHandlers];
+        }
+
+        foreach (var handler in handlers)
+        {
+            try
+            {
+                await handler(established, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogConnectedHandlerFailed(_logger, ex);
+            }
+        }
+    }
+
+    private sealed record LiveConnection(IMqttClient Client, long Number, MqttClientConnectResult Result, Task<MqttClientDisconnectedEventArgs> Lost);
+}

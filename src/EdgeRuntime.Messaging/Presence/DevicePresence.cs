@@ -1,0 +1,126 @@
+using EdgeRuntime.Core.Devices;
+using EdgeRuntime.Core.Models;
+using EdgeRuntime.Messaging.Connection;
+using EdgeRuntime.Messaging.Topics;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeRuntime.Messaging.Presence;
+
+/// <summary>
+/// Keeps the device's retained status on <c>{root}/devices/{id}/status</c> current: online on every
+/// connect (a broker that restarted without persistence has forgotten it), again when a model's state
+/// changes and on each refresh, offline at a clean stop. The last will, set on the connection, covers an
+/// unclean end. Thread-safe.
+/// </summary>
+public sealed partial class DevicePresence : IDisposable
+{
+    private readonly MqttConnectionSupervisor _supervisor;
+    private readonly MqttTopics _topics;
+    private readonly DeviceIdentity _identity;
+    private readonly ModelStatusBoard _models;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private IDisposable? _connectedRegistration;
+    private volatile bool _stopped;
+
+    public DevicePresence(
+        MqttConnectionSupervisor supervisor,
+        MqttTopics topics,
+        DeviceIdentity identity,
+        ModelStatusBoard models,
+        TimeProvider timeProvider,
+        ILogger<DevicePresence> logger)
+    {
+        _supervisor = supervisor;
+        _topics = topics;
+        _identity = identity;
+        _models = models;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>The last will for this device's connection: its status, offline, reason connection-lost.</summary>
+    public static MqttLastWill CreateLastWill(MqttTopics topics, DeviceIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        ArgumentNullException.ThrowIfNull(identity);
+        var will = new DeviceStatus(
+            identity.DeviceId,
+            DeviceState.Offline,
+            identity.RuntimeVersion,
+            identity.StartedAt,
+            UptimeSeconds: 0,
+            Timestamp: identity.StartedAt,
+            Host: null,
+            Models: [],
+            Reason: "connection-lost");
+        return new MqttLastWill(topics.DeviceStatus(identity.DeviceId), DeviceStatusJson.Serialize(will));
+    }
+
+    /// <summary>Starts publishing: on every connect and on every model change.</summary>
+    public void Start()
+    {
+        _connectedRegistration = _supervisor.OnConnected((_, _) => PublishOnlineAsync());
+        _models.Changed += OnModelsChanged;
+    }
+
+    /// <summary>The status document as it stands now.</summary>
+    public DeviceStatus Current(DeviceState state, string? reason = null) => new(
+        _identity.DeviceId,
+        state,
+        _identity.RuntimeVersion,
+        _identity.StartedAt,
+        (long)_timeProvider.GetElapsedTime(_identity.StartTimestamp).TotalSeconds,
+        _timeProvider.GetUtcNow(),
+        _identity.Host,
+        _models.Snapshot(),
+        reason);
+
+    /// <summary>Queues the online status; it replaces any older status still waiting for the broker.</summary>
+    public Task PublishOnlineAsync()
+    {
+        if (_stopped)
+        {
+            return Task.CompletedTask;
+        }
+
+        return PublishAsync(Current(DeviceState.Online));
+    }
+
+    /// <summary>Publishes the offline status (reason shutdown) and stops all further publishing.</summary>
+    public Task PublishOfflineAsync()
+    {
+        _stopped = true;
+        _models.Changed -= OnModelsChanged;
+        return PublishAsync(Current(DeviceState.Offline, "shutdown"));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _models.Changed -= OnModelsChanged;
+        _connectedRegistration?.Dispose();
+    }
+
+    private void OnModelsChanged() => _ = PublishOnlineAsync();
+
+    private async Task PublishAsync(DeviceStatus status)
+    {
+        var message = new OutgoingMessage(_topics.DeviceStatus(status.DeviceId), DeviceStatusJson.Serialize(status), retain: true)
+        {
+            ReplacesQueued = true,
+            ContentType = "application/json",
+        };
+        try
+        {
+            await _supervisor.PublishAsync(message);
+        }
+        catch (Exception ex) when (ex is OutgoingQueueFullException or PublishRejectedException or ObjectDisposedException)
+        {
+            LogStatusNotPublished(_logger, status.State.ToString(), ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device status ({State}) not published: {Reason}")]
+    private static partial void LogStatusNotPublished(ILogger logger, string state, string reason);
+}

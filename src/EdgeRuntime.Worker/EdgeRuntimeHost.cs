@@ -1,0 +1,126 @@
+using EdgeRuntime.Core.Devices;
+using EdgeRuntime.Core.Models;
+using EdgeRuntime.Messaging.Configuration;
+using EdgeRuntime.Messaging.Connection;
+using EdgeRuntime.Messaging.Presence;
+using EdgeRuntime.Messaging.Topics;
+using EdgeRuntime.Worker.Configuration;
+using EdgeRuntime.Worker.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
+
+namespace EdgeRuntime.Worker;
+
+/// <summary>Builds the daemon's host: configuration layers, logging, options validated at start, services.</summary>
+public static class EdgeRuntimeHost
+{
+    /// <summary>Creates the host builder for <paramref name="args"/>; the shipped defaults come from <paramref name="shippedConfigDirectory"/>.</summary>
+    public static HostApplicationBuilder CreateBuilder(string[] args, string? shippedConfigDirectory = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = "edge-runtime",
+        });
+        builder.Configuration.AddEdgeRuntimeLayers(args, shippedConfigDirectory ?? Path.Combine(AppContext.BaseDirectory, "configs"));
+
+        ConfigureLogging(builder);
+        builder.Services.AddSystemd();
+        builder.Services.AddSingleton(TimeProvider.System);
+        AddOptions(builder.Services, builder.Configuration);
+        AddMessaging(builder.Services);
+
+        // Start order matters; stop order is the reverse.
+        builder.Services.AddHostedService<StateDirectoryService>();
+        builder.Services.AddHostedService<EmbeddedBrokerService>();
+        builder.Services.AddHostedService<MqttConnectionService>();
+        builder.Services.AddHostedService<DeviceStatusRefreshService>();
+        builder.Services.AddHostedService(sp => new SystemdWatchdog(sp.GetService<ISystemdNotifier>(), sp.GetRequiredService<TimeProvider>()));
+        return builder;
+    }
+
+    private static void ConfigureLogging(HostApplicationBuilder builder)
+    {
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddConsole();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            o.UseUtcTimestamp = true;
+        });
+
+        // JSON for machines (systemd's journal, containers, redirected output), text for a person at a terminal;
+        // Logging:Console:FormatterName overrides. Runs after AddSystemd, which would pick its own format.
+        var configured = builder.Configuration["Logging:Console:FormatterName"];
+        var formatter = configured is { Length: > 0 }
+            ? configured
+            : SystemdHelpers.IsSystemdService() || Environment.GetEnvironmentVariable("DOTNET_RUNNING_IN_CONTAINER") == "true" || Console.IsOutputRedirected
+                ? ConsoleFormatterNames.Json
+                : ConsoleFormatterNames.Simple;
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName = formatter);
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.None);
+    }
+
+    private static void AddOptions(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EdgeRuntimeOptions>().Bind(configuration).ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<EdgeRuntimeOptions>, EdgeRuntimeOptionsSetup>();
+        services.AddSingleton<IValidateOptions<EdgeRuntimeOptions>, EdgeRuntimeOptionsValidator>();
+
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
+
+        services.AddOptions<StatusOptions>().Bind(configuration.GetSection(StatusOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StatusOptions>, StatusOptionsValidator>();
+    }
+
+    private static void AddMessaging(IServiceCollection services)
+    {
+        services.AddSingleton<ModelStatusBoard>();
+        services.AddSingleton(sp => DeviceIdentity.Create(
+            sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.DeviceId!,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new MqttTopics(sp.GetRequiredService<IOptions<MqttOptions>>().Value.TopicRoot));
+        services.AddSingleton(sp => BrokerConnection.From(
+            sp.GetRequiredService<IOptions<MqttOptions>>().Value,
+            sp.GetRequiredService<DeviceIdentity>().DeviceId));
+
+        services.AddResiliencePipeline(MqttReconnectPipeline.Name, (pipeline, context) =>
+        {
+            var sp = context.ServiceProvider;
+            pipeline.TimeProvider = sp.GetRequiredService<TimeProvider>();
+            MqttReconnectPipeline.Configure(
+                pipeline,
+                sp.GetRequiredService<IOptions<MqttOptions>>().Value.Reconnect,
+                sp.GetRequiredService<BrokerConnection>().Endpoint.ToString(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MqttReconnectPipeline)));
+        });
+
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
+            var broker = sp.GetRequiredService<BrokerConnection>();
+            var will = DevicePresence.CreateLastWill(sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<DeviceIdentity>());
+            return new MqttConnectionSupervisor(
+                MqttClientOptionsFactory.Create(options, broker.Endpoint, broker.ClientId, will),
+                sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(MqttReconnectPipeline.Name),
+                options.MaxQueuedMessages,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<MqttConnectionSupervisor>>());
+        });
+        services.AddSingleton<DevicePresence>();
+    }
+}

@@ -1,0 +1,51 @@
+using EdgeRuntime.Worker;
+using EdgeRuntime.Worker.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+// Exit codes: 0 clean stop, 2 configuration error, 1 any other failure to start or run.
+const int ConfigurationError = 2;
+const int Failure = 1;
+
+IHost host;
+try
+{
+    host = EdgeRuntimeHost.CreateBuilder(args).Build();
+
+    // Validate every option before anything starts or connects, so a bad value costs one line, not a stack trace.
+    host.Services.GetRequiredService<IStartupValidator>().Validate();
+}
+catch (OptionsValidationException ex)
+{
+    foreach (var failure in ex.Failures)
+    {
+        await Console.Error.WriteLineAsync($"edge-runtime: configuration error: {failure}");
+    }
+
+    return ConfigurationError;
+}
+catch (Exception ex) when (ex is InvalidOperationException or FormatException or InvalidDataException or DirectoryNotFoundException or StartupException)
+{
+    // Configuration binding ("Failed to convert configuration value 'x' at 'Mqtt:EmbeddedPort'…"), unreadable JSON files.
+    await Console.Error.WriteLineAsync($"edge-runtime: configuration error: {OneLine(ex)}");
+    return ConfigurationError;
+}
+
+try
+{
+    await host.RunAsync();
+    return 0;
+}
+catch (StartupException ex)
+{
+    // RunAsync has disposed the host already.
+    await Console.Error.WriteLineAsync($"edge-runtime: cannot start: {ex.Message}");
+    return Failure;
+}
+
+static string OneLine(Exception ex)
+{
+    var message = ex.InnerException is FormatException or System.Text.Json.JsonException ? $"{ex.Message} {ex.InnerException.Message}" : ex.Message;
+    return message.ReplaceLineEndings(" ");
+}
