@@ -46,6 +46,11 @@ internal sealed partial class Subscription
 
     public async Task CloseAsync()
     {
+        if (IsClosed)
+        {
+            return;
+        }
+
         IsClosed = true;
         _inbox.Writer.TryComplete();
         await _stop.CancelAsync();

@@ -1,0 +1,251 @@
+using System.Collections.Concurrent;
+using System.Text;
+using EdgeRuntime.Messaging.Broker;
+using EdgeRuntime.Messaging.Connection;
+using EdgeRuntime.Testing.Mqtt;
+
+namespace EdgeRuntime.Messaging.Tests.Connection;
+
+/// <summary>The session layer against real brokers, observed by mosquitto_sub / driven by mosquitto_pub.</summary>
+public sealed class MqttConnectionSupervisorTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Publish_OnEmbeddedBroker_SeenByIndependentClient()
+    {
+        var port = FreeTcpPort.Next();
+        await using var broker = await EmbeddedMqttBroker.StartAsync(port, TestLogging.For<EmbeddedMqttBroker>());
+        await using var observer = await MosquittoSubscriber.StartAsync(port, "test/#");
+        await using var supervisor = TestSupervisors.Started($"127.0.0.1:{port}");
+
+        var outcome = await Eventually.CompletesAsync(supervisor.PublishAsync(TestSupervisors.Text("test/hello", "world")), "the broker's PUBACK");
+
+        Assert.Equal(PublishOutcome.Acknowledged, outcome);
+        await observer.WaitForAsync(m => m is { Topic: "test/hello", Payload: "world" }, "the message at mosquitto_sub");
+    }
+
+    [Fact]
+    public async Task Subscribe_MessageFromIndependentPublisher_ReachesHandler()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var supervisor = TestSupervisors.Started(broker.Address);
+        var received = new ConcurrentQueue<ReceivedMessage>();
+        await supervisor.WaitUntilConnectedAsync(Cancel);
+        await using var subscription = await supervisor.SubscribeAsync("test/in/+", (m, _) =>
+        {
+            received.Enqueue(m);
+            return Task.CompletedTask;
+        }, cancellationToken: Cancel);
+
+        await MosquittoPublisher.PublishAsync(broker.Port, "test/in/a", "payload-a");
+
+        await Eventually.TrueAsync(() => received.Count == 1, "the handler to receive the message");
+        var message = received.Single();
+        Assert.Equal("test/in/a", message.Topic);
+        Assert.Equal("payload-a", Encoding.UTF8.GetString(message.Payload.Span));
+    }
+
+    [Fact]
+    public async Task Publish_WhileBrokerKilled_DeliveredInOrderAfterRestart()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var supervisor = TestSupervisors.Started(broker.Address);
+        await supervisor.WaitUntilConnectedAsync(Cancel);
+        await Eventually.CompletesAsync(supervisor.PublishAsync(TestSupervisors.Text("test/queue/warmup", "0", retain: true)), "the first PUBACK");
+
+        await broker.KillAsync();
+        await Eventually.TrueAsync(() => !supervisor.IsConnected, "the supervisor to notice the dead broker");
+        var publishes = Enumerable.Range(1, 20)
+            .Select(i => supervisor.PublishAsync(TestSupervisors.Text($"test/queue/{i:D2}", $"m{i}", retain: true)))
+            .ToList();
+        Assert.Equal(20, supervisor.Statistics.Queued);
+
+        await broker.RestartAsync();
+        await Eventually.CompletesAsync(Task.WhenAll(publishes), "every queued message to be acknowledged after the restart");
+
+        // The restarted broker has no persistence: what it holds now arrived after the restart.
+        await using var observer = await MosquittoSubscriber.StartAsync(broker.Port, "test/queue/+");
+        await Eventually.TrueAsync(() => observer.Messages.Count(m => m.Topic != "test/queue/warmup") == 20, "20 retained messages at mosquitto_sub");
+        Assert.Equal(
+            Enumerable.Range(1, 20).Select(i => $"m{i}"),
+            observer.Messages.Where(m => m.Topic != "test/queue/warmup").OrderBy(m => m.Topic, StringComparer.Ordinal).Select(m => m.Payload));
+        Assert.Equal(0, supervisor.Statistics.Queued);
+        Assert.Equal(1, supervisor.Statistics.SessionsLost);
+    }
+
+    [Fact]
+    public async Task Reconnect_AfterBrokerLostSession_ResubscribesAndReceives()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var supervisor = TestSupervisors.Started(broker.Address);
+        var received = new ConcurrentQueue<string>();
+        await using var subscription = await supervisor.SubscribeAsync("test/cmd/#", (m, _) =>
+        {
+            received.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
+            return Task.CompletedTask;
+        }, cancellationToken: Cancel);
+        await supervisor.WaitUntilConnectedAsync(Cancel);
+        await MosquittoPublisher.PublishAsync(broker.Port, "test/cmd/x", "before");
+        await Eventually.TrueAsync(() => received.Contains("before"), "the message before the restart");
+
+        await broker.KillAsync();
+        await broker.RestartAsync();
+        await Eventually.TrueAsync(() => supervisor.Statistics is { IsConnected: true, SessionsLost: 1 }, "a reconnect that reports the lost session");
+        await Eventually.TrueAsync(
+            () =>
+            {
+                MosquittoPublisher.PublishAsync(broker.Port, "test/cmd/x", "after").GetAwaiter().GetResult();
+                return received.Contains("after");
+            },
+            "a message published after the restart to reach the re-subscribed handler");
+    }
+
+    [Fact]
+    public async Task Reconnect_SessionKeptByBroker_DoesNotResubscribeAndStillReceives()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var proxy = TcpFaultProxy.Start(broker.Port);
+        var clientId = $"test-kept-{Guid.NewGuid():N}";
+        await using var supervisor = TestSupervisors.Started(proxy.Address, clientId);
+        var received = new ConcurrentQueue<string>();
+        await using var subscription = await supervisor.SubscribeAsync("test/kept", (m, _) =>
+        {
+            received.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
+            return Task.CompletedTask;
+        }, cancellationToken: Cancel);
+        await supervisor.WaitUntilConnectedAsync(Cancel);
+
+        proxy.DropAllConnections();
+        await Eventually.TrueAsync(() => proxy.ConnectionsAccepted >= 2 && supervisor.IsConnected, "the reconnect through the proxy");
+
+        await MosquittoPublisher.PublishAsync(broker.Port, "test/kept", "still here");
+        await Eventually.TrueAsync(() => received.Contains("still here"), "delivery through the kept session");
+        Assert.Equal(0, supervisor.Statistics.SessionsLost);
+        var subscribes = broker.ReadLog().Split('\n').Count(l => l.Contains($"Received SUBSCRIBE from {clientId}", StringComparison.Ordinal));
+        Assert.Equal(1, subscribes);
+    }
+
+    [Fact]
+    public async Task Publish_ManyMessages_InFlightNeverExceedsBrokersReceiveMaximum()
+    {
+        const int receiveMaximum = 3;
+        await using var broker = await MosquittoBroker.StartAsync(extraConfig: [$"max_inflight_messages {receiveMaximum}"]);
+        await using var observer = await MosquittoSubscriber.StartAsync(broker.Port, "test/burst/+");
+        await using var supervisor = TestSupervisors.Started(broker.Address);
+        await supervisor.WaitUntilConnectedAsync(Cancel);
+
+        var publishes = Enumerable.Range(0, 300).Select(i => supervisor.PublishAsync(TestSupervisors.Text($"test/burst/{i}", $"{i}"))).ToList();
+        await Eventually.CompletesAsync(Task.WhenAll(publishes), "300 PUBACKs");
+
+        await Eventually.TrueAsync(() => observer.Messages.Count == 300, "300 messages at mosquitto_sub");
+        var statistics = supervisor.Statistics;
+        Assert.InRange(statistics.MaxInFlight, 1, receiveMaximum);
+        Assert.Equal(300, statistics.Acknowledged);
+    }
+
+    [Fact]
+    public async Task Incoming_HandlerDidNotFinish_BrokerRedeliversToNextConnectionOfSameClient()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var clientId = $"test-worker-{Guid.NewGuid():N}";
+        var blocked = new TaskCompletionSource();
+        var firstSaw = new ConcurrentQueue<string>();
+
+        var first = TestSupervisors.Started(broker.Address, clientId);
+        await using (await first.SubscribeAsync("test/jobs", async (m, ct) =>
+        {
+            firstSaw.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
+            await blocked.Task.WaitAsync(ct);
+        }, cancellationToken: Cancel))
+        {
+            await first.WaitUntilConnectedAsync(Cancel);
+            await MosquittoPublisher.PublishAsync(broker.Port, "test/jobs", "job-1");
+            await Eventually.TrueAsync(() => firstSaw.Contains("job-1"), "the first process to start the job");
+
+            // The "process" stops before its handler finished: no acknowledgement was sent.
+            await first.DisposeAsync();
+        }
+
+        var secondSaw = new ConcurrentQueue<string>();
+        await using var second = TestSupervisors.Create(broker.Address, clientId);
+        await using var subscription = await second.SubscribeAsync("test/jobs", (m, _) =>
+        {
+            secondSaw.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
+            return Task.CompletedTask;
+        }, cancellationToken: Cancel);
+        second.Start();
+
+        await Eventually.TrueAsync(() => secondSaw.Contains("job-1"), "the unacknowledged job to be delivered again");
+    }
+
+    [Fact]
+    public async Task Incoming_HandlerFinished_AcknowledgedSoNextConnectionDoesNotSeeItAgain()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var clientId = $"test-worker-{Guid.NewGuid():N}";
+        var handled = new ConcurrentQueue<string>();
+
+        var first = TestSupervisors.Started(broker.Address, clientId);
+        await using (await first.SubscribeAsync("test/jobs", (m, _) =>
+        {
+            handled.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
+            return Task.CompletedTask;
+        }, cancellationToken: Cancel))
+        {
+            await first.WaitUntilConnectedAsync(Cancel);
+            await MosquittoPublisher.PublishAsync(broker.Port, "test/jobs", "job-1");
+            await Eventually.TrueAsync(() => handled.Contains("job-1"), "the job to be handled");
+            await Eventually.TrueAsync(() => broker.ReadLog().Contains($"Received PUBACK from {clientId}", StringComparison.Ordinal), "the broker to log the PUBACK");
+            await first.DisposeAsync();
+        }
+
+        var secondSaw = new ConcurrentQueue<string>();
+        await using var second = TestSupervisors.Create(broker.Address, clientId);
+        await using var subscription = await second.SubscribeAsync("test/jobs", (m, _) =>
+        {
+            secondSaw.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
+            return Task.CompletedTask;
+        }, cancellationToken: Cancel);
+        second.Start();
+        await second.WaitUntilConnectedAsync(Cancel);
+
+        // A redelivery would come first on the resumed session; a fresh marker after it proves nothing came.
+        await MosquittoPublisher.PublishAsync(broker.Port, "test/jobs", "marker");
+        await Eventually.TrueAsync(() => secondSaw.Contains("marker"), "the marker");
+        Assert.Equal(["marker"], secondSaw);
+    }
+
+    [Fact]
+    public async Task Publish_QueueFull_RefusedWithErrorAndNothingDropped()
+    {
+        // No broker listens here: everything stays queued.
+        await using var supervisor = TestSupervisors.Create($"127.0.0.1:{FreeTcpPort.Next()}", maxQueuedMessages: 3);
+        supervisor.Start();
+        var queued = Enumerable.Range(0, 3).Select(i => supervisor.PublishAsync(TestSupervisors.Text($"t/{i}", "x"))).ToList();
+
+        var ex = Assert.Throws<OutgoingQueueFullException>(() => { _ = supervisor.PublishAsync(TestSupervisors.Text("t/overflow", "x")); });
+
+        Assert.Equal(3, ex.Capacity);
+        Assert.Equal(3, supervisor.Statistics.Queued);
+        Assert.Equal(1, supervisor.Statistics.Rejected);
+        Assert.All(queued, t => Assert.False(t.IsCompleted));
+    }
+
+    [Fact]
+    public async Task Connect_WrongCredentials_KeepsRetryingAndLogsRefusal()
+    {
+        var passwordFile = Path.Combine(Path.GetTempPath(), $"edge-pw-{Guid.NewGuid():N}");
+        File.WriteAllText(passwordFile, string.Empty);
+        await using var broker = await MosquittoBroker.StartAsync(extraConfig: ["allow_anonymous false", $"password_file {passwordFile}"]);
+        await using var supervisor = TestSupervisors.Started(broker.Address, configure: o =>
+        {
+            o.Username = "device";
+            o.Password = "wrong";
+        });
+
+        await Eventually.TrueAsync(() => broker.ReadLog().Split('\n').Count(l => l.Contains("not authorised", StringComparison.OrdinalIgnoreCase)) >= 2, "at least two refused attempts");
+        Assert.False(supervisor.IsConnected);
+        File.Delete(passwordFile);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using EdgeRuntime.Testing.Processes;
+using Xunit;
+
+namespace EdgeRuntime.Testing.Mqtt;
+
+/// <summary>A message as mosquitto_sub printed it.</summary>
+/// <param name="Topic">The topic.</param>
+/// <param name="Payload">The payload as text.</param>
+public sealed record ObservedMessage(string Topic, string Payload);
+
+/// <summary>
+/// mosquitto_sub as an independent observer: a client that shares no code with EdgeRuntime. Every line it
+/// prints is kept in order. Dispose to stop it.
+/// </summary>
+public sealed class MosquittoSubscriber : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<ObservedMessage> _messages = new();
+    private readonly ChildProcess _process;
+
+    private MosquittoSubscriber(string filter, int port, IEnumerable<string> extraArguments)
+    {
+        var arguments = new List<string> { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", filter, "-v", "-V", "mqttv5", "-q", "1" };
+        arguments.AddRange(extraArguments);
+        _process = ChildProcess.Start(ExternalTool.Require("mosquitto_sub"), arguments, onLine: OnLine);
+    }
+
+    /// <summary>Everything received so far, in order.</summary>
+    public IReadOnlyCollection<ObservedMessage> Messages => _messages;
+
+    /// <summary>Subscribes to <paramref name="filter"/> on 127.0.0.1:<paramref name="port"/> and waits until the subscription is live.</summary>
+    public static async Task<MosquittoSubscriber> StartAsync(int port, string filter, params string[] extraArguments)
+    {
+        var subscriber = new MosquittoSubscriber(filter, port, extraArguments);
+
+        // mosquitto_sub prints nothing when subscribed; a marker message on a private topic proves the subscription is live.
+        var probeTopic = $"edge-test-probe/{Guid.NewGuid():N}";
+        await using var probe = new MosquittoSubscriber(probeTopic, port, []);
+        await Eventually.TrueAsync(
+            () =>
+            {
+                MosquittoPublisher.PublishAsync(port, probeTopic, "ping").GetAwaiter().GetResult();
+                return !probe._messages.IsEmpty || probe._process.HasExited;
+            },
+            $"mosquitto_sub to connect to 127.0.0.1:{port}");
+        if (probe._process.HasExited)
+        {
+            throw new InvalidOperationException($"mosquitto_sub exited: {probe._process.DescribeOutput()}");
+        }
+
+        return subscriber;
+    }
+
+    /// <summary>Waits for a message that satisfies <paramref name="predicate"/> (one seen already counts).</summary>
+    public async Task<ObservedMessage> WaitForAsync(Func<ObservedMessage, bool> predicate, string what, TimeSpan? timeout = null)
+    {
+        ObservedMessage? found = null;
+        await Eventually.TrueAsync(
+            () =>
+            {
+                found = _messages.FirstOrDefault(predicate);
+                return found is not null;
+            },
+            $"{what}; mosquitto_sub saw: {string.Join(" | ", _messages.Select(m => $"{m.Topic} {Truncate(m.Payload)}"))}",
+            timeout);
+        return found!;
+    }
+
+    /// <summary>Forgets what was received so far, so the next wait sees only new messages.</summary>
+    public void Clear() => _messages.Clear();
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private static string Truncate(string text) => text.Length <= 120 ? text : text[..120] + "…";
+
+    private void OnLine(string line)
+    {
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
+        _messages.Enqueue(space < 0 ? new ObservedMessage(line, string.Empty) : new ObservedMessage(line[..space], line[(space + 1)..]));
+    }
+}
+
+/// <summary>mosquitto_pub as an independent publisher.</summary>
+public static class MosquittoPublisher
+{
+    /// <summary>Publishes one message (QoS 1) and waits for mosquitto_pub to finish; fails the test if it fails.</summary>
+    public static async Task PublishAsync(int port, string topic, string payload, bool retain = false)
+    {
+        var arguments = new List<string> { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", topic, "-m", payload, "-q", "1", "-V", "mqttv5" };
+        if (retain)
+        {
+            arguments.Add("-r");
+        }
+
+        await using var process = ChildProcess.Start(ExternalTool.Require("mosquitto_pub"), arguments);
+        var exit = await process.WaitForExitAsync();
+        Assert.True(exit == 0, $"mosquitto_pub failed ({exit}): {process.DescribeOutput()}");
+    }
+}
