@@ -58,10 +58,12 @@ public sealed partial class MqttConnectionSupervisor
                 throw new MqttConnectionRefusedException(Endpoint, result.ResultCode, result.ReasonString);
             }
 
+            _lastConnectError = null;
             return new LiveConnection(client, number, result, lost.Task);
         }
-        catch
+        catch (Exception ex)
         {
+            _lastConnectError = (ex.InnerException ?? ex).Message;
             client.Dispose();
             throw;
         }

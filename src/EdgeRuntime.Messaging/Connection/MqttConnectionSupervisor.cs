@@ -37,6 +37,7 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
     private long _connectionNumber;
     private long _sessionsLost;
     private long _received;
+    private volatile string? _lastConnectError;
 
     /// <summary>Creates a supervisor; nothing connects until <see cref="Start"/>.</summary>
     /// <param name="clientOptions">Built by <see cref="MqttClientOptionsFactory"/>: server, TLS, credentials, last will.</param>
@@ -69,6 +70,9 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
 
     /// <summary>Whether a connection is up now.</summary>
     public bool IsConnected => _client?.IsConnected == true;
+
+    /// <summary>Why the latest connection attempt failed, or null once one succeeded.</summary>
+    public string? LastConnectError => _lastConnectError;
 
     /// <summary>Counters since start.</summary>
     public MqttSessionStatistics Statistics => new(

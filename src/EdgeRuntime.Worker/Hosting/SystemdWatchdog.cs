@@ -39,8 +39,8 @@ internal sealed class SystemdWatchdog(ISystemdNotifier? notifier, TimeProvider t
             return;
         }
 
-        notifier.Notify(Pet);
         using var timer = new PeriodicTimer(interval.Value, timeProvider);
+        notifier.Notify(Pet);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             notifier.Notify(Pet);

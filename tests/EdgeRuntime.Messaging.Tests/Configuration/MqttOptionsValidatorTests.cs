@@ -1,4 +1,5 @@
 using EdgeRuntime.Messaging.Configuration;
+using EdgeRuntime.Testing.Mqtt;
 
 namespace EdgeRuntime.Messaging.Tests.Configuration;
 

@@ -1,10 +1,13 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace EdgeRuntime.Messaging.Tests;
+namespace EdgeRuntime.Testing.Mqtt;
 
-/// <summary>A throw-away CA with a broker (127.0.0.1/localhost) and a client certificate, written as PEM files.</summary>
-internal sealed class TestCertificates : IDisposable
+/// <summary>
+/// A throw-away CA with a broker (127.0.0.1/localhost) and a client certificate, written as PEM files that
+/// a Mosquitto started as root (which drops to its own user) can still read. Dispose to delete them.
+/// </summary>
+public sealed class TestCertificates : IDisposable
 {
     private TestCertificates(string directory) => Directory = directory;
 
@@ -42,6 +45,15 @@ internal sealed class TestCertificates : IDisposable
 
         WriteLeaf(directory, "server", "CN=localhost", ca, now, server: true);
         WriteLeaf(directory, "client", "CN=edge-device-1", ca, now, server: false);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+            foreach (var file in System.IO.Directory.GetFiles(directory))
+            {
+                File.SetUnixFileMode(file, (UnixFileMode)0b110_100_100);
+            }
+        }
+
         return new TestCertificates(directory);
     }
 

@@ -1,0 +1,79 @@
+using System.Text;
+using EdgeRuntime.Core.Devices;
+using EdgeRuntime.Testing.Mqtt;
+using EdgeRuntime.Testing.Processes;
+
+namespace EdgeRuntime.Worker.Tests;
+
+/// <summary>
+/// The real edge-runtime executable, started as a user or systemd would start it, with configuration in
+/// EDGE_ environment variables and its own state directory. Dispose kills it.
+/// </summary>
+internal sealed class DaemonProcess : IAsyncDisposable
+{
+    private readonly string _stateDirectory;
+
+    private DaemonProcess(ChildProcess process, string deviceId, string stateDirectory)
+    {
+        Process = process;
+        DeviceId = deviceId;
+        _stateDirectory = stateDirectory;
+    }
+
+    public ChildProcess Process { get; }
+
+    public string DeviceId { get; }
+
+    public string StatusTopic => $"edge/devices/{DeviceId}/status";
+
+    /// <summary>The daemon assembly the Worker project built (its configs/ folder beside it).</summary>
+    public static string AssemblyPath => Path.Combine(
+        TestEnvironment.RepositoryRoot, "src", "EdgeRuntime.Worker", "bin", TestEnvironment.Configuration, "net10.0", "edge-runtime.dll");
+
+    public static DaemonProcess Start(IReadOnlyDictionary<string, string?> settings, string? deviceId = null)
+    {
+        Assert.True(File.Exists(AssemblyPath), $"the daemon is not built: {AssemblyPath}");
+        deviceId ??= $"test-{Guid.NewGuid():N}"[..20];
+        var stateDirectory = Directory.CreateTempSubdirectory("edge-state-").FullName;
+        var environment = new Dictionary<string, string?>
+        {
+            ["EDGE_DeviceId"] = deviceId,
+            ["EDGE_StateDirectory"] = stateDirectory,
+            ["EDGE_Mqtt__Reconnect__InitialDelayMilliseconds"] = "50",
+            ["EDGE_Mqtt__Reconnect__MaxDelayMilliseconds"] = "500",
+            ["EDGE_Logging__Console__FormatterName"] = "simple",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        var process = ChildProcess.Start("dotnet", [AssemblyPath], environment, workingDirectory: stateDirectory);
+        return new DaemonProcess(process, deviceId, stateDirectory);
+    }
+
+    public static DaemonProcess StartWithEmbeddedBroker(int port) =>
+        Start(new Dictionary<string, string?> { ["EDGE_Mqtt__EmbeddedPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+    public static DaemonProcess StartWithBroker(string address) =>
+        Start(new Dictionary<string, string?> { ["EDGE_Mqtt__Server"] = address });
+
+    public static DeviceStatus Parse(ObservedMessage message) =>
+        DeviceStatusJson.TryParse(Encoding.UTF8.GetBytes(message.Payload), out var error) ?? throw new InvalidOperationException($"not a status: {error}");
+
+    public bool IsStatus(ObservedMessage message, DeviceState state) =>
+        message.Topic == StatusTopic && Parse(message).State == state;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Process.DisposeAsync();
+        try
+        {
+            Directory.Delete(_stateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

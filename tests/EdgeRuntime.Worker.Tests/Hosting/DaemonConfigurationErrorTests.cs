@@ -1,0 +1,102 @@
+using EdgeRuntime.Testing.Mqtt;
+
+namespace EdgeRuntime.Worker.Tests.Hosting;
+
+/// <summary>Bad configuration stops the daemon before it connects, with one line naming the key.</summary>
+public sealed class DaemonConfigurationErrorTests
+{
+    public static TheoryData<string, string, string, string> BadSettings => new()
+    {
+        { "EDGE_Mqtt__Server", "ftp://127.0.0.1:21", "Mqtt:Server", "unknown scheme 'ftp'" },
+        { "EDGE_Mqtt__Server", "127.0.0.1:-1883", "Mqtt:Server", "port -1883, out of range" },
+        { "EDGE_Mqtt__EmbeddedPort", "-1", "Mqtt:EmbeddedPort", "-1 is out of range; allowed: 1-65535" },
+        { "EDGE_Mqtt__EmbeddedPort", "abc", "Mqtt:EmbeddedPort", "'abc'" },
+        { "EDGE_DeviceId", "a/b", "DeviceId", "'a/b' is not usable" },
+        { "EDGE_Status__RefreshSeconds", "0", "Status:RefreshSeconds", "0 is out of range" },
+    };
+
+    private static async Task<(int ExitCode, string[] ErrorLines, string Output)> RunAsync(Dictionary<string, string?> settings)
+    {
+        await using var daemon = DaemonProcess.Start(settings);
+        var exit = await daemon.Process.WaitForExitAsync();
+        return (exit, [.. daemon.Process.StandardError.Where(l => l.Length > 0)], daemon.Process.DescribeOutput());
+    }
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task Start_BadValue_ExitsNonZeroWithOneLineNamingKeyAndValue(string variable, string value, string key, string expected)
+    {
+        var port = FreeTcpPort.Next();
+        var (exit, errors, output) = await RunAsync(new() { [variable] = value, ["EDGE_Mqtt__EmbeddedPort"] = variable == "EDGE_Mqtt__EmbeddedPort" ? value : port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.Equal(2, exit);
+        var line = Assert.Single(errors);
+        Assert.Contains(key, line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.StartsWith("edge-runtime: configuration error: ", line, StringComparison.Ordinal);
+        Assert.False(await FreeTcpPort.IsListeningAsync(port), $"the embedded broker must not start\n{output}");
+    }
+
+    [Theory]
+    [InlineData("EDGE_Mqtt__Tls__CaFile", "Mqtt:Tls:CaFile: '/nonexistent/fleet-ca.pem' does not exist")]
+    [InlineData("EDGE_Mqtt__Tls__ClientCertificateFile", "Mqtt:Tls:ClientCertificateFile: '/nonexistent/fleet-ca.pem' does not exist")]
+    public async Task Start_MissingCertificateFile_NeverConnectsToTheBroker(string variable, string expected)
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var (exit, errors, _) = await RunAsync(new()
+        {
+            ["EDGE_Mqtt__Server"] = $"mqtts://127.0.0.1:{broker.Port}",
+            [variable] = "/nonexistent/fleet-ca.pem",
+        });
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"edge-runtime: configuration error: {expected}", Assert.Single(errors));
+        Assert.DoesNotContain("New client connected", broker.ReadLog(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_EmbeddedPortTaken_ExitsNonZeroNamingTheSetting()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var (exit, errors, _) = await RunAsync(new() { ["EDGE_Mqtt__EmbeddedPort"] = broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(errors);
+        Assert.StartsWith($"edge-runtime: cannot start: Mqtt:EmbeddedPort: port {broker.Port} on 127.0.0.1 is already in use", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ConfigDirectoryWithBrokenJson_NamesTheFile()
+    {
+        var directory = Directory.CreateTempSubdirectory("edge-config-").FullName;
+        var file = Path.Combine(directory, "site.json");
+        await File.WriteAllTextAsync(file, "{ \"Mqtt\": { \"Server\": ", TestContext.Current.CancellationToken);
+        try
+        {
+            var (exit, errors, _) = await RunAsync(new() { ["EDGE_ConfigDirectory"] = directory });
+            Assert.Equal(2, exit);
+            Assert.Contains(file, Assert.Single(errors), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Start_StateDirectoryNotWritable_ExitsNamingTheDirectory()
+    {
+        var blocker = Path.GetTempFileName();
+        try
+        {
+            // A path below a regular file can never be created, whoever runs the test (root included).
+            var (exit, errors, _) = await RunAsync(new() { ["EDGE_StateDirectory"] = Path.Combine(blocker, "state"), ["EDGE_Mqtt__EmbeddedPort"] = FreeTcpPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            Assert.Equal(1, exit);
+            Assert.StartsWith($"edge-runtime: cannot start: StateDirectory: '{Path.Combine(blocker, "state")}' is not writable", Assert.Single(errors), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(blocker);
+        }
+    }
+}
