@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -13,16 +14,22 @@ public sealed partial class DeviceStatusJsonContext : JsonSerializerContext;
 /// <summary>Reads and writes <see cref="DeviceStatus"/> documents.</summary>
 public static class DeviceStatusJson
 {
+    // People read these documents with mosquitto_sub: keep '+' and other printable characters unescaped.
+    private static readonly DeviceStatusJsonContext Context = new(new JsonSerializerOptions(DeviceStatusJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     /// <summary>Serialises a status document to UTF-8 JSON.</summary>
     public static byte[] Serialize(DeviceStatus status) =>
-        JsonSerializer.SerializeToUtf8Bytes(status, DeviceStatusJsonContext.Default.DeviceStatus);
+        JsonSerializer.SerializeToUtf8Bytes(status, Context.DeviceStatus);
 
     /// <summary>Parses a status document; returns null and a one-line reason when it is not one.</summary>
     public static DeviceStatus? TryParse(ReadOnlySpan<byte> utf8Json, out string? error)
     {
         try
         {
-            var status = JsonSerializer.Deserialize(utf8Json, DeviceStatusJsonContext.Default.DeviceStatus);
+            var status = JsonSerializer.Deserialize(utf8Json, Context.DeviceStatus);
             if (status is null || string.IsNullOrEmpty(status.DeviceId))
             {
                 error = "the document has no deviceId";

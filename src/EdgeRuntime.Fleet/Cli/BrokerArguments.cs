@@ -1,0 +1,105 @@
+using System.CommandLine;
+using EdgeRuntime.Messaging.Configuration;
+using EdgeRuntime.Messaging.Connection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeRuntime.Fleet.Cli;
+
+/// <summary>The options every verb that talks to the broker shares, and the connection they describe.</summary>
+internal sealed class BrokerArguments
+{
+    public Option<string> Broker { get; } = new("--broker", "-b")
+    {
+        Description = "Broker as host:port, mqtt://host:port or mqtts://host:port (default: $EDGE_BROKER or 127.0.0.1:1883)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("EDGE_BROKER") is { Length: > 0 } fromEnvironment ? fromEnvironment : "127.0.0.1:1883",
+    };
+
+    public Option<string> TopicRoot { get; } = new("--root")
+    {
+        Description = "Topic root the devices use",
+        DefaultValueFactory = _ => "edge",
+    };
+
+    public Option<string?> Username { get; } = new("--username", "-u") { Description = "User name for the broker" };
+
+    public Option<string?> PasswordFile { get; } = new("--password-file") { Description = "File whose first line is the broker password" };
+
+    public Option<string?> CaFile { get; } = new("--ca-file") { Description = "PEM file of the CA that signed the broker's certificate (mqtts://)" };
+
+    public Option<string?> CertificateFile { get; } = new("--cert") { Description = "Client certificate (PEM or PKCS#12) for brokers that require one" };
+
+    public Option<string?> KeyFile { get; } = new("--key") { Description = "Private key (PEM) of the client certificate" };
+
+    public Option<double> ConnectTimeoutSeconds { get; } = new("--connect-timeout")
+    {
+        Description = "Seconds to wait for the broker",
+        DefaultValueFactory = _ => 5,
+    };
+
+    public TimeSpan ConnectTimeout(ParseResult parseResult) => TimeSpan.FromSeconds(Math.Max(0.1, parseResult.GetValue(ConnectTimeoutSeconds)));
+
+    public void AddTo(Command command)
+    {
+        command.Add(Broker);
+        command.Add(TopicRoot);
+        command.Add(Username);
+        command.Add(PasswordFile);
+        command.Add(CaFile);
+        command.Add(CertificateFile);
+        command.Add(KeyFile);
+        command.Add(ConnectTimeoutSeconds);
+    }
+
+    /// <summary>Validated options for the broker; null and a one-line <paramref name="error"/> when they are not usable.</summary>
+    public MqttOptions? Read(ParseResult parseResult, out BrokerEndpoint? endpoint, out string? error)
+    {
+        var options = new MqttOptions
+        {
+            Server = parseResult.GetValue(Broker),
+            TopicRoot = parseResult.GetValue(TopicRoot)!,
+            Username = parseResult.GetValue(Username),
+            PasswordFile = parseResult.GetValue(PasswordFile),
+            // A command-line tool leaves no session behind on the broker.
+            CleanStart = true,
+            SessionExpirySeconds = 0,
+            ConnectTimeoutSeconds = Math.Max(1, (int)Math.Ceiling(parseResult.GetValue(ConnectTimeoutSeconds))),
+            Reconnect = { InitialDelayMilliseconds = 200, MaxDelayMilliseconds = 5_000 },
+            Tls =
+            {
+                CaFile = parseResult.GetValue(CaFile),
+                ClientCertificateFile = parseResult.GetValue(CertificateFile),
+                ClientKeyFile = parseResult.GetValue(KeyFile),
+            },
+        };
+
+        var validation = new MqttOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            endpoint = null;
+            error = validation.Failures.First()
+                .Replace("Mqtt:Server", "--broker", StringComparison.Ordinal)
+                .Replace("Mqtt:Tls:CaFile", "--ca-file", StringComparison.Ordinal)
+                .Replace("Mqtt:Tls:ClientCertificateFile", "--cert", StringComparison.Ordinal)
+                .Replace("Mqtt:Tls:ClientKeyFile", "--key", StringComparison.Ordinal)
+                .Replace("Mqtt:PasswordFile", "--password-file", StringComparison.Ordinal)
+                .Replace("Mqtt:TopicRoot", "--root", StringComparison.Ordinal);
+            return null;
+        }
+
+        BrokerEndpoint.TryParse(options.Server, out endpoint, out error);
+        return options;
+    }
+
+    /// <summary>A supervisor for a short-lived tool connection (no last will, no kept session).</summary>
+    public static MqttConnectionSupervisor CreateSupervisor(MqttOptions options, BrokerEndpoint endpoint, TimeProvider timeProvider)
+    {
+        var clientId = $"edgectl-{Guid.NewGuid():N}"[..24];
+        var logger = NullLogger<MqttConnectionSupervisor>.Instance;
+        return new MqttConnectionSupervisor(
+            MqttClientOptionsFactory.Create(options, endpoint, clientId, lastWill: null),
+            MqttReconnectPipeline.Create(options.Reconnect, endpoint.ToString(), timeProvider, logger),
+            options.MaxQueuedMessages,
+            timeProvider,
+            logger);
+    }
+}

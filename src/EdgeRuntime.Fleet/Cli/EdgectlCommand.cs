@@ -1,0 +1,19 @@
+using System.CommandLine;
+using EdgeRuntime.Core;
+using EdgeRuntime.Fleet.Status;
+
+namespace EdgeRuntime.Fleet.Cli;
+
+/// <summary>The edgectl command tree. Each verb lives in its own folder and adds itself here.</summary>
+public static class EdgectlCommand
+{
+    /// <summary>Builds the root command with every verb.</summary>
+    /// <param name="timeProvider">Clock for ages and timeouts (tests pass a fake one).</param>
+    /// <param name="clearScreenOnRefresh">Whether --watch may redraw in place (true only for a terminal).</param>
+    public static RootCommand Create(TimeProvider? timeProvider = null, bool clearScreenOnRefresh = false)
+    {
+        var root = new RootCommand($"edgectl {RuntimeVersion.Current}: manage EdgeRuntime devices over MQTT");
+        root.Add(StatusCommand.Create(timeProvider ?? TimeProvider.System, clearScreenOnRefresh));
+        return root;
+    }
+}

@@ -1,0 +1,3 @@
+using EdgeRuntime.Fleet.Cli;
+
+return await EdgectlCommand.Create(clearScreenOnRefresh: !Console.IsOutputRedirected).Parse(args).InvokeAsync();
