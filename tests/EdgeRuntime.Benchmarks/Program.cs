@@ -1,0 +1,15 @@
+using EdgeRuntime.Benchmarks;
+
+var verbs = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
+{
+    ["daemon"] = DaemonBenchmark.RunAsync,
+};
+
+if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: dotnet run -c Release --project tests/EdgeRuntime.Benchmarks -- <{string.Join('|', verbs.Keys)}> [options]");
+    Console.Error.WriteLine("  daemon [--runs N] [--idle-seconds S]   start-up time to a retained online status, and idle resident memory");
+    return 2;
+}
+
+return await run(args[1..]);
