@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Installs EdgeRuntime as a systemd service on a Linux device (run as root).
+#
+#   sudo deploy/install.sh                     # publish from this checkout (needs the .NET 10 SDK) and install
+#   sudo deploy/install.sh --from DIR          # install an already published folder (e.g. from CI or a tarball)
+#   sudo deploy/install.sh --jetson            # also install the Jetson GPU device drop-in
+#   sudo deploy/install.sh --broker mqtts://fleet.example.com:8883
+#
+# It creates the system user edge-runtime, copies the daemon to /opt/edge-runtime, puts the shipped
+# configuration in /etc/edge-runtime (keeping files that are already there), installs the unit and starts it.
+# Running it again upgrades in place and restarts the service.
+set -euo pipefail
+
+prefix=/opt/edge-runtime
+config_dir=/etc/edge-runtime
+unit_dir=/etc/systemd/system
+from=""
+jetson=false
+broker=""
+
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --from) from=${2:?--from needs a folder}; shift 2 ;;
+    --prefix) prefix=${2:?--prefix needs a folder}; shift 2 ;;
+    --jetson) jetson=true; shift ;;
+    --broker) broker=${2:?--broker needs host:port or mqtts://host:port}; shift 2 ;;
+    -h|--help) usage 0 ;;
+    *) echo "install.sh: unknown option '$1'" >&2; usage 2 ;;
+  esac
+done
+
+[ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root (sudo)" >&2; exit 1; }
+command -v systemctl >/dev/null || { echo "install.sh: systemd is required" >&2; exit 1; }
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ -z "$from" ]; then
+  command -v dotnet >/dev/null || { echo "install.sh: no --from folder and no dotnet SDK to publish with" >&2; exit 1; }
+  case "$(uname -m)" in
+    x86_64) rid=linux-x64 ;;
+    aarch64|arm64) rid=linux-arm64 ;;
+    *) echo "install.sh: unsupported architecture $(uname -m)" >&2; exit 1 ;;
+  esac
+  from=$(mktemp -d)
+  trap 'rm -rf "$from"' EXIT
+  echo "Publishing the daemon for $rid ..."
+  dotnet publish "$repo/src/EdgeRuntime.Worker/EdgeRuntime.Worker.csproj" -c Release -r "$rid" --self-contained true -o "$from" >/dev/null
+fi
+[ -x "$from/edge-runtime" ] || { echo "install.sh: $from/edge-runtime not found or not executable" >&2; exit 1; }
+
+if ! id edge-runtime >/dev/null 2>&1; then
+  useradd --system --no-create-home --home-dir /var/lib/edge-runtime --shell /usr/sbin/nologin edge-runtime
+fi
+for group in gpio video render; do
+  if getent group "$group" >/dev/null; then usermod -a -G "$group" edge-runtime; fi
+done
+
+echo "Installing to $prefix ..."
+systemctl stop edge-runtime.service 2>/dev/null || true
+mkdir -p "$prefix"
+cp -a "$from/." "$prefix/"
+cp "$repo/README.md" "$prefix/README.md" 2>/dev/null || true
+chown -R root:root "$prefix"
+chmod -R go-w "$prefix"
+
+mkdir -p "$config_dir"
+for file in "$repo"/configs/*.json; do
+  target="$config_dir/$(basename "$file")"
+  [ -e "$target" ] || install -m 0640 -g edge-runtime "$file" "$target"
+done
+if [ -n "$broker" ]; then
+  printf 'EDGE_Mqtt__Server=%s\n' "$broker" > "$config_dir/edge-runtime.env"
+  chmod 0640 "$config_dir/edge-runtime.env"
+  chgrp edge-runtime "$config_dir/edge-runtime.env"
+fi
+
+sed "s#/opt/edge-runtime#$prefix#g" "$repo/deploy/systemd/edge-runtime.service" > "$unit_dir/edge-runtime.service"
+if $jetson; then
+  mkdir -p "$unit_dir/edge-runtime.service.d"
+  cp "$repo/deploy/systemd/edge-runtime.service.d/jetson.conf" "$unit_dir/edge-runtime.service.d/jetson.conf"
+fi
+systemctl daemon-reload
+systemctl enable --now edge-runtime.service
+echo "Installed. Follow it with: journalctl -u edge-runtime -f"
+echo "Watch its status with:    mosquitto_sub -h <broker> -t 'edge/devices/+/status' -v"
