@@ -104,7 +104,9 @@ public sealed partial class MqttConnectionSupervisor
                 _connected.TrySetResult();
             }
 
-            await NotifyConnectedAsync(new MqttConnectionEstablished(connection.Number, result.IsSessionPresent, receiveMaximum), connectionScope.Token);
+            // Handlers run beside the connection, never in its way: one may wait for something (a PUBACK)
+            // that only a later connection brings, and this loop must stay free to notice the loss.
+            _ = NotifyConnectedAsync(new MqttConnectionEstablished(connection.Number, result.IsSessionPresent, receiveMaximum), connectionScope.Token);
 
             var disconnect = await connection.Lost.WaitAsync(stopping);
             LogDisconnected(_logger, Endpoint, disconnect.Reason.ToString(), disconnect.Exception?.Message ?? disconnect.ReasonString ?? "closed");
@@ -167,7 +169,11 @@ public sealed partial class MqttConnectionSupervisor
             {
                 await handler(established, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The connection ended while the handler ran.
+            }
+            catch (Exception ex)
             {
                 LogConnectedHandlerFailed(_logger, ex);
             }

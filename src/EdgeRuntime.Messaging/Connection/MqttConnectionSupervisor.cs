@@ -112,7 +112,8 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
     }
 
     /// <summary>
-    /// Registers a handler run after every successful connect, once subscriptions are in place. A handler
+    /// Registers a handler run after every successful connect, once subscriptions are in place. Handlers run
+    /// in the background, one after another; their token is cancelled when that connection ends. A handler
     /// that throws is logged and does not affect the connection. Dispose the result to unregister.
     /// </summary>
     public IDisposable OnConnected(Func<MqttConnectionEstablished, CancellationToken, Task> handler)
@@ -147,7 +148,8 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
     /// <summary>
     /// Subscribes <paramref name="handler"/> to <paramref name="topicFilter"/>, now if connected and again on
     /// every connection whose broker session lost it. Messages reach the handler one at a time, in order;
-    /// each is acknowledged to the broker after the handler returns. Dispose the result to unsubscribe.
+    /// each is acknowledged to the broker after the handler returns. Dispose the result to unsubscribe; that
+    /// cancels the handler's token and waits for it, so handlers must honour the token.
     /// </summary>
     public async Task<IAsyncDisposable> SubscribeAsync(
         string topicFilter,

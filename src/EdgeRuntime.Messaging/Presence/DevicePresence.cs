@@ -60,7 +60,12 @@ public sealed partial class DevicePresence : IDisposable
     /// <summary>Starts publishing: on every connect and on every model change.</summary>
     public void Start()
     {
-        _connectedRegistration = _supervisor.OnConnected((_, _) => PublishOnlineAsync());
+        _connectedRegistration = _supervisor.OnConnected((_, _) =>
+        {
+            // Queue it and return: the PUBACK may only come on a later connection.
+            _ = PublishOnlineAsync();
+            return Task.CompletedTask;
+        });
         _models.Changed += OnModelsChanged;
     }
 

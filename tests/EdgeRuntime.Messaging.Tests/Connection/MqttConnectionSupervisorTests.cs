@@ -11,6 +11,23 @@ public sealed class MqttConnectionSupervisorTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
+    /// <summary>Subscribes a handler that records each payload as text.</summary>
+    private static Task<IAsyncDisposable> CollectAsync(MqttConnectionSupervisor supervisor, string filter, ConcurrentQueue<string> sink) =>
+        supervisor.SubscribeAsync(filter, (m, _) =>
+        {
+            sink.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
+            return Task.CompletedTask;
+        }, cancellationToken: Cancel);
+
+    /// <summary>A second process of the same client id (same broker session) that records what it receives.</summary>
+    private static async Task<(MqttConnectionSupervisor Supervisor, IAsyncDisposable Subscription)> StartSuccessorAsync(string server, string clientId, ConcurrentQueue<string> sink)
+    {
+        var successor = TestSupervisors.Create(server, clientId);
+        var subscription = await CollectAsync(successor, "test/jobs", sink);
+        successor.Start();
+        return (successor, subscription);
+    }
+
     [Fact]
     public async Task Publish_OnEmbeddedBroker_SeenByIndependentClient()
     {
@@ -80,11 +97,7 @@ public sealed class MqttConnectionSupervisorTests
         await using var broker = await MosquittoBroker.StartAsync();
         await using var supervisor = TestSupervisors.Started(broker.Address);
         var received = new ConcurrentQueue<string>();
-        await using var subscription = await supervisor.SubscribeAsync("test/cmd/#", (m, _) =>
-        {
-            received.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
-            return Task.CompletedTask;
-        }, cancellationToken: Cancel);
+        await using var subscription = await CollectAsync(supervisor, "test/cmd/#", received);
         await supervisor.WaitUntilConnectedAsync(Cancel);
         await MosquittoPublisher.PublishAsync(broker.Port, "test/cmd/x", "before");
         await Eventually.TrueAsync(() => received.Contains("before"), "the message before the restart");
@@ -109,11 +122,7 @@ public sealed class MqttConnectionSupervisorTests
         var clientId = $"test-kept-{Guid.NewGuid():N}";
         await using var supervisor = TestSupervisors.Started(proxy.Address, clientId);
         var received = new ConcurrentQueue<string>();
-        await using var subscription = await supervisor.SubscribeAsync("test/kept", (m, _) =>
-        {
-            received.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
-            return Task.CompletedTask;
-        }, cancellationToken: Cancel);
+        await using var subscription = await CollectAsync(supervisor, "test/kept", received);
         await supervisor.WaitUntilConnectedAsync(Cancel);
 
         proxy.DropAllConnections();
@@ -124,6 +133,29 @@ public sealed class MqttConnectionSupervisorTests
         Assert.Equal(0, supervisor.Statistics.SessionsLost);
         var subscribes = broker.ReadLog().Split('\n').Count(l => l.Contains($"Received SUBSCRIBE from {clientId}", StringComparison.Ordinal));
         Assert.Equal(1, subscribes);
+    }
+
+    [Fact]
+    public async Task Reconnect_ConnectedHandlerStillRunning_DoesNotHoldUpTheNextConnection()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var proxy = TcpFaultProxy.Start(broker.Port);
+        await using var supervisor = TestSupervisors.Create(proxy.Address);
+        var neverCompletes = new TaskCompletionSource();
+        var calls = 0;
+
+        // Like a handler awaiting a PUBACK that only a later connection can bring.
+        using var registration = supervisor.OnConnected((_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return neverCompletes.Task;
+        });
+        supervisor.Start();
+        await Eventually.TrueAsync(() => Volatile.Read(ref calls) == 1, "the handler on the first connection");
+
+        proxy.DropAllConnections();
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref calls) == 2 && supervisor.IsConnected, "a second connection despite the first handler still running");
     }
 
     [Fact]
@@ -168,13 +200,9 @@ public sealed class MqttConnectionSupervisorTests
         }
 
         var secondSaw = new ConcurrentQueue<string>();
-        await using var second = TestSupervisors.Create(broker.Address, clientId);
-        await using var subscription = await second.SubscribeAsync("test/jobs", (m, _) =>
-        {
-            secondSaw.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
-            return Task.CompletedTask;
-        }, cancellationToken: Cancel);
-        second.Start();
+        var (second, subscription) = await StartSuccessorAsync(broker.Address, clientId, secondSaw);
+        await using var _ = second;
+        await using var __ = subscription;
 
         await Eventually.TrueAsync(() => secondSaw.Contains("job-1"), "the unacknowledged job to be delivered again");
     }
@@ -187,11 +215,7 @@ public sealed class MqttConnectionSupervisorTests
         var handled = new ConcurrentQueue<string>();
 
         var first = TestSupervisors.Started(broker.Address, clientId);
-        await using (await first.SubscribeAsync("test/jobs", (m, _) =>
-        {
-            handled.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
-            return Task.CompletedTask;
-        }, cancellationToken: Cancel))
+        await using (await CollectAsync(first, "test/jobs", handled))
         {
             await first.WaitUntilConnectedAsync(Cancel);
             await MosquittoPublisher.PublishAsync(broker.Port, "test/jobs", "job-1");
@@ -201,13 +225,9 @@ public sealed class MqttConnectionSupervisorTests
         }
 
         var secondSaw = new ConcurrentQueue<string>();
-        await using var second = TestSupervisors.Create(broker.Address, clientId);
-        await using var subscription = await second.SubscribeAsync("test/jobs", (m, _) =>
-        {
-            secondSaw.Enqueue(Encoding.UTF8.GetString(m.Payload.Span));
-            return Task.CompletedTask;
-        }, cancellationToken: Cancel);
-        second.Start();
+        var (second, subscription) = await StartSuccessorAsync(broker.Address, clientId, secondSaw);
+        await using var _ = second;
+        await using var __ = subscription;
         await second.WaitUntilConnectedAsync(Cancel);
 
         // A redelivery would come first on the resumed session; a fresh marker after it proves nothing came.
