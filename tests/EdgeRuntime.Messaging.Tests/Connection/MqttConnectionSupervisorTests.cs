@@ -253,6 +253,38 @@ public sealed class MqttConnectionSupervisorTests
     }
 
     [Fact]
+    public async Task Connect_PasswordFromPasswordFile_AcceptedByBrokerThatRequiresIt()
+    {
+        var directory = Directory.CreateTempSubdirectory("edge-credentials-").FullName;
+        var brokerPasswords = Path.Combine(directory, "passwords");
+        var devicePassword = Path.Combine(directory, "device-password");
+        File.WriteAllText(devicePassword, "s3cret-for-device\n");
+        await using (var tool = EdgeRuntime.Testing.Processes.ChildProcess.Start(ExternalTool.Require("mosquitto_passwd"), ["-c", "-b", brokerPasswords, "device-7", "s3cret-for-device"]))
+        {
+            Assert.Equal(0, await tool.WaitForExitAsync());
+        }
+
+        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(brokerPasswords, (UnixFileMode)0b110_100_100);
+        try
+        {
+            await using var broker = await MosquittoBroker.StartAsync(extraConfig: ["allow_anonymous false", $"password_file {brokerPasswords}"]);
+            await using var supervisor = TestSupervisors.Started(broker.Address, configure: o =>
+            {
+                o.Username = "device-7";
+                o.PasswordFile = devicePassword;
+            });
+
+            await supervisor.WaitUntilConnectedAsync(Cancel).WaitAsync(Eventually.DefaultTimeout, TimeProvider.System, Cancel);
+            Assert.Contains("u'device-7'", broker.ReadLog(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Connect_WrongCredentials_KeepsRetryingAndLogsRefusal()
     {
         var passwordFile = Path.Combine(Path.GetTempPath(), $"edge-pw-{Guid.NewGuid():N}");
