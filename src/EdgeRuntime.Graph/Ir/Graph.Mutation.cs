@@ -1,0 +1,154 @@
+namespace EdgeRuntime.Graph.Ir;
+
+public sealed partial class Graph
+{
+    /// <summary>
+    /// Makes every reader of <paramref name="old"/> read <paramref name="replacement"/> instead, in this graph
+    /// and its subgraphs. If <paramref name="old"/> is a graph output, the output keeps its name (it is the
+    /// model's interface): the replacement takes the name over, or an Identity node carries it.
+    /// </summary>
+    public void ReplaceAllUses(Value old, Value replacement)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(replacement);
+        if (old == replacement)
+        {
+            return;
+        }
+
+        foreach (var use in old.Uses.ToList())
+        {
+            use.Node.SetInput(use.InputIndex, replacement);
+        }
+
+        var outputIndex = old.Owner._outputs.IndexOf(old);
+        while (outputIndex >= 0)
+        {
+            old.Owner.ReplaceOutput(outputIndex, old, replacement);
+            outputIndex = old.Owner._outputs.IndexOf(old);
+        }
+    }
+
+    /// <summary>Removes a node whose outputs nobody reads.</summary>
+    /// <exception cref="InvalidOperationException">An output is still used.</exception>
+    public void RemoveNode(Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node.Owner != this)
+        {
+            throw new InvalidOperationException($"{node} is not in graph '{Name}'");
+        }
+
+        var used = node.Outputs.FirstOrDefault(o => o is { IsUsed: true });
+        if (used is not null)
+        {
+            throw new InvalidOperationException($"cannot remove {node}: its output '{used.Name}' is still used");
+        }
+
+        DetachRecursively(node);
+        foreach (var output in node.Outputs)
+        {
+            if (output is not null)
+            {
+                _values.Remove(output.Name);
+                _names.Release(output.Name);
+                output.Producer = null;
+            }
+        }
+
+        _nodes.Remove(node);
+        _names.Release(node.Name);
+    }
+
+    /// <summary>Removes an unused initializer or graph input.</summary>
+    public void RemoveValue(Value value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Owner != this || value.Producer is not null)
+        {
+            throw new InvalidOperationException($"'{value.Name}' is not an input or initializer of graph '{Name}'");
+        }
+
+        if (value.IsUsed)
+        {
+            throw new InvalidOperationException($"cannot remove '{value.Name}': it is still used");
+        }
+
+        _initializers.Remove(value);
+        _inputs.Remove(value);
+        _values.Remove(value.Name);
+        _names.Release(value.Name);
+    }
+
+    /// <summary>Stops listing an initializer as a graph input: it becomes a constant the optimiser may fold.</summary>
+    public void MakeConstant(Value initializer)
+    {
+        if (initializer.Owner != this || initializer.Initializer is null)
+        {
+            throw new InvalidOperationException($"'{initializer.Name}' is not an initializer of graph '{Name}'");
+        }
+
+        initializer.IsGraphInput = false;
+        _inputs.Remove(initializer);
+    }
+
+    /// <summary>Removes a graph output (the value stays).</summary>
+    public void RemoveOutput(Value value) => _outputs.Remove(value);
+
+    /// <summary>Replaces an initializer's data (same value, new content).</summary>
+    public void SetInitializer(Value value, Tensor tensor)
+    {
+        if (value.Owner != this || value.Initializer is null)
+        {
+            throw new InvalidOperationException($"'{value.Name}' is not an initializer of graph '{Name}'");
+        }
+
+        value.Initializer = tensor;
+        value.Type = new TensorType(tensor.ElementType, tensor.Shape);
+    }
+
+    /// <summary>Renames a value; false when the name is taken.</summary>
+    public bool TryRename(Value value, string name)
+    {
+        if (value.Owner != this || !_names.Rename(value.Name, name))
+        {
+            return false;
+        }
+
+        _values.Remove(value.Name);
+        value.Name = name;
+        _values.Add(name, value);
+        return true;
+    }
+
+    private void ReplaceOutput(int index, Value old, Value replacement)
+    {
+        var canTakeName = replacement.Owner == this && replacement.Producer is not null && !replacement.IsGraphOutput && !replacement.IsGraphInput;
+        if (canTakeName)
+        {
+            var name = old.Name;
+            TryRename(old, UniqueName($"{name}_replaced"));
+            TryRename(replacement, name);
+            _outputs[index] = replacement;
+            return;
+        }
+
+        var keepName = old.Name;
+        TryRename(old, UniqueName($"{keepName}_replaced"));
+        var identity = AddNode("Identity", [replacement], [keepName]);
+        identity.Output.Type = replacement.Type;
+        _outputs[index] = identity.Output;
+    }
+
+    private static void DetachRecursively(Node node)
+    {
+        node.DetachInputs();
+        foreach (var subgraph in node.Subgraphs)
+        {
+            foreach (var inner in subgraph._nodes)
+            {
+                DetachRecursively(inner);
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using EdgeRuntime.Graph.Ir;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeRuntime.Inference.Runtime;
+
+/// <summary>
+/// An ONNX Runtime session over an ONNX model held in memory, with IR tensors in and out. Owns the native
+/// session; dispose it. Runs may be called from several threads at once (ONNX Runtime allows it).
+/// </summary>
+public sealed class ModelSession : IDisposable
+{
+    private readonly InferenceSession _session;
+
+    private ModelSession(InferenceSession session) => _session = session;
+
+    /// <summary>Input names in the model's order.</summary>
+    public IReadOnlyList<string> InputNames => _session.InputNames;
+
+    /// <summary>Output names in the model's order.</summary>
+    public IReadOnlyList<string> OutputNames => _session.OutputNames;
+
+    /// <summary>Input metadata (element types, dimensions; -1 or symbols for free dimensions).</summary>
+    public IReadOnlyDictionary<string, NodeMetadata> InputMetadata => _session.InputMetadata;
+
+    /// <summary>Creates a session; throws <see cref="OnnxRuntimeException"/> when ONNX Runtime refuses the model.</summary>
+    public static ModelSession Create(byte[] model, SessionSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var options = (settings ?? new SessionSettings()).ToSessionOptions();
+        return new ModelSession(new InferenceSession(model, options));
+    }
+
+    /// <summary>Runs the model; returns the requested outputs (all when <paramref name="outputNames"/> is null).</summary>
+    public Dictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string>? outputNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var names = inputs.Keys.ToList();
+        var values = new List<OrtValue>(names.Count);
+        try
+        {
+            foreach (var name in names)
+            {
+                values.Add(OrtTensors.ToOrtValue(inputs[name]));
+            }
+
+            var wanted = outputNames ?? OutputNames;
+            using var runOptions = new RunOptions();
+            using var results = _session.Run(runOptions, names, values, wanted);
+            var outputs = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            for (var i = 0; i < wanted.Count; i++)
+            {
+                outputs[wanted[i]] = OrtTensors.FromOrtValue(results[i]);
+            }
+
+            return outputs;
+        }
+        finally
+        {
+            foreach (var value in values)
+            {
+                value.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _session.Dispose();
+}
