@@ -61,7 +61,7 @@ public static class OnnxModelReader
         try
         {
             // Each nested graph costs about four message levels (graph, node, attribute, graph).
-            using var input = CodedInputStream.CreateWithLimits(new MemoryStream(bytes, writable: false), bytes.Length, (options.MaxGraphDepth * 4) + 16);
+            using var input = CodedInputStream.CreateWithLimits(new MemoryStream(bytes, writable: false), Math.Max(1, bytes.Length), (options.MaxGraphDepth * 4) + 16);
             proto = ModelProto.Parser.ParseFrom(input);
         }
         catch (InvalidProtocolBufferException ex)
@@ -74,6 +74,14 @@ public static class OnnxModelReader
             throw new OnnxFormatException($"{sourceName}: not an ONNX model (it has no graph)");
         }
 
-        return new ModelImporter(sourceName, baseDirectory, options).Import(proto);
+        try
+        {
+            return new ModelImporter(sourceName, baseDirectory, options).Import(proto);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or OverflowException)
+        {
+            // The IR refused what the file describes (a hostile or corrupted file); say what it refused.
+            throw new OnnxFormatException($"{sourceName}: not a valid model: {ex.Message.ReplaceLineEndings(" ")}", ex);
+        }
     }
 }

@@ -104,6 +104,11 @@ internal sealed class ModelImporter(string source, string? baseDirectory, OnnxRe
         var nodes = new List<(NodeProto Proto, Node Node)>(proto.Node.Count);
         foreach (var nodeProto in proto.Node)
         {
+            if (nodeProto.OpType.Length == 0)
+            {
+                throw Fail($"graph '{proto.Name}' has a node{(nodeProto.Name.Length > 0 ? $" '{nodeProto.Name}'" : string.Empty)} without an operator type");
+            }
+
             var outputs = nodeProto.Output.Select(o => o.Length == 0 ? null : o).ToList();
             var node = graph.AddNode(nodeProto.OpType, [], outputs, nodeProto.Domain, nodeProto.Name.Length > 0 ? nodeProto.Name : null);
             for (var i = 0; i < outputs.Count; i++)
