@@ -123,21 +123,28 @@ public sealed partial class Graph
 
     private void ReplaceOutput(int index, Value old, Value replacement)
     {
+        var name = old.Name;
+        MoveToFreshName(old);
         var canTakeName = replacement.Owner == this && replacement.Producer is not null && !replacement.IsGraphOutput && !replacement.IsGraphInput;
-        if (canTakeName)
+        if (canTakeName && TryRename(replacement, name))
         {
-            var name = old.Name;
-            TryRename(old, UniqueName($"{name}_replaced"));
-            TryRename(replacement, name);
             _outputs[index] = replacement;
             return;
         }
 
-        var keepName = old.Name;
-        TryRename(old, UniqueName($"{keepName}_replaced"));
-        var identity = AddNode("Identity", [replacement], [keepName]);
+        var identity = AddNode("Identity", [replacement], [name]);
         identity.Output.Type = replacement.Type;
         _outputs[index] = identity.Output;
+    }
+
+    /// <summary>Gives <paramref name="value"/> a new unique name, freeing its current one.</summary>
+    private void MoveToFreshName(Value value)
+    {
+        var fresh = _names.Reserve($"{value.Name}_replaced");
+        _values.Remove(value.Name);
+        _names.Release(value.Name);
+        value.Name = fresh;
+        _values.Add(fresh, value);
     }
 
     private static void DetachRecursively(Node node)

@@ -1,0 +1,29 @@
+using EdgeRuntime.Graph.Ir;
+
+namespace EdgeRuntime.Graph.Passes;
+
+/// <summary>
+/// One graph rewrite. A pass is small and self-describing: its name, kind and the lowest level that runs it.
+/// <see cref="Run"/> returns whether it changed the model; it must leave the IR valid (the pass manager can
+/// verify after every pass) and must not change what the model computes beyond float rounding.
+/// </summary>
+public abstract class GraphPass
+{
+    /// <summary>The pass's name, as --skip-pass and reports use it (kebab-case).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>What kind of rewrite it is.</summary>
+    public abstract PassKind Kind { get; }
+
+    /// <summary>The lowest optimisation level that runs it.</summary>
+    public abstract OptimizationLevel Level { get; }
+
+    /// <summary>One sentence on what it does.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Rewrites <paramref name="model"/>; returns whether anything changed.</summary>
+    public abstract bool Run(Model model, PassContext context);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using EdgeRuntime.Graph.Cost;
+using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Graph.Shapes;
+
+namespace EdgeRuntime.Graph.Passes;
+
+/// <summary>
+/// Runs passes in order, again and again until none changes the model (or an iteration limit), re-inferring
+/// shapes after every change. With <see cref="VerifyAfterEachPass"/> the IR verifier runs after every pass
+/// and a broken invariant names the pass. Not thread-safe; one run at a time.
+/// </summary>
+public sealed class PassManager(IEnumerable<GraphPass> passes)
+{
+    private readonly IReadOnlyList<GraphPass> _passes = [.. passes];
+
+    /// <summary>The passes, in run order.</summary>
+    public IReadOnlyList<GraphPass> Passes => _passes;
+
+    /// <summary>Check the IR after every pass (tests turn it on; it costs a walk of the graph).</summary>
+    public bool VerifyAfterEachPass { get; init; }
+
+    /// <summary>Most fixed-point iterations. Default 8.</summary>
+    public int MaxIterations { get; init; } = 8;
+
+    /// <summary>Optimises <paramref name="model"/> in place.</summary>
+    /// <exception cref="InvalidGraphException">With <see cref="VerifyAfterEachPass"/>, a pass broke the IR.</exception>
+    public OptimizationReport Run(Model model, PassContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(context);
+        ShapeInference.Run(model);
+        var before = CostModel.Estimate(model);
+        var reports = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
+        var iterations = 0;
+        var changed = true;
+        while (changed && iterations < MaxIterations)
+        {
+            changed = false;
+            iterations++;
+            foreach (var pass in _passes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!reports.TryGetValue(pass.Name, out var accumulator))
+                {
+                    reports[pass.Name] = accumulator = new Accumulator(pass);
+                }
+
+                var costBefore = accumulator.Changes == 0 ? CostModel.Estimate(model) : null;
+                context.Touched.Clear();
+                var started = Stopwatch.GetTimestamp();
+                var passChanged = pass.Run(model, context);
+                accumulator.Elapsed += Stopwatch.GetElapsedTime(started);
+                accumulator.Runs++;
+                if (!passChanged)
+                {
+                    continue;
+                }
+
+                changed = true;
+                ShapeInference.Run(model);
+                if (VerifyAfterEachPass)
+                {
+                    GraphVerifier.ThrowIfInvalid(model, $"after pass {pass.Name}");
+                }
+
+                accumulator.Before ??= costBefore;
+                accumulator.After = CostModel.Estimate(model);
+                accumulator.Changes++;
+                accumulator.Touched.UnionWith(context.Touched);
+                context.Log?.Invoke($"{pass.Name}: {accumulator.After.Nodes} nodes, {accumulator.After.Initializers} initializers");
+            }
+        }
+
+        var after = CostModel.Estimate(model);
+        return new OptimizationReport(before, after, [.. reports.Values.Select(a => a.ToReport(after))], iterations);
+    }
+
+    private sealed class Accumulator(GraphPass pass)
+    {
+        public int Runs { get; set; }
+
+        public int Changes { get; set; }
+
+        public GraphCost? Before { get; set; }
+
+        public GraphCost? After { get; set; }
+
+        public TimeSpan Elapsed { get; set; }
+
+        public HashSet<string> Touched { get; } = new(StringComparer.Ordinal);
+
+        public PassReport ToReport(GraphCost current) =>
+            new(pass.Name, pass.Kind, Runs, Changes, Before ?? current, After ?? current, Elapsed, [.. Touched.Order(StringComparer.Ordinal)]);
+    }
+}
