@@ -1,5 +1,7 @@
 using EdgeRuntime.Graph.Passes.Folding;
+using EdgeRuntime.Graph.Passes.Fusion;
 using EdgeRuntime.Graph.Passes.Pruning;
+using EdgeRuntime.Graph.Passes.Restructuring;
 
 namespace EdgeRuntime.Graph.Passes;
 
@@ -10,6 +12,7 @@ public static class OptimizationPresets
     public static IReadOnlyList<GraphPass> All { get; } =
     [
         // Restructuring that makes more of the graph constant comes first.
+        new SpecializeShapes(),
         new FreezeInitializerInputs(),
         new ConstantsToInitializers(),
         new PruneOutputs(),
@@ -21,6 +24,19 @@ public static class OptimizationPresets
         new FoldConstants(),
         new DeduplicateInitializers(),
         new EliminateCommonSubexpressions(),
+
+        // Fusions, once constants are folded and shared.
+        new FuseConvBatchNorm(),
+        new FuseConvScaleBias(),
+        new FuseMatMulAdd(),
+        new FuseConsecutiveTransposes(),
+        new FuseConsecutiveReshapes(),
+        new FuseLayerNormalization(),
+        new FuseGelu(),
+        new PushTransposesThroughElementwise(),
+        new FuseAttention(),
+
+        // Clean up what the rewrites left behind.
         new EliminateDeadNodes(),
         new RemoveUnusedInitializers(),
         new RemoveUnusedInputs(),
