@@ -49,7 +49,16 @@ public sealed class PassManager(IEnumerable<GraphPass> passes)
                 var costBefore = accumulator.Changes == 0 ? CostModel.Estimate(model) : null;
                 context.Touched.Clear();
                 var started = Stopwatch.GetTimestamp();
-                var passChanged = pass.Run(model, context);
+                bool passChanged;
+                try
+                {
+                    passChanged = pass.Run(model, context);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException and not PassFailedException and not ArgumentException)
+                {
+                    throw new PassFailedException(pass.Name, ex);
+                }
+
                 accumulator.Elapsed += Stopwatch.GetElapsedTime(started);
                 accumulator.Runs++;
                 if (!passChanged)
@@ -61,7 +70,14 @@ public sealed class PassManager(IEnumerable<GraphPass> passes)
                 ShapeInference.Run(model);
                 if (VerifyAfterEachPass)
                 {
-                    GraphVerifier.ThrowIfInvalid(model, $"after pass {pass.Name}");
+                    try
+                    {
+                        GraphVerifier.ThrowIfInvalid(model, $"after pass {pass.Name}");
+                    }
+                    catch (InvalidGraphException ex)
+                    {
+                        throw new PassFailedException(pass.Name, ex);
+                    }
                 }
 
                 accumulator.Before ??= costBefore;
@@ -74,6 +90,14 @@ public sealed class PassManager(IEnumerable<GraphPass> passes)
 
         var after = CostModel.Estimate(model);
         return new OptimizationReport(before, after, [.. reports.Values.Select(a => a.ToReport(after))], iterations);
+    }
+
+    /// <summary>A pass threw, or left the IR broken; <see cref="Pass"/> names it.</summary>
+    public sealed class PassFailedException(string pass, Exception inner)
+        : Exception($"pass {pass} failed: {inner.Message.ReplaceLineEndings(" ")}", inner)
+    {
+        /// <summary>The failing pass.</summary>
+        public string Pass { get; } = pass;
     }
 
     private sealed class Accumulator(GraphPass pass)

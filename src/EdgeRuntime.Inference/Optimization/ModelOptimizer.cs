@@ -1,0 +1,186 @@
+using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Graph.Onnx;
+using EdgeRuntime.Graph.Passes;
+using EdgeRuntime.Inference.Verification;
+
+namespace EdgeRuntime.Inference.Optimization;
+
+/// <summary>What to optimise and how.</summary>
+public sealed record OptimizeRequest
+{
+    /// <summary>The ONNX file.</summary>
+    public required string InputPath { get; init; }
+
+    /// <summary>How hard to optimise. Default O3.</summary>
+    public OptimizationLevel Level { get; init; } = OptimizationLevel.O3;
+
+    /// <summary>Deployment shapes per input (binds free dimensions).</summary>
+    public IReadOnlyDictionary<string, long[]> Shapes { get; init; } = new Dictionary<string, long[]>();
+
+    /// <summary>Outputs the deployment consumes; empty keeps all.</summary>
+    public IReadOnlyList<string> KeepOutputs { get; init; } = [];
+
+    /// <summary>Passes not to run.</summary>
+    public IReadOnlyList<string> SkipPasses { get; init; } = [];
+
+    /// <summary>Random input sets to verify on. Default 3.</summary>
+    public int RandomSamples { get; init; } = 3;
+
+    /// <summary>Recorded input sets to verify on as well (real data).</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, Tensor>> RecordedSamples { get; init; } = [];
+
+    /// <summary>Inputs with fixed values for random samples (e.g. a sample rate).</summary>
+    public IReadOnlyDictionary<string, Tensor> FixedInputs { get; init; } = new Dictionary<string, Tensor>();
+
+    /// <summary>The execution target.</summary>
+    public OptimizationTarget Target { get; init; } = OptimizationTarget.OnnxRuntimeCpu;
+
+    /// <summary>Extra passes to run at the end of the level's list (tests; experiments).</summary>
+    public IReadOnlyList<GraphPass> ExtraPasses { get; init; } = [];
+}
+
+/// <summary>A pass the optimiser removed because the model failed verification (or the pass failed) with it.</summary>
+/// <param name="Pass">The pass's name.</param>
+/// <param name="Reason">What went wrong with it.</param>
+/// <param name="Nodes">Nodes it had created or changed (where to look).</param>
+public sealed record DroppedPass(string Pass, string Reason, IReadOnlyList<string> Nodes);
+
+/// <summary>A verified optimised model.</summary>
+/// <param name="Model">The ONNX bytes; they passed verification.</param>
+/// <param name="Report">What each pass did.</param>
+/// <param name="Verification">The comparison with the original.</param>
+/// <param name="Dropped">Passes removed along the way, with the reason.</param>
+public sealed record OptimizeResult(byte[] Model, OptimizationReport Report, VerificationReport Verification, IReadOnlyList<DroppedPass> Dropped);
+
+/// <summary>
+/// The optimiser: read (with guard rails) → passes → write → verify against ONNX Runtime on the original. On a
+/// failed verification it bisects the pass list to the first pass whose inclusion breaks the model, drops that
+/// pass, reports it with the nodes it touched, and tries again. It never returns a model that failed.
+/// </summary>
+public sealed class ModelOptimizer(Action<string>? progress = null)
+{
+    private const int MaxAttempts = 8;
+
+    /// <summary>Optimises and verifies.</summary>
+    /// <exception cref="OnnxFormatException">The file cannot be read.</exception>
+    /// <exception cref="VerificationException">The original cannot be run on the verification inputs.</exception>
+    /// <exception cref="ArgumentException">A request setting is wrong (unknown pass, shape of the wrong rank, …).</exception>
+    public OptimizeResult Optimize(OptimizeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var originalBytes = File.ReadAllBytes(request.InputPath);
+        var original = OnnxModelReader.Read(request.InputPath);
+        var samples = Samples(request, original);
+        var passes = OptimizationPresets.For(request.Level, request.SkipPasses).Concat(request.ExtraPasses).ToList();
+        var dropped = new List<DroppedPass>();
+        progress?.Invoke($"verifying against ONNX Runtime on {samples.Count} input set(s)");
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var outcome = Attempt(request, passes, originalBytes, original, samples, cancellationToken);
+            if (outcome.Result is { } result)
+            {
+                return result with { Dropped = dropped };
+            }
+
+            var culprit = outcome.FailedPass ?? Bisect(request, passes, originalBytes, original, samples, cancellationToken);
+            var nodes = outcome.Report?.Passes.FirstOrDefault(p => p.Pass == culprit)?.TouchedNodes ?? [];
+            dropped.Add(new DroppedPass(culprit, outcome.Failure!, [.. nodes.Take(20)]));
+            progress?.Invoke($"dropped pass {culprit}: {outcome.Failure}{(nodes.Count > 0 ? $" (nodes {string.Join(", ", nodes.Take(5))})" : string.Empty)}");
+            passes.RemoveAll(p => p.Name == culprit);
+        }
+
+        throw new VerificationException($"no verified optimisation after dropping {dropped.Count} passes ({string.Join(", ", dropped.Select(d => d.Pass))})");
+    }
+
+    private sealed record AttemptOutcome(OptimizeResult? Result, OptimizationReport? Report, string? Failure, string? FailedPass);
+
+    private AttemptOutcome Attempt(OptimizeRequest request, IReadOnlyList<GraphPass> passes, byte[] originalBytes, Model original, IReadOnlyList<IReadOnlyDictionary<string, Tensor>> samples, CancellationToken cancellationToken)
+    {
+        var model = OnnxModelReader.Read(originalBytes, Path.GetFileName(request.InputPath), Path.GetDirectoryName(Path.GetFullPath(request.InputPath)));
+        OptimizationReport report;
+        try
+        {
+            report = new PassManager(passes).Run(model, Context(request, progress), cancellationToken);
+        }
+        catch (PassManager.PassFailedException ex)
+        {
+            return new AttemptOutcome(null, null, ex.Message, ex.Pass);
+        }
+
+        var bytes = OnnxModelWriter.ToBytes(model);
+        var expected = NumericalVerifier.RunReference(ReferenceFor(original, model, originalBytes), samples);
+        var verification = new NumericalVerifier().Verify(bytes, samples, expected);
+        return verification.Passed
+            ? new AttemptOutcome(new OptimizeResult(bytes, report, verification, []), report, null, null)
+            : new AttemptOutcome(null, report, verification.Failure, null);
+    }
+
+    /// <summary>The first pass p such that the list up to and including p fails (the list without p's prefix passing).</summary>
+    private string Bisect(OptimizeRequest request, List<GraphPass> passes, byte[] originalBytes, Model original, IReadOnlyList<IReadOnlyDictionary<string, Tensor>> samples, CancellationToken cancellationToken)
+    {
+        var (good, bad) = (0, passes.Count);
+        while (bad - good > 1)
+        {
+            var middle = (good + bad) / 2;
+            var outcome = Attempt(request, passes.Take(middle).ToList(), originalBytes, original, samples, cancellationToken);
+            if (outcome.Result is not null)
+            {
+                good = middle;
+            }
+            else
+            {
+                bad = middle;
+            }
+        }
+
+        progress?.Invoke($"bisected the failure to pass {passes[bad - 1].Name}");
+        return passes[bad - 1].Name;
+    }
+
+    /// <summary>The original, with any intermediate value the candidate exposes as an output exposed too.</summary>
+    private static byte[] ReferenceFor(Model original, Model candidate, byte[] originalBytes)
+    {
+        var missing = candidate.Graph.Outputs.Select(o => o.Name).Where(n => original.Graph.Outputs.All(o => o.Name != n)).ToList();
+        if (missing.Count == 0)
+        {
+            return originalBytes;
+        }
+
+        var copy = OnnxModelReader.Read(originalBytes, "reference", null);
+        foreach (var name in missing)
+        {
+            if (copy.Graph.FindValue(name) is { } value)
+            {
+                copy.Graph.AddOutput(value);
+            }
+        }
+
+        return OnnxModelWriter.ToBytes(copy);
+    }
+
+    private static PassContext Context(OptimizeRequest request, Action<string>? progress) => new()
+    {
+        Evaluator = new OnnxRuntimeConstantEvaluator(),
+        Target = request.Target,
+        InputShapes = request.Shapes,
+        KeepOutputs = request.KeepOutputs,
+        Log = progress,
+    };
+
+    private static List<IReadOnlyDictionary<string, Tensor>> Samples(OptimizeRequest request, Model original)
+    {
+        var samples = new List<IReadOnlyDictionary<string, Tensor>>(request.RecordedSamples);
+        for (var seed = 0; seed < request.RandomSamples; seed++)
+        {
+            samples.Add(InputGenerator.Generate(original, seed + 1, request.Shapes, request.FixedInputs));
+        }
+
+        if (samples.Count == 0)
+        {
+            throw new ArgumentException("verification needs at least one input set (random samples or --sample)");
+        }
+
+        return samples;
+    }
+}
