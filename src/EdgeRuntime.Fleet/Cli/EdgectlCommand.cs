@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeRuntime.Core;
+using EdgeRuntime.Fleet.Optimize;
 using EdgeRuntime.Fleet.Status;
 
 namespace EdgeRuntime.Fleet.Cli;
@@ -14,6 +15,8 @@ public static class EdgectlCommand
     {
         var root = new RootCommand($"edgectl {RuntimeVersion.Current}: manage EdgeRuntime devices over MQTT");
         root.Add(StatusCommand.Create(timeProvider ?? TimeProvider.System, clearScreenOnRefresh));
+        root.Add(OptimizeCommand.Create());
+        root.Add(OptimizeCommand.CreatePassList());
         return root;
     }
 }

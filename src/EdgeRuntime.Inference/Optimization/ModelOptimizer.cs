@@ -80,7 +80,8 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
             var outcome = Attempt(request, passes, originalBytes, original, samples, cancellationToken);
             if (outcome.Result is { } result)
             {
-                return result with { Dropped = dropped };
+                var baseline = BaselineCost(request, originalBytes);
+                return result with { Dropped = dropped, Report = result.Report with { Before = baseline } };
             }
 
             var culprit = outcome.FailedPass ?? Bisect(request, passes, originalBytes, original, samples, cancellationToken);
@@ -114,6 +115,15 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         return verification.Passed
             ? new AttemptOutcome(new OptimizeResult(bytes, report, verification, []), report, null, null)
             : new AttemptOutcome(null, report, verification.Failure, null);
+    }
+
+    /// <summary>The original's cost at the deployment shapes (the model as given may have free dimensions, which cost nothing known).</summary>
+    private static Graph.Cost.GraphCost BaselineCost(OptimizeRequest request, byte[] originalBytes)
+    {
+        var model = OnnxModelReader.Read(originalBytes, "baseline", Path.GetDirectoryName(Path.GetFullPath(request.InputPath)));
+        new Graph.Passes.Restructuring.SpecializeShapes().Run(model, Context(request, null));
+        Graph.Shapes.ShapeInference.Run(model);
+        return Graph.Cost.CostModel.Estimate(model);
     }
 
     /// <summary>The first pass p such that the list up to and including p fails (the list without p's prefix passing).</summary>

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeRuntime.Graph.Cost;
+using EdgeRuntime.Graph.Passes;
+using EdgeRuntime.Inference.Optimization;
+
+namespace EdgeRuntime.Fleet.Optimize;
+
+/// <summary>The optimize verb's summary table and JSON report.</summary>
+internal static class OptimizeSummary
+{
+    public static string Table(OptimizeResult result)
+    {
+        var text = new StringBuilder();
+        var rows = new List<string[]> { new[] { "PASS", "KIND", "RUNS", "CHANGES", "NODES", "INITIALIZERS", "MFLOPS", "MB MOVED", "MS" } };
+        foreach (var pass in result.Report.Passes.Where(p => p.Changes > 0))
+        {
+            rows.Add([pass.Pass, pass.Kind.ToString().ToLowerInvariant(), Int(pass.Runs), Int(pass.Changes), Arrow(pass.Before.Nodes, pass.After.Nodes),
+                Arrow(pass.Before.Initializers, pass.After.Initializers), Arrow(pass.Before.Flops / 1e6, pass.After.Flops / 1e6), Arrow(pass.Before.BytesMoved / 1e6, pass.After.BytesMoved / 1e6),
+                pass.Elapsed.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)]);
+        }
+
+        var (before, after) = (result.Report.Before, result.Report.After);
+        rows.Add(["total", string.Empty, string.Empty, string.Empty, Arrow(before.Nodes, after.Nodes), Arrow(before.Initializers, after.Initializers),
+            Arrow(before.Flops / 1e6, after.Flops / 1e6), Arrow(before.BytesMoved / 1e6, after.BytesMoved / 1e6),
+            result.Report.Passes.Sum(p => p.Elapsed.TotalMilliseconds).ToString("F0", CultureInfo.InvariantCulture)]);
+        Append(text, rows);
+
+        text.Append('\n');
+        var outputs = new List<string[]> { new[] { "OUTPUT", "MAX ABS", "MAX REL", "COSINE", "TOP-1", "VERDICT" } };
+        foreach (var output in result.Verification.Outputs)
+        {
+            outputs.Add([output.Output, Sci(output.MaxAbsoluteError), Sci(output.MaxRelativeError), output.Cosine.ToString("F7", CultureInfo.InvariantCulture),
+                output.Top1Agreement?.ToString("P1", CultureInfo.InvariantCulture) ?? "-", output.Passed ? "match" : "MISMATCH"]);
+        }
+
+        Append(text, outputs);
+        foreach (var dropped in result.Dropped)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"dropped pass {dropped.Pass}: {dropped.Reason}{(dropped.Nodes.Count > 0 ? $" (nodes: {string.Join(", ", dropped.Nodes.Take(5))})" : string.Empty)}\n");
+        }
+
+        return text.ToString();
+    }
+
+    public static string Json(string input, string output, OptimizeResult result)
+    {
+        static JsonObject Cost(GraphCost cost) => new()
+        {
+            ["nodes"] = cost.Nodes,
+            ["initializers"] = cost.Initializers,
+            ["flops"] = cost.Flops,
+            ["bytesRead"] = cost.BytesRead,
+            ["bytesWritten"] = cost.BytesWritten,
+            ["parameterBytes"] = cost.ParameterBytes,
+            ["nodesWithUnknownCost"] = cost.NodesWithUnknownCost,
+        };
+
+        var report = new JsonObject
+        {
+            ["input"] = input,
+            ["output"] = output,
+            ["before"] = Cost(result.Report.Before),
+            ["after"] = Cost(result.Report.After),
+            ["iterations"] = result.Report.Iterations,
+            ["passes"] = new JsonArray([.. result.Report.Passes.Select(p => (JsonNode)new JsonObject
+            {
+                ["pass"] = p.Pass,
+                ["kind"] = p.Kind.ToString().ToLowerInvariant(),
+                ["runs"] = p.Runs,
+                ["changes"] = p.Changes,
+                ["before"] = Cost(p.Before),
+                ["after"] = Cost(p.After),
+                ["milliseconds"] = p.Elapsed.TotalMilliseconds,
+                ["touchedNodes"] = new JsonArray([.. p.TouchedNodes.Select(n => (JsonNode)n)]),
+            })]),
+            ["verification"] = new JsonObject
+            {
+                ["passed"] = result.Verification.Passed,
+                ["samples"] = result.Verification.Samples,
+                ["outputs"] = new JsonArray([.. result.Verification.Outputs.Select(o => (JsonNode)new JsonObject
+                {
+                    ["output"] = o.Output,
+                    ["maxAbsoluteError"] = o.MaxAbsoluteError,
+                    ["maxRelativeError"] = o.MaxRelativeError,
+                    ["cosine"] = o.Cosine,
+                    ["top1Agreement"] = o.Top1Agreement,
+                    ["passed"] = o.Passed,
+                })]),
+            },
+            ["droppedPasses"] = new JsonArray([.. result.Dropped.Select(d => (JsonNode)new JsonObject
+            {
+                ["pass"] = d.Pass,
+                ["reason"] = d.Reason,
+                ["nodes"] = new JsonArray([.. d.Nodes.Select(n => (JsonNode)n)]),
+            })]),
+        };
+        return report.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    public static string PassList() => string.Join('\n', OptimizationPresets.All.Select(p =>
+        $"{p.Name,-36} {p.Level}  {p.Kind.ToString().ToLowerInvariant(),-11}  {p.Description}")) + "\n";
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Arrow(int before, int after) => before == after ? Int(before) : $"{Int(before)} → {Int(after)}";
+
+    private static string Arrow(double before, double after) =>
+        Math.Abs(before - after) < 0.05 ? before.ToString("F1", CultureInfo.InvariantCulture) : $"{before.ToString("F1", CultureInfo.InvariantCulture)} → {after.ToString("F1", CultureInfo.InvariantCulture)}";
+
+    private static string Sci(double value) => double.IsNaN(value) ? "-" : value.ToString("0.0E+0", CultureInfo.InvariantCulture);
+
+    private static void Append(StringBuilder text, List<string[]> rows)
+    {
+        var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                text.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i] + 2));
+            }
+
+            text.Append('\n');
+        }
+    }
+}
