@@ -104,8 +104,14 @@ internal static class ShapeValuePropagation
             };
         }
 
-        var dims = (left.Length >= right.Length ? a : b).Dims.ToArray();
-        return Make(a.ElementType, result, dims);
+        // Broadcasting: the result has the higher rank (a scalar minus a one-element vector is a vector).
+        var rank = Math.Max(a.Dims.Length, b.Dims.Length);
+        if (rank > 1)
+        {
+            return null;
+        }
+
+        return Make(a.ElementType, result, rank == 0 ? [] : [count]);
     }
 
     private static Tensor? Make(DataType type, long[] values, long[] dims)

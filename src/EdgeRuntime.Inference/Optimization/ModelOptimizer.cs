@@ -129,6 +129,12 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
     /// <summary>The first pass p such that the list up to and including p fails (the list without p's prefix passing).</summary>
     private string Bisect(OptimizeRequest request, List<GraphPass> passes, byte[] originalBytes, Model original, IReadOnlyList<IReadOnlyDictionary<string, Tensor>> samples, CancellationToken cancellationToken)
     {
+        // Bisection assumes the model without any pass verifies; when it does not, no pass is to blame.
+        if (Attempt(request, [], originalBytes, original, samples, cancellationToken) is { Result: null, Failure: var failure })
+        {
+            throw new VerificationException($"ONNX Runtime's results for the unchanged model already differ between its unoptimised run and the deployed settings ({failure}); no optimisation can be verified");
+        }
+
         var (good, bad) = (0, passes.Count);
         while (bad - good > 1)
         {

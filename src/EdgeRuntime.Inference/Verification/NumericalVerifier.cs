@@ -92,16 +92,19 @@ public sealed class NumericalVerifier
 
             var x = e.ToDoubleArray();
             var y = a.ToDoubleArray();
-            var scale = x.Length == 0 ? 0 : x.Max(Math.Abs);
+            // The scale of an output is its largest finite magnitude; infinities are compared for equality alone.
+            var scale = x.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
             var tolerance = Tolerance ?? Verification.Tolerance.For(e.ElementType);
             double dot = 0, nx = 0, ny = 0;
             for (var i = 0; i < x.Length; i++)
             {
-                var diff = Math.Abs(x[i] - y[i]);
-                if (double.IsNaN(x[i]) && double.IsNaN(y[i]))
+                if (x[i].Equals(y[i]))
                 {
+                    // Identical, including equal infinities and NaN against NaN.
                     continue;
                 }
+
+                var diff = Math.Abs(x[i] - y[i]);
 
                 if (double.IsNaN(diff) || diff > tolerance.Absolute + (tolerance.Relative * scale))
                 {

@@ -67,8 +67,10 @@ public sealed class FoldConstants : GraphPass
 
         // Only results read outside the folded set need to be materialised.
         var folded = foldable.ToHashSet();
+        // A subgraph's outputs stay computed: a constant there gains nothing (an Identity must carry the name)
+        // and would show the runtime's load-time checks a shape the original never revealed.
         var needed = foldable.SelectMany(n => n.Outputs.OfType<Value>())
-            .Where(v => v.IsGraphOutput || v.Uses.Any(u => !folded.Contains(u.Node)))
+            .Where(v => (v.IsGraphOutput && graph.Parent is null) || v.Uses.Any(u => !folded.Contains(u.Node)))
             .ToList();
         if (needed.Count == 0)
         {

@@ -29,7 +29,7 @@ public sealed class FoldShapeValues : GraphPass
         foreach (var (value, tensor) in known)
         {
             if (value.Producer is not { } producer || producer.Is("Constant") || !value.IsUsed || value.Owner.FindValue(value.Name) != value ||
-                (producer.Is("Identity") && value.IsGraphOutput))
+                (producer.Is("Identity") && value.IsGraphOutput) || (value.IsGraphOutput && value.Owner.Parent is not null))
             {
                 continue;
             }
