@@ -3,12 +3,14 @@ using EdgeRuntime.Benchmarks;
 var verbs = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
     ["daemon"] = DaemonBenchmark.RunAsync,
+    ["optimizer"] = OptimizerBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
 {
     Console.Error.WriteLine($"usage: dotnet run -c Release --project tests/EdgeRuntime.Benchmarks -- <{string.Join('|', verbs.Keys)}> [options]");
     Console.Error.WriteLine("  daemon [--runs N] [--idle-seconds S]   start-up time to a retained online status, and idle resident memory");
+    Console.Error.WriteLine("  optimizer [--runs N] [--creations N] [--threads N] [--model NAME]   ONNX Runtime latency and session creation, original vs O3, per shared model");
     return 2;
 }
 

@@ -25,6 +25,7 @@ internal static class OptimizeCommand
         var samples = new Option<int>("--samples") { Description = "Random input sets to verify on", DefaultValueFactory = _ => 3 };
         var recorded = new Option<string[]>("--sample") { Description = "A folder of recorded inputs (NAME.pb or input_N.pb TensorProto files) to verify on as well (repeatable)" };
         var fixedInputs = new Option<string[]>("--fixed-input") { Description = "An input with a fixed scalar value for the random sets, NAME=VALUE (e.g. sr=16000) (repeatable)" };
+        var noMeasure = new Option<bool>("--no-measure") { Description = "Keep the requested level's result instead of timing verified variants and keeping the fastest" };
 
         var command = new Command("optimize", "Optimise a model's computation graph and prove it still computes the same outputs");
         command.Add(input);
@@ -37,6 +38,7 @@ internal static class OptimizeCommand
         command.Add(samples);
         command.Add(recorded);
         command.Add(fixedInputs);
+        command.Add(noMeasure);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var stdout = parseResult.InvocationConfiguration.Output;
@@ -56,6 +58,7 @@ internal static class OptimizeCommand
                     RandomSamples = Math.Max(0, parseResult.GetValue(samples)),
                     RecordedSamples = [.. (parseResult.GetValue(recorded) ?? []).Select(folder => OptimizeArguments.Sample(folder, model))],
                     FixedInputs = OptimizeArguments.FixedInputs(parseResult.GetValue(fixedInputs) ?? [], model),
+                    MeasureCandidates = !parseResult.GetValue(noMeasure),
                 };
                 stdout.WriteLine($"edgectl optimize: {inputPath} ({model.CountNodes()} nodes) at {request.Level}");
                 var result = new ModelOptimizer(line => stdout.WriteLine($"  {line}")).Optimize(request, cancellationToken);

@@ -37,6 +37,19 @@ internal static class OptimizeSummary
         }
 
         Append(text, outputs);
+        if (result.Candidates.Count > 0)
+        {
+            text.Append('\n');
+            var timed = new List<string[]> { new[] { "VARIANT", "NODES", "MEDIAN MS", "VS ORIGINAL", string.Empty } };
+            timed.Add(["original", Int(result.Report.Before.Nodes), Ms(result.OriginalMilliseconds!.Value), "1.00", string.Empty]);
+            foreach (var candidate in result.Candidates)
+            {
+                timed.Add([candidate.Label, Int(candidate.Nodes), Ms(candidate.MedianMilliseconds), (candidate.MedianMilliseconds / result.OriginalMilliseconds.Value).ToString("F2", CultureInfo.InvariantCulture), candidate.Chosen ? "kept" : string.Empty]);
+            }
+
+            Append(text, timed);
+        }
+
         foreach (var dropped in result.Dropped)
         {
             text.Append(CultureInfo.InvariantCulture, $"dropped pass {dropped.Pass}: {dropped.Reason}{(dropped.Nodes.Count > 0 ? $" (nodes: {string.Join(", ", dropped.Nodes.Take(5))})" : string.Empty)}\n");
@@ -90,6 +103,14 @@ internal static class OptimizeSummary
                     ["passed"] = o.Passed,
                 })]),
             },
+            ["originalMilliseconds"] = result.OriginalMilliseconds,
+            ["candidates"] = new JsonArray([.. result.Candidates.Select(c => (JsonNode)new JsonObject
+            {
+                ["label"] = c.Label,
+                ["nodes"] = c.Nodes,
+                ["medianMilliseconds"] = c.MedianMilliseconds,
+                ["chosen"] = c.Chosen,
+            })]),
             ["droppedPasses"] = new JsonArray([.. result.Dropped.Select(d => (JsonNode)new JsonObject
             {
                 ["pass"] = d.Pass,
@@ -102,6 +123,8 @@ internal static class OptimizeSummary
 
     public static string PassList() => string.Join('\n', OptimizationPresets.All.Select(p =>
         $"{p.Name,-36} {p.Level}  {p.Kind.ToString().ToLowerInvariant(),-11}  {p.Description}")) + "\n";
+
+    private static string Ms(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -37,7 +37,24 @@ public sealed record OptimizeRequest
 
     /// <summary>Extra passes to run at the end of the level's list (tests; experiments).</summary>
     public IReadOnlyList<GraphPass> ExtraPasses { get; init; } = [];
+
+    /// <summary>
+    /// Also build verified variants (without shape specialisation, lower levels), time them against the original
+    /// with the deployment settings, and keep the fastest. Fewer nodes and FLOPs are not always faster: a
+    /// runtime's fused kernels can lose to its plain ones on a given CPU.
+    /// </summary>
+    public bool MeasureCandidates { get; init; }
+
+    /// <summary>Timed runs per candidate when measuring. Default 30.</summary>
+    public int MeasurementRuns { get; init; } = 30;
 }
+
+/// <summary>One verified variant the optimiser timed.</summary>
+/// <param name="Label">What it is ("O3", "O3 without shape specialisation", "O2", …).</param>
+/// <param name="Nodes">Its node count.</param>
+/// <param name="MedianMilliseconds">Median latency with the deployment settings.</param>
+/// <param name="Chosen">Whether it is the returned model.</param>
+public sealed record MeasuredCandidate(string Label, int Nodes, double MedianMilliseconds, bool Chosen);
 
 /// <summary>A pass the optimiser removed because the model failed verification (or the pass failed) with it.</summary>
 /// <param name="Pass">The pass's name.</param>
@@ -50,7 +67,14 @@ public sealed record DroppedPass(string Pass, string Reason, IReadOnlyList<strin
 /// <param name="Report">What each pass did.</param>
 /// <param name="Verification">The comparison with the original.</param>
 /// <param name="Dropped">Passes removed along the way, with the reason.</param>
-public sealed record OptimizeResult(byte[] Model, OptimizationReport Report, VerificationReport Verification, IReadOnlyList<DroppedPass> Dropped);
+public sealed record OptimizeResult(byte[] Model, OptimizationReport Report, VerificationReport Verification, IReadOnlyList<DroppedPass> Dropped)
+{
+    /// <summary>With measuring: every timed variant, the chosen one marked.</summary>
+    public IReadOnlyList<MeasuredCandidate> Candidates { get; init; } = [];
+
+    /// <summary>With measuring: the original's median latency, timed alongside the variants.</summary>
+    public double? OriginalMilliseconds { get; init; }
+}
 
 /// <summary>
 /// The optimiser: read (with guard rails) → passes → write → verify against ONNX Runtime on the original. On a
@@ -60,6 +84,9 @@ public sealed record OptimizeResult(byte[] Model, OptimizationReport Report, Ver
 public sealed class ModelOptimizer(Action<string>? progress = null)
 {
     private const int MaxAttempts = 8;
+
+    /// <summary>How much faster (relative) a less preferred variant must be to be kept instead.</summary>
+    private const double NoiseMargin = 0.03;
 
     /// <summary>Optimises and verifies.</summary>
     /// <exception cref="OnnxFormatException">The file cannot be read.</exception>
@@ -81,7 +108,8 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
             if (outcome.Result is { } result)
             {
                 var baseline = BaselineCost(request, originalBytes);
-                return result with { Dropped = dropped, Report = result.Report with { Before = baseline } };
+                result = result with { Dropped = dropped, Report = result.Report with { Before = baseline } };
+                return request.MeasureCandidates ? ChooseFastest(request, result, passes, originalBytes, original, samples, cancellationToken) : result;
             }
 
             var culprit = outcome.FailedPass ?? Bisect(request, passes, originalBytes, original, samples, cancellationToken);
@@ -115,6 +143,63 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         return verification.Passed
             ? new AttemptOutcome(new OptimizeResult(bytes, report, verification, []), report, null, null)
             : new AttemptOutcome(null, report, verification.Failure, null);
+    }
+
+    /// <summary>Builds the alternative variants, verifies them, times all against the original, keeps the fastest.</summary>
+    private OptimizeResult ChooseFastest(OptimizeRequest request, OptimizeResult requested, List<GraphPass> passes, byte[] originalBytes, Model original, IReadOnlyList<IReadOnlyDictionary<string, Tensor>> samples, CancellationToken cancellationToken)
+    {
+        var candidates = new List<(string Label, OptimizeResult Result)> { ($"{request.Level}", requested) };
+        var alternatives = new List<(string Label, OptimizeRequest Request, List<GraphPass> Passes)>();
+        if (request.Shapes.Count > 0)
+        {
+            alternatives.Add(($"{request.Level} without shape specialisation", request with { Shapes = new Dictionary<string, long[]>() }, passes));
+        }
+
+        for (var level = request.Level - 1; level >= OptimizationLevel.O1; level--)
+        {
+            var lower = OptimizationPresets.For(level, request.SkipPasses).Where(p => passes.Any(q => q.Name == p.Name)).ToList();
+            alternatives.Add(($"{level}", request, lower));
+        }
+
+        foreach (var (label, alternativeRequest, alternativePasses) in alternatives)
+        {
+            var outcome = Attempt(alternativeRequest, alternativePasses, originalBytes, original, samples, cancellationToken);
+            if (outcome.Result is { } verified)
+            {
+                candidates.Add((label, verified));
+            }
+        }
+
+        // The unchanged model competes too: if no rewrite is faster here, the optimiser keeps what it was given.
+        var unchanged = Attempt(request, [], originalBytes, original, samples, cancellationToken);
+        if (unchanged.Result is { } asGiven)
+        {
+            candidates.Add(("O0 (unchanged)", asGiven with { Report = asGiven.Report with { After = requested.Report.Before } }));
+        }
+
+        progress?.Invoke($"timing {candidates.Count} verified variant(s) against the original");
+        var timings = LatencyProbe.Measure([originalBytes, .. candidates.Select(c => c.Result.Model)], samples[0], new Runtime.SessionSettings(), request.MeasurementRuns);
+
+        // Candidates are in order of preference (most optimised first). Another one is kept only when it is clearly
+        // faster; within the margin the difference is machine noise, and the more optimised graph stays.
+        var best = 0;
+        for (var i = 1; i < candidates.Count; i++)
+        {
+            if (timings[i + 1] < timings[best + 1] * (1 - NoiseMargin))
+            {
+                best = i;
+            }
+        }
+
+        var measured = candidates.Select((c, i) => new MeasuredCandidate(c.Label, c.Result.Report.After.Nodes, timings[i + 1], i == best)).ToList();
+        var chosen = candidates[best].Result;
+        return chosen with
+        {
+            Dropped = requested.Dropped,
+            Report = chosen.Report with { Before = requested.Report.Before },
+            Candidates = measured,
+            OriginalMilliseconds = timings[0],
+        };
     }
 
     /// <summary>The original's cost at the deployment shapes (the model as given may have free dimensions, which cost nothing known).</summary>

@@ -11,7 +11,8 @@ public static class ModelInputs
         model.Contains("ppocr-v4-rec", StringComparison.Ordinal) ? new Dictionary<string, long[]> { ["x"] = [1, 3, 48, 320] }
         : model.Contains("ppocr-mobile", StringComparison.Ordinal) ? new Dictionary<string, long[]> { ["x"] = [1, 3, 48, 192] }
         : model.Contains("minilm", StringComparison.Ordinal) ? new Dictionary<string, long[]> { ["input_ids"] = [1, 128], ["attention_mask"] = [1, 128], ["token_type_ids"] = [1, 128] }
-        : model.Contains("silero", StringComparison.Ordinal) ? new Dictionary<string, long[]> { ["input"] = [1, 512], ["h"] = [2, 1, 64], ["c"] = [2, 1, 64], ["state"] = [2, 1, 128] }
+        : model.Contains("silero_vad_legacy", StringComparison.Ordinal) ? new Dictionary<string, long[]> { ["input"] = [1, 512], ["h"] = [2, 1, 64], ["c"] = [2, 1, 64] }
+        : model.Contains("silero", StringComparison.Ordinal) ? new Dictionary<string, long[]> { ["input"] = [1, 512], ["state"] = [2, 1, 128] }
         : null;
 
     /// <summary>Inputs with fixed values: Silero VAD takes its sample rate, 16000.</summary>

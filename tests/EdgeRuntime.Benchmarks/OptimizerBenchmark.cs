@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Globalization;
+using EdgeRuntime.Graph.Cost;
+using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Graph.Onnx;
+using EdgeRuntime.Graph.Passes;
+using EdgeRuntime.Graph.Shapes;
+using EdgeRuntime.Inference.Optimization;
+using EdgeRuntime.Inference.Runtime;
+using EdgeRuntime.Testing.Models;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeRuntime.Benchmarks;
+
+/// <summary>
+/// Per real model: nodes, FLOPs, and ONNX Runtime latency and session creation for (a) the original at ONNX
+/// Runtime's full optimisation and (b) EdgeRuntime's O3 output at full optimisation, plus (c) creation of ours at
+/// the basic level. Sessions alternate run by run so both see the same machine noise; medians are reported.
+/// </summary>
+internal static class OptimizerBenchmark
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        var runs = IntOption(args, "--runs", 60);
+        var creations = IntOption(args, "--creations", 7);
+        var threads = IntOption(args, "--threads", 2);
+        var only = args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault();
+        if (!SharedModels.Available)
+        {
+            Console.Error.WriteLine($"the shared models folder {SharedModels.Root} is not present");
+            return Task.FromResult(1);
+        }
+
+        Console.WriteLine($"ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU provider, {threads} intra-op threads; {Environment.ProcessorCount} cores; at least {runs} timed runs and 3 s per variant, {creations} session creations, alternating");
+        Console.WriteLine("a = original at ORT_ENABLE_ALL, b = EdgeRuntime O3 at ORT_ENABLE_ALL, c = EdgeRuntime O3 at ORT_ENABLE_BASIC");
+        Console.WriteLine();
+        Console.WriteLine("| model | nodes a → b | MFLOPs a → b | latency a ms | latency b ms | b/a | create a ms | create b ms | create c ms | c/a |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var relative in SharedModels.RealModels.Where(m => only is null || m.Contains(only, StringComparison.Ordinal)))
+        {
+            Console.WriteLine(Row(relative, runs, creations, threads));
+        }
+
+        return Task.FromResult(0);
+    }
+
+    private static string Row(string relative, int runs, int creations, int threads)
+    {
+        var path = Path.Combine(SharedModels.Root, relative);
+        var original = File.ReadAllBytes(path);
+        var model = OnnxModelReader.Read(path);
+        var shapes = ModelInputs.Shapes(relative) ?? new Dictionary<string, long[]>();
+        var result = new ModelOptimizer().Optimize(new OptimizeRequest
+        {
+            InputPath = path,
+            Shapes = shapes,
+            FixedInputs = ModelInputs.FixedValues(relative) ?? new Dictionary<string, Tensor>(),
+            RandomSamples = 2,
+            MeasureCandidates = true,
+        });
+        var optimised = result.Model;
+        var inputs = ModelInputs.For(relative, model);
+        var baseline = CostAtShapes(model, shapes);
+
+        var full = new SessionSettings { OptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpThreads = threads };
+        var basic = new SessionSettings { OptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC, IntraOpThreads = threads };
+        var createA = new List<double>();
+        var createB = new List<double>();
+        var createC = new List<double>();
+        for (var i = 0; i < creations; i++)
+        {
+            createA.Add(TimeCreation(original, full));
+            createB.Add(TimeCreation(optimised, full));
+            createC.Add(TimeCreation(optimised, basic));
+        }
+
+        var latency = LatencyProbe.Measure([original, optimised], inputs, full, runs, minimumSeconds: 3);
+        var (la, lb) = (latency[0], latency[1]);
+        var (ca, cb, cc) = (Median(createA), Median(createB), Median(createC));
+        var dropped = result.Dropped.Count > 0 ? $"; dropped {string.Join(", ", result.Dropped.Select(d => d.Pass))}" : string.Empty;
+        var kept = result.Candidates.FirstOrDefault(c => c.Chosen)?.Label ?? "O3";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {relative} ({kept}{dropped}) | {baseline.Nodes} → {result.Report.After.Nodes} | {baseline.Flops / 1e6:F1} → {result.Report.After.Flops / 1e6:F1} | {la:F2} | {lb:F2} | {lb / la:F2} | {ca:F1} | {cb:F1} | {cc:F1} | {cc / ca:F2} |");
+    }
+
+    private static GraphCost CostAtShapes(Model model, IReadOnlyDictionary<string, long[]> shapes)
+    {
+        new Graph.Passes.Restructuring.SpecializeShapes().Run(model, new PassContext { InputShapes = shapes });
+        ShapeInference.Run(model);
+        return CostModel.Estimate(model);
+    }
+
+    private static double TimeCreation(byte[] model, SessionSettings settings) => Time(() => ModelSession.Create(model, settings).Dispose());
+
+    private static double Time(Action action)
+    {
+        var started = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static int IntOption(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+    }
+}
