@@ -19,6 +19,19 @@ public sealed class RoundTripTests
         ? new(BackendTestCase.Ids("node", "pytorch-converted", "pytorch-operator", "simple"))
         : new(["(suite absent)"]);
 
+    public static TheoryData<string> LightModels => SharedModels.Available && Directory.Exists(Path.Combine(BackendTestCase.Root, "light"))
+        ? new(Directory.GetFiles(Path.Combine(BackendTestCase.Root, "light"), "*.onnx").Select(f => Path.Combine("onnx-backend-tests", "light", Path.GetFileName(f))).Order(StringComparer.Ordinal))
+        : new([Path.Combine("onnx-backend-tests", "light", "(suite absent)")]);
+
+    [Theory]
+    [MemberData(nameof(LightModels))]
+    public void RoundTrip_LightModel_OutputsIdentical(string model)
+    {
+        var path = SharedModels.Require(model);
+        var ir = OnnxModelReader.Read(path);
+        AssertSameOutputs(File.ReadAllBytes(path), OnnxModelWriter.ToBytes(ir), Inference.Verification.InputGenerator.Generate(ir, seed: 11));
+    }
+
     [Theory]
     [MemberData(nameof(RealModels))]
     public void RoundTrip_RealModel_OutputsIdentical(string model)
