@@ -19,7 +19,7 @@ public sealed class OptimizeCommandTests : IDisposable
         var report = Path.Combine(_folder, "report.json");
 
         var (exit, output, error) = await Edgectl.RunAsync(
-            ["optimize", model, "-o", Out(), "--shape", "input_ids=1x128", "--shape", "attention_mask=1x128", "--shape", "token_type_ids=1x128", "--samples", "2", "--report", report],
+            ["optimize", model, "-o", Out(), "--shape", "input_ids=1x128", "--shape", "attention_mask=1x128", "--shape", "token_type_ids=1x128", "--samples", "2", "--report", report, "--no-measure"],
             TestContext.Current.CancellationToken);
 
         Assert.True(exit == 0, error);
@@ -34,10 +34,30 @@ public sealed class OptimizeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Optimize_Measured_TimesVerifiedVariantsAgainstOriginalAndKeepsOne()
+    {
+        var model = SharedModels.Require(SharedModels.UltraFaceWithoutPostprocessing);
+        var report = Path.Combine(_folder, "report.json");
+
+        var (exit, output, error) = await Edgectl.RunAsync(["optimize", model, "-o", Out(), "--samples", "1", "--report", report], TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"\noriginal\s+217\s+\S+\s+1\.00", output);
+        Assert.Matches(@"\nO3\s+110\s+", output);
+        Assert.Matches(@"\nO0 \(unchanged\)\s+217\s+", output);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var candidates = json.RootElement.GetProperty("candidates").EnumerateArray().ToList();
+        Assert.Equal(1, candidates.Count(c => c.GetProperty("chosen").GetBoolean()));
+        Assert.True(json.RootElement.GetProperty("originalMilliseconds").GetDouble() > 0);
+        var kept = candidates.Single(c => c.GetProperty("chosen").GetBoolean()).GetProperty("nodes").GetInt32();
+        Assert.Equal(kept, Graph.Onnx.OnnxModelReader.Read(Out()).CountNodes());
+    }
+
+    [Fact]
     public async Task Optimize_SkipPass_PassDoesNotRun()
     {
         var model = SharedModels.Require(SharedModels.UltraFaceWithoutPostprocessing);
-        var (exit, output, _) = await Edgectl.RunAsync(["optimize", model, "-o", Out(), "--skip-pass", "fuse-conv-batchnorm", "--samples", "1"], TestContext.Current.CancellationToken);
+        var (exit, output, _) = await Edgectl.RunAsync(["optimize", model, "-o", Out(), "--skip-pass", "fuse-conv-batchnorm", "--samples", "1", "--no-measure"], TestContext.Current.CancellationToken);
         Assert.Equal(0, exit);
         Assert.DoesNotContain("fuse-conv-batchnorm", output, StringComparison.Ordinal);
         Assert.Contains(Graph.Onnx.OnnxModelReader.Read(Out()).Graph.Nodes, n => n.OpType == "BatchNormalization");
@@ -47,7 +67,7 @@ public sealed class OptimizeCommandTests : IDisposable
     public async Task Optimize_SileroWithRecordedSampleRateAndChunk_Verified()
     {
         var model = SharedModels.Require(SharedModels.SileroV5);
-        var (exit, output, error) = await Edgectl.RunAsync(["optimize", model, "-o", Out(), "--shape", "input=1x512", "--shape", "state=2x1x128", "--fixed-input", "sr=16000", "--samples", "2"], TestContext.Current.CancellationToken);
+        var (exit, output, error) = await Edgectl.RunAsync(["optimize", model, "-o", Out(), "--shape", "input=1x512", "--shape", "state=2x1x128", "--fixed-input", "sr=16000", "--samples", "2", "--no-measure"], TestContext.Current.CancellationToken);
         Assert.True(exit == 0, error + output);
     }
 
