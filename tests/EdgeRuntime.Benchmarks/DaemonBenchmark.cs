@@ -15,8 +15,8 @@ internal static class DaemonBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var runs = IntOption(args, "--runs", 3);
-        var idleSeconds = IntOption(args, "--idle-seconds", 20);
+        var runs = BenchmarkMath.IntOption(args, "--runs", 3);
+        var idleSeconds = BenchmarkMath.IntOption(args, "--idle-seconds", 20);
         var configuration = typeof(DaemonBenchmark).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
             .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
         var daemon = Path.Combine(RepositoryRoot(), "src", "EdgeRuntime.Worker", "bin", configuration, "net10.0", "edge-runtime.dll");
@@ -39,7 +39,7 @@ internal static class DaemonBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run,3}  {startup,20:F2} s  {idleRss,8:F1} MB  {peakRss,7:F1} MB"));
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median: startup {Median(startups):F2} s (target < 10 s), idle RSS {Median(rss):F1} MB (target < 80 MB)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median: startup {BenchmarkMath.Median(startups):F2} s (target < 10 s), idle RSS {BenchmarkMath.Median(rss):F1} MB (target < 80 MB)"));
         return 0;
     }
 
@@ -126,17 +126,7 @@ internal static class DaemonBenchmark
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
-    }
 
     private static string RepositoryRoot()
     {

@@ -21,9 +21,9 @@ internal static class OptimizerBenchmark
 {
     public static Task<int> RunAsync(string[] args)
     {
-        var runs = IntOption(args, "--runs", 60);
-        var creations = IntOption(args, "--creations", 7);
-        var threads = IntOption(args, "--threads", 2);
+        var runs = BenchmarkMath.IntOption(args, "--runs", 60);
+        var creations = BenchmarkMath.IntOption(args, "--creations", 7);
+        var threads = BenchmarkMath.IntOption(args, "--threads", 2);
         var only = args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault();
         if (!SharedModels.Available)
         {
@@ -76,7 +76,7 @@ internal static class OptimizerBenchmark
 
         var latency = LatencyProbe.Measure([original, optimised], inputs, full, runs, minimumSeconds: 3);
         var (la, lb) = (latency[0], latency[1]);
-        var (ca, cb, cc) = (Median(createA), Median(createB), Median(createC));
+        var (ca, cb, cc) = (BenchmarkMath.Median(createA), BenchmarkMath.Median(createB), BenchmarkMath.Median(createC));
         var dropped = result.Dropped.Count > 0 ? $"; dropped {string.Join(", ", result.Dropped.Select(d => d.Pass))}" : string.Empty;
         var kept = result.Candidates.FirstOrDefault(c => c.Chosen)?.Label ?? "O3";
         return string.Create(CultureInfo.InvariantCulture,
@@ -99,15 +99,5 @@ internal static class OptimizerBenchmark
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
-    }
 }

@@ -37,6 +37,14 @@ public sealed class HostileFileTests : IDisposable
 
     private string Save(ModelProto model, string name = "model.onnx") => Save(model.ToByteArray(), name);
 
+    /// <summary>A float[2] weight whose data is in an external file.</summary>
+    private static TensorProto ExternalWeight(params (string Key, string Value)[] entries)
+    {
+        var weight = new TensorProto { Name = "W", DataType = 1, Dims = { 2 }, DataLocation = TensorProto.Types.DataLocation.External };
+        weight.ExternalData.AddRange(entries.Select(e => new StringStringEntryProto { Key = e.Key, Value = e.Value }));
+        return weight;
+    }
+
     private string Save(byte[] bytes, string name = "model.onnx")
     {
         var path = Path.Combine(_folder, name);
@@ -155,14 +163,7 @@ public sealed class HostileFileTests : IDisposable
     public void Read_ExternalDataOutsideFolderOrMissing_Refused(string location, string expected)
     {
         File.WriteAllBytes(Path.Combine(Path.GetDirectoryName(_folder)!, "outside.bin"), new byte[8]);
-        var weight = new TensorProto
-        {
-            Name = "W",
-            DataType = 1,
-            Dims = { 2 },
-            DataLocation = TensorProto.Types.DataLocation.External,
-            ExternalData = { new StringStringEntryProto { Key = "location", Value = location } },
-        };
+        var weight = ExternalWeight(("location", location));
         Assert.Contains(expected, ReadError(Save(SmallModel(weight))), StringComparison.Ordinal);
     }
 
@@ -172,14 +173,7 @@ public sealed class HostileFileTests : IDisposable
         var secret = Path.Combine(Directory.CreateTempSubdirectory("edge-secret-").FullName, "secret.bin");
         File.WriteAllBytes(secret, new byte[8]);
         File.CreateSymbolicLink(Path.Combine(_folder, "weights.bin"), secret);
-        var weight = new TensorProto
-        {
-            Name = "W",
-            DataType = 1,
-            Dims = { 2 },
-            DataLocation = TensorProto.Types.DataLocation.External,
-            ExternalData = { new StringStringEntryProto { Key = "location", Value = "weights.bin" } },
-        };
+        var weight = ExternalWeight(("location", "weights.bin"));
 
         Assert.Contains("'weights.bin' is a link that leaves the model's folder", ReadError(Save(SmallModel(weight))), StringComparison.Ordinal);
         Directory.Delete(Path.GetDirectoryName(secret)!, recursive: true);
@@ -192,19 +186,7 @@ public sealed class HostileFileTests : IDisposable
         BitConverter.TryWriteBytes(data.AsSpan(16), 1.5f);
         BitConverter.TryWriteBytes(data.AsSpan(20), -2f);
         File.WriteAllBytes(Path.Combine(_folder, "weights.bin"), data);
-        var weight = new TensorProto
-        {
-            Name = "W",
-            DataType = 1,
-            Dims = { 2 },
-            DataLocation = TensorProto.Types.DataLocation.External,
-            ExternalData =
-            {
-                new StringStringEntryProto { Key = "location", Value = "weights.bin" },
-                new StringStringEntryProto { Key = "offset", Value = "16" },
-                new StringStringEntryProto { Key = "length", Value = "8" },
-            },
-        };
+        var weight = ExternalWeight(("location", "weights.bin"), ("offset", "16"), ("length", "8"));
 
         var model = OnnxModelReader.Read(Save(SmallModel(weight)));
 
@@ -215,14 +197,7 @@ public sealed class HostileFileTests : IDisposable
     public void Read_ExternalDataShorterThanDeclared_Refused()
     {
         File.WriteAllBytes(Path.Combine(_folder, "weights.bin"), new byte[4]);
-        var weight = new TensorProto
-        {
-            Name = "W",
-            DataType = 1,
-            Dims = { 2 },
-            DataLocation = TensorProto.Types.DataLocation.External,
-            ExternalData = { new StringStringEntryProto { Key = "location", Value = "weights.bin" } },
-        };
+        var weight = ExternalWeight(("location", "weights.bin"));
         Assert.Contains("has 4 bytes, too few for 8 bytes at offset 0", ReadError(Save(SmallModel(weight))), StringComparison.Ordinal);
     }
 
