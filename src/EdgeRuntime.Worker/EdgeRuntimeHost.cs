@@ -37,11 +37,13 @@ public static class EdgeRuntimeHost
         builder.Services.AddSingleton(TimeProvider.System);
         AddOptions(builder.Services, builder.Configuration);
         AddMessaging(builder.Services);
+        DeliveryServices.Add(builder.Services, builder.Configuration);
 
         // Start order matters; stop order is the reverse.
         builder.Services.AddHostedService<StateDirectoryService>();
         builder.Services.AddHostedService<EmbeddedBrokerService>();
         builder.Services.AddHostedService<MqttConnectionService>();
+        builder.Services.AddHostedService<ModelDeliveryService>();
         builder.Services.AddHostedService<DeviceStatusRefreshService>();
         builder.Services.AddHostedService(sp => new SystemdWatchdog(sp.GetService<ISystemdNotifier>(), sp.GetRequiredService<TimeProvider>()));
         return builder;

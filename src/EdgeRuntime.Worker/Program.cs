@@ -8,6 +8,13 @@ using Microsoft.Extensions.Options;
 const int ConfigurationError = 2;
 const int Failure = 1;
 
+if (args is ["preflight", var modelPath, ..])
+{
+    // The child process of a model's pre-flight: it loads the model where a crash costs nothing but itself.
+    var runs = args is [_, _, "--runs", var count, ..] && int.TryParse(count, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 2;
+    return EdgeRuntime.Inference.Preflight.PreflightCheck.Run(modelPath, runs, Console.Out);
+}
+
 IHost host;
 try
 {

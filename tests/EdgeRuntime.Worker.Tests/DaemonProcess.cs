@@ -27,8 +27,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public string StatusTopic => $"edge/devices/{DeviceId}/status";
 
     /// <summary>The daemon assembly the Worker project built (its configs/ folder beside it).</summary>
-    public static string AssemblyPath => Path.Combine(
-        TestEnvironment.RepositoryRoot, "src", "EdgeRuntime.Worker", "bin", TestEnvironment.Configuration, "net10.0", "edge-runtime.dll");
+    public static string AssemblyPath => EdgeRuntimeBinaries.Daemon;
 
     public static DaemonProcess Start(IReadOnlyDictionary<string, string?> settings, string? deviceId = null)
     {

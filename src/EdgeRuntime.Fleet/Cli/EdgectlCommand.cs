@@ -1,5 +1,8 @@
 using System.CommandLine;
 using EdgeRuntime.Core;
+using EdgeRuntime.Fleet.Commands;
+using EdgeRuntime.Fleet.Keys;
+using EdgeRuntime.Fleet.Models;
 using EdgeRuntime.Fleet.Optimize;
 using EdgeRuntime.Fleet.Status;
 
@@ -17,6 +20,10 @@ public static class EdgectlCommand
         root.Add(StatusCommand.Create(timeProvider ?? TimeProvider.System, clearScreenOnRefresh));
         root.Add(OptimizeCommand.Create());
         root.Add(OptimizeCommand.CreatePassList());
+        root.Add(KeysCommand.Create());
+        root.Add(ModelPublishCommand.Create(timeProvider ?? TimeProvider.System, clearScreenOnRefresh));
+        root.Add(DeviceCommandVerbs.CreateDeploy(timeProvider ?? TimeProvider.System));
+        root.Add(DeviceCommandVerbs.CreateRollback(timeProvider ?? TimeProvider.System));
         return root;
     }
 }

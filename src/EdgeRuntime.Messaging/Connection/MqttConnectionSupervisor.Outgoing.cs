@@ -80,6 +80,16 @@ public sealed partial class MqttConnectionSupervisor
             builder.WithContentType(message.ContentType);
         }
 
+        if (message.ResponseTopic is not null)
+        {
+            builder.WithResponseTopic(message.ResponseTopic);
+        }
+
+        if (!message.CorrelationData.IsEmpty)
+        {
+            builder.WithCorrelationData(message.CorrelationData.ToArray());
+        }
+
         return builder.Build();
     }
 }

@@ -46,4 +46,10 @@ public sealed record OutgoingMessage
 
     /// <summary>MIME type of the payload, e.g. application/json.</summary>
     public string? ContentType { get; init; }
+
+    /// <summary>MQTT 5 request/response: where the receiver should send its answer.</summary>
+    public string? ResponseTopic { get; init; }
+
+    /// <summary>MQTT 5 request/response: bytes the answer carries back so the requester can match it.</summary>
+    public ReadOnlyMemory<byte> CorrelationData { get; init; }
 }

@@ -29,4 +29,45 @@ public sealed class MqttTopics
             ? parts[2]
             : null;
     }
+    /// <summary>A device's progress events (not retained): <c>{root}/devices/{id}/events</c>.</summary>
+    public string DeviceEvents(string deviceId) => $"{Root}/devices/{deviceId}/events";
+
+    /// <summary>A signed command to a device: <c>{root}/devices/{id}/cmd/{command}</c>.</summary>
+    public string DeviceCommand(string deviceId, string command) => $"{Root}/devices/{deviceId}/cmd/{command}";
+
+    /// <summary>The filter matching every command to a device.</summary>
+    public string DeviceCommands(string deviceId) => $"{Root}/devices/{deviceId}/cmd/+";
+
+    /// <summary>Where a device answers a requester: <c>{root}/devices/{id}/replies/{requester}</c>.</summary>
+    public string DeviceReply(string deviceId, string requester) => $"{Root}/devices/{deviceId}/replies/{requester}";
+
+    /// <summary>A model's latest signed manifest (retained): <c>{root}/models/{name}/manifest</c>.</summary>
+    public string ModelManifest(string model) => $"{Root}/models/{model}/manifest";
+
+    /// <summary>The filter matching every model's latest manifest.</summary>
+    public string AllModelManifests => $"{Root}/models/+/manifest";
+
+    /// <summary>One version's signed manifest (retained): <c>{root}/models/{name}/{version}/manifest</c>.</summary>
+    public string ModelVersionManifest(string model, long version) => $"{Root}/models/{model}/{version}/manifest";
+
+    /// <summary>One chunk of a model version (retained, binary): <c>{root}/models/{name}/{version}/chunks/{index}</c>.</summary>
+    public string ModelChunk(string model, long version, int index) => $"{Root}/models/{model}/{version}/chunks/{index}";
+
+    /// <summary>The model name in a latest-manifest topic, or null when the topic is not one.</summary>
+    public string? ModelOfManifestTopic(string topic)
+    {
+        var parts = topic.Split('/');
+        return parts.Length == 4 && parts[0] == Root && parts[1] == "models" && parts[3] == "manifest" && parts[2].Length > 0
+            ? parts[2]
+            : null;
+    }
+
+    /// <summary>The command name in a device command topic, or null when the topic is not one.</summary>
+    public string? CommandOfTopic(string topic, string deviceId)
+    {
+        var prefix = $"{Root}/devices/{deviceId}/cmd/";
+        return topic.StartsWith(prefix, StringComparison.Ordinal) && topic.Length > prefix.Length && topic.IndexOf('/', prefix.Length) < 0
+            ? topic[prefix.Length..]
+            : null;
+    }
 }

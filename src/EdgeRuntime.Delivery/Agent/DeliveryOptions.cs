@@ -1,0 +1,47 @@
+namespace EdgeRuntime.Delivery.Agent;
+
+/// <summary>Model delivery on the device (<c>Delivery</c> section). Every default is documented in the README.</summary>
+public sealed class DeliveryOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Delivery";
+
+    /// <summary>Whether the device takes models from the fleet at all. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Public-key files (PEM, from <c>edgectl keys create</c>) whose signatures the device accepts. Empty: every
+    /// manifest and command is refused with the reason "no trusted keys" (the device still serves what it has).
+    /// </summary>
+    public List<string> TrustedKeys { get; set; } = [];
+
+    /// <summary>Model names this device installs; <c>*</c> for every model the fleet publishes. Default <c>*</c>.</summary>
+    public List<string> Models { get; set; } = ["*"];
+
+    /// <summary>Versions kept per model besides the serving one, for rollback. Default 3.</summary>
+    public int KeepVersions { get; set; } = 3;
+
+    /// <summary>The most the model store may hold, in MiB (models, their plans). Default 2048.</summary>
+    public long StoreQuotaMegabytes { get; set; } = 2048;
+
+    /// <summary>Chunks requested at once. Default 8.</summary>
+    public int DownloadParallelism { get; set; } = 8;
+
+    /// <summary>Seconds to wait for a requested chunk before asking again. Default 30.</summary>
+    public int ChunkTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Whether a manifest's URL may be plain http:// (the chunk hashes still protect integrity). Default false.</summary>
+    public bool AllowPlainHttp { get; set; }
+
+    /// <summary>Resident memory, in MiB, above which the pre-flight process is killed and the model refused. Default 2048.</summary>
+    public int PreflightMemoryMegabytes { get; set; } = 2048;
+
+    /// <summary>Seconds after which the pre-flight process is killed and the model refused. Default 120.</summary>
+    public int PreflightTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>Sample inferences the pre-flight runs. Default 2.</summary>
+    public int PreflightRuns { get; set; } = 2;
+
+    /// <summary>Whether <paramref name="model"/> is one this device installs.</summary>
+    public bool Follows(string model) => Models.Contains("*") || Models.Contains(model, StringComparer.Ordinal);
+}

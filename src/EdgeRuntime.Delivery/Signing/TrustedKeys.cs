@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+
+namespace EdgeRuntime.Delivery.Signing;
+
+/// <summary>
+/// The public keys a device accepts signatures from (<c>Delivery:TrustedKeys</c>), by key id. Owns the native
+/// keys; dispose it. Thread-safe for verification.
+/// </summary>
+public sealed class TrustedKeys : IDisposable
+{
+    private readonly Dictionary<string, ECDsa> _keys;
+
+    private TrustedKeys(Dictionary<string, ECDsa> keys) => _keys = keys;
+
+    /// <summary>The ids of the trusted keys.</summary>
+    public IReadOnlyCollection<string> Ids => _keys.Keys;
+
+    /// <summary>Loads public-key PEM files; every file must hold one ECDSA P-256 public key.</summary>
+    /// <exception cref="SigningKeyException">A file is missing or not such a key; the message names it.</exception>
+    public static TrustedKeys Load(IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var keys = new Dictionary<string, ECDsa>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var path in paths)
+            {
+                var key = LoadPublicKey(path);
+                keys.TryAdd(KeyId.Of(key), key);
+            }
+
+            return new TrustedKeys(keys);
+        }
+        catch
+        {
+            foreach (var key in keys.Values)
+            {
+                key.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Trusts the public halves of <paramref name="keys"/> (tests and tools that sign and verify in one process).</summary>
+    public static TrustedKeys Of(params SigningKey[] keys)
+    {
+        var trusted = new Dictionary<string, ECDsa>(StringComparer.Ordinal);
+        foreach (var signing in keys)
+        {
+            var key = ECDsa.Create();
+            key.ImportFromPem(signing.PublicKeyPem);
+            trusted.TryAdd(signing.Id, key);
+        }
+
+        return new TrustedKeys(trusted);
+    }
+
+    /// <summary>Whether <paramref name="signature"/> is a valid signature of <paramref name="data"/> by the trusted key <paramref name="keyId"/>.</summary>
+    /// <returns>Null when it is; otherwise why not, in a few words.</returns>
+    public string? Check(string keyId, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        if (!_keys.TryGetValue(keyId, out var key))
+        {
+            return $"signed by unknown key {keyId}";
+        }
+
+        return key.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+            ? null
+            : $"bad signature (key {keyId})";
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var key in _keys.Values)
+        {
+            key.Dispose();
+        }
+    }
+
+    private static ECDsa LoadPublicKey(string path)
+    {
+        string pem;
+        try
+        {
+            pem = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SigningKeyException($"cannot read trusted key '{path}': {ex.Message}", ex);
+        }
+
+        if (pem.Contains("PRIVATE KEY", StringComparison.Ordinal))
+        {
+            throw new SigningKeyException($"trusted key '{path}' is a private key; give devices only the .pub file");
+        }
+
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(pem);
+            if (key.KeySize != 256)
+            {
+                throw new SigningKeyException($"trusted key '{path}' is not an ECDSA P-256 key");
+            }
+
+            return key;
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            key.Dispose();
+            throw new SigningKeyException($"trusted key '{path}' is not an ECDSA P-256 public key in PEM: {ex.Message}", ex);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+}

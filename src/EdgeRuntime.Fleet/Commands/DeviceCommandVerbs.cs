@@ -1,0 +1,72 @@
+using System.CommandLine;
+using EdgeRuntime.Delivery.Commands;
+using EdgeRuntime.Delivery.Publishing;
+using EdgeRuntime.Delivery.Signing;
+using EdgeRuntime.Fleet.Cli;
+using EdgeRuntime.Fleet.Status;
+
+namespace EdgeRuntime.Fleet.Commands;
+
+/// <summary><c>edgectl deploy</c> and <c>edgectl rollback</c>: signed commands to one device, answered by the device.</summary>
+internal static class DeviceCommandVerbs
+{
+    public static Command CreateDeploy(TimeProvider timeProvider) =>
+        Create(DeviceCommand.Deploy, "Move a device to a model version (fetching it if the device does not have it)", versionRequired: true, timeProvider);
+
+    public static Command CreateRollback(TimeProvider timeProvider) =>
+        Create(DeviceCommand.Rollback, "Move a device back to an older version it still has (by default the newest one older than the serving one)", versionRequired: false, timeProvider);
+
+    private static Command Create(string name, string description, bool versionRequired, TimeProvider timeProvider)
+    {
+        var broker = new BrokerArguments();
+        var device = new Option<string>("--device", "-d") { Description = "The device id", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "The model name", Required = true };
+        var version = new Option<long?>("--version", "-V") { Description = versionRequired ? "The version to serve" : "The older version to serve (default: the newest older one the device has)", Required = versionRequired };
+        var key = new Option<string>("--key", "-k") { Description = "Private key file from 'edgectl keys create'", Required = true };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the device's answer (a deploy that downloads can take minutes)", DefaultValueFactory = _ => 600 };
+
+        var command = new Command(name, description);
+        command.Add(device);
+        command.Add(model);
+        command.Add(version);
+        command.Add(key);
+        command.Add(timeout);
+        broker.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            var wait = TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(timeout)));
+            try
+            {
+                using var signingKey = SigningKey.Load(parseResult.GetValue(key)!);
+                await using var connected = await ConnectedBroker.ConnectAsync(broker, parseResult, timeProvider, cancellationToken);
+                var now = timeProvider.GetUtcNow();
+                var order = new DeviceCommand
+                {
+                    Command = name,
+                    DeviceId = parseResult.GetValue(device)!,
+                    Model = parseResult.GetValue(model)!,
+                    Version = parseResult.GetValue(version),
+                    IssuedAt = now,
+                    ExpiresAt = now + wait,
+                    Nonce = Guid.NewGuid().ToString("N"),
+                };
+                var reply = await new DeviceCommandClient(connected.Connection, connected.Topics, timeProvider).SendAsync(order, signingKey, wait, cancellationToken);
+                await (reply.Ok ? output : error).WriteLineAsync($"{order.DeviceId}: {reply.Message}" + (reply.ServingVersion is { } serving ? $" (serving v{serving})" : string.Empty));
+                return reply.Ok ? 0 : 1;
+            }
+            catch (TimeoutException)
+            {
+                await error.WriteLineAsync($"edgectl {name}: no answer from device '{parseResult.GetValue(device)}' within {wait.TotalSeconds:0} s (offline? the command expires then)");
+                return 1;
+            }
+            catch (Exception ex) when (ex is SigningKeyException or ArgumentException or IOException or BrokerUnreachableException or InvalidDataException)
+            {
+                await error.WriteLineAsync($"edgectl {name}: {ex.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using EdgeRuntime.Delivery.Publishing;
+using EdgeRuntime.Delivery.Signing;
+using EdgeRuntime.Fleet.Cli;
+using EdgeRuntime.Fleet.Status;
+
+namespace EdgeRuntime.Fleet.Models;
+
+/// <summary><c>edgectl model publish</c>: sign a model version and put it on the broker for devices to fetch.</summary>
+internal static class ModelPublishCommand
+{
+    public static Command Create(TimeProvider timeProvider, bool interactive)
+    {
+        var broker = new BrokerArguments();
+        var file = new Argument<string>("MODEL.onnx") { Description = "The model file" };
+        var name = new Option<string>("--name", "-n") { Description = "Model name (devices follow names; one topic level)", Required = true };
+        var version = new Option<long>("--version", "-V") { Description = "Version, ≥ 1 and higher than any published before", Required = true };
+        var key = new Option<string>("--key", "-k") { Description = "Private key file from 'edgectl keys create'", Required = true };
+        var expires = new Option<string>("--expires") { Description = "How long devices may accept the manifest (e.g. 30d, 12h)", DefaultValueFactory = _ => "30d" };
+        var chunkSize = new Option<string>("--chunk-size") { Description = "Chunk size (e.g. 256KiB, 1MiB)", DefaultValueFactory = _ => "256KiB" };
+        var url = new Option<string?>("--url") { Description = "Publish only the manifest and let devices fetch the bytes from this https:// or file:// URL" };
+        var staged = new Option<bool>("--staged") { Description = "Publish the version without announcing it: devices get it only through 'edgectl deploy'" };
+
+        var command = new Command("publish", "Sign a model version and publish it: chunks as retained messages, then the signed manifest");
+        command.Add(file);
+        command.Add(name);
+        command.Add(version);
+        command.Add(key);
+        command.Add(expires);
+        command.Add(chunkSize);
+        command.Add(url);
+        command.Add(staged);
+        broker.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            var path = parseResult.GetValue(file)!;
+            var lifetime = ArgumentParsers.Duration(parseResult.GetValue(expires)!, out var durationProblem);
+            var size = ArgumentParsers.Size(parseResult.GetValue(chunkSize)!, out var sizeProblem);
+            if (lifetime is null || size is null || size > int.MaxValue)
+            {
+                await error.WriteLineAsync($"edgectl model publish: {durationProblem ?? sizeProblem ?? "--chunk-size is too large"}");
+                return 2;
+            }
+
+            if (!File.Exists(path))
+            {
+                await error.WriteLineAsync($"edgectl model publish: '{path}' does not exist");
+                return 2;
+            }
+
+            try
+            {
+                using var signingKey = SigningKey.Load(parseResult.GetValue(key)!);
+                var now = timeProvider.GetUtcNow();
+                var manifest = ManifestBuilder.Build(path, parseResult.GetValue(name)!, parseResult.GetValue(version), (int)size, now, now + lifetime.Value, parseResult.GetValue(url));
+                await using var connected = await ConnectedBroker.ConnectAsync(broker, parseResult, timeProvider, cancellationToken);
+                var progress = manifest.Url is null ? new ProgressBar(error, manifest.Length, interactive, $"{manifest}") : null;
+                await new ModelPublisher(connected.Connection, connected.Topics).PublishAsync(path, manifest, signingKey, announce: !parseResult.GetValue(staged), progress, cancellationToken);
+                await output.WriteLineAsync(
+                    $"published {manifest}: {manifest.Length} bytes, sha256 {manifest.Sha256}, {manifest.Chunks.Count} chunks of {manifest.ChunkSize}, key {signingKey.Id}, expires {manifest.ExpiresAt:u}" +
+                    (parseResult.GetValue(staged) ? " (staged: deploy it with 'edgectl deploy')" : string.Empty));
+                return 0;
+            }
+            catch (Exception ex) when (ex is SigningKeyException or ArgumentException or IOException or BrokerUnreachableException or InvalidOperationException)
+            {
+                await error.WriteLineAsync($"edgectl model publish: {ex.Message}");
+                return 1;
+            }
+        });
+
+        var model = new Command("model", "Publish models to the fleet");
+        model.Add(command);
+        return model;
+    }
+}

@@ -1,0 +1,129 @@
+using EdgeRuntime.Core.Devices;
+using EdgeRuntime.Core.Models;
+using EdgeRuntime.Delivery.Agent;
+using EdgeRuntime.Delivery.Preflight;
+using EdgeRuntime.Delivery.Signing;
+using EdgeRuntime.Delivery.Store;
+using EdgeRuntime.Delivery.Transfer;
+using EdgeRuntime.Inference.Runtime;
+using EdgeRuntime.Inference.Serving;
+using EdgeRuntime.Messaging.Connection;
+using EdgeRuntime.Messaging.Topics;
+using EdgeRuntime.Worker.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeRuntime.Worker.Hosting;
+
+/// <summary>Registers model delivery and serving: options, store, transfer, pre-flight, activator, agent.</summary>
+internal static class DeliveryServices
+{
+    public static void Add(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
+        services.AddOptions<ServingOptions>().Bind(configuration.GetSection(ServingOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServingOptions>, ServingOptionsValidator>();
+
+        services.AddSingleton(_ => AcceleratorChoice.Probe());
+        services.AddSingleton<ModelServer>();
+        services.AddSingleton<IModelActivator>(sp => new OnnxModelActivator(
+            sp.GetRequiredService<ModelServer>(),
+            sp.GetRequiredService<IOptions<ServingOptions>>().Value,
+            sp.GetRequiredService<AcceleratorChoice>().Provider));
+
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+            var state = sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!;
+            return new ModelStore(Path.Combine(state, "models"), options.KeepVersions, options.StoreQuotaMegabytes * 1024 * 1024);
+        });
+        services.AddSingleton(sp => TrustedKeys.Load(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.TrustedKeys));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+            return new PreflightRunner(
+                PreflightCommand.Self("preflight"),
+                new PreflightLimits((long)options.PreflightMemoryMegabytes * 1024 * 1024, TimeSpan.FromSeconds(options.PreflightTimeoutSeconds), options.PreflightRuns),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<PreflightRunner>>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+            return new MqttChunkSource(
+                sp.GetRequiredService<MqttConnectionSupervisor>(),
+                sp.GetRequiredService<MqttTopics>(),
+                options.DownloadParallelism,
+                TimeSpan.FromSeconds(options.ChunkTimeoutSeconds),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<MqttChunkSource>>());
+        });
+        services.AddSingleton(sp => new ModelProgressReporter(
+            sp.GetRequiredService<ModelStatusBoard>(),
+            sp.GetRequiredService<MqttConnectionSupervisor>(),
+            sp.GetRequiredService<MqttTopics>().DeviceEvents(sp.GetRequiredService<DeviceIdentity>().DeviceId),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ModelProgressReporter>>()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+            var state = sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!;
+            var parts = new DeliveryAgentParts(
+                options,
+                sp.GetRequiredService<DeviceIdentity>().DeviceId,
+                sp.GetRequiredService<MqttConnectionSupervisor>(),
+                sp.GetRequiredService<MqttTopics>(),
+                sp.GetRequiredService<TrustedKeys>(),
+                sp.GetRequiredService<ModelStore>(),
+                Path.Combine(state, "downloads"),
+                sp.GetRequiredService<MqttChunkSource>(),
+                new UrlChunkSource(new HttpClient { Timeout = TimeSpan.FromMinutes(10) }, options.AllowPlainHttp),
+                sp.GetRequiredService<PreflightRunner>(),
+                sp.GetRequiredService<IModelActivator>(),
+                sp.GetRequiredService<ModelProgressReporter>(),
+                sp.GetRequiredService<TimeProvider>());
+            return new ModelDeliveryAgent(parts, sp.GetRequiredService<ILogger<ModelDeliveryAgent>>());
+        });
+    }
+}
+
+/// <summary>The execution provider models run on, chosen by probing at start (TensorRT, then CUDA, then CPU).</summary>
+/// <param name="Provider">The best provider that works here.</param>
+/// <param name="Summary">What the probe found, for the start-up log.</param>
+internal sealed record AcceleratorChoice(ExecutionProvider Provider, string Summary)
+{
+    public static AcceleratorChoice Probe()
+    {
+        var results = ExecutionProviderProbe.Probe();
+        var best = results.First(r => r.Available).Provider;
+        return new AcceleratorChoice(best, string.Join("; ", results.Select(r => r.Available ? $"{r.Provider}: available" : $"{r.Provider}: {r.Reason}")));
+    }
+}
+
+/// <summary>Checks <see cref="ServingOptions"/> at start.</summary>
+internal sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServingOptions options)
+    {
+        var failures = new List<string>();
+        if (options.IntraOpThreads is < 0 or > 256)
+        {
+            failures.Add($"{ServingOptions.SectionName}:IntraOpThreads: {options.IntraOpThreads} is out of range; allowed: 0 (ONNX Runtime chooses) to 256");
+        }
+
+        if (options.WarmupRuns is < 0 or > 100)
+        {
+            failures.Add($"{ServingOptions.SectionName}:WarmupRuns: {options.WarmupRuns} is out of range; allowed: 0-100");
+        }
+
+        if (!Enum.IsDefined(options.OptimizationLevel))
+        {
+            failures.Add($"{ServingOptions.SectionName}:OptimizationLevel: {options.OptimizationLevel} is not a level; allowed: O0, O1, O2, O3");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
