@@ -15,7 +15,7 @@ internal static class TestModels
     {
         var (model, graph, x) = New();
         var scale = graph.AddInitializer("scale", Tensor.From<float>([factor], [1]));
-        var y = graph.AddNode("Mul", [x, scale], "y").Outputs[0]!;
+        var y = graph.AddNode("Mul", [x, scale], [paddingBytes > 0 ? "scaled" : "y"]).Outputs[0]!;
         if (paddingBytes > 0)
         {
             // Used (so no pruning removes it) but without effect: y + 0 × sum(padding).
@@ -31,7 +31,7 @@ internal static class TestModels
             var zero = graph.AddInitializer("zero", Tensor.From<float>([0f], [1]));
             var sum = graph.AddNode("ReduceSum", [padding], "padding_sum", attributes: [Attribute.FromInt("keepdims", 1)]).Outputs[0];
             var nothing = graph.AddNode("Mul", [sum, zero], "nothing").Outputs[0];
-            y = graph.AddNode("Add", [y, nothing], "y_padded").Outputs[0]!;
+            y = graph.AddNode("Add", [y, nothing], ["y"]).Outputs[0]!;
         }
 
         graph.AddOutput(y!);
@@ -45,7 +45,7 @@ internal static class TestModels
         var shape = graph.AddInitializer("shape", Tensor.From<long>([1L << 30], [1]));
         var big = graph.AddNode("ConstantOfShape", [shape], "big", attributes: [Attribute.FromTensor("value", Tensor.From<float>([1f], [1]))]).Outputs[0];
         var sum = graph.AddNode("ReduceSum", [big], "sum", attributes: [Attribute.FromInt("keepdims", 1)]).Outputs[0];
-        graph.AddOutput(graph.AddNode("Add", [x, sum], "y").Outputs[0]!);
+        graph.AddOutput(graph.AddNode("Add", [x, sum], ["y"]).Outputs[0]!);
         return OnnxModelWriter.ToBytes(model);
     }
 

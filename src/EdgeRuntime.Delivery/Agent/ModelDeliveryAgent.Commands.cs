@@ -9,9 +9,6 @@ namespace EdgeRuntime.Delivery.Agent;
 
 public sealed partial class ModelDeliveryAgent
 {
-    /// <summary>How long a deploy waits for the retained manifest of a version it does not have.</summary>
-    private static readonly TimeSpan VersionManifestWait = TimeSpan.FromSeconds(30);
-
     /// <summary>Nonces of commands carried out, so a duplicate delivery is answered but not repeated.</summary>
     private readonly ConcurrentDictionary<string, CommandReply> _handledCommands = new(StringComparer.Ordinal);
 
@@ -177,7 +174,8 @@ public sealed partial class ModelDeliveryAgent
         {
             try
             {
-                return await received.Task.WaitAsync(VersionManifestWait, Clock, cancellationToken);
+                // A retained message comes right after the subscription; the chunk timeout is the same kind of wait.
+                return await received.Task.WaitAsync(TimeSpan.FromSeconds(Options.ChunkTimeoutSeconds), Clock, cancellationToken);
             }
             catch (TimeoutException)
             {
