@@ -12,13 +12,23 @@ namespace EdgeRuntime.Worker.Tests;
 internal sealed class DaemonProcess : IAsyncDisposable
 {
     private readonly string _stateDirectory;
+    private readonly bool _ownsStateDirectory;
 
-    private DaemonProcess(ChildProcess process, string deviceId, string stateDirectory)
+    private DaemonProcess(ChildProcess process, string deviceId, string stateDirectory, bool ownsStateDirectory)
     {
         Process = process;
         DeviceId = deviceId;
         _stateDirectory = stateDirectory;
+        _ownsStateDirectory = ownsStateDirectory;
     }
+
+    /// <summary>Its state directory (models, downloads).</summary>
+    public string StateDirectory => _stateDirectory;
+
+    /// <summary>The client id it connects with.</summary>
+    public string ClientId => $"edge-runtime-{DeviceId}";
+
+    public string EventsTopic => $"edge/devices/{DeviceId}/events";
 
     public ChildProcess Process { get; }
 
@@ -29,11 +39,13 @@ internal sealed class DaemonProcess : IAsyncDisposable
     /// <summary>The daemon assembly the Worker project built (its configs/ folder beside it).</summary>
     public static string AssemblyPath => EdgeRuntimeBinaries.Daemon;
 
-    public static DaemonProcess Start(IReadOnlyDictionary<string, string?> settings, string? deviceId = null)
+    /// <summary>Starts the daemon; with <paramref name="stateDirectory"/> it reuses that one (a restart) and leaves it behind.</summary>
+    public static DaemonProcess Start(IReadOnlyDictionary<string, string?> settings, string? deviceId = null, string? stateDirectory = null)
     {
         Assert.True(File.Exists(AssemblyPath), $"the daemon is not built: {AssemblyPath}");
         deviceId ??= $"test-{Guid.NewGuid():N}"[..20];
-        var stateDirectory = Directory.CreateTempSubdirectory("edge-state-").FullName;
+        var owns = stateDirectory is null;
+        stateDirectory ??= Directory.CreateTempSubdirectory("edge-state-").FullName;
         var environment = new Dictionary<string, string?>
         {
             ["EDGE_DeviceId"] = deviceId,
@@ -49,7 +61,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
         }
 
         var process = ChildProcess.Start("dotnet", [AssemblyPath], environment, workingDirectory: stateDirectory);
-        return new DaemonProcess(process, deviceId, stateDirectory);
+        return new DaemonProcess(process, deviceId, stateDirectory, owns);
     }
 
     public static DaemonProcess StartWithEmbeddedBroker(int port) =>
@@ -67,6 +79,11 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Process.DisposeAsync();
+        if (!_ownsStateDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_stateDirectory, recursive: true);
