@@ -119,7 +119,7 @@ internal static class DaemonBenchmark
         return (Read("VmRSS:"), Read("VmHWM:"));
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

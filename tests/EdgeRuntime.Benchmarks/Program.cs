@@ -4,6 +4,7 @@ var verbs = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
 {
     ["daemon"] = DaemonBenchmark.RunAsync,
     ["optimizer"] = OptimizerBenchmark.RunAsync,
+    ["delivery"] = DeliveryBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
@@ -11,6 +12,7 @@ if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
     Console.Error.WriteLine($"usage: dotnet run -c Release --project tests/EdgeRuntime.Benchmarks -- <{string.Join('|', verbs.Keys)}> [options]");
     Console.Error.WriteLine("  daemon [--runs N] [--idle-seconds S]   start-up time to a retained online status, and idle resident memory");
     Console.Error.WriteLine("  optimizer [--runs N] [--creations N] [--threads N] [--model NAME]   ONNX Runtime latency and session creation, original vs O3, per shared model");
+    Console.Error.WriteLine("  delivery [--megabytes N] [--runs N] [--chunk-kib N] [--parallelism N]   model transfer through the embedded broker and Mosquitto vs one mosquitto_pub -f");
     return 2;
 }
 
