@@ -30,6 +30,7 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
     private readonly ConcurrentDictionary<string, byte> _refusedEnvelopes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<IAsyncDisposable> _subscriptions = [];
+    private int _disposed;
 
     /// <summary>Creates the agent; nothing happens until <see cref="StartAsync"/>.</summary>
     public ModelDeliveryAgent(DeliveryAgentParts parts, ILogger<ModelDeliveryAgent> logger)
@@ -91,9 +92,14 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Stops listening and cancels work in progress (a download resumes on the next start). Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         foreach (var subscription in _subscriptions)
         {
             await subscription.DisposeAsync();

@@ -28,7 +28,7 @@ public sealed class ModelStore
 
     private const string StateFileName = "state.json";
 
-    /// <summary>Opens (creating) the store at <paramref name="root"/>.</summary>
+    /// <summary>Opens the store at <paramref name="root"/>; the folder is created with the first install.</summary>
     public ModelStore(string root, int keepVersions, long quotaBytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
@@ -37,7 +37,6 @@ public sealed class ModelStore
         Root = Path.GetFullPath(root);
         KeepVersions = keepVersions;
         QuotaBytes = quotaBytes;
-        Directory.CreateDirectory(Root);
     }
 
     /// <summary>The store's folder.</summary>
@@ -51,7 +50,7 @@ public sealed class ModelStore
 
     /// <summary>The names of the models with at least one stored version or a state.</summary>
     public IReadOnlyList<string> Models() =>
-        [.. Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>().Where(ModelName.IsValid).Order(StringComparer.Ordinal)];
+        !Directory.Exists(Root) ? [] : [.. Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>().Where(ModelName.IsValid).Order(StringComparer.Ordinal)];
 
     /// <summary>The stored versions of <paramref name="name"/>, oldest first.</summary>
     public IReadOnlyList<long> Versions(string name)
@@ -112,8 +111,7 @@ public sealed class ModelStore
     }
 
     /// <summary>Bytes used by every file in the store.</summary>
-    public long UsedBytes() =>
-        new DirectoryInfo(Root).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+    public long UsedBytes() => FolderBytes(Root);
 
     /// <summary>
     /// Why a new version of <paramref name="length"/> bytes cannot be stored, or null when it fits (counting the
