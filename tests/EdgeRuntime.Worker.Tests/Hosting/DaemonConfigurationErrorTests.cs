@@ -13,6 +13,13 @@ public sealed class DaemonConfigurationErrorTests
         { "EDGE_Mqtt__EmbeddedPort", "abc", "Mqtt:EmbeddedPort", "'abc'" },
         { "EDGE_DeviceId", "a/b", "DeviceId", "'a/b' is not usable" },
         { "EDGE_Status__RefreshSeconds", "0", "Status:RefreshSeconds", "0 is out of range" },
+        { "EDGE_Delivery__TrustedKeys__0", "/nonexistent/fleet.pub", "Delivery:TrustedKeys:0", "'/nonexistent/fleet.pub' does not exist" },
+        { "EDGE_Delivery__TrustedKeys__0", "/etc/hostname", "Delivery:TrustedKeys", "is not an ECDSA P-256 public key" },
+        { "EDGE_Delivery__Models__0", "a/b", "Delivery:Models", "'a/b' is not a model name" },
+        { "EDGE_Delivery__KeepVersions", "0", "Delivery:KeepVersions", "0 is out of range; allowed: 1-100" },
+        { "EDGE_Delivery__PreflightMemoryMegabytes", "10", "Delivery:PreflightMemoryMegabytes", "10 is out of range" },
+        { "EDGE_Serving__OptimizationLevel", "O7", "Serving:OptimizationLevel", "'O7'" },
+        { "EDGE_Serving__IntraOpThreads", "-1", "Serving:IntraOpThreads", "-1 is out of range" },
     };
 
     private static async Task<(int ExitCode, string[] ErrorLines, string Output)> RunAsync(Dictionary<string, string?> settings)
