@@ -18,10 +18,19 @@ namespace EdgeRuntime.Inference.Serving;
 /// fastest verified variant kept when measuring), build the session on the best execution provider this machine
 /// has, warm it up, then swap it into the <see cref="ModelServer"/>. The optimised plan is cached in the version's
 /// store folder, keyed by the runtime and ONNX Runtime versions, so a restart does not optimise again. A model the
-/// optimiser cannot improve with proof is served as delivered.
+/// optimiser cannot improve with proof is served as delivered. The execution provider is asked for on the first
+/// activation, so a device with no model never loads ONNX Runtime's native library.
 /// </summary>
-public sealed class OnnxModelActivator(ModelServer server, ServingOptions options, ExecutionProvider provider) : IModelActivator
+public sealed class OnnxModelActivator(ModelServer server, ServingOptions options, Func<ExecutionProvider> chooseProvider) : IModelActivator
 {
+    private readonly Lazy<ExecutionProvider> _provider = new(chooseProvider);
+
+    /// <summary>Creates an activator for a known provider.</summary>
+    public OnnxModelActivator(ModelServer server, ServingOptions options, ExecutionProvider provider)
+        : this(server, options, () => provider)
+    {
+    }
+
     private const string PlanFileName = "plan.onnx";
     private const string PlanInfoFileName = "plan.json";
 
@@ -35,8 +44,9 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
         ArgumentNullException.ThrowIfNull(progress);
         var (plan, description) = await Task.Run(() => LoadOrBuildPlan(model, progress, cancellationToken), cancellationToken);
 
+        var provider = _provider.Value;
         progress.Report(new ModelStepProgress(ModelPhase.Planning, $"building the {provider} session and warming up"));
-        var served = await Task.Run(() => StartSession(model, plan, description), cancellationToken);
+        var served = await Task.Run(() => StartSession(model, plan, description, provider), cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         _ = server.Swap(served);
     }
@@ -89,7 +99,7 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
         return (plan, description);
     }
 
-    private ServedModel StartSession(InstalledModel model, byte[] plan, string description)
+    private ServedModel StartSession(InstalledModel model, byte[] plan, string description, ExecutionProvider provider)
     {
         ModelSession? session = null;
         try

@@ -27,12 +27,15 @@ internal static class DeliveryServices
         services.AddOptions<ServingOptions>().Bind(configuration.GetSection(ServingOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ServingOptions>, ServingOptionsValidator>();
 
-        services.AddSingleton(_ => AcceleratorChoice.Probe());
         services.AddSingleton<ModelServer>();
-        services.AddSingleton<IModelActivator>(sp => new OnnxModelActivator(
-            sp.GetRequiredService<ModelServer>(),
-            sp.GetRequiredService<IOptions<ServingOptions>>().Value,
-            sp.GetRequiredService<AcceleratorChoice>().Provider));
+        services.AddSingleton<IModelActivator>(sp =>
+        {
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AcceleratorProbe));
+            return new OnnxModelActivator(
+                sp.GetRequiredService<ModelServer>(),
+                sp.GetRequiredService<IOptions<ServingOptions>>().Value,
+                () => AcceleratorProbe.Choose(logger));
+        });
 
         services.AddSingleton(sp =>
         {
@@ -90,17 +93,20 @@ internal static class DeliveryServices
     }
 }
 
-/// <summary>The execution provider models run on, chosen by probing at start (TensorRT, then CUDA, then CPU).</summary>
-/// <param name="Provider">The best provider that works here.</param>
-/// <param name="Summary">What the probe found, for the start-up log.</param>
-internal sealed record AcceleratorChoice(ExecutionProvider Provider, string Summary)
+/// <summary>Chooses the execution provider models run on by probing (TensorRT, then CUDA, then CPU).</summary>
+internal static partial class AcceleratorProbe
 {
-    public static AcceleratorChoice Probe()
+    /// <summary>Probes the providers (this loads ONNX Runtime's native library), logs what it found, returns the best.</summary>
+    public static ExecutionProvider Choose(ILogger logger)
     {
         var results = ExecutionProviderProbe.Probe();
         var best = results.First(r => r.Available).Provider;
-        return new AcceleratorChoice(best, string.Join("; ", results.Select(r => r.Available ? $"{r.Provider}: available" : $"{r.Provider}: {r.Reason}")));
+        LogChoice(logger, best.ToString(), string.Join("; ", results.Select(r => r.Available ? $"{r.Provider}: available" : $"{r.Provider}: {r.Reason}")));
+        return best;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Models run on the {Provider} execution provider ({Probe})")]
+    private static partial void LogChoice(ILogger logger, string provider, string probe);
 }
 
 /// <summary>Checks <see cref="ServingOptions"/> at start.</summary>

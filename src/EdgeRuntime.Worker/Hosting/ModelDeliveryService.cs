@@ -1,4 +1,5 @@
 using EdgeRuntime.Delivery.Agent;
+using EdgeRuntime.Delivery.Store;
 using EdgeRuntime.Inference.Serving;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,13 +13,13 @@ namespace EdgeRuntime.Worker.Hosting;
 internal sealed partial class ModelDeliveryService(
     ModelDeliveryAgent agent,
     ModelServer server,
-    AcceleratorChoice accelerator,
+    ModelStore store,
     ILogger<ModelDeliveryService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        LogProvider(logger, accelerator.Provider.ToString(), accelerator.Summary);
         await agent.StartAsync(cancellationToken);
+        LogStarted(logger, store.Models().Count);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -27,6 +28,6 @@ internal sealed partial class ModelDeliveryService(
         server.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Models run on the {Provider} execution provider ({Probe})")]
-    private static partial void LogProvider(ILogger logger, string provider, string probe);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model delivery started; the store holds {Models} model(s)")]
+    private static partial void LogStarted(ILogger logger, int models);
 }
