@@ -15,8 +15,11 @@ public sealed class DeliveryOptions
     /// </summary>
     public List<string> TrustedKeys { get; set; } = [];
 
-    /// <summary>Model names this device installs; <c>*</c> for every model the fleet publishes. Default <c>*</c>.</summary>
-    public List<string> Models { get; set; } = ["*"];
+    /// <summary>
+    /// Model names this device installs; empty (the default) or <c>*</c> for every model the fleet publishes.
+    /// (Empty rather than a default entry: configuration binding adds to a list, it does not replace it.)
+    /// </summary>
+    public List<string> Models { get; set; } = [];
 
     /// <summary>Versions kept per model besides the serving one, for rollback. Default 3.</summary>
     public int KeepVersions { get; set; } = 3;
@@ -43,5 +46,5 @@ public sealed class DeliveryOptions
     public int PreflightRuns { get; set; } = 2;
 
     /// <summary>Whether <paramref name="model"/> is one this device installs.</summary>
-    public bool Follows(string model) => Models.Contains("*") || Models.Contains(model, StringComparer.Ordinal);
+    public bool Follows(string model) => Models.Count == 0 || Models.Contains("*") || Models.Contains(model, StringComparer.Ordinal);
 }
