@@ -1,3 +1,4 @@
+using Xunit;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -96,7 +97,18 @@ public sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>Waits for the exit and returns the exit code; fails the test on timeout.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {
-        await Eventually.CompletesAsync(_process.WaitForExitAsync(), $"process {_process.Id} ({_process.StartInfo.FileName}) to exit", timeout);
+        var limit = timeout ?? Eventually.DefaultTimeout;
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(limit, TimeProvider.System, TestContext.Current.CancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Say what the process was doing when it would not exit.
+            Assert.Fail($"Timed out after {limit.TotalSeconds:F0} s waiting for process {_process.Id} ({_process.StartInfo.FileName}) to exit; its last output:\n"
+                + string.Join('\n', _stdout.TakeLast(40)) + "\n" + string.Join('\n', _stderr.TakeLast(20)));
+        }
+
         await _outputClosed.Task.WaitAsync(TimeSpan.FromSeconds(5), TimeProvider.System);
         return _process.ExitCode;
     }
