@@ -38,12 +38,14 @@ public static class EdgeRuntimeHost
         AddOptions(builder.Services, builder.Configuration);
         AddMessaging(builder.Services);
         DeliveryServices.Add(builder.Services, builder.Configuration);
+        PipelineServices.Add(builder.Services, builder.Configuration);
 
         // Start order matters; stop order is the reverse.
         builder.Services.AddHostedService<StateDirectoryService>();
         builder.Services.AddHostedService<EmbeddedBrokerService>();
         builder.Services.AddHostedService<MqttConnectionService>();
         builder.Services.AddHostedService<ModelDeliveryService>();
+        builder.Services.AddHostedService<PipelineService>();
         builder.Services.AddHostedService<DeviceStatusRefreshService>();
         builder.Services.AddHostedService(sp => new SystemdWatchdog(sp.GetService<ISystemdNotifier>(), sp.GetRequiredService<TimeProvider>()));
         return builder;

@@ -15,6 +15,7 @@ namespace EdgeRuntime.Core.Devices;
 /// <param name="Host">Facts about the machine; absent in a last will.</param>
 /// <param name="Models">The state of every model the device knows of.</param>
 /// <param name="Reason">Why the device is offline: "shutdown" or "connection-lost"; absent when online.</param>
+/// <param name="Pipelines">The device's sensor pipelines and their counters; absent when it runs none.</param>
 public sealed record DeviceStatus(
     string DeviceId,
     DeviceState State,
@@ -24,4 +25,5 @@ public sealed record DeviceStatus(
     DateTimeOffset Timestamp,
     HostFacts? Host,
     IReadOnlyList<ModelStatus> Models,
-    string? Reason = null);
+    string? Reason = null,
+    IReadOnlyList<EdgeRuntime.Core.Pipelines.PipelineStatus>? Pipelines = null);

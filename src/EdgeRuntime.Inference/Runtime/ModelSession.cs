@@ -22,6 +22,9 @@ public sealed class ModelSession : IDisposable
     /// <summary>Input metadata (element types, dimensions; -1 or symbols for free dimensions).</summary>
     public IReadOnlyDictionary<string, NodeMetadata> InputMetadata => _session.InputMetadata;
 
+    /// <summary>The model's metadata_props (key → value), as ONNX Runtime read them.</summary>
+    public IReadOnlyDictionary<string, string> CustomMetadata => _session.ModelMetadata.CustomMetadataMap;
+
     /// <summary>Creates a session; throws <see cref="OnnxRuntimeException"/> when ONNX Runtime refuses the model.</summary>
     public static ModelSession Create(byte[] model, SessionSettings? settings = null)
     {

@@ -1,5 +1,6 @@
 using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Core.Models;
+using EdgeRuntime.Core.Pipelines;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ public sealed partial class DevicePresence : IDisposable
     private readonly MqttTopics _topics;
     private readonly DeviceIdentity _identity;
     private readonly ModelStatusBoard _models;
+    private readonly PipelineStatusBoard? _pipelines;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private IDisposable? _connectedRegistration;
@@ -29,8 +31,10 @@ public sealed partial class DevicePresence : IDisposable
         DeviceIdentity identity,
         ModelStatusBoard models,
         TimeProvider timeProvider,
-        ILogger<DevicePresence> logger)
+        ILogger<DevicePresence> logger,
+        PipelineStatusBoard? pipelines = null)
     {
+        _pipelines = pipelines;
         _supervisor = supervisor;
         _topics = topics;
         _identity = identity;
@@ -67,6 +71,10 @@ public sealed partial class DevicePresence : IDisposable
             return Task.CompletedTask;
         });
         _models.Changed += OnModelsChanged;
+        if (_pipelines is not null)
+        {
+            _pipelines.Changed += OnModelsChanged;
+        }
     }
 
     /// <summary>The status document as it stands now.</summary>
@@ -79,7 +87,8 @@ public sealed partial class DevicePresence : IDisposable
         _timeProvider.GetUtcNow(),
         _identity.Host,
         _models.Snapshot(),
-        reason);
+        reason,
+        _pipelines?.Snapshot() is { Count: > 0 } pipelines ? pipelines : null);
 
     /// <summary>Queues the online status; it replaces any older status still waiting for the broker.</summary>
     public Task PublishOnlineAsync()
@@ -97,6 +106,11 @@ public sealed partial class DevicePresence : IDisposable
     {
         _stopped = true;
         _models.Changed -= OnModelsChanged;
+        if (_pipelines is not null)
+        {
+            _pipelines.Changed -= OnModelsChanged;
+        }
+
         return PublishAsync(Current(DeviceState.Offline, "shutdown"));
     }
 
@@ -104,6 +118,11 @@ public sealed partial class DevicePresence : IDisposable
     public void Dispose()
     {
         _models.Changed -= OnModelsChanged;
+        if (_pipelines is not null)
+        {
+            _pipelines.Changed -= OnModelsChanged;
+        }
+
         _connectedRegistration?.Dispose();
     }
 

@@ -32,6 +32,9 @@ public sealed class MqttTopics
     /// <summary>A device's progress events (not retained): <c>{root}/devices/{id}/events</c>.</summary>
     public string DeviceEvents(string deviceId) => $"{Root}/devices/{deviceId}/events";
 
+    /// <summary>A pipeline's results: <c>{root}/devices/{id}/results/{pipeline}</c>.</summary>
+    public string DeviceResults(string deviceId, string pipeline) => $"{Root}/devices/{deviceId}/results/{pipeline}";
+
     /// <summary>A signed command to a device: <c>{root}/devices/{id}/cmd/{command}</c>.</summary>
     public string DeviceCommand(string deviceId, string command) => $"{Root}/devices/{deviceId}/cmd/{command}";
 

@@ -1,0 +1,235 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeRuntime.Core.Pipelines;
+using EdgeRuntime.Inference.Serving;
+using EdgeRuntime.Pipelines.Batching;
+using EdgeRuntime.Pipelines.Configuration;
+using EdgeRuntime.Pipelines.Metrics;
+using EdgeRuntime.Pipelines.Results;
+using EdgeRuntime.Pipelines.Stages;
+using EdgeRuntime.Sensors.Gpio;
+using EdgeRuntime.Sensors.Samples;
+
+namespace EdgeRuntime.Pipelines.Runtime;
+
+/// <summary>
+/// One configured pipeline: takes its sources' samples, prepares them for the model version serving now (waiting,
+/// and saying so, while there is none), queues them on the model's <see cref="MicroBatcher"/>, and turns each reply
+/// into a result document for its sinks. Every sample is accounted for in <see cref="Counters"/>. Thread-safe: sources
+/// may offer from several threads.
+/// </summary>
+public sealed class SensorPipeline : ISampleSink
+{
+    private readonly PipelineOptions _options;
+    private readonly IPipelineStage _stage;
+    private readonly ModelServer _server;
+    private readonly MicroBatcher _batcher;
+    private readonly IReadOnlyList<IResultSink> _sinks;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<string, string> _lastByStream = new(StringComparer.Ordinal);
+    private long? _configuredVersion;
+    private string? _configurationError;
+    private long? _lastVersion;
+    private string _state;
+
+    /// <summary>Creates the pipeline; it does nothing until a source offers a sample.</summary>
+    public SensorPipeline(PipelineOptions options, IPipelineStage stage, ModelServer server, MicroBatcher batcher, IReadOnlyList<IResultSink> sinks, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _stage = stage;
+        _server = server;
+        _batcher = batcher;
+        _sinks = sinks;
+        _time = timeProvider;
+        _state = WaitingState;
+    }
+
+    /// <summary>Raised when <see cref="State"/> changes.</summary>
+    public event Action? StateChanged;
+
+    /// <summary>The pipeline's name.</summary>
+    public string Name => _options.Name;
+
+    /// <summary>The model it runs.</summary>
+    public string Model => _options.Model.Name;
+
+    /// <summary>Its accounting.</summary>
+    public PipelineCounters Counters { get; } = new();
+
+    /// <summary>"running", "waiting for model NAME" or "failed: reason".</summary>
+    public string State => Volatile.Read(ref _state);
+
+    private string WaitingState => $"waiting for model {_options.Model.Name}";
+
+    /// <summary>The status document's entry for this pipeline.</summary>
+    public PipelineStatus Status() => new(
+        Name,
+        State,
+        Model,
+        _lastVersion,
+        Counters.Fed,
+        Counters.Served,
+        Counters.Dropped,
+        Counters.Rejected,
+        Counters.Failed,
+        Counters.WaitingForModel,
+        Counters.Queued,
+        Counters.Latency.PercentileMs(0.5),
+        Counters.Latency.PercentileMs(0.99),
+        Counters.MeanBatch);
+
+    /// <summary>A one-line summary of the latest result per stream, for the live log line.</summary>
+    public string LiveLine()
+    {
+        var streams = string.Join(" | ", _lastByStream.OrderBy(s => s.Key, StringComparer.Ordinal).Take(8).Select(s => $"{s.Key} {s.Value}"));
+        var more = _lastByStream.Count > 8 ? $" | +{_lastByStream.Count - 8} streams" : string.Empty;
+        var p50 = Counters.Latency.PercentileMs(0.5);
+        var p99 = Counters.Latency.PercentileMs(0.99);
+        var latency = p50 is null ? "no results yet" : $"p50 {p50:0.00} ms p99 {p99:0.00} ms";
+        return $"{Name} [{State}, v{_lastVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}] {streams}{more} | {latency} | served {Counters.Served} dropped {Counters.Dropped} rejected {Counters.Rejected} failed {Counters.Failed}";
+    }
+
+    /// <inheritdoc />
+    public bool Offer(SensorSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        Counters.OnFed();
+        var version = _server.ServingVersion(Model);
+        if (version is null)
+        {
+            Counters.OnWaitingForModel();
+            SetState(WaitingState);
+            return false;
+        }
+
+        if (!EnsureConfigured(version.Value))
+        {
+            Counters.OnFailed();
+            return false;
+        }
+
+        PreparedInput? input;
+        try
+        {
+            input = _stage.Prepare(sample);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException or InvalidCastException)
+        {
+            input = null;
+            SetState($"failed: {ex.Message}");
+        }
+
+        if (input is null)
+        {
+            Counters.OnFailed();
+            return false;
+        }
+
+        return _batcher.Offer(new InferenceRequest
+        {
+            Input = input.Input,
+            Data = input.Data,
+            Shape = input.Shape,
+            Counters = Counters,
+            OnReply = reply => Complete(sample, input, reply),
+            OnFailure = ex =>
+            {
+                Counters.OnFailed();
+                SetState($"failed: {ex.Message.ReplaceLineEndings(" ")}");
+            },
+        });
+    }
+
+    private bool EnsureConfigured(long version)
+    {
+        if (_configuredVersion == version)
+        {
+            return _configurationError is null;
+        }
+
+        lock (_gate)
+        {
+            if (_configuredVersion == version)
+            {
+                return _configurationError is null;
+            }
+
+            try
+            {
+                using var lease = _server.Acquire(Model);
+                var session = lease.Model.Session;
+                var inputs = session.InputMetadata.ToDictionary(i => i.Key, i => i.Value.Dimensions, StringComparer.Ordinal);
+                _configurationError = _stage.Configure(new ServedModelFacts(Model, lease.Model.Version, inputs, session.CustomMetadata));
+            }
+            catch (ModelNotServingException)
+            {
+                _configurationError = $"model {Model} went out of service";
+            }
+
+            _configuredVersion = version;
+            SetState(_configurationError is null ? "running" : $"failed: {_configurationError}");
+            return _configurationError is null;
+        }
+    }
+
+    private void Complete(SensorSample sample, PreparedInput input, InferenceReply reply)
+    {
+        var document = new JsonObject
+        {
+            ["pipeline"] = Name,
+            ["stream"] = sample.Stream,
+            ["model"] = new JsonObject { ["name"] = Model, ["version"] = reply.Version },
+        };
+        foreach (var (key, value) in _stage.Finish(sample, input, reply).ToList())
+        {
+            document[key] = value?.DeepClone();
+        }
+
+        var latency = _time.GetElapsedTime(sample.ReadyTimestamp);
+        document["latencyMs"] = Math.Round(latency.TotalMilliseconds, 3);
+        document["batch"] = reply.BatchSize;
+        var result = new PipelineResult(Name, sample.Stream, sample.Time, reply.Version, JsonSerializer.SerializeToUtf8Bytes(document));
+        foreach (var sink in _sinks)
+        {
+            sink.Write(result);
+        }
+
+        Counters.Latency.Record(latency);
+        _lastVersion = reply.Version;
+        Counters.OnServed();
+        _lastByStream[sample.Stream] = Summarise(document);
+        if (State != "running" && _configurationError is null)
+        {
+            SetState("running");
+        }
+    }
+
+    private static string Summarise(JsonObject document)
+    {
+        if (document["forecast"] is JsonObject forecast && document["interval"] is JsonObject interval)
+        {
+            var seconds = interval["seconds"]!.GetValue<double>();
+            var observed = document["observed"]?[LaneMetrics.Count]?.GetValue<double>();
+            var perMinute = 60.0 / seconds;
+            var now = observed is { } o ? $"{o * perMinute:0}/min" : string.Empty;
+            var next = forecast["value"]!.GetValue<double>();
+            var congestion = document["congestion"]?.GetValue<string>();
+            return forecast["metric"]!.GetValue<string>() == LaneMetrics.Count
+                ? $"{now} → {next * perMinute:0.0}/min{(congestion is null ? string.Empty : " " + congestion)}"
+                : $"{forecast["metric"]} → {next:0.0}";
+        }
+
+        return document["count"] is { } count ? $"{count} objects" + (document["crossings"]?["total"] is { } total ? $", {total} crossed" : string.Empty) : "ok";
+    }
+
+    private void SetState(string state)
+    {
+        if (Interlocked.Exchange(ref _state, state) != state)
+        {
+            StateChanged?.Invoke();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using EdgeRuntime.Pipelines.Batching;
+using EdgeRuntime.Pipelines.Configuration;
+using EdgeRuntime.Sensors.Camera;
+using EdgeRuntime.Sensors.Samples;
+using EdgeRuntime.Sensors.Vision;
+
+namespace EdgeRuntime.Pipelines.Stages;
+
+/// <summary>
+/// Frames → the detector's input (resized, centred and scaled, CHW) → boxes (UltraFace's scores and corner boxes, or
+/// an objectness map) → optionally a virtual loop per stream that counts objects crossing a line.
+/// </summary>
+public sealed class DetectorStage(StageOptions options) : IPipelineStage
+{
+    private readonly Dictionary<string, VirtualLoop> _loops = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private ImagePreprocessor? _preprocessor;
+    private string _input = string.Empty;
+
+    /// <inheritdoc />
+    public string? Configure(ServedModelFacts model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var input = string.IsNullOrEmpty(options.Input) ? model.Inputs.Keys.First() : options.Input;
+        if (!model.Inputs.TryGetValue(input, out var dims))
+        {
+            return $"model {model.Name} v{model.Version} has no input '{input}'";
+        }
+
+        if (dims.Length != 4 || dims[1] is not (1 or 3) || dims[2] <= 0 || dims[3] <= 0)
+        {
+            return $"model {model.Name} v{model.Version}: input '{input}' is [{string.Join(", ", dims)}], a detector needs [batch, 1 or 3, height, width] with a fixed size";
+        }
+
+        _preprocessor = new ImagePreprocessor(dims[3], dims[2], (float)options.PixelMean, (float)options.PixelScale, Grayscale: dims[1] == 1);
+        _input = input;
+        return null;
+    }
+
+    /// <inheritdoc />
+    public PreparedInput? Prepare(SensorSample sample)
+    {
+        if (sample is not FrameSample frame || _preprocessor is not { } pre)
+        {
+            return null;
+        }
+
+        return new PreparedInput(_input, pre.Prepare(frame.Frame), [pre.Channels, pre.Height, pre.Width]);
+    }
+
+    /// <inheritdoc />
+    public JsonObject Finish(SensorSample sample, PreparedInput input, InferenceReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var frame = (FrameSample)sample;
+        List<Detection> boxes;
+        if (options.Type == StageKind.UltraFace)
+        {
+            var scores = reply.Outputs.TryGetValue("scores", out var s) ? s : throw new InvalidDataException("UltraFace output 'scores' is missing");
+            var corners = reply.Outputs.TryGetValue("boxes", out var b) ? b : throw new InvalidDataException("UltraFace output 'boxes' is missing");
+            boxes = new UltraFaceDecoder((float)options.ScoreThreshold).Decode(scores.Values, corners.Values);
+        }
+        else
+        {
+            var map = reply.Outputs.Values.First();
+            var rows = map.Shape.Length >= 2 ? (int)map.Shape[^2] : 1;
+            var columns = map.Shape.Length >= 1 ? (int)map.Shape[^1] : map.Values.Length;
+            boxes = new HeatmapDecoder((float)options.ScoreThreshold).Decode(map.Values, rows, columns);
+        }
+
+        var list = new JsonArray();
+        foreach (var box in boxes)
+        {
+            list.Add(new JsonObject
+            {
+                ["left"] = Math.Round(box.Left, 4),
+                ["top"] = Math.Round(box.Top, 4),
+                ["right"] = Math.Round(box.Right, 4),
+                ["bottom"] = Math.Round(box.Bottom, 4),
+                ["score"] = Math.Round(box.Score, 4),
+                ["class"] = box.Class,
+            });
+        }
+
+        var result = new JsonObject
+        {
+            ["frame"] = frame.Frame.Label,
+            ["time"] = frame.Time,
+            ["boxes"] = list,
+            ["count"] = boxes.Count,
+        };
+        if (options.CountingLine is [var x1, var y1, var x2, var y2])
+        {
+            lock (_gate)
+            {
+                if (!_loops.TryGetValue(frame.Stream, out var loop))
+                {
+                    loop = new VirtualLoop((float)x1, (float)y1, (float)x2, (float)y2);
+                    _loops[frame.Stream] = loop;
+                }
+
+                result["crossed"] = loop.Observe(boxes);
+                result["crossings"] = new JsonObject { ["forward"] = loop.Forward, ["backward"] = loop.Backward, ["total"] = loop.Total };
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,103 @@
+using EdgeRuntime.Sensors.Samples;
+
+namespace EdgeRuntime.Sensors.Features;
+
+/// <summary>
+/// Keeps each stream's last N intervals and turns them into a model input window: N rows (oldest first) of the
+/// spec's metrics normalised by its mean and standard deviation, each followed by time-of-day and day-of-week
+/// encodings. A metric absent from an interval (no vehicle crossed both loops) repeats the stream's last value, or
+/// the mean before there is one. Until a stream has N intervals its window repeats its oldest one and says so.
+/// Thread-safe.
+/// </summary>
+public sealed class WindowFeatureBuilder(FeatureSpec spec)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, StreamHistory> _streams = new(StringComparer.Ordinal);
+
+    /// <summary>The spec in use.</summary>
+    public FeatureSpec Spec { get; } = spec;
+
+    /// <summary>Adds the interval and returns the stream's window ([Window × RowWidth], row-major).</summary>
+    public FeatureWindow Add(IntervalSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var row = new float[Spec.RowWidth];
+        lock (_gate)
+        {
+            if (!_streams.TryGetValue(sample.Stream, out var history))
+            {
+                history = new StreamHistory(Spec.Window, Spec.Metrics.Count);
+                _streams[sample.Stream] = history;
+            }
+
+            for (var m = 0; m < Spec.Metrics.Count; m++)
+            {
+                var raw = sample.Values.TryGetValue(Spec.Metrics[m], out var v) ? v : history.Last[m] ?? Spec.Mean[m];
+                history.Last[m] = raw;
+                row[m] = (float)((raw - Spec.Mean[m]) / Spec.Std[m]);
+            }
+
+            if (Spec.TimeEncoding)
+            {
+                Encode(sample.Time, row.AsSpan(Spec.Metrics.Count));
+            }
+
+            history.Rows.Enqueue(row);
+            if (history.Rows.Count > Spec.Window)
+            {
+                history.Rows.Dequeue();
+            }
+
+            var window = new float[Spec.Window * Spec.RowWidth];
+            var have = history.Rows.Count;
+            var missing = Spec.Window - have;
+            var i = 0;
+            foreach (var kept in history.Rows)
+            {
+                if (i == 0)
+                {
+                    for (var pad = 0; pad < missing; pad++)
+                    {
+                        kept.CopyTo(window, pad * Spec.RowWidth);
+                    }
+                }
+
+                kept.CopyTo(window, (missing + i) * Spec.RowWidth);
+                i++;
+            }
+
+            return new FeatureWindow(window, Filled: have, Warmup: missing > 0);
+        }
+    }
+
+    /// <summary>Turns a normalised value of the target metric back into its unit.</summary>
+    public double Denormalise(float value)
+    {
+        var t = Spec.Metrics.IndexOf(Spec.Target);
+        return (value * Spec.Std[t]) + Spec.Mean[t];
+    }
+
+    /// <summary>sin/cos of the time of day and of the day of week (Monday = 0).</summary>
+    public static void Encode(DateTimeOffset time, Span<float> into)
+    {
+        var day = time.TimeOfDay.TotalDays * 2 * Math.PI;
+        var week = ((((int)time.DayOfWeek + 6) % 7) + time.TimeOfDay.TotalDays) / 7.0 * 2 * Math.PI;
+        into[0] = (float)Math.Sin(day);
+        into[1] = (float)Math.Cos(day);
+        into[2] = (float)Math.Sin(week);
+        into[3] = (float)Math.Cos(week);
+    }
+
+    private sealed class StreamHistory(int window, int metrics)
+    {
+        public Queue<float[]> Rows { get; } = new(window + 1);
+
+        public double?[] Last { get; } = new double?[metrics];
+    }
+}
+
+/// <summary>A model input window.</summary>
+/// <param name="Values">Window × RowWidth values, oldest row first.</param>
+/// <param name="Filled">How many real intervals it holds.</param>
+/// <param name="Warmup">True while fewer than Window intervals were seen (the oldest is repeated).</param>
+public sealed record FeatureWindow(float[] Values, int Filled, bool Warmup);

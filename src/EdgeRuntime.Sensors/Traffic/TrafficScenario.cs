@@ -1,0 +1,26 @@
+namespace EdgeRuntime.Sensors.Traffic;
+
+/// <summary>
+/// What a simulated intersection looks like. Two devices with different seeds see different traffic (demand level,
+/// lane split, free speeds, incident times), so a fleet of simulated devices is non-IID the way real ones are.
+/// </summary>
+public sealed class TrafficScenario
+{
+    /// <summary>Seed of every random choice; the same seed and start time give the same vehicles. Default 1.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Multiplies the demand profile; 0 picks 0.6–1.4 from the seed (per-intersection difference). Default 0.</summary>
+    public double DemandScale { get; set; }
+
+    /// <summary>Simulated local time at start; null uses the real clock (UTC). A fixed start replays the same day.</summary>
+    public DateTimeOffset? StartAt { get; set; }
+
+    /// <summary>Share of arrivals that come as a platoon released by an upstream signal. Default 0.3.</summary>
+    public double PlatoonShare { get; set; } = 0.3;
+
+    /// <summary>Expected incidents per lane per day; each cuts the lane's capacity for 10–30 minutes. Default 1.</summary>
+    public double IncidentsPerLanePerDay { get; set; } = 1.0;
+
+    /// <summary>Capacity of a lane without incidents, vehicles per hour. Default 1800.</summary>
+    public double LaneCapacityPerHour { get; set; } = 1800;
+}
