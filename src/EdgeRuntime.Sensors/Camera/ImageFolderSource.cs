@@ -37,13 +37,16 @@ public sealed class ImageFolderSource(string name, ImageFolderOptions options, T
         var bytes = File.ReadAllBytes(path);
         try
         {
-            using (var probe = new MemoryStream(bytes))
+            var (width, height) = PnmImage.Size(bytes) ?? ProbedSize(bytes) ?? throw new InvalidDataException($"{Path.GetFileName(path)}: not an image");
+            if ((long)width * height > MaxPixels || width <= 0 || height <= 0)
             {
-                var info = ImageInfo.FromStream(probe) ?? throw new InvalidDataException($"{Path.GetFileName(path)}: not an image");
-                if ((long)info.Width * info.Height > MaxPixels || info.Width <= 0 || info.Height <= 0)
-                {
-                    throw new InvalidDataException($"{Path.GetFileName(path)}: {info.Width}×{info.Height} is larger than {MaxPixels} pixels");
-                }
+                throw new InvalidDataException($"{Path.GetFileName(path)}: {width}×{height} is larger than {MaxPixels} pixels");
+            }
+
+            if (PnmImage.IsPnm(bytes))
+            {
+                var (w, h, rgb) = PnmImage.Decode(bytes);
+                return new RgbFrame(w, h, rgb, Path.GetFileName(path));
             }
 
             var image = ImageResult.FromMemory(bytes, ColorComponents.RedGreenBlue);
@@ -53,6 +56,12 @@ public sealed class ImageFolderSource(string name, ImageFolderOptions options, T
         {
             throw new InvalidDataException($"{Path.GetFileName(path)}: {ex.Message}", ex);
         }
+    }
+
+    private static (int Width, int Height)? ProbedSize(byte[] bytes)
+    {
+        using var probe = new MemoryStream(bytes);
+        return ImageInfo.FromStream(probe) is { } info ? (info.Width, info.Height) : null;
     }
 
     /// <inheritdoc />

@@ -10,10 +10,13 @@ public sealed class VirtualLoop(float x1, float y1, float x2, float y2, float ma
     private List<Track> _tracks = [];
     private int _nextId;
 
-    /// <summary>Crossings from the line's left side to its right (seen walking from the first point to the second).</summary>
+    /// <summary>
+    /// Crossings towards the walker's left when walking the line from its first point to its second; for a line drawn
+    /// top to bottom that is left to right in the image.
+    /// </summary>
     public long Forward { get; private set; }
 
-    /// <summary>Crossings from right to left.</summary>
+    /// <summary>Crossings the other way.</summary>
     public long Backward { get; private set; }
 
     /// <summary>Both directions.</summary>
@@ -58,7 +61,7 @@ public sealed class VirtualLoop(float x1, float y1, float x2, float y2, float ma
             if (track.Side != 0 && side != 0 && side != track.Side && CrossesSegment(track.X, track.Y, x, y))
             {
                 crossed++;
-                if (side > 0)
+                if (side < 0)
                 {
                     Forward++;
                 }
@@ -84,7 +87,7 @@ public sealed class VirtualLoop(float x1, float y1, float x2, float y2, float ma
         return crossed;
     }
 
-    // Sign of the cross product: +1 right of the directed line, -1 left (image y grows downwards), 0 on it.
+    // Sign of the cross product (image y grows downwards): -1 on the walker's left, +1 on the right, 0 on the line.
     private int Side(float x, float y) => Math.Sign(((x2 - x1) * (y - y1)) - ((y2 - y1) * (x - x1)));
 
     private bool CrossesSegment(float ax, float ay, float bx, float by)

@@ -37,6 +37,21 @@ public static class SharedModels
     public static IReadOnlyList<string> RealModels { get; } =
         [MiniLm, Mnist, PpOcrClassifier, PpOcrRecogniser, SileroLegacy, SileroV5, UltraFace, UltraFaceSimplified, UltraFaceWithoutPostprocessing];
 
+    /// <summary>The shared recordings folder (../shared/data beside the models).</summary>
+    public static string DataRoot => Path.GetFullPath(Path.Combine(Root, "..", "data"));
+
+    /// <summary>The full path of a shared recording; skips the test (fails it under CI) when it is missing.</summary>
+    public static string RequireData(string relativePath)
+    {
+        var path = Path.Combine(DataRoot, relativePath);
+        if (!File.Exists(path))
+        {
+            TestEnvironment.SkipOrFail($"the shared recording {path} is not present");
+        }
+
+        return path;
+    }
+
     /// <summary>The full path of a model; skips the test (fails it under CI) when the folder is missing.</summary>
     public static string Require(string relativePath)
     {
