@@ -66,6 +66,35 @@ public sealed class ModelSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a model on one float input without copying it (the array is pinned for the call) and returns every float
+    /// output as a new array with its shape. The serving hot path: no intermediate tensors.
+    /// </summary>
+    public List<FloatOutput> RunFloat(string input, float[] data, long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        using var value = OrtValue.CreateTensorValueFromMemory(data, shape);
+        using var runOptions = new RunOptions();
+        using var results = _session.Run(runOptions, [input], [value], OutputNames);
+        var outputs = new List<FloatOutput>(results.Count);
+        for (var i = 0; i < results.Count; i++)
+        {
+            var info = results[i].GetTensorTypeAndShape();
+            if (info.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
+            {
+                outputs.Add(new FloatOutput(OutputNames[i], results[i].GetTensorDataAsSpan<float>().ToArray(), info.Shape));
+            }
+        }
+
+        return outputs;
+    }
+
     /// <inheritdoc />
     public void Dispose() => _session.Dispose();
 }
+
+/// <summary>One float output of <see cref="ModelSession.RunFloat"/>.</summary>
+/// <param name="Name">Output name.</param>
+/// <param name="Values">Row-major values.</param>
+/// <param name="Shape">Dimensions.</param>
+public sealed record FloatOutput(string Name, float[] Values, long[] Shape);

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Inference.Runtime;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Pipelines.Configuration;
 
@@ -159,20 +159,24 @@ public sealed class MicroBatcher : IAsyncDisposable
     {
         var first = batch[0];
         var itemLength = first.Data.Length;
-        Dictionary<string, Tensor> outputs;
+        List<FloatOutput> outputs;
         long version;
         try
         {
-            var data = new float[itemLength * batch.Count];
-            for (var i = 0; i < batch.Count; i++)
+            var data = first.Data;
+            if (batch.Count > 1)
             {
-                batch[i].Data.CopyTo(data, i * itemLength);
+                data = new float[itemLength * batch.Count];
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Data.CopyTo(data, i * itemLength);
+                }
             }
 
             long[] shape = [batch.Count, .. first.Shape];
             using var lease = _server.Acquire(Model);
             version = lease.Model.Version;
-            outputs = lease.Model.Session.Run(new Dictionary<string, Tensor>(StringComparer.Ordinal) { [first.Input] = Tensor.From<float>(data, shape) });
+            outputs = lease.Model.Session.RunFloat(first.Input, data, shape);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -188,18 +192,18 @@ public sealed class MicroBatcher : IAsyncDisposable
         for (var i = 0; i < batch.Count; i++)
         {
             var slices = new Dictionary<string, OutputSlice>(outputs.Count, StringComparer.Ordinal);
-            foreach (var (name, tensor) in outputs)
+            foreach (var output in outputs)
             {
-                if (tensor.ElementType != DataType.Float)
+                var batched = output.Shape.Length > 0 && output.Shape[0] == batch.Count;
+                if (batch.Count == 1)
                 {
+                    slices[output.Name] = new OutputSlice(output.Values, batched ? output.Shape[1..] : output.Shape);
                     continue;
                 }
 
-                var all = tensor.AsSpan<float>();
-                var batched = tensor.Dims.Length > 0 && tensor.Dims[0] == batch.Count;
-                var per = batched ? all.Length / batch.Count : all.Length;
-                var values = all.Slice(batched ? i * per : 0, per).ToArray();
-                slices[name] = new OutputSlice(values, batched ? [.. tensor.Dims.Skip(1)] : [.. tensor.Dims]);
+                var per = batched ? output.Values.Length / batch.Count : output.Values.Length;
+                var values = output.Values.AsSpan(batched ? i * per : 0, per).ToArray();
+                slices[output.Name] = new OutputSlice(values, batched ? output.Shape[1..] : output.Shape);
             }
 
             batch[i].Counters.OnBatch(batch.Count);

@@ -75,12 +75,20 @@ public sealed class SqliteResultStore : IResultSink, IAsyncDisposable
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var target = Interlocked.Read(ref _accepted);
-        while (Interlocked.Read(ref _finished) < target)
+        while (true)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken);
+            // Take the signal before checking, so a batch finishing in between is not missed.
+            var batchDone = Volatile.Read(ref _batchDone).Task;
+            if (Interlocked.Read(ref _finished) >= target)
+            {
+                return;
+            }
+
+            await batchDone.WaitAsync(cancellationToken);
         }
     }
 
+    private TaskCompletionSource _batchDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _accepted;
     private long _finished;
 
@@ -153,6 +161,7 @@ public sealed class SqliteResultStore : IResultSink, IAsyncDisposable
             finally
             {
                 Interlocked.Add(ref _finished, batch.Count);
+                Interlocked.Exchange(ref _batchDone, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
     }

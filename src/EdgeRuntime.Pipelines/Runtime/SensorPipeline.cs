@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using EdgeRuntime.Core.Pipelines;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Pipelines.Batching;
@@ -8,7 +8,6 @@ using EdgeRuntime.Pipelines.Configuration;
 using EdgeRuntime.Pipelines.Metrics;
 using EdgeRuntime.Pipelines.Results;
 using EdgeRuntime.Pipelines.Stages;
-using EdgeRuntime.Sensors.Gpio;
 using EdgeRuntime.Sensors.Samples;
 
 namespace EdgeRuntime.Pipelines.Runtime;
@@ -28,7 +27,9 @@ public sealed class SensorPipeline : ISampleSink
     private readonly IReadOnlyList<IResultSink> _sinks;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
-    private readonly ConcurrentDictionary<string, string> _lastByStream = new(StringComparer.Ordinal);
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly Utf8JsonWriter _writer = new(Stream.Null, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    private readonly ConcurrentDictionary<string, ResultGist> _lastByStream = new(StringComparer.Ordinal);
     private long? _configuredVersion;
     private string? _configurationError;
     private long? _lastVersion;
@@ -84,7 +85,7 @@ public sealed class SensorPipeline : ISampleSink
     /// <summary>A one-line summary of the latest result per stream, for the live log line.</summary>
     public string LiveLine()
     {
-        var streams = string.Join(" | ", _lastByStream.OrderBy(s => s.Key, StringComparer.Ordinal).Take(8).Select(s => $"{s.Key} {s.Value}"));
+        var streams = string.Join(" | ", _lastByStream.OrderBy(s => s.Key, StringComparer.Ordinal).Take(8).Select(s => $"{s.Key} {s.Value.Describe()}"));
         var more = _lastByStream.Count > 8 ? $" | +{_lastByStream.Count - 8} streams" : string.Empty;
         var p50 = Counters.Latency.PercentileMs(0.5);
         var p99 = Counters.Latency.PercentileMs(0.99);
@@ -177,21 +178,23 @@ public sealed class SensorPipeline : ISampleSink
 
     private void Complete(SensorSample sample, PreparedInput input, InferenceReply reply)
     {
-        var document = new JsonObject
-        {
-            ["pipeline"] = Name,
-            ["stream"] = sample.Stream,
-            ["model"] = new JsonObject { ["name"] = Model, ["version"] = reply.Version },
-        };
-        foreach (var (key, value) in _stage.Finish(sample, input, reply).ToList())
-        {
-            document[key] = value?.DeepClone();
-        }
-
+        // One batcher thread completes this pipeline's requests, so one reusable writer serves them all.
+        _buffer.ResetWrittenCount();
+        _writer.Reset(_buffer);
+        _writer.WriteStartObject();
+        _writer.WriteString("pipeline", Name);
+        _writer.WriteString("stream", sample.Stream);
+        _writer.WriteStartObject("model");
+        _writer.WriteString("name", Model);
+        _writer.WriteNumber("version", reply.Version);
+        _writer.WriteEndObject();
+        var gist = _stage.Finish(sample, input, reply, _writer);
         var latency = _time.GetElapsedTime(sample.ReadyTimestamp);
-        document["latencyMs"] = Math.Round(latency.TotalMilliseconds, 3);
-        document["batch"] = reply.BatchSize;
-        var result = new PipelineResult(Name, sample.Stream, sample.Time, reply.Version, JsonSerializer.SerializeToUtf8Bytes(document));
+        _writer.WriteNumber("latencyMs", Math.Round(latency.TotalMilliseconds, 3));
+        _writer.WriteNumber("batch", reply.BatchSize);
+        _writer.WriteEndObject();
+        _writer.Flush();
+        var result = new PipelineResult(Name, sample.Stream, sample.Time, reply.Version, _buffer.WrittenSpan.ToArray());
         foreach (var sink in _sinks)
         {
             sink.Write(result);
@@ -200,29 +203,11 @@ public sealed class SensorPipeline : ISampleSink
         Counters.Latency.Record(latency);
         _lastVersion = reply.Version;
         Counters.OnServed();
-        _lastByStream[sample.Stream] = Summarise(document);
+        _lastByStream[sample.Stream] = gist;
         if (State != "running" && _configurationError is null)
         {
             SetState("running");
         }
-    }
-
-    private static string Summarise(JsonObject document)
-    {
-        if (document["forecast"] is JsonObject forecast && document["interval"] is JsonObject interval)
-        {
-            var seconds = interval["seconds"]!.GetValue<double>();
-            var observed = document["observed"]?[LaneMetrics.Count]?.GetValue<double>();
-            var perMinute = 60.0 / seconds;
-            var now = observed is { } o ? $"{o * perMinute:0}/min" : string.Empty;
-            var next = forecast["value"]!.GetValue<double>();
-            var congestion = document["congestion"]?.GetValue<string>();
-            return forecast["metric"]!.GetValue<string>() == LaneMetrics.Count
-                ? $"{now} → {next * perMinute:0.0}/min{(congestion is null ? string.Empty : " " + congestion)}"
-                : $"{forecast["metric"]} → {next:0.0}";
-        }
-
-        return document["count"] is { } count ? $"{count} objects" + (document["crossings"]?["total"] is { } total ? $", {total} crossed" : string.Empty) : "ok";
     }
 
     private void SetState(string state)

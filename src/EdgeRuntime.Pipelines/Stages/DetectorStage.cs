@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using EdgeRuntime.Pipelines.Batching;
 using EdgeRuntime.Pipelines.Configuration;
 using EdgeRuntime.Sensors.Camera;
@@ -50,7 +50,7 @@ public sealed class DetectorStage(StageOptions options) : IPipelineStage
     }
 
     /// <inheritdoc />
-    public JsonObject Finish(SensorSample sample, PreparedInput input, InferenceReply reply)
+    public ResultGist Finish(SensorSample sample, PreparedInput input, InferenceReply reply, Utf8JsonWriter result)
     {
         ArgumentNullException.ThrowIfNull(reply);
         var frame = (FrameSample)sample;
@@ -69,42 +69,45 @@ public sealed class DetectorStage(StageOptions options) : IPipelineStage
             boxes = new HeatmapDecoder((float)options.ScoreThreshold).Decode(map.Values, rows, columns);
         }
 
-        var list = new JsonArray();
+        ArgumentNullException.ThrowIfNull(result);
+        result.WriteString("frame", frame.Frame.Label);
+        result.WriteString("time", frame.Time);
+        result.WriteStartArray("boxes");
         foreach (var box in boxes)
         {
-            list.Add(new JsonObject
-            {
-                ["left"] = Math.Round(box.Left, 4),
-                ["top"] = Math.Round(box.Top, 4),
-                ["right"] = Math.Round(box.Right, 4),
-                ["bottom"] = Math.Round(box.Bottom, 4),
-                ["score"] = Math.Round(box.Score, 4),
-                ["class"] = box.Class,
-            });
+            result.WriteStartObject();
+            result.WriteNumber("left", Math.Round(box.Left, 4));
+            result.WriteNumber("top", Math.Round(box.Top, 4));
+            result.WriteNumber("right", Math.Round(box.Right, 4));
+            result.WriteNumber("bottom", Math.Round(box.Bottom, 4));
+            result.WriteNumber("score", Math.Round(box.Score, 4));
+            result.WriteNumber("class", box.Class);
+            result.WriteEndObject();
         }
 
-        var result = new JsonObject
+        result.WriteEndArray();
+        result.WriteNumber("count", boxes.Count);
+        if (options.CountingLine is not [var x1, var y1, var x2, var y2])
         {
-            ["frame"] = frame.Frame.Label,
-            ["time"] = frame.Time,
-            ["boxes"] = list,
-            ["count"] = boxes.Count,
-        };
-        if (options.CountingLine is [var x1, var y1, var x2, var y2])
-        {
-            lock (_gate)
-            {
-                if (!_loops.TryGetValue(frame.Stream, out var loop))
-                {
-                    loop = new VirtualLoop((float)x1, (float)y1, (float)x2, (float)y2);
-                    _loops[frame.Stream] = loop;
-                }
+            return new ResultGist(() => $"{boxes.Count} objects");
+        }
 
-                result["crossed"] = loop.Observe(boxes);
-                result["crossings"] = new JsonObject { ["forward"] = loop.Forward, ["backward"] = loop.Backward, ["total"] = loop.Total };
+        lock (_gate)
+        {
+            if (!_loops.TryGetValue(frame.Stream, out var loop))
+            {
+                loop = new VirtualLoop((float)x1, (float)y1, (float)x2, (float)y2);
+                _loops[frame.Stream] = loop;
             }
-        }
 
-        return result;
+            result.WriteNumber("crossed", loop.Observe(boxes));
+            result.WriteStartObject("crossings");
+            result.WriteNumber("forward", loop.Forward);
+            result.WriteNumber("backward", loop.Backward);
+            result.WriteNumber("total", loop.Total);
+            result.WriteEndObject();
+            var total = loop.Total;
+            return new ResultGist(() => $"{boxes.Count} objects, {total} crossed");
+        }
     }
 }

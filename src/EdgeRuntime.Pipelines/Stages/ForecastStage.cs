@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using System.Globalization;
+using System.Text.Json;
 using EdgeRuntime.Pipelines.Batching;
 using EdgeRuntime.Pipelines.Configuration;
 using EdgeRuntime.Sensors.Features;
@@ -66,45 +67,60 @@ public sealed class ForecastStage(StageOptions options) : IPipelineStage
     }
 
     /// <inheritdoc />
-    public JsonObject Finish(SensorSample sample, PreparedInput input, InferenceReply reply)
+    public ResultGist Finish(SensorSample sample, PreparedInput input, InferenceReply reply, Utf8JsonWriter result)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(reply);
+        ArgumentNullException.ThrowIfNull(result);
         var interval = (IntervalSample)sample;
         var (window, features) = ((FeatureWindow, WindowFeatureBuilder))input.Context!;
-        var output = reply.Outputs.Values.First();
-        var forecast = features.Denormalise(output.Values[0]);
-        var observed = new JsonObject();
-        foreach (var (metric, value) in interval.Values.OrderBy(v => v.Key, StringComparer.Ordinal))
+        var forecast = Math.Round(Math.Max(0, features.Denormalise(reply.Outputs.Values.First().Values[0])), 3);
+
+        result.WriteStartObject("interval");
+        result.WriteString("start", interval.Time);
+        result.WriteString("end", interval.End);
+        result.WriteNumber("seconds", interval.Length.TotalSeconds);
+        result.WriteEndObject();
+        result.WriteStartObject("observed");
+        foreach (var (metric, value) in interval.Values)
         {
-            observed[metric] = Math.Round(value, 4);
+            result.WriteNumber(metric, Math.Round(value, 4));
         }
 
-        var result = new JsonObject
-        {
-            ["interval"] = new JsonObject { ["start"] = interval.Time, ["end"] = interval.End, ["seconds"] = interval.Length.TotalSeconds },
-            ["observed"] = observed,
-            ["forecast"] = new JsonObject
-            {
-                ["metric"] = features.Spec.Target,
-                ["value"] = Math.Round(Math.Max(0, forecast), 3),
-                ["start"] = interval.End,
-                ["end"] = interval.End + interval.Length,
-            },
-        };
+        result.WriteEndObject();
+        result.WriteStartObject("forecast");
+        result.WriteString("metric", features.Spec.Target);
+        result.WriteNumber("value", forecast);
+        result.WriteString("start", interval.End);
+        result.WriteString("end", interval.End + interval.Length);
+        result.WriteEndObject();
+        string? congestion = null;
         if (interval.Values.TryGetValue(LaneMetrics.Occupancy, out var occupancy))
         {
-            result["congestion"] = occupancy >= options.JammedOccupancy ? "jammed"
+            congestion = occupancy >= options.JammedOccupancy ? "jammed"
                 : occupancy >= options.HeavyOccupancy ? "heavy"
                 : occupancy >= options.ModerateOccupancy ? "moderate"
                 : "free";
+            result.WriteString("congestion", congestion);
         }
 
         if (window.Warmup)
         {
-            result["warmup"] = $"{window.Filled}/{features.Spec.Window} intervals seen";
+            result.WriteString("warmup", $"{window.Filled}/{features.Spec.Window} intervals seen");
         }
 
-        return result;
+        return new ResultGist(() => Gist(interval, features.Spec.Target, forecast, congestion));
+    }
+
+    private static string Gist(IntervalSample interval, string target, double forecast, string? congestion)
+    {
+        if (target != LaneMetrics.Count)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{target} → {forecast:0.0}");
+        }
+
+        var perMinute = 60.0 / interval.Length.TotalSeconds;
+        var now = interval.Values.TryGetValue(LaneMetrics.Count, out var count) ? string.Create(CultureInfo.InvariantCulture, $"{count * perMinute:0}/min ") : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"{now}→ {forecast * perMinute:0.0}/min{(congestion is null ? string.Empty : " " + congestion)}");
     }
 }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using EdgeRuntime.Pipelines.Batching;
 using EdgeRuntime.Sensors.Samples;
 
@@ -16,8 +16,8 @@ public interface IPipelineStage
     /// <summary>The input for <paramref name="sample"/>, or null when the sample carries nothing for this stage.</summary>
     PreparedInput? Prepare(SensorSample sample);
 
-    /// <summary>The result's stage-specific fields.</summary>
-    JsonObject Finish(SensorSample sample, PreparedInput input, InferenceReply reply);
+    /// <summary>Writes the stage-specific fields of the result document (inside its object) and returns its gist for the live line.</summary>
+    ResultGist Finish(SensorSample sample, PreparedInput input, InferenceReply reply, Utf8JsonWriter result);
 }
 
 /// <summary>A sample turned into one model input.</summary>
@@ -33,3 +33,7 @@ public sealed record PreparedInput(string Input, float[] Data, long[] Shape, obj
 /// <param name="Inputs">Input name → dimensions (-1 for free ones).</param>
 /// <param name="Metadata">The model's metadata_props.</param>
 public sealed record ServedModelFacts(string Name, long Version, IReadOnlyDictionary<string, int[]> Inputs, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>What the live log line shows of a result; formatted only when a line is printed.</summary>
+/// <param name="Describe">A few words: "12/min → 10.5/min free", "3 objects, 7 crossed".</param>
+public readonly record struct ResultGist(Func<string> Describe);

@@ -19,7 +19,7 @@ internal static class PipelineServices
 {
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
-        var validator = new PipelineOptionsValidator();
+        var validator = new PipelineOptionsValidator(() => PipelineEnumCheck.Problems(configuration));
         services.AddOptions<PipelineSetOptions>().Bind(configuration).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PipelineSetOptions>>(validator);
         services.AddOptions<BatchingOptions>().Bind(configuration.GetSection(BatchingOptions.SectionName)).ValidateOnStart();

@@ -20,6 +20,15 @@ public sealed class DaemonConfigurationErrorTests
         { "EDGE_Delivery__PreflightMemoryMegabytes", "10", "Delivery:PreflightMemoryMegabytes", "10 is out of range" },
         { "EDGE_Serving__OptimizationLevel", "O7", "Serving:OptimizationLevel", "'O7'" },
         { "EDGE_Serving__IntraOpThreads", "-1", "Serving:IntraOpThreads", "-1 is out of range" },
+        { "EDGE_Pipelines__0__Results__Qos", "2", "Pipelines:0:Results:Qos", "2 is not allowed; allowed: 0 or 1" },
+        { "EDGE_Pipelines__0__Sources__0__Type", "Replay", "Pipelines:0:Sources:0:Replay:File", "'' does not exist" },
+        { "EDGE_Pipelines__0__Sources__0__Type", "Thermometer", "Pipelines:0:Sources:0:Type", "'Thermometer'" },
+        { "EDGE_Pipelines__0__Sources__0__Loops__Lanes__1__LeadPin", "0", "Pipelines:0:Sources:0:Loops:Lanes:1:LeadPin", "0 is negative or used twice" },
+        { "EDGE_Pipelines__0__Model__BuiltIn", "magic", "Pipelines:0:Model:BuiltIn", "'magic' is unknown" },
+        { "EDGE_Pipelines__0__Stage__Type", "UltraFace", "Pipelines:0:Sources:0:Type", "a SimulatedLoops source cannot feed a UltraFace stage" },
+        { "EDGE_Batching__MaxBatch", "0", "Batching:MaxBatch", "0 is out of range; allowed: 1 to 1024" },
+        { "EDGE_Batching__Overload", "Panic", "Batching:Overload", "'Panic'" },
+        { "EDGE_Results__RetentionHours", "0", "Results:RetentionHours", "0 must be positive" },
     };
 
     private static async Task<(int ExitCode, string[] ErrorLines, string Output)> RunAsync(Dictionary<string, string?> settings)
