@@ -16,9 +16,9 @@ namespace EdgeRuntime.Benchmarks;
 /// <summary>
 /// Serving throughput and latency: the traffic pipeline (interval samples → window features → micro-batcher →
 /// ONNX Runtime → forecast documents, serialised) against a bare ONNX Runtime loop that runs the same model on
-/// windows built beforehand, in the same run. Batch 1 (the pipeline's batcher with MaxBatch 1, two requests in
-/// flight) and micro-batching (MaxBatch 8), 64 requests in flight, over three model sizes: the built-in lane
-/// forecaster (microseconds) and forecasters with 4-layer MLP bodies 256 and 1024 wide (what a trained one may be).
+/// windows built beforehand, in the same run. Batch 1 (the pipeline's batcher with MaxBatch 1) and micro-batching
+/// (MaxBatch 8); throughput with every sample queued at once, p99 latency with one sample at a time. Three model
+/// sizes: the built-in lane forecaster (microseconds) and forecasters with 4-layer MLP bodies 256 and 1024 wide.
 /// Both sides use one ONNX Runtime intra-op thread (--threads to change), so neither competes with spinning workers.
 /// </summary>
 internal static class PipelineBenchmark
@@ -35,14 +35,14 @@ internal static class PipelineBenchmark
         Console.WriteLine("model                 mode          bare ORT inf/s   pipeline inf/s   ratio   bare p99 ms   pipeline p99 ms   mean batch");
         foreach (var (label, model) in new[] { ("lane forecaster", ForecastModelBuilder.Build(spec)), ("MLP 4×256", MlpForecaster(spec, 256)), ("MLP 4×1024", MlpForecaster(spec, 1024)) })
         {
-            foreach (var (mode, maxBatch, inFlight) in new[] { ("batch 1", 1, 64), ("micro-batch 8", 8, 64) })
+            foreach (var (mode, maxBatch) in new[] { ("batch 1", 1), ("micro-batch 8", 8) })
             {
                 var bare = new List<(double Rate, double P99)>();
                 var ours = new List<(double Rate, double P99, double Batch)>();
                 for (var run = 0; run < runs; run++)
                 {
                     bare.Add(BareLoop(model, spec, samples, maxBatch));
-                    ours.Add(await PipelineLoopAsync(model, samples, maxBatch, inFlight));
+                    ours.Add(await PipelineLoopAsync(model, samples, maxBatch));
                 }
 
                 var bareRate = BenchmarkMath.Median(bare.Select(b => b.Rate));
@@ -79,51 +79,64 @@ internal static class PipelineBenchmark
         return ((samples / batch * batch) / watch.Elapsed.TotalSeconds, latencies[(int)(latencies.Count * 0.99)]);
     }
 
-    private static async Task<(double Rate, double P99, double Batch)> PipelineLoopAsync(byte[] model, int samples, int maxBatch, int inFlight)
+    // Throughput: every sample handed over at once (the queue holds them all), timed until the last result.
+    // Latency: one sample at a time, each from the moment it is offered until its result document is ready.
+    private static async Task<(double Rate, double P99, double Batch)> PipelineLoopAsync(byte[] model, int samples, int maxBatch)
     {
         using var server = new ModelServer();
         _ = server.Swap(new ServedModel("bench", 1, ModelSession.Create(model, new SessionSettings { IntraOpThreads = _threads }), "bench"));
-        var batching = new BatchingOptions { MaxBatch = maxBatch, MaxDelayMs = maxBatch > 1 ? 1 : 0, QueueCapacity = inFlight * 2, Overload = OverloadPolicy.Reject };
-        await using var batcher = new MicroBatcher(server, "bench", batching, TimeProvider.System);
-        using var slots = new SemaphoreSlim(inFlight);
-        var sink = new ReleasingSink(slots);
-        var options = new PipelineOptions { Name = "bench", Model = new() { Name = "bench" } };
-        var pipeline = new SensorPipeline(options, new ForecastStage(options.Stage), server, batcher, [sink], TimeProvider.System);
+        var batching = new BatchingOptions { MaxBatch = maxBatch, MaxDelayMs = maxBatch > 1 ? 1 : 0, QueueCapacity = samples, Overload = OverloadPolicy.Reject };
         var random = new Random(1);
         var start = DateTimeOffset.UnixEpoch;
+        IntervalSample Sample(int i) => new(
+            $"lane-{i % 16}",
+            start.AddSeconds(10 * (i / 16)),
+            TimeSpan.FromSeconds(10),
+            new Dictionary<string, double>(3) { ["count"] = random.Next(10), ["occupancy"] = random.NextDouble() * 0.3, ["speedKmh"] = 30 + (random.NextDouble() * 30) },
+            TimeProvider.System.GetTimestamp());
 
-        // The producer is a thread of its own that blocks on the in-flight limit, as a source thread would: an awaited
-        // semaphore would resume the producer on the batcher's thread and measure the two serialised.
-        var watch = Stopwatch.StartNew();
-        await Task.Factory.StartNew(
-            () =>
+        double rate, batch;
+        await using (var batcher = new MicroBatcher(server, "bench", batching, TimeProvider.System))
+        {
+            using var done = new CountdownEvent(samples);
+            var options = new PipelineOptions { Name = "bench", Model = new() { Name = "bench" } };
+            var pipeline = new SensorPipeline(options, new ForecastStage(options.Stage), server, batcher, [new SignallingSink(() => done.Signal())], TimeProvider.System);
+            var prepared = Enumerable.Range(0, samples).Select(Sample).ToList();
+            var watch = Stopwatch.StartNew();
+            foreach (var sample in prepared)
             {
-                for (var i = 0; i < samples; i++)
-                {
-                    slots.Wait();
-                    var values = new Dictionary<string, double>(3) { ["count"] = random.Next(10), ["occupancy"] = random.NextDouble() * 0.3, ["speedKmh"] = 30 + (random.NextDouble() * 30) };
-                    if (!pipeline.Offer(new IntervalSample($"lane-{i % 16}", start.AddSeconds(10 * (i / 16)), TimeSpan.FromSeconds(10), values, TimeProvider.System.GetTimestamp())))
-                    {
-                        slots.Release();
-                    }
-                }
+                pipeline.Offer(sample);
+            }
 
-                for (var i = 0; i < inFlight; i++)
-                {
-                    slots.Wait();
-                }
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+            done.Wait();
+            rate = samples / watch.Elapsed.TotalSeconds;
+            batch = pipeline.Counters.MeanBatch ?? 0;
+            Check(pipeline, samples);
+        }
 
-        var elapsed = watch.Elapsed.TotalSeconds;
+        await using (var batcher = new MicroBatcher(server, "bench", batching, TimeProvider.System))
+        {
+            using var answered = new AutoResetEvent(false);
+            var options = new PipelineOptions { Name = "bench", Model = new() { Name = "bench" } };
+            var pipeline = new SensorPipeline(options, new ForecastStage(options.Stage), server, batcher, [new SignallingSink(() => answered.Set())], TimeProvider.System);
+            var sequential = Math.Min(samples, 5000);
+            for (var i = 0; i < sequential; i++)
+            {
+                pipeline.Offer(Sample(i));
+                answered.WaitOne();
+            }
+
+            Check(pipeline, sequential);
+            return (rate, pipeline.Counters.Latency.PercentileMs(0.99) ?? 0, batch);
+        }
+    }
+
+    private static void Check(SensorPipeline pipeline, int samples)
+    {
         if (pipeline.Counters.Served != samples)
         {
             throw new InvalidOperationException($"the pipeline served {pipeline.Counters.Served} of {samples} (rejected {pipeline.Counters.Rejected}, failed {pipeline.Counters.Failed})");
         }
-
-        return (samples / elapsed, pipeline.Counters.Latency.PercentileMs(0.99) ?? 0, pipeline.Counters.MeanBatch ?? 0);
     }
 
     /// <summary>The lane forecaster's interface with a 4-layer ReLU MLP body of <paramref name="hiddenWidth"/> units.</summary>
@@ -151,8 +164,8 @@ internal static class PipelineBenchmark
         return Graph.Onnx.OnnxModelWriter.ToBytes(model);
     }
 
-    private sealed class ReleasingSink(SemaphoreSlim slots) : IResultSink
+    private sealed class SignallingSink(Action signal) : IResultSink
     {
-        public void Write(PipelineResult result) => slots.Release();
+        public void Write(PipelineResult result) => signal();
     }
 }

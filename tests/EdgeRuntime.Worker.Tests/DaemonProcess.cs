@@ -60,7 +60,10 @@ internal sealed class DaemonProcess : IAsyncDisposable
             environment[key] = value;
         }
 
-        var process = ChildProcess.Start("dotnet", [AssemblyPath], environment, workingDirectory: stateDirectory);
+        // A shell that runs the suite as a background job hands every child SIGINT ignored, and by convention a
+        // daemon started that way keeps ignoring it. Start it with SIGINT at its default, as from a terminal, so the
+        // tests can stop it the way Ctrl-C does (env execs dotnet: same process id).
+        var process = ChildProcess.Start("env", ["--default-signal=INT", "dotnet", AssemblyPath], environment, workingDirectory: stateDirectory);
         return new DaemonProcess(process, deviceId, stateDirectory, owns);
     }
 

@@ -30,7 +30,8 @@ public sealed class TrafficSimulator
         _lanes = new LaneState[lanes.Count];
         for (var i = 0; i < lanes.Count; i++)
         {
-            _lanes[i] = new LaneState(i, lanes[i], new Random(HashCode.Combine(scenario.Seed, i)))
+            // Not HashCode.Combine: it is seeded per process, and the same seed must give the same traffic everywhere.
+            _lanes[i] = new LaneState(i, lanes[i], new Random(unchecked((scenario.Seed * 7919) + i)))
             {
                 DemandFactor = scale * (1.0 - (0.12 * i)) * (0.9 + (0.2 * random.NextDouble())),
                 FreeSpeedKmh = 45 + (15 * random.NextDouble()),
