@@ -116,8 +116,10 @@ public sealed class MicroBatcher : IAsyncDisposable
                     break;
                 }
 
+                // Timers count whole milliseconds and a shorter delay fires at once: round up, or no request would wait.
+                var wait = TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds));
                 var arrived = reader.WaitToReadAsync(cancellationToken).AsTask();
-                if (await Task.WhenAny(arrived, Task.Delay(remaining, _time, cancellationToken)) != arrived || !await arrived)
+                if (await Task.WhenAny(arrived, Task.Delay(wait, _time, cancellationToken)) != arrived || !await arrived)
                 {
                     break;
                 }

@@ -9,7 +9,10 @@ public sealed class BatchingOptions
     /// <summary>Most requests in one inference (models with a fixed batch of 1 always run one). Default 8.</summary>
     public int MaxBatch { get; set; } = 8;
 
-    /// <summary>Longest a request waits for others to join its batch, ms; 0 runs what is queued at once. Default 2.</summary>
+    /// <summary>
+    /// Longest a request waits for others to join its batch, ms (timers resolve whole milliseconds); 0 runs what is
+    /// queued at once. Default 2.
+    /// </summary>
     public double MaxDelayMs { get; set; } = 2;
 
     /// <summary>Requests a model's queue holds before the overload policy applies. Default 256.</summary>
