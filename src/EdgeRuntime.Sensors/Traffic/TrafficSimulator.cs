@@ -38,6 +38,13 @@ public sealed class TrafficSimulator
             };
         }
 
+        // The first vehicle of each lane comes after a gap drawn at the demand of the start time, as any later one.
+        foreach (var lane in _lanes)
+        {
+            var rate = Math.Max(1.0, DemandProfile.VehiclesPerHour(start) * lane.DemandFactor) / 3600.0;
+            lane.NextArrival = TimeSpan.FromSeconds(-Math.Log(1.0 - lane.Random.NextDouble()) / rate);
+        }
+
         DemandScale = scale;
     }
 
@@ -164,7 +171,7 @@ public sealed class TrafficSimulator
 
         public double FreeSpeedKmh { get; init; }
 
-        public TimeSpan NextArrival { get; set; } = TimeSpan.FromSeconds(random.NextDouble() * 3);
+        public TimeSpan NextArrival { get; set; }
 
         public TimeSpan Clear { get; set; }
 
