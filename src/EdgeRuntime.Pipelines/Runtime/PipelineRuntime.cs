@@ -18,7 +18,7 @@ namespace EdgeRuntime.Pipelines.Runtime;
 /// </summary>
 public sealed partial class PipelineRuntime : IAsyncDisposable
 {
-    private readonly List<(SensorPipeline Pipeline, List<RunningSource> Sources)> _pipelines = [];
+    private readonly List<(SensorPipeline Pipeline, List<RunningSource> Sources, MqttResultPublisher? Publisher)> _pipelines = [];
     private readonly Dictionary<string, MicroBatcher> _batchers = new(StringComparer.Ordinal);
     private readonly List<Task> _running = [];
     private readonly CancellationTokenSource _stopping = new();
@@ -55,9 +55,10 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
             }
 
             var sinks = new List<IResultSink>();
-            if (connection is not null)
+            var publisher = connection is null ? null : new MqttResultPublisher(connection, topics, deviceId, options.Name, options.Results, timeProvider);
+            if (publisher is not null)
             {
-                sinks.Add(new MqttResultPublisher(connection, topics, deviceId, options.Name, options.Results, timeProvider));
+                sinks.Add(publisher);
             }
 
             if (store is not null && options.Results.Store)
@@ -68,7 +69,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
             IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage) : new DetectorStage(options.Stage);
             var pipeline = new SensorPipeline(options, stage, server, batcher, sinks, timeProvider);
             var sources = options.Sources.Select(s => SourceFactory.Create(s, deviceId, timeProvider)).ToList();
-            _pipelines.Add((pipeline, sources));
+            _pipelines.Add((pipeline, sources, publisher));
         }
     }
 
@@ -78,7 +79,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
     /// <summary>Starts every source; returns at once.</summary>
     public void Start()
     {
-        foreach (var (pipeline, sources) in _pipelines)
+        foreach (var (pipeline, sources, _) in _pipelines)
         {
             pipeline.StateChanged += () =>
             {
@@ -101,7 +102,12 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
     }
 
     /// <summary>The live line of every pipeline.</summary>
-    public IEnumerable<string> LiveLines() => _pipelines.Select(p => p.Pipeline.LiveLine());
+    public IEnumerable<string> LiveLines() => _pipelines.Select(p => p.Publisher is { } publisher
+        ? $"{p.Pipeline.LiveLine()} | published {publisher.Published}{(publisher.Throttled > 0 ? $" throttled {publisher.Throttled}" : string.Empty)}{(publisher.NotQueued > 0 ? $" not queued {publisher.NotQueued}" : string.Empty)}"
+        : p.Pipeline.LiveLine());
+
+    /// <summary>Why results are not being stored, if they are not (the last storage error), else null.</summary>
+    public string? StoreProblem => _store?.LastError;
 
     /// <summary>Stops sources and batchers, flushes the store.</summary>
     public async ValueTask DisposeAsync()
@@ -113,7 +119,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
             await batcher.DisposeAsync();
         }
 
-        foreach (var (pipeline, sources) in _pipelines)
+        foreach (var (pipeline, sources, _) in _pipelines)
         {
             _board.Unregister(pipeline.Name);
             foreach (var source in sources)

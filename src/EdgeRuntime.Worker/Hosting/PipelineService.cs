@@ -73,12 +73,21 @@ internal sealed partial class PipelineService(
         }
 
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(every), timeProvider);
+        string? storeProblem = null;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             foreach (var line in _runtime.LiveLines())
             {
                 LogLive(logger, line);
             }
+
+            // A full disk or a broken database stops storing, not serving; say so once per new reason.
+            if (_runtime.StoreProblem is { } problem && problem != storeProblem)
+            {
+                LogStoreProblem(logger, problem);
+            }
+
+            storeProblem = _runtime.StoreProblem;
         }
     }
 
@@ -101,12 +110,15 @@ internal sealed partial class PipelineService(
             models.Report(new ModelStatus(model.Name, 0, ModelPhase.Serving, $"built-in {model.BuiltIn} (untrained: a moving average until the fleet delivers a trained version)", 0));
             LogBuiltIn(logger, model.Name, model.BuiltIn);
         }
-        catch (ModelActivationException ex)
+        catch (Exception ex) when (ex is ModelActivationException or IOException or UnauthorizedAccessException)
         {
             models.Report(new ModelStatus(model.Name, 0, ModelPhase.Failed, ex.Message));
             LogBuiltInFailed(logger, model.Name, ex.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Results are not being stored: {Reason}")]
+    private static partial void LogStoreProblem(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
     private static partial void LogLive(ILogger logger, string line);
