@@ -13,8 +13,8 @@ namespace EdgeRuntime.Pipelines.Runtime;
 /// <summary>
 /// Every configured pipeline of the device, running: one <see cref="MicroBatcher"/> per model shared by the
 /// pipelines that use it, the sources of each pipeline feeding it, results to MQTT and the SQLite store, each
-/// pipeline's status on the board. A source that fails is reported in its pipeline's state and the log; the other
-/// sources and pipelines keep running. Start once, dispose once.
+/// pipeline's status on the board. A source that cannot start or fails later is reported in its pipeline's state
+/// and the log; the other sources and pipelines keep running. Start once, dispose once.
 /// </summary>
 public sealed partial class PipelineRuntime : IAsyncDisposable
 {
@@ -68,7 +68,19 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
 
             IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage) : new DetectorStage(options.Stage);
             var pipeline = new SensorPipeline(options, stage, server, batcher, sinks, timeProvider);
-            var sources = options.Sources.Select(s => SourceFactory.Create(s, deviceId, timeProvider)).ToList();
+            List<RunningSource> sources;
+            try
+            {
+                sources = [.. options.Sources.Select(s => SourceFactory.Create(s, deviceId, timeProvider))];
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                // A recording that cannot be read stops this pipeline only; the device and its other pipelines go on.
+                sources = [];
+                pipeline.Fail($"source: {ex.Message.ReplaceLineEndings(" ")}");
+                LogSourceFailed(_logger, options.Name, "at start", ex.Message.ReplaceLineEndings(" "));
+            }
+
             _pipelines.Add((pipeline, sources, publisher));
         }
     }
@@ -148,6 +160,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            pipeline.Fail($"source {source}: {ex.Message.ReplaceLineEndings(" ")}");
             LogSourceFailed(_logger, pipeline.Name, source, ex.Message.ReplaceLineEndings(" "));
         }
     });

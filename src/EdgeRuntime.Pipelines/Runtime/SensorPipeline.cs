@@ -93,6 +93,15 @@ public sealed class SensorPipeline : ISampleSink
         return $"{Name} [{State}, v{_lastVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}] {streams}{more} | {latency} | served {Counters.Served} dropped {Counters.Dropped} rejected {Counters.Rejected} failed {Counters.Failed}";
     }
 
+    /// <summary>Marks the pipeline failed with <paramref name="reason"/> (a source that could not start or stopped).</summary>
+    public void Fail(string reason)
+    {
+        _sourceFailure = reason;
+        SetState($"failed: {reason}");
+    }
+
+    private volatile string? _sourceFailure;
+
     /// <inheritdoc />
     public bool Offer(SensorSample sample)
     {
@@ -171,7 +180,7 @@ public sealed class SensorPipeline : ISampleSink
             }
 
             _configuredVersion = version;
-            SetState(_configurationError is null ? "running" : $"failed: {_configurationError}");
+            SetState(_configurationError is not null ? $"failed: {_configurationError}" : _sourceFailure is not null ? $"failed: {_sourceFailure}" : "running");
             return _configurationError is null;
         }
     }
@@ -204,7 +213,7 @@ public sealed class SensorPipeline : ISampleSink
         _lastVersion = reply.Version;
         Counters.OnServed();
         _lastByStream[sample.Stream] = gist;
-        if (State != "running" && _configurationError is null)
+        if (State != "running" && _configurationError is null && _sourceFailure is null)
         {
             SetState("running");
         }

@@ -59,6 +59,34 @@ public sealed class MainJobTests
         Assert.Equal(DeviceState.Online, DaemonProcess.Parse(running).State);
     }
 
+    [Fact]
+    public async Task MalformedRecording_ThatPipelineFailsWithTheReason_TheDaemonAndTheMainJobGoOn()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var folder = Directory.CreateTempSubdirectory("edge-recording-").FullName;
+        var recording = Path.Combine(folder, "loops.csv");
+        await File.WriteAllLinesAsync(recording, ["s1,s2", "60,61", "59"], TestContext.Current.CancellationToken);
+        var settings = new Dictionary<string, string?>
+        {
+            ["EDGE_Mqtt__Server"] = broker.Address,
+            ["EDGE_Pipelines__1__Name"] = "replayed",
+            ["EDGE_Pipelines__1__Sources__0__Type"] = "Replay",
+            ["EDGE_Pipelines__1__Sources__0__Replay__File"] = recording,
+            ["EDGE_Pipelines__1__Model__Name"] = "la-speed",
+        };
+        await using var daemon = DaemonProcess.Start(settings);
+        await using var status = await MosquittoSubscriber.StartAsync(broker.Port, daemon.StatusTopic);
+
+        var failed = await status.WaitForAsync(
+            m => DaemonProcess.Parse(m).Pipelines?.Any(p => p.Name == "replayed" && p.State.StartsWith("failed: source:", StringComparison.Ordinal)) == true,
+            "the replay pipeline reported failed");
+        var replayed = DaemonProcess.Parse(failed).Pipelines!.Single(p => p.Name == "replayed");
+        Assert.Contains("loops.csv:3", replayed.State, StringComparison.Ordinal);
+        await status.WaitForAsync(m => DaemonProcess.Parse(m).Pipelines?.Any(p => p.Name == "traffic" && p.State == "running") == true, "the main job running beside it");
+        Assert.False(daemon.Process.HasExited);
+        Directory.Delete(folder, recursive: true);
+    }
+
     private static List<JsonElement> Parsed(MosquittoSubscriber subscriber) =>
         [.. subscriber.Messages.Select(m => JsonDocument.Parse(m.Payload).RootElement.Clone())];
 
