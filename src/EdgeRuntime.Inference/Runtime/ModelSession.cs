@@ -11,6 +11,9 @@ public sealed class ModelSession : IDisposable
 {
     private readonly InferenceSession _session;
 
+    // Read-only run settings, shared by concurrent runs of the serving hot path.
+    private readonly RunOptions _runOptions = new();
+
     private ModelSession(InferenceSession session) => _session = session;
 
     /// <summary>Input names in the model's order.</summary>
@@ -74,8 +77,7 @@ public sealed class ModelSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         using var value = OrtValue.CreateTensorValueFromMemory(data, shape);
-        using var runOptions = new RunOptions();
-        using var results = _session.Run(runOptions, [input], [value], OutputNames);
+        using var results = _session.Run(_runOptions, [input], [value], OutputNames);
         var outputs = new List<FloatOutput>(results.Count);
         for (var i = 0; i < results.Count; i++)
         {
@@ -90,7 +92,11 @@ public sealed class ModelSession : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 }
 
 /// <summary>One float output of <see cref="ModelSession.RunFloat"/>.</summary>

@@ -93,7 +93,21 @@ public sealed class MicroBatcher : IAsyncDisposable
 
             batch.Clear();
             batch.Add(first);
-            var limit = BatchLimit(first);
+
+            // One hold on the serving version for the whole batch: its batch size limit and its session.
+            ModelLease lease;
+            try
+            {
+                lease = _server.Acquire(Model);
+            }
+            catch (ModelNotServingException ex)
+            {
+                first.OnFailure(ex);
+                continue;
+            }
+
+            using var held = lease;
+            var limit = BatchLimit(lease.Model, first);
             var deadline = _time.GetTimestamp() + (long)(_options.MaxDelayMs / 1000.0 * _time.TimestampFrequency);
             while (batch.Count < limit)
             {
@@ -125,7 +139,7 @@ public sealed class MicroBatcher : IAsyncDisposable
                 }
             }
 
-            Run(batch);
+            Run(batch, lease.Model);
         }
     }
 
@@ -143,21 +157,13 @@ public sealed class MicroBatcher : IAsyncDisposable
         return null;
     }
 
-    private int BatchLimit(InferenceRequest first)
+    private int BatchLimit(ServedModel model, InferenceRequest first)
     {
-        try
-        {
-            using var lease = _server.Acquire(Model);
-            var dims = lease.Model.Session.InputMetadata.TryGetValue(first.Input, out var meta) ? meta.Dimensions : [];
-            return dims.Length > 0 && dims[0] > 0 ? Math.Min(dims[0], _options.MaxBatch) : _options.MaxBatch;
-        }
-        catch (ModelNotServingException)
-        {
-            return 1;
-        }
+        var dims = model.Session.InputMetadata.TryGetValue(first.Input, out var meta) ? meta.Dimensions : [];
+        return dims.Length > 0 && dims[0] > 0 ? Math.Min(dims[0], _options.MaxBatch) : _options.MaxBatch;
     }
 
-    private void Run(List<InferenceRequest> batch)
+    private void Run(List<InferenceRequest> batch, ServedModel model)
     {
         var first = batch[0];
         var itemLength = first.Data.Length;
@@ -176,9 +182,8 @@ public sealed class MicroBatcher : IAsyncDisposable
             }
 
             long[] shape = [batch.Count, .. first.Shape];
-            using var lease = _server.Acquire(Model);
-            version = lease.Model.Version;
-            outputs = lease.Model.Session.RunFloat(first.Input, data, shape);
+            version = model.Version;
+            outputs = model.Session.RunFloat(first.Input, data, shape);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
