@@ -27,15 +27,7 @@ public sealed class SigningKey : IDisposable
     /// <exception cref="SigningKeyException">The file is missing, unreadable or not a P-256 private key.</exception>
     public static SigningKey Load(string path)
     {
-        string pem;
-        try
-        {
-            pem = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new SigningKeyException($"cannot read signing key '{path}': {ex.Message}", ex);
-        }
+        var pem = PemFile.Read(path, "signing key");
 
         var key = ECDsa.Create();
         try

@@ -81,15 +81,7 @@ public sealed class TrustedKeys : IDisposable
 
     private static ECDsa LoadPublicKey(string path)
     {
-        string pem;
-        try
-        {
-            pem = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new SigningKeyException($"cannot read trusted key '{path}': {ex.Message}", ex);
-        }
+        var pem = PemFile.Read(path, "trusted key");
 
         if (pem.Contains("PRIVATE KEY", StringComparison.Ordinal))
         {

@@ -19,7 +19,7 @@ public sealed partial class DevicePresence : IDisposable
     private readonly MqttTopics _topics;
     private readonly DeviceIdentity _identity;
     private readonly ModelStatusBoard _models;
-    private readonly PipelineStatusBoard? _pipelines;
+    private readonly PipelineStatusBoard _pipelines;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private IDisposable? _connectedRegistration;
@@ -34,7 +34,7 @@ public sealed partial class DevicePresence : IDisposable
         ILogger<DevicePresence> logger,
         PipelineStatusBoard? pipelines = null)
     {
-        _pipelines = pipelines;
+        _pipelines = pipelines ?? new PipelineStatusBoard();
         _supervisor = supervisor;
         _topics = topics;
         _identity = identity;
@@ -71,10 +71,7 @@ public sealed partial class DevicePresence : IDisposable
             return Task.CompletedTask;
         });
         _models.Changed += OnModelsChanged;
-        if (_pipelines is not null)
-        {
-            _pipelines.Changed += OnModelsChanged;
-        }
+        _pipelines.Changed += OnModelsChanged;
     }
 
     /// <summary>The status document as it stands now.</summary>
@@ -88,7 +85,7 @@ public sealed partial class DevicePresence : IDisposable
         _identity.Host,
         _models.Snapshot(),
         reason,
-        _pipelines?.Snapshot() is { Count: > 0 } pipelines ? pipelines : null);
+        _pipelines.Snapshot() is { Count: > 0 } pipelines ? pipelines : null);
 
     /// <summary>Queues the online status; it replaces any older status still waiting for the broker.</summary>
     public Task PublishOnlineAsync()
@@ -106,10 +103,7 @@ public sealed partial class DevicePresence : IDisposable
     {
         _stopped = true;
         _models.Changed -= OnModelsChanged;
-        if (_pipelines is not null)
-        {
-            _pipelines.Changed -= OnModelsChanged;
-        }
+        _pipelines.Changed -= OnModelsChanged;
 
         return PublishAsync(Current(DeviceState.Offline, "shutdown"));
     }
@@ -118,10 +112,7 @@ public sealed partial class DevicePresence : IDisposable
     public void Dispose()
     {
         _models.Changed -= OnModelsChanged;
-        if (_pipelines is not null)
-        {
-            _pipelines.Changed -= OnModelsChanged;
-        }
+        _pipelines.Changed -= OnModelsChanged;
 
         _connectedRegistration?.Dispose();
     }

@@ -15,6 +15,7 @@ public sealed class MqttResultPublisher(MqttConnectionSupervisor connection, Mqt
 {
     private readonly Lock _gate = new();
     private readonly string _topic = topics.DeviceResults(deviceId, pipeline);
+    private readonly MqttQualityOfServiceLevel _qos = options.Qos == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
     private double _tokens = Math.Max(1, options.MaxPerSecond);
     private long _refilledAt = timeProvider.GetTimestamp();
     private long _published;
@@ -40,8 +41,7 @@ public sealed class MqttResultPublisher(MqttConnectionSupervisor connection, Mqt
             return;
         }
 
-        var qos = options.Qos == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
-        var message = new OutgoingMessage(_topic, result.Json, qos) { ContentType = "application/json" };
+        var message = new OutgoingMessage(_topic, result.Json, _qos) { ContentType = "application/json" };
         _ = PublishAsync(message);
     }
 

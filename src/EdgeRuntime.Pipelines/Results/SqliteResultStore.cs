@@ -113,6 +113,18 @@ public sealed class SqliteResultStore : IResultSink, IAsyncDisposable
     public int Prune()
     {
         using var connection = Open();
+        return Prune(connection);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await _writer;
+    }
+
+    private int Prune(SqliteConnection connection)
+    {
         using var command = connection.CreateCommand();
         command.CommandText = """
             DELETE FROM results WHERE created_ms < $oldest;
@@ -123,75 +135,53 @@ public sealed class SqliteResultStore : IResultSink, IAsyncDisposable
         return command.ExecuteNonQuery();
     }
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        _pending.Writer.TryComplete();
-        await _writer;
-    }
-
+    // The only writer: one connection and one prepared insert for as long as they work; after an error (a full disk)
+    // both are opened again for the next batch.
     private async Task WriteLoopAsync()
     {
         var lastPrune = _time.GetTimestamp();
         var batch = new List<PipelineResult>();
-        while (await _pending.Reader.WaitToReadAsync())
+        ResultInserter? inserter = null;
+        try
         {
-            batch.Clear();
-            while (batch.Count < 1000 && _pending.Reader.TryRead(out var result))
+            while (await _pending.Reader.WaitToReadAsync())
             {
-                batch.Add(result);
-            }
-
-            try
-            {
-                Insert(batch);
-                Interlocked.Add(ref _stored, batch.Count);
-                if (_time.GetElapsedTime(lastPrune) > TimeSpan.FromMinutes(1))
+                batch.Clear();
+                while (batch.Count < 1000 && _pending.Reader.TryRead(out var result))
                 {
-                    lastPrune = _time.GetTimestamp();
-                    Prune();
+                    batch.Add(result);
+                }
+
+                try
+                {
+                    inserter ??= new ResultInserter(Open());
+                    inserter.Insert(batch, _time.GetUtcNow().ToUnixTimeMilliseconds());
+                    Interlocked.Add(ref _stored, batch.Count);
+                    if (_time.GetElapsedTime(lastPrune) > TimeSpan.FromMinutes(1))
+                    {
+                        lastPrune = _time.GetTimestamp();
+                        Prune(inserter.Connection);
+                    }
+                }
+                catch (SqliteException ex)
+                {
+                    // A full disk or a broken file: keep serving and publishing, say why storing stopped.
+                    Interlocked.Add(ref _notStored, batch.Count);
+                    LastError = $"{Path}: {ex.Message}".ReplaceLineEndings(" ");
+                    inserter?.Dispose();
+                    inserter = null;
+                }
+                finally
+                {
+                    Interlocked.Add(ref _finished, batch.Count);
+                    Interlocked.Exchange(ref _batchDone, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 }
             }
-            catch (SqliteException ex)
-            {
-                // A full disk or a broken file: keep serving and publishing, say why storing stopped.
-                Interlocked.Add(ref _notStored, batch.Count);
-                LastError = $"{Path}: {ex.Message}".ReplaceLineEndings(" ");
-            }
-            finally
-            {
-                Interlocked.Add(ref _finished, batch.Count);
-                Interlocked.Exchange(ref _batchDone, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-            }
         }
-    }
-
-    private void Insert(List<PipelineResult> batch)
-    {
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT INTO results (pipeline, stream, time, model_version, created_ms, json) VALUES ($p, $s, $t, $v, $c, $j)";
-        var p = command.Parameters.Add("$p", SqliteType.Text);
-        var s = command.Parameters.Add("$s", SqliteType.Text);
-        var t = command.Parameters.Add("$t", SqliteType.Text);
-        var v = command.Parameters.Add("$v", SqliteType.Integer);
-        var c = command.Parameters.Add("$c", SqliteType.Integer);
-        var j = command.Parameters.Add("$j", SqliteType.Text);
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var result in batch)
+        finally
         {
-            p.Value = result.Pipeline;
-            s.Value = result.Stream;
-            t.Value = result.Time.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-            v.Value = result.ModelVersion;
-            c.Value = now;
-            j.Value = Encoding.UTF8.GetString(result.Json);
-            command.ExecuteNonQuery();
+            inserter?.Dispose();
         }
-
-        transaction.Commit();
     }
 
     private SqliteConnection Open()
@@ -206,5 +196,56 @@ public sealed class SqliteResultStore : IResultSink, IAsyncDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>The writer's connection and its prepared insert. Owns both.</summary>
+    private sealed class ResultInserter : IDisposable
+    {
+        private readonly SqliteCommand _insert;
+        private readonly SqliteParameter _pipeline;
+        private readonly SqliteParameter _stream;
+        private readonly SqliteParameter _time;
+        private readonly SqliteParameter _version;
+        private readonly SqliteParameter _created;
+        private readonly SqliteParameter _json;
+
+        public ResultInserter(SqliteConnection connection)
+        {
+            Connection = connection;
+            _insert = connection.CreateCommand();
+            _insert.CommandText = "INSERT INTO results (pipeline, stream, time, model_version, created_ms, json) VALUES ($p, $s, $t, $v, $c, $j)";
+            _pipeline = _insert.Parameters.Add("$p", SqliteType.Text);
+            _stream = _insert.Parameters.Add("$s", SqliteType.Text);
+            _time = _insert.Parameters.Add("$t", SqliteType.Text);
+            _version = _insert.Parameters.Add("$v", SqliteType.Integer);
+            _created = _insert.Parameters.Add("$c", SqliteType.Integer);
+            _json = _insert.Parameters.Add("$j", SqliteType.Text);
+        }
+
+        public SqliteConnection Connection { get; }
+
+        public void Insert(List<PipelineResult> batch, long createdMs)
+        {
+            using var transaction = Connection.BeginTransaction();
+            _insert.Transaction = transaction;
+            foreach (var result in batch)
+            {
+                _pipeline.Value = result.Pipeline;
+                _stream.Value = result.Stream;
+                _time.Value = result.Time.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+                _version.Value = result.ModelVersion;
+                _created.Value = createdMs;
+                _json.Value = Encoding.UTF8.GetString(result.Json);
+                _insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+
+        public void Dispose()
+        {
+            _insert.Dispose();
+            Connection.Dispose();
+        }
     }
 }

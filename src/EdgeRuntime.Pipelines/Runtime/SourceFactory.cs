@@ -28,12 +28,10 @@ public static class SourceFactory
                 {
                     var driver = new SimulatedGpioDriver(Math.Max(64, options.Loops.Lanes.Max(l => Math.Max(l.LeadPin, l.TrailPin)) + 1));
                     var controller = new GpioController(driver);
-                    var scenario = options.Simulation;
-                    if (scenario.Seed == 0)
-                    {
-                        // Each device its own intersection: a stable seed from its id (string.GetHashCode is per process).
-                        scenario.Seed = deviceId.Aggregate(17, (h, c) => unchecked((h * 31) + c)) | 1;
-                    }
+                    // Seed 0: each device its own intersection, from a stable hash of its id (string.GetHashCode is per process).
+                    var scenario = options.Simulation.Seed != 0
+                        ? options.Simulation
+                        : options.Simulation.WithSeed(deviceId.Aggregate(17, (h, c) => unchecked((h * 31) + c)) | 1);
 
                     var simulator = new TrafficSimulator(options.Loops.Lanes, scenario, scenario.StartAt ?? timeProvider.GetUtcNow());
                     var intersection = new SimulatedIntersection(driver, simulator, timeProvider);

@@ -11,6 +11,7 @@ namespace EdgeRuntime.Sensors.Features;
 /// </summary>
 public sealed class WindowFeatureBuilder(FeatureSpec spec)
 {
+    private readonly int _target = spec.Metrics.IndexOf(spec.Target);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StreamHistory> _streams = new(StringComparer.Ordinal);
 
@@ -71,11 +72,7 @@ public sealed class WindowFeatureBuilder(FeatureSpec spec)
     }
 
     /// <summary>Turns a normalised value of the target metric back into its unit.</summary>
-    public double Denormalise(float value)
-    {
-        var t = Spec.Metrics.IndexOf(Spec.Target);
-        return (value * Spec.Std[t]) + Spec.Mean[t];
-    }
+    public double Denormalise(float value) => (value * Spec.Std[_target]) + Spec.Mean[_target];
 
     /// <summary>sin/cos of the time of day and of the day of week (Monday = 0).</summary>
     public static void Encode(DateTimeOffset time, Span<float> into)

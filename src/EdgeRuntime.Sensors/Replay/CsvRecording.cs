@@ -47,21 +47,8 @@ public sealed class CsvRecording
         var wanted = Selected(columns, options.Streams, options.File);
         var intervals = new List<RecordedInterval>();
         var unreadable = 0;
-        var lineNumber = 1;
-        while (reader.ReadLine() is { } line)
+        foreach (var (_, cells) in Rows(reader, columns.Length, options.File))
         {
-            lineNumber++;
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            var cells = line.Split(',');
-            if (cells.Length != columns.Length)
-            {
-                throw new InvalidDataException($"{options.File}:{lineNumber}: {cells.Length} cells, the header has {columns.Length}");
-            }
-
             var readings = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
             foreach (var index in wanted)
             {
@@ -90,21 +77,9 @@ public sealed class CsvRecording
             : [.. Enumerable.Range(0, columns.Length).Where(i => i != timeIndex && i != streamIndex)];
         var streams = options.Streams.ToHashSet(StringComparer.Ordinal);
         var byTime = new SortedDictionary<DateTimeOffset, Dictionary<string, IReadOnlyDictionary<string, double>>>();
-        int duplicates = 0, unreadable = 0, lineNumber = 1;
-        while (reader.ReadLine() is { } line)
+        int duplicates = 0, unreadable = 0;
+        foreach (var (lineNumber, cells) in Rows(reader, columns.Length, options.File))
         {
-            lineNumber++;
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            var cells = line.Split(',');
-            if (cells.Length != columns.Length)
-            {
-                throw new InvalidDataException($"{options.File}:{lineNumber}: {cells.Length} cells, the header has {columns.Length}");
-            }
-
             if (!DateTimeOffset.TryParse(cells[timeIndex], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
             {
                 throw new InvalidDataException($"{options.File}:{lineNumber}: '{cells[timeIndex]}' in column {options.TimestampColumn} is not a timestamp");
@@ -146,6 +121,28 @@ public sealed class CsvRecording
 
         var intervals = byTime.Select(kv => new RecordedInterval(kv.Key, kv.Value)).ToList();
         return new CsvRecording(options.File, intervals, duplicates, unreadable);
+    }
+
+    /// <summary>The non-empty data rows after the header, split into cells, each with its 1-based line number.</summary>
+    private static IEnumerable<(int Line, string[] Cells)> Rows(StreamReader reader, int columns, string file)
+    {
+        var lineNumber = 1;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var cells = line.Split(',');
+            if (cells.Length != columns)
+            {
+                throw new InvalidDataException($"{file}:{lineNumber}: {cells.Length} cells, the header has {columns}");
+            }
+
+            yield return (lineNumber, cells);
+        }
     }
 
     private static int[] Selected(string[] columns, List<string> streams, string file)

@@ -23,4 +23,12 @@ public sealed class TrafficScenario
 
     /// <summary>Capacity of a lane without incidents, vehicles per hour. Default 1800.</summary>
     public double LaneCapacityPerHour { get; set; } = 1800;
+
+    /// <summary>A copy with <paramref name="seed"/>, leaving the configured scenario as it was.</summary>
+    public TrafficScenario WithSeed(int seed)
+    {
+        var copy = (TrafficScenario)MemberwiseClone();
+        copy.Seed = seed;
+        return copy;
+    }
 }

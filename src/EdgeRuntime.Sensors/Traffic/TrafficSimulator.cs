@@ -115,11 +115,6 @@ public sealed class TrafficSimulator
             var reach = at + TimeSpan.FromSeconds(lane.Loop.LoopSpacingMeters / metresPerSecond);
             Push(reach, lane.Loop.TrailPin, true);
             Push(reach + onLoop, lane.Loop.TrailPin, false);
-            lane.Clear = reach + onLoop;
-        }
-        else
-        {
-            lane.Clear = at + onLoop;
         }
 
         VehicleGenerated?.Invoke(new SimulatedVehicle(lane.Index, at, speed, length));
@@ -143,7 +138,7 @@ public sealed class TrafficSimulator
         }
 
         var next = at + headway;
-        var earliest = lane.Clear - (lane.Loop.HasSpeedTrap ? TimeSpan.FromSeconds(lane.Loop.LoopSpacingMeters / metresPerSecond) : TimeSpan.Zero) + TimeSpan.FromSeconds(0.25);
+        var earliest = at + onLoop + TimeSpan.FromSeconds(0.25);
         lane.NextArrival = next > earliest ? next : earliest;
     }
 
@@ -172,8 +167,6 @@ public sealed class TrafficSimulator
         public double FreeSpeedKmh { get; init; }
 
         public TimeSpan NextArrival { get; set; }
-
-        public TimeSpan Clear { get; set; }
 
         public int PlatoonLeft { get; set; }
 
