@@ -13,8 +13,15 @@ public sealed class ModelSession : IDisposable
 
     // Read-only run settings, shared by concurrent runs of the serving hot path.
     private readonly RunOptions _runOptions = new();
+    private readonly ExecutionProvider _provider;
+    private readonly List<BoundRun> _bound = [];
+    private bool _disposed;
 
-    private ModelSession(InferenceSession session) => _session = session;
+    private ModelSession(InferenceSession session, ExecutionProvider provider)
+    {
+        _session = session;
+        _provider = provider;
+    }
 
     /// <summary>Input names in the model's order.</summary>
     public IReadOnlyList<string> InputNames => _session.InputNames;
@@ -32,8 +39,9 @@ public sealed class ModelSession : IDisposable
     public static ModelSession Create(byte[] model, SessionSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        using var options = (settings ?? new SessionSettings()).ToSessionOptions();
-        return new ModelSession(new InferenceSession(model, options));
+        settings ??= new SessionSettings();
+        using var options = settings.ToSessionOptions();
+        return new ModelSession(new InferenceSession(model, options), settings.Provider);
     }
 
     /// <summary>Runs the model; returns the requested outputs (all when <paramref name="outputNames"/> is null).</summary>
@@ -91,9 +99,116 @@ public sealed class ModelSession : IDisposable
         return outputs;
     }
 
+    /// <summary>
+    /// Buffers bound to the session for runs on <paramref name="input"/> with exactly <paramref name="shape"/>, or null
+    /// when that cannot pay or cannot work: a provider other than the CPU (ONNX Runtime copies a bound input to the
+    /// device once, at binding), a model with other inputs, a non-float input or output, or an output whose shape is
+    /// known neither from the model's declared dimensions nor from <paramref name="observedOutputShapes"/> (the shapes
+    /// an unbound run on this input shape gave, in output order). An observed shape that in truth depends on the
+    /// values makes a later <see cref="BoundRun.Run"/> fail, and the caller runs unbound. The session owns what it
+    /// returns; one user at a time.
+    /// </summary>
+    public BoundRun? TryBind(string input, long[] shape, IReadOnlyList<long[]>? observedOutputShapes = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (_provider != ExecutionProvider.Cpu || _session.InputNames.Count != 1 || _session.InputNames[0] != input)
+        {
+            return null;
+        }
+
+        var inputMeta = _session.InputMetadata[input];
+        if (!inputMeta.IsTensor || inputMeta.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float || inputMeta.Dimensions.Length != shape.Length)
+        {
+            return null;
+        }
+
+        if (observedOutputShapes is not null && observedOutputShapes.Count != _session.OutputNames.Count)
+        {
+            return null;
+        }
+
+        var outputs = new List<(string, long[])>(_session.OutputNames.Count);
+        for (var i = 0; i < _session.OutputNames.Count; i++)
+        {
+            var meta = _session.OutputMetadata[_session.OutputNames[i]];
+            if (!meta.IsTensor || meta.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
+            {
+                return null;
+            }
+
+            var outputShape = DeclaredShape(meta, inputMeta, shape);
+            if (outputShape is null && observedOutputShapes?[i] is { } observed && Fits(meta, observed))
+            {
+                outputShape = [.. observed];
+            }
+
+            if (outputShape is null)
+            {
+                return null;
+            }
+
+            outputs.Add((_session.OutputNames[i], outputShape));
+        }
+
+        lock (_bound)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var run = new BoundRun(_session, input, [.. shape], outputs);
+            _bound.Add(run);
+            return run;
+        }
+    }
+
+    // The output's shape as its declared dimensions give it: fixed ones, and symbols the input shares.
+    private static long[]? DeclaredShape(NodeMetadata output, NodeMetadata input, long[] inputShape)
+    {
+        var shape = new long[output.Dimensions.Length];
+        for (var d = 0; d < shape.Length; d++)
+        {
+            var symbol = output.SymbolicDimensions[d];
+            var fromInput = string.IsNullOrEmpty(symbol) ? -1 : Array.IndexOf(input.SymbolicDimensions, symbol);
+            shape[d] = output.Dimensions[d] > 0 ? output.Dimensions[d] : fromInput >= 0 ? inputShape[fromInput] : -1;
+            if (shape[d] < 0)
+            {
+                return null;
+            }
+        }
+
+        return shape;
+    }
+
+    private static bool Fits(NodeMetadata output, long[] observed)
+    {
+        if (output.Dimensions.Length != observed.Length)
+        {
+            return false;
+        }
+
+        for (var d = 0; d < observed.Length; d++)
+        {
+            if (observed[d] < 0 || (output.Dimensions[d] > 0 && output.Dimensions[d] != observed[d]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
+        lock (_bound)
+        {
+            _disposed = true;
+            foreach (var run in _bound)
+            {
+                run.Dispose();
+            }
+
+            _bound.Clear();
+        }
+
         _session.Dispose();
         _runOptions.Dispose();
     }

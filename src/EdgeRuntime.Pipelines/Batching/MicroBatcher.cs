@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using EdgeRuntime.Inference.Runtime;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Pipelines.Configuration;
+using EdgeRuntime.Pipelines.Stages;
 
 namespace EdgeRuntime.Pipelines.Batching;
 
@@ -20,7 +22,15 @@ public sealed class MicroBatcher : IAsyncDisposable
     private readonly Channel<InferenceRequest> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
+    // A wake-up of the completion worker costs the batcher a few microseconds; results cheaper than this are written
+    // by the batcher itself unless the worker is still polling.
+    private static readonly long HandOverTicks = Stopwatch.Frequency / 50_000; // 20 µs
+
+    private readonly CompletionWorker _completions;
+    private double _runTicks;
+    private readonly List<BoundEntry> _bound = [];
     private InferenceRequest? _carried;
+    private ServedModel? _boundFor;
 
     /// <summary>Starts the worker for <paramref name="model"/>.</summary>
     public MicroBatcher(ModelServer server, string model, BatchingOptions options, TimeProvider timeProvider)
@@ -36,6 +46,7 @@ public sealed class MicroBatcher : IAsyncDisposable
             FullMode = options.Overload == OverloadPolicy.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
         };
         _queue = Channel.CreateBounded<InferenceRequest>(channelOptions, dropped => dropped.Counters.OnDropped());
+        _completions = new CompletionWorker($"results {model}");
         _worker = Task.Factory.StartNew(() => RunAsync(_stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -75,6 +86,8 @@ public sealed class MicroBatcher : IAsyncDisposable
         {
         }
 
+        // What ran is answered; what was still queued is not run.
+        _completions.Dispose();
         _stopping.Dispose();
     }
 
@@ -102,7 +115,7 @@ public sealed class MicroBatcher : IAsyncDisposable
             }
             catch (ModelNotServingException ex)
             {
-                first.OnFailure(ex);
+                Fail(first, ex);
                 continue;
             }
 
@@ -143,6 +156,35 @@ public sealed class MicroBatcher : IAsyncDisposable
         }
     }
 
+    // Whether the completion worker should write these results while the next batch runs. Only when another batch is
+    // waiting, and only when that pays: when batches come faster than the worker stops polling (so no wake-up is
+    // needed), or when writing the results costs more than waking it. Otherwise the results are written here, which
+    // also spares a lone request the hand-over's latency. The caller answers here anyway while the worker still has
+    // replies queued, so that none overtakes another.
+    private bool HandOver(int batch)
+    {
+        if (_queue.Reader.Count == 0 && _carried is null)
+        {
+            return false;
+        }
+
+        return _runTicks < CompletionWorker.PollTicks || _completions.DeliveryTicks * batch > HandOverTicks;
+    }
+
+    private static double Smoothed(double average, long sample) => average == 0 ? sample : (average * 0.9) + (sample * 0.1);
+
+    private void Fail(InferenceRequest request, Exception error)
+    {
+        if (_completions.Idle)
+        {
+            _completions.Deliver(request, default, error);
+        }
+        else
+        {
+            _completions.Post(request, default, error);
+        }
+    }
+
     private async Task<InferenceRequest?> TakeAsync(ChannelReader<InferenceRequest> reader, CancellationToken cancellationToken)
     {
         while (await reader.WaitToReadAsync(cancellationToken))
@@ -159,70 +201,142 @@ public sealed class MicroBatcher : IAsyncDisposable
 
     private int BatchLimit(ServedModel model, InferenceRequest first)
     {
-        var dims = model.Session.InputMetadata.TryGetValue(first.Input, out var meta) ? meta.Dimensions : [];
+        var dims = model.Session.InputMetadata.TryGetValue(first.Prepared.Input, out var meta) ? meta.Dimensions : [];
         return dims.Length > 0 && dims[0] > 0 ? Math.Min(dims[0], _options.MaxBatch) : _options.MaxBatch;
     }
 
     private void Run(List<InferenceRequest> batch, ServedModel model)
     {
-        var first = batch[0];
-        var itemLength = first.Data.Length;
-        List<FloatOutput> outputs;
-        long version;
+        BatchOutputs? outputs = null;
+        Exception? error = null;
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            var data = first.Data;
-            if (batch.Count > 1)
-            {
-                data = new float[itemLength * batch.Count];
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Data.CopyTo(data, i * itemLength);
-                }
-            }
-
-            long[] shape = [batch.Count, .. first.Shape];
-            version = model.Version;
-            outputs = model.Session.RunFloat(first.Input, data, shape);
+            outputs = RunBatch(batch, model);
+            Interlocked.Increment(ref _batches);
+            _runTicks = Smoothed(_runTicks, Stopwatch.GetTimestamp() - started);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            foreach (var request in batch)
-            {
-                request.OnFailure(ex);
-            }
-
-            return;
+            error = ex;
         }
 
-        Interlocked.Increment(ref _batches);
+        var inline = _completions.Idle && !HandOver(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
-            var slices = new Dictionary<string, OutputSlice>(outputs.Count, StringComparer.Ordinal);
-            foreach (var output in outputs)
+            var request = batch[i];
+            var reply = outputs is null ? default : new InferenceReply(model.Version, outputs, i);
+            if (outputs is not null)
             {
-                var batched = output.Shape.Length > 0 && output.Shape[0] == batch.Count;
-                if (batch.Count == 1)
-                {
-                    slices[output.Name] = new OutputSlice(output.Values, batched ? output.Shape[1..] : output.Shape);
-                    continue;
-                }
-
-                var per = batched ? output.Values.Length / batch.Count : output.Values.Length;
-                var values = output.Values.AsSpan(batched ? i * per : 0, per).ToArray();
-                slices[output.Name] = new OutputSlice(values, batched ? output.Shape[1..] : output.Shape);
+                request.Counters.OnBatch(batch.Count);
             }
 
-            batch[i].Counters.OnBatch(batch.Count);
-            try
+            if (inline)
             {
-                batch[i].OnReply(new InferenceReply(version, slices, batch.Count));
+                _completions.Deliver(request, reply, error);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            else
             {
-                // Post-processing belongs to the pipeline; one bad result must not stop the model's queue.
-                batch[i].OnFailure(ex);
+                _completions.Post(request, reply, error);
             }
         }
     }
+
+    private static List<FloatOutput> RunUnbound(List<InferenceRequest> batch, ServedModel model)
+    {
+        var first = batch[0].Prepared;
+        var data = first.Data;
+        if (batch.Count > 1)
+        {
+            data = new float[first.Data.Length * batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Prepared.Data.CopyTo(data, i * first.Data.Length);
+            }
+        }
+
+        return model.Session.RunFloat(first.Input, data, [batch.Count, .. first.Shape]);
+    }
+
+    // The same model, input and shape come back batch after batch, so after a first unbound run has shown the
+    // output shapes, their buffers are bound to the session (see BoundRun). Outputs are copied out of the bound
+    // buffers: replies outlive the next run.
+    private BatchOutputs RunBatch(List<InferenceRequest> batch, ServedModel model)
+    {
+        if (!ReferenceEquals(_boundFor, model))
+        {
+            _boundFor = model;
+            _bound.Clear();
+        }
+
+        var first = batch[0].Prepared;
+        var entry = FindBound(first, batch.Count);
+        if (entry < 0)
+        {
+            var outputs = RunUnbound(batch, model);
+            var bound = Bind(model, first, batch.Count, outputs);
+            _bound.Add(new BoundEntry(first.Input, first.Shape, batch.Count, bound, bound is null ? null : new OutputLayout(bound.Outputs, batch.Count)));
+            return new BatchOutputs(outputs, batch.Count);
+        }
+
+        if (_bound[entry] is not { Run: { } run, Layout: { } layout })
+        {
+            return new BatchOutputs(RunUnbound(batch, model), batch.Count);
+        }
+
+        var input = run.Input;
+        var itemLength = first.Data.Length;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Prepared.Data.CopyTo(input.Slice(i * itemLength, itemLength));
+        }
+
+        try
+        {
+            run.Run();
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        {
+            // An output's shape depends on the values after all, or the run failed for a reason the unbound run
+            // will report: this shape runs unbound from now on.
+            _bound[entry] = _bound[entry] with { Run = null };
+            return new BatchOutputs(RunUnbound(batch, model), batch.Count);
+        }
+
+        var copies = new float[run.Outputs.Count][];
+        for (var i = 0; i < copies.Length; i++)
+        {
+            copies[i] = (float[])run.Outputs[i].Values.Clone();
+        }
+
+        return new BatchOutputs(layout, copies);
+    }
+
+    private static BoundRun? Bind(ServedModel model, PreparedInput first, int batch, List<FloatOutput> observed)
+    {
+        try
+        {
+            var run = model.Session.TryBind(first.Input, [batch, .. first.Shape], [.. observed.Select(o => o.Shape)]);
+            return run is not null && run.Input.Length == first.Data.Length * batch ? run : null;
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        {
+            return null;
+        }
+    }
+
+    private int FindBound(PreparedInput first, int batch)
+    {
+        for (var i = 0; i < _bound.Count; i++)
+        {
+            if (_bound[i].Batch == batch && _bound[i].Input == first.Input && _bound[i].ItemShape.AsSpan().SequenceEqual(first.Shape))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private sealed record BoundEntry(string Input, long[] ItemShape, int Batch, BoundRun? Run, OutputLayout? Layout);
 }

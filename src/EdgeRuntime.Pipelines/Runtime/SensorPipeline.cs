@@ -18,7 +18,7 @@ namespace EdgeRuntime.Pipelines.Runtime;
 /// into a result document for its sinks. Every sample is accounted for in <see cref="Counters"/>. Thread-safe: sources
 /// may offer from several threads.
 /// </summary>
-public sealed class SensorPipeline : ISampleSink
+public sealed class SensorPipeline : ISampleSink, IInferenceClient
 {
     private readonly PipelineOptions _options;
     private readonly IPipelineStage _stage;
@@ -28,8 +28,10 @@ public sealed class SensorPipeline : ISampleSink
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
-    private readonly Utf8JsonWriter _writer = new(Stream.Null, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-    private readonly ConcurrentDictionary<string, ResultGist> _lastByStream = new(StringComparer.Ordinal);
+    private readonly Utf8JsonWriter _writer = new(Stream.Null, new JsonWriterOptions { Encoder = ResultEncoder });
+    private readonly ConcurrentDictionary<string, LatestResult> _lastByStream = new(StringComparer.Ordinal);
+    private readonly JsonEncodedText _encodedName;
+    private readonly JsonEncodedText _encodedModel;
     private long? _configuredVersion;
     private string? _configurationError;
     private long? _lastVersion;
@@ -46,7 +48,11 @@ public sealed class SensorPipeline : ISampleSink
         _sinks = sinks;
         _time = timeProvider;
         _state = WaitingState;
+        _encodedName = JsonEncodedText.Encode(options.Name, ResultEncoder);
+        _encodedModel = JsonEncodedText.Encode(options.Model.Name, ResultEncoder);
     }
+
+    private static System.Text.Encodings.Web.JavaScriptEncoder ResultEncoder => System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     /// <summary>Raised when <see cref="State"/> changes.</summary>
     public event Action? StateChanged;
@@ -85,7 +91,7 @@ public sealed class SensorPipeline : ISampleSink
     /// <summary>A one-line summary of the latest result per stream, for the live log line.</summary>
     public string LiveLine()
     {
-        var streams = string.Join(" | ", _lastByStream.OrderBy(s => s.Key, StringComparer.Ordinal).Take(8).Select(s => $"{s.Key} {s.Value.Describe()}"));
+        var streams = string.Join(" | ", _lastByStream.OrderBy(s => s.Key, StringComparer.Ordinal).Take(8).Select(s => $"{s.Key} {s.Value.Gist.Describe()}"));
         var more = _lastByStream.Count > 8 ? $" | +{_lastByStream.Count - 8} streams" : string.Empty;
         var p50 = Counters.Latency.PercentileMs(0.5);
         var p99 = Counters.Latency.PercentileMs(0.99);
@@ -138,19 +144,17 @@ public sealed class SensorPipeline : ISampleSink
             return false;
         }
 
-        return _batcher.Offer(new InferenceRequest
-        {
-            Input = input.Input,
-            Data = input.Data,
-            Shape = input.Shape,
-            Counters = Counters,
-            OnReply = reply => Complete(sample, input, reply),
-            OnFailure = ex =>
-            {
-                Counters.OnFailed();
-                SetState($"failed: {ex.Message.ReplaceLineEndings(" ")}");
-            },
-        });
+        return _batcher.Offer(new InferenceRequest(sample, input, Counters, this));
+    }
+
+    /// <inheritdoc />
+    void IInferenceClient.OnReply(InferenceRequest request, InferenceReply reply) => Complete(request.Sample, request.Prepared, reply);
+
+    /// <inheritdoc />
+    void IInferenceClient.OnFailure(InferenceRequest request, Exception error)
+    {
+        Counters.OnFailed();
+        SetState($"failed: {error.Message.ReplaceLineEndings(" ")}");
     }
 
     private bool EnsureConfigured(long version)
@@ -191,16 +195,16 @@ public sealed class SensorPipeline : ISampleSink
         _buffer.ResetWrittenCount();
         _writer.Reset(_buffer);
         _writer.WriteStartObject();
-        _writer.WriteString("pipeline", Name);
-        _writer.WriteString("stream", sample.Stream);
-        _writer.WriteStartObject("model");
-        _writer.WriteString("name", Model);
-        _writer.WriteNumber("version", reply.Version);
+        _writer.WriteString(ResultFields.Pipeline, _encodedName);
+        _writer.WriteString(ResultFields.Stream, sample.Stream);
+        _writer.WriteStartObject(ResultFields.Model);
+        _writer.WriteString(ResultFields.Name, _encodedModel);
+        _writer.WriteNumber(ResultFields.Version, reply.Version);
         _writer.WriteEndObject();
         var gist = _stage.Finish(sample, input, reply, _writer);
         var latency = _time.GetElapsedTime(sample.ReadyTimestamp);
-        _writer.WriteNumber("latencyMs", Math.Round(latency.TotalMilliseconds, 3));
-        _writer.WriteNumber("batch", reply.BatchSize);
+        _writer.WriteNumber(ResultFields.LatencyMs, Math.Round(latency.TotalMilliseconds, 3));
+        _writer.WriteNumber(ResultFields.Batch, reply.BatchSize);
         _writer.WriteEndObject();
         _writer.Flush();
         var result = new PipelineResult(Name, sample.Stream, sample.Time, reply.Version, _buffer.WrittenSpan.ToArray());
@@ -212,7 +216,15 @@ public sealed class SensorPipeline : ISampleSink
         Counters.Latency.Record(latency);
         _lastVersion = reply.Version;
         Counters.OnServed();
-        _lastByStream[sample.Stream] = gist;
+        // One holder per stream, replaced in place: the live line reads it, nothing allocates per result.
+        if (_lastByStream.TryGetValue(sample.Stream, out var latest))
+        {
+            latest.Gist = gist;
+        }
+        else
+        {
+            _lastByStream[sample.Stream] = new LatestResult { Gist = gist };
+        }
         if (State != "running" && _configurationError is null && _sourceFailure is null)
         {
             SetState("running");
@@ -225,5 +237,10 @@ public sealed class SensorPipeline : ISampleSink
         {
             StateChanged?.Invoke();
         }
+    }
+
+    private sealed class LatestResult
+    {
+        public ResultGist Gist { get; set; }
     }
 }

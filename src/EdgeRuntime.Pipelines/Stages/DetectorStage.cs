@@ -52,21 +52,20 @@ public sealed class DetectorStage(StageOptions options) : IPipelineStage
     /// <inheritdoc />
     public ResultGist Finish(SensorSample sample, PreparedInput input, InferenceReply reply, Utf8JsonWriter result)
     {
-        ArgumentNullException.ThrowIfNull(reply);
         var frame = (FrameSample)sample;
         List<Detection> boxes;
         if (options.Type == StageKind.UltraFace)
         {
-            var scores = reply.Outputs.TryGetValue("scores", out var s) ? s : throw new InvalidDataException("UltraFace output 'scores' is missing");
-            var corners = reply.Outputs.TryGetValue("boxes", out var b) ? b : throw new InvalidDataException("UltraFace output 'boxes' is missing");
-            boxes = new UltraFaceDecoder((float)options.ScoreThreshold).Decode(scores.Values, corners.Values);
+            var scores = reply.TryGetOutput("scores", out var s) ? s : throw new InvalidDataException("UltraFace output 'scores' is missing");
+            var corners = reply.TryGetOutput("boxes", out var b) ? b : throw new InvalidDataException("UltraFace output 'boxes' is missing");
+            boxes = new UltraFaceDecoder((float)options.ScoreThreshold).Decode(scores.Values.Span, corners.Values.Span);
         }
         else
         {
-            var map = reply.Outputs.Values.First();
+            var map = reply.Output(0);
             var rows = map.Shape.Length >= 2 ? (int)map.Shape[^2] : 1;
             var columns = map.Shape.Length >= 1 ? (int)map.Shape[^1] : map.Values.Length;
-            boxes = new HeatmapDecoder((float)options.ScoreThreshold).Decode(map.Values, rows, columns);
+            boxes = new HeatmapDecoder((float)options.ScoreThreshold).Decode(map.Values.Span, rows, columns);
         }
 
         ArgumentNullException.ThrowIfNull(result);

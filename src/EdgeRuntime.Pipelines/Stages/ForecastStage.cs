@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using EdgeRuntime.Pipelines.Batching;
 using EdgeRuntime.Pipelines.Configuration;
+using EdgeRuntime.Pipelines.Results;
 using EdgeRuntime.Sensors.Features;
 using EdgeRuntime.Sensors.Gpio;
 using EdgeRuntime.Sensors.Samples;
@@ -17,6 +18,7 @@ public sealed class ForecastStage(StageOptions options) : IPipelineStage
 {
     private WindowFeatureBuilder? _features;
     private string _input = string.Empty;
+    private long[] _shape = [];
 
     /// <inheritdoc />
     public string? Configure(ServedModelFacts model)
@@ -51,6 +53,7 @@ public sealed class ForecastStage(StageOptions options) : IPipelineStage
         }
 
         _input = input;
+        _shape = [spec.Window, spec.RowWidth];
         return null;
     }
 
@@ -63,36 +66,36 @@ public sealed class ForecastStage(StageOptions options) : IPipelineStage
         }
 
         var window = features.Add(interval);
-        return new PreparedInput(_input, window.Values, [features.Spec.Window, features.Spec.RowWidth], (window, features));
+        return new PreparedInput(_input, window.Values, _shape, window);
     }
 
     /// <inheritdoc />
     public ResultGist Finish(SensorSample sample, PreparedInput input, InferenceReply reply, Utf8JsonWriter result)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(reply);
         ArgumentNullException.ThrowIfNull(result);
         var interval = (IntervalSample)sample;
-        var (window, features) = ((FeatureWindow, WindowFeatureBuilder))input.Context!;
-        var forecast = Math.Round(Math.Max(0, features.Denormalise(reply.Outputs.Values.First().Values[0])), 3);
+        var window = (FeatureWindow)input.Context!;
+        var features = window.Builder;
+        var forecast = Math.Round(Math.Max(0, features.Denormalise(reply.Output(0).Values.Span[0])), 3);
 
-        result.WriteStartObject("interval");
-        result.WriteString("start", interval.Time);
-        result.WriteString("end", interval.End);
-        result.WriteNumber("seconds", interval.Length.TotalSeconds);
+        result.WriteStartObject(ResultFields.Interval);
+        result.WriteString(ResultFields.Start, interval.Time);
+        result.WriteString(ResultFields.End, interval.End);
+        result.WriteNumber(ResultFields.Seconds, interval.Length.TotalSeconds);
         result.WriteEndObject();
-        result.WriteStartObject("observed");
+        result.WriteStartObject(ResultFields.Observed);
         foreach (var (metric, value) in interval.Values)
         {
             result.WriteNumber(metric, Math.Round(value, 4));
         }
 
         result.WriteEndObject();
-        result.WriteStartObject("forecast");
-        result.WriteString("metric", features.Spec.Target);
-        result.WriteNumber("value", forecast);
-        result.WriteString("start", interval.End);
-        result.WriteString("end", interval.End + interval.Length);
+        result.WriteStartObject(ResultFields.Forecast);
+        result.WriteString(ResultFields.Metric, features.Spec.Target);
+        result.WriteNumber(ResultFields.Value, forecast);
+        result.WriteString(ResultFields.Start, interval.End);
+        result.WriteString(ResultFields.End, interval.End + interval.Length);
         result.WriteEndObject();
         string? congestion = null;
         if (interval.Values.TryGetValue(LaneMetrics.Occupancy, out var occupancy))
@@ -101,12 +104,12 @@ public sealed class ForecastStage(StageOptions options) : IPipelineStage
                 : occupancy >= options.HeavyOccupancy ? "heavy"
                 : occupancy >= options.ModerateOccupancy ? "moderate"
                 : "free";
-            result.WriteString("congestion", congestion);
+            result.WriteString(ResultFields.Congestion, congestion);
         }
 
         if (window.Warmup)
         {
-            result.WriteString("warmup", $"{window.Filled}/{features.Spec.Window} intervals seen");
+            result.WriteString(ResultFields.Warmup, $"{window.Filled}/{features.Spec.Window} intervals seen");
         }
 
         return new ResultGist(() => Gist(interval, features.Spec.Target, forecast, congestion));

@@ -22,15 +22,17 @@ public sealed class WindowFeatureBuilder(FeatureSpec spec)
     public FeatureWindow Add(IntervalSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
-        var row = new float[Spec.RowWidth];
+        var width = Spec.RowWidth;
+        var window = new float[Spec.Window * width];
         lock (_gate)
         {
             if (!_streams.TryGetValue(sample.Stream, out var history))
             {
-                history = new StreamHistory(Spec.Window, Spec.Metrics.Count);
+                history = new StreamHistory(Spec.Window, width, Spec.Metrics.Count);
                 _streams[sample.Stream] = history;
             }
 
+            var row = history.NextRow();
             for (var m = 0; m < Spec.Metrics.Count; m++)
             {
                 var raw = sample.Values.TryGetValue(Spec.Metrics[m], out var v) ? v : history.Last[m] ?? Spec.Mean[m];
@@ -40,34 +42,18 @@ public sealed class WindowFeatureBuilder(FeatureSpec spec)
 
             if (Spec.TimeEncoding)
             {
-                Encode(sample.Time, row.AsSpan(Spec.Metrics.Count));
+                Encode(sample.Time, row[Spec.Metrics.Count..]);
             }
 
-            history.Rows.Enqueue(row);
-            if (history.Rows.Count > Spec.Window)
-            {
-                history.Rows.Dequeue();
-            }
-
-            var window = new float[Spec.Window * Spec.RowWidth];
-            var have = history.Rows.Count;
+            // Oldest row first; until the window is full its oldest row stands in for the ones not seen yet.
+            var have = history.Filled;
             var missing = Spec.Window - have;
-            var i = 0;
-            foreach (var kept in history.Rows)
+            for (var r = 0; r < Spec.Window; r++)
             {
-                if (i == 0)
-                {
-                    for (var pad = 0; pad < missing; pad++)
-                    {
-                        kept.CopyTo(window, pad * Spec.RowWidth);
-                    }
-                }
-
-                kept.CopyTo(window, (missing + i) * Spec.RowWidth);
-                i++;
+                history.Row(Math.Max(0, r - missing)).CopyTo(window.AsSpan(r * width, width));
             }
 
-            return new FeatureWindow(window, Filled: have, Warmup: missing > 0);
+            return new FeatureWindow(window, Filled: have, Warmup: missing > 0, this);
         }
     }
 
@@ -85,11 +71,31 @@ public sealed class WindowFeatureBuilder(FeatureSpec spec)
         into[3] = (float)Math.Cos(week);
     }
 
-    private sealed class StreamHistory(int window, int metrics)
+    // The last Window rows of one stream in a ring, so that a new interval allocates nothing.
+    private sealed class StreamHistory(int window, int width, int metrics)
     {
-        public Queue<float[]> Rows { get; } = new(window + 1);
+        private readonly float[] _rows = new float[window * width];
+        private int _next;
+
+        public int Filled { get; private set; }
 
         public double?[] Last { get; } = new double?[metrics];
+
+        /// <summary>The slot for the newest row (overwriting the oldest once full).</summary>
+        public Span<float> NextRow()
+        {
+            var row = _rows.AsSpan(_next * width, width);
+            _next = (_next + 1) % window;
+            Filled = Math.Min(window, Filled + 1);
+            return row;
+        }
+
+        /// <summary>Row <paramref name="age"/> of the ones kept, 0 being the oldest.</summary>
+        public ReadOnlySpan<float> Row(int age)
+        {
+            var slot = (_next - Filled + age + window) % window;
+            return _rows.AsSpan(slot * width, width);
+        }
     }
 }
 
@@ -97,4 +103,5 @@ public sealed class WindowFeatureBuilder(FeatureSpec spec)
 /// <param name="Values">Window × RowWidth values, oldest row first.</param>
 /// <param name="Filled">How many real intervals it holds.</param>
 /// <param name="Warmup">True while fewer than Window intervals were seen (the oldest is repeated).</param>
-public sealed record FeatureWindow(float[] Values, int Filled, bool Warmup);
+/// <param name="Builder">The builder that made it, whose spec turns the model's forecast back into its unit.</param>
+public sealed record FeatureWindow(float[] Values, int Filled, bool Warmup, WindowFeatureBuilder Builder);

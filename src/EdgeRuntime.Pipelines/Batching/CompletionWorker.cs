@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace EdgeRuntime.Pipelines.Batching;
+
+/// <summary>
+/// Hands replies to their clients on a thread of its own, so that under load the batcher runs the next inference
+/// while the last one's results are written (on a two-core board that is the difference between the model's pace and
+/// the model's pace plus the post-processing). One producer (the batcher), one consumer; replies are delivered in the
+/// order posted. The consumer keeps polling for a short while after the queue runs dry before it sleeps: waking a
+/// sleeping thread costs the poster more than a small model's whole run.
+/// </summary>
+internal sealed class CompletionWorker : IDisposable
+{
+    /// <summary>How long the worker polls an empty queue before it sleeps: 50 µs, in <see cref="Stopwatch"/> ticks.</summary>
+    public static readonly long PollTicks = Stopwatch.Frequency / 20_000;
+
+    private readonly ConcurrentQueue<Completion> _queue = new();
+    private readonly ManualResetEventSlim _wake = new(false, 0);
+    private readonly Thread _thread;
+    private long _pending;
+    private int _sleeping;
+    private volatile bool _stopping;
+
+    public CompletionWorker(string name)
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _thread.Start();
+    }
+
+    /// <summary>
+    /// True when everything posted has been delivered. The batcher, the only poster, may then deliver the next reply
+    /// itself without overtaking one: that saves the hand-over when requests come one at a time.
+    /// </summary>
+    public bool Idle => Interlocked.Read(ref _pending) == 0;
+
+    /// <summary>Queues a reply (or, with <paramref name="error"/>, a failure) for its client.</summary>
+    public void Post(InferenceRequest request, InferenceReply reply, Exception? error = null)
+    {
+        Interlocked.Increment(ref _pending);
+        _queue.Enqueue(new Completion(request, reply, error));
+        if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
+        {
+            _wake.Set();
+        }
+    }
+
+    /// <summary>The smoothed time one delivery takes, in <see cref="Stopwatch"/> ticks (0 before the first).</summary>
+    public double DeliveryTicks => Volatile.Read(ref _deliveryTicks);
+
+    private double _deliveryTicks;
+
+    /// <summary>
+    /// Delivers one reply or failure on the calling thread (the worker's, or the poster's while <see cref="Idle"/>);
+    /// a client that throws on a reply is told it failed.
+    /// </summary>
+    public void Deliver(InferenceRequest request, InferenceReply reply, Exception? error)
+    {
+        if (error is not null)
+        {
+            request.Client.OnFailure(request, error);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            request.Client.OnReply(request, reply);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Post-processing belongs to the pipeline; one bad result must not stop the model's queue.
+            request.Client.OnFailure(request, ex);
+        }
+
+        // One deliverer at a time (the poster only while the worker is idle), so a plain update is enough.
+        var took = Stopwatch.GetTimestamp() - started;
+        var average = _deliveryTicks;
+        Volatile.Write(ref _deliveryTicks, average == 0 ? took : (average * 0.9) + (took * 0.1));
+    }
+
+    /// <summary>Delivers what is queued, then stops the thread.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        Interlocked.Exchange(ref _sleeping, 0);
+        _wake.Set();
+        _thread.Join();
+        _wake.Dispose();
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            if (_queue.TryDequeue(out var completion))
+            {
+                Deliver(completion.Request, completion.Reply, completion.Error);
+                Interlocked.Decrement(ref _pending);
+                continue;
+            }
+
+            if (_stopping)
+            {
+                return;
+            }
+
+            if (SpinForWork())
+            {
+                continue;
+            }
+
+            _wake.Reset();
+            Interlocked.Exchange(ref _sleeping, 1);
+
+            // A post between the last look and the flag would not have woken us: look once more.
+            if (!_queue.IsEmpty || _stopping)
+            {
+                Interlocked.Exchange(ref _sleeping, 0);
+                continue;
+            }
+
+            _wake.Wait();
+        }
+    }
+
+    private bool SpinForWork()
+    {
+        var until = Stopwatch.GetTimestamp() + PollTicks;
+        var spinner = default(SpinWait);
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            if (!_queue.IsEmpty || _stopping)
+            {
+                return true;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        return false;
+    }
+
+    private readonly record struct Completion(InferenceRequest Request, InferenceReply Reply, Exception? Error);
+}
