@@ -26,7 +26,7 @@ namespace EdgeRuntime.Benchmarks;
 /// </summary>
 internal static class PipelineBenchmark
 {
-    private const int QueueCapacity = 256;
+    private static readonly int QueueCapacity = new BatchingOptions().QueueCapacity;
     private static int _threads = 1;
 
     public static async Task<int> RunAsync(string[] args)

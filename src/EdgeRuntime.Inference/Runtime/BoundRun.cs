@@ -23,7 +23,6 @@ public sealed class BoundRun : IDisposable
     internal BoundRun(InferenceSession session, string input, long[] shape, IReadOnlyList<(string Name, long[] Shape)> outputs)
     {
         _session = session;
-        InputShape = shape;
         _input = new float[ElementCount(shape)];
         var bound = new List<FloatOutput>(outputs.Count);
         var values = new List<OrtValue>(outputs.Count + 1);
@@ -59,9 +58,6 @@ public sealed class BoundRun : IDisposable
         _outputValues = [.. values.Skip(1)];
         Outputs = bound;
     }
-
-    /// <summary>The input's full shape, batch dimension included.</summary>
-    public long[] InputShape { get; }
 
     /// <summary>The input buffer, row-major; write the next run's values here.</summary>
     public Span<float> Input => _input;

@@ -74,10 +74,11 @@ internal sealed class CompletionWorker : IDisposable
         }
 
         // One deliverer at a time (the poster only while the worker is idle), so a plain update is enough.
-        var took = Stopwatch.GetTimestamp() - started;
-        var average = _deliveryTicks;
-        Volatile.Write(ref _deliveryTicks, average == 0 ? took : (average * 0.9) + (took * 0.1));
+        Volatile.Write(ref _deliveryTicks, Smoothed(_deliveryTicks, Stopwatch.GetTimestamp() - started));
     }
+
+    /// <summary>A running average that follows the last ten or so samples; 0 means none yet.</summary>
+    public static double Smoothed(double average, long sample) => average == 0 ? sample : (average * 0.9) + (sample * 0.1);
 
     /// <summary>Delivers what is queued, then stops the thread.</summary>
     public void Dispose()

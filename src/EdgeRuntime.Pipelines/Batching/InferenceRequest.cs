@@ -27,7 +27,10 @@ public sealed class InferenceRequest(SensorSample sample, PreparedInput prepared
     internal bool SameShape(InferenceRequest other) => Prepared.Input == other.Prepared.Input && Prepared.Shape.AsSpan().SequenceEqual(other.Prepared.Shape);
 }
 
-/// <summary>Hears how its requests ended, on the batcher's thread; it must not block for long.</summary>
+/// <summary>
+/// Hears how its requests ended, on the batcher's thread or its completion worker's, never on both at once and in the
+/// order the requests ran; it must not block for long.
+/// </summary>
 public interface IInferenceClient
 {
     /// <summary>The request's outputs.</summary>
@@ -48,9 +51,6 @@ public readonly struct InferenceReply(long version, BatchOutputs batch, int inde
 
     /// <summary>How many requests ran in the same inference.</summary>
     public int BatchSize => batch.BatchSize;
-
-    /// <summary>How many outputs the model gave.</summary>
-    public int OutputCount => batch.Count;
 
     /// <summary>This sample's values of output <paramref name="output"/> (in the model's output order).</summary>
     public OutputSlice Output(int output) => batch.Slice(output, index);
@@ -88,8 +88,8 @@ public sealed class BatchOutputs
     private readonly float[][] _values;
 
     /// <summary>Wraps <paramref name="outputs"/> of an inference over <paramref name="batchSize"/> samples.</summary>
-    public BatchOutputs(IReadOnlyList<FloatOutput> outputs, int batchSize)
-        : this(new OutputLayout(outputs, batchSize), [.. (outputs ?? throw new ArgumentNullException(nameof(outputs))).Select(o => o.Values)])
+    internal BatchOutputs(IReadOnlyList<FloatOutput> outputs, int batchSize)
+        : this(new OutputLayout(outputs, batchSize), [.. outputs.Select(o => o.Values)])
     {
     }
 

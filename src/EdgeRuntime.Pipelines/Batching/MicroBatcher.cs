@@ -11,24 +11,25 @@ namespace EdgeRuntime.Pipelines.Batching;
 /// The queue in front of one served model, shared by every pipeline and stream that uses it. A single worker takes
 /// the oldest request, waits up to <see cref="BatchingOptions.MaxDelayMs"/> for more with the same input shape (up to
 /// <see cref="BatchingOptions.MaxBatch"/>, or the model's fixed batch size), runs them as one inference on the
-/// serving version and hands each its slice of the outputs. The queue is bounded: when full, the overload policy
-/// drops the oldest request or refuses the new one, and the owning pipeline counts it. Thread-safe.
+/// serving version and hands each its slice of the outputs: itself when nothing else waits, or through a
+/// <see cref="CompletionWorker"/> that writes the results while the next batch runs. The queue is bounded: when full,
+/// the overload policy drops the oldest request or refuses the new one, and the owning pipeline counts it. Thread-safe.
 /// </summary>
 public sealed class MicroBatcher : IAsyncDisposable
 {
+    // A wake-up of the completion worker costs the batcher a few microseconds; results cheaper than this are written
+    // by the batcher itself unless the worker is still polling.
+    private static readonly long HandOverTicks = Stopwatch.Frequency / 50_000; // 20 µs
+
     private readonly ModelServer _server;
     private readonly BatchingOptions _options;
     private readonly TimeProvider _time;
     private readonly Channel<InferenceRequest> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
-    // A wake-up of the completion worker costs the batcher a few microseconds; results cheaper than this are written
-    // by the batcher itself unless the worker is still polling.
-    private static readonly long HandOverTicks = Stopwatch.Frequency / 50_000; // 20 µs
-
     private readonly CompletionWorker _completions;
-    private double _runTicks;
     private readonly List<BoundEntry> _bound = [];
+    private double _runTicks;
     private InferenceRequest? _carried;
     private ServedModel? _boundFor;
 
@@ -171,8 +172,6 @@ public sealed class MicroBatcher : IAsyncDisposable
         return _runTicks < CompletionWorker.PollTicks || _completions.DeliveryTicks * batch > HandOverTicks;
     }
 
-    private static double Smoothed(double average, long sample) => average == 0 ? sample : (average * 0.9) + (sample * 0.1);
-
     private void Fail(InferenceRequest request, Exception error)
     {
         if (_completions.Idle)
@@ -214,7 +213,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         {
             outputs = RunBatch(batch, model);
             Interlocked.Increment(ref _batches);
-            _runTicks = Smoothed(_runTicks, Stopwatch.GetTimestamp() - started);
+            _runTicks = CompletionWorker.Smoothed(_runTicks, Stopwatch.GetTimestamp() - started);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -316,8 +315,7 @@ public sealed class MicroBatcher : IAsyncDisposable
     {
         try
         {
-            var run = model.Session.TryBind(first.Input, [batch, .. first.Shape], [.. observed.Select(o => o.Shape)]);
-            return run is not null && run.Input.Length == first.Data.Length * batch ? run : null;
+            return model.Session.TryBind(first.Input, [batch, .. first.Shape], [.. observed.Select(o => o.Shape)]);
         }
         catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {

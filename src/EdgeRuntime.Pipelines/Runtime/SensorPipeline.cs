@@ -191,7 +191,8 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
 
     private void Complete(SensorSample sample, PreparedInput input, InferenceReply reply)
     {
-        // One batcher thread completes this pipeline's requests, so one reusable writer serves them all.
+        // Replies come one at a time (from the batcher or its completion worker, never both at once), so one reusable
+        // writer serves them all.
         _buffer.ResetWrittenCount();
         _writer.Reset(_buffer);
         _writer.WriteStartObject();
@@ -225,6 +226,7 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
         {
             _lastByStream[sample.Stream] = new LatestResult { Gist = gist };
         }
+
         if (State != "running" && _configurationError is null && _sourceFailure is null)
         {
             SetState("running");

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Graph.Onnx;
+using EdgeRuntime.Inference.Runtime;
+using EdgeRuntime.Inference.Serving;
+using EdgeRuntime.Pipelines.Batching;
+using EdgeRuntime.Pipelines.Configuration;
+using EdgeRuntime.Pipelines.Metrics;
+using EdgeRuntime.Pipelines.Stages;
+using EdgeRuntime.Sensors.Samples;
+
+namespace EdgeRuntime.Pipelines.Tests.Batching;
+
+/// <summary>
+/// The batcher's hot path: buffers bound to the session, results written by its completion worker while the next
+/// batch runs. Every reply must still carry its own request's outputs, in the order the requests ran.
+/// </summary>
+public sealed class MicroBatcherTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task ManyQueuedRequests_EachReplyCarriesItsOwnOutputs_InOrder(int maxBatch)
+    {
+        const int Requests = 3000;
+        using var server = new ModelServer();
+        _ = server.Swap(new ServedModel("double", 1, ModelSession.Create(Doubling(), new SessionSettings { IntraOpThreads = 1 }), "test"));
+        var client = new RecordingClient();
+        var counters = new PipelineCounters();
+        await using (var batcher = new MicroBatcher(server, "double", new BatchingOptions { MaxBatch = maxBatch, MaxDelayMs = 0, QueueCapacity = Requests }, TimeProvider.System))
+        {
+            for (var i = 0; i < Requests; i++)
+            {
+                Assert.True(batcher.Offer(Request(i, [i, -i], counters, client)));
+            }
+
+            await Eventually.TrueAsync(() => client.Replies.Count == Requests, $"{Requests} replies");
+        }
+
+        Assert.Empty(client.Failures);
+        Assert.Equal(Enumerable.Range(0, Requests), client.Replies.Select(r => r.Index));
+        Assert.All(client.Replies, r => Assert.Equal([2f * r.Index, -2f * r.Index], r.Values));
+    }
+
+    [Fact]
+    public async Task OutputLengthFollowsTheValues_AfterTheFirstShapeIsBound_EveryReplyStillRight()
+    {
+        using var server = new ModelServer();
+        _ = server.Swap(new ServedModel("range", 1, ModelSession.Create(RangeOfSum()), "test"));
+        var client = new RecordingClient();
+        var counters = new PipelineCounters();
+        float[][] inputs = [[1, 2], [1, 2], [2, 1.5f], [0.5f, 0.5f], [1, 2], [4, 4]];
+        await using (var batcher = new MicroBatcher(server, "range", new BatchingOptions { MaxBatch = 1, MaxDelayMs = 0 }, TimeProvider.System))
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                Assert.True(batcher.Offer(Request(i, inputs[i], counters, client)));
+
+                // One at a time: the first run shows the output's length, the second runs bound, the third no longer fits.
+                await Eventually.TrueAsync(() => client.Replies.Count + client.Failures.Count == i + 1, $"reply {i}");
+            }
+        }
+
+        Assert.Empty(client.Failures);
+        Assert.Equal(inputs.Select(x => (int)Math.Ceiling(x.Sum())), client.Replies.Select(r => r.Values.Length));
+    }
+
+    private static InferenceRequest Request(int index, float[] data, PipelineCounters counters, IInferenceClient client) =>
+        new(new IntervalSample(index.ToString(System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UnixEpoch, TimeSpan.FromSeconds(1), new Dictionary<string, double>(), 0), new PreparedInput("x", data, [2]), counters, client);
+
+    // x [batch, 2] → 2x.
+    private static byte[] Doubling()
+    {
+        var graph = new Graph.Ir.Graph("double");
+        var model = new Model(graph) { IrVersion = 8 };
+        model.OpsetImports.Add(new OpsetImport(string.Empty, 17));
+        var x = graph.AddInput("x", new TensorType(DataType.Float, new TensorShape([Dim.Symbolic("batch"), Dim.Known(2)])));
+        graph.AddOutput(graph.AddNode("Mul", [x, graph.AddInitializer("two", Tensor.From<float>([2f], []))], ["y"]).Outputs[0]!);
+        return OnnxModelWriter.ToBytes(model);
+    }
+
+    // x [batch, 2] → Range(0, sum(x), 1): an output as long as the values say.
+    private static byte[] RangeOfSum()
+    {
+        var graph = new Graph.Ir.Graph("range");
+        var model = new Model(graph) { IrVersion = 8 };
+        model.OpsetImports.Add(new OpsetImport(string.Empty, 17));
+        var x = graph.AddInput("x", new TensorType(DataType.Float, new TensorShape([Dim.Symbolic("batch"), Dim.Known(2)])));
+        var sum = graph.AddNode("ReduceSum", [x], "sum", attributes: [Graph.Ir.Attribute.FromInt("keepdims", 0)]).Outputs[0];
+        var zero = graph.AddInitializer("zero", Tensor.From<float>([0f], []));
+        var one = graph.AddInitializer("one", Tensor.From<float>([1f], []));
+        graph.AddOutput(graph.AddNode("Range", [zero, sum, one], ["y"]).Outputs[0]!);
+        return OnnxModelWriter.ToBytes(model);
+    }
+
+    private sealed class RecordingClient : IInferenceClient
+    {
+        public ConcurrentQueue<(int Index, float[] Values)> Replies { get; } = new();
+
+        public ConcurrentQueue<Exception> Failures { get; } = new();
+
+        public void OnReply(InferenceRequest request, InferenceReply reply) =>
+            Replies.Enqueue((int.Parse(request.Sample.Stream, System.Globalization.CultureInfo.InvariantCulture), reply.Output(0).Values.ToArray()));
+
+        public void OnFailure(InferenceRequest request, Exception error) => Failures.Enqueue(error);
+    }
+}
