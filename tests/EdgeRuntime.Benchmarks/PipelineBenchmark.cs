@@ -22,7 +22,10 @@ namespace EdgeRuntime.Benchmarks;
 /// (microseconds) and forecasters with 4-layer MLP bodies 256 and 1024 wide. Both sides use one ONNX Runtime
 /// intra-op thread (--threads to change), so neither competes with spinning workers; each side is warmed up (JIT
 /// tiers, ONNX Runtime's first runs) before it is measured, and the CPU time each spends per inference is printed
-/// beside its rate, so that work moved to another core shows.
+/// beside its rate, so that work moved to another core shows. The two sides run back to back in pairs, and the ratio
+/// is the median of the pairs' ratios with their range beside it: on a shared machine the bare loop alone varies by
+/// a fifth from one second to the next, and a ratio of two medians taken minutes apart says more about the machine
+/// than about the pipeline. Each measurement is short (--ms) and there are many pairs (--runs).
 /// </summary>
 internal static class PipelineBenchmark
 {
@@ -31,14 +34,16 @@ internal static class PipelineBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var samples = BenchmarkMath.IntOption(args, "--samples", 50000);
-        var runs = BenchmarkMath.IntOption(args, "--runs", 3);
+        var fixedSamples = BenchmarkMath.IntOption(args, "--samples", 0);
+        var milliseconds = BenchmarkMath.IntOption(args, "--ms", 300);
+        var runs = BenchmarkMath.IntOption(args, "--runs", 15);
         _threads = BenchmarkMath.IntOption(args, "--threads", 1);
         var only = Array.IndexOf(args, "--model") is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
         var onlyBatch = BenchmarkMath.IntOption(args, "--batch", 0);
         var spec = ForecastModelBuilder.LaneSpec(12);
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}; {samples} samples per measurement, {runs} runs (median) after one warm-up run per side");
-        Console.WriteLine("model            mode           bare inf/s  pipeline inf/s   ratio  bare CPU µs/inf  pipeline CPU µs/inf  bare p99 ms  pipeline p99 ms  mean batch  bare B/inf  pipeline B/inf  pipeline GCs/1000");
+        var length = fixedSamples > 0 ? $"{fixedSamples} samples" : $"about {milliseconds} ms";
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}; throughput over {length} per measurement, {runs} pairs (bare and pipeline back to back, order alternating) after one warm-up run per side; p99 of 5000 samples one at a time");
+        Console.WriteLine("model            mode           bare inf/s  pipeline inf/s   ratio  ratio range   bare CPU µs/inf  pipeline CPU µs/inf  bare p99 ms  pipeline p99 ms  mean batch  bare B/inf  pipeline B/inf  pipeline GCs/1000");
         foreach (var (label, model) in new[] { ("lane forecaster", ForecastModelBuilder.Build(spec)), ("MLP 4×256", MlpForecaster(spec, 256)), ("MLP 4×1024", MlpForecaster(spec, 1024)) })
         {
             foreach (var (mode, maxBatch) in new[] { ("batch 1", 1), ("micro-batch 8", 8) })
@@ -48,30 +53,42 @@ internal static class PipelineBenchmark
                     continue;
                 }
 
+                // The warm-up runs also size the measurement: the same number of samples on both sides, about
+                // --ms of the bare loop, so that a slow model does not take minutes and every pair is over before
+                // the machine's speed drifts much.
+                var warmUp = BareLoop(model, spec, 2000, maxBatch);
+                var samples = fixedSamples > 0 ? fixedSamples : Math.Max(1000, (int)(warmUp.Rate * milliseconds / 1000));
+                _ = await PipelineLoopAsync(model, Math.Min(samples, 20000), maxBatch);
                 var bare = new List<Measurement>();
                 var ours = new List<Measurement>();
-                for (var run = 0; run <= runs; run++)
+                for (var run = 0; run < runs; run++)
                 {
-                    var bareRun = BareLoop(model, spec, samples, maxBatch);
-                    var ourRun = await PipelineLoopAsync(model, samples, maxBatch);
-                    if (run > 0)
+                    // Back to back and in alternating order, so that a slow spell of a shared machine falls on
+                    // one pair, and on either side equally often, instead of on every run of one side.
+                    if (run % 2 == 0)
                     {
-                        bare.Add(bareRun);
-                        ours.Add(ourRun);
+                        bare.Add(BareLoop(model, spec, samples, maxBatch));
+                        ours.Add(await PipelineLoopAsync(model, samples, maxBatch));
+                    }
+                    else
+                    {
+                        ours.Add(await PipelineLoopAsync(model, samples, maxBatch));
+                        bare.Add(BareLoop(model, spec, samples, maxBatch));
                     }
                 }
 
-                var bareRate = BenchmarkMath.Median(bare.Select(b => b.Rate));
-                var ourRate = BenchmarkMath.Median(ours.Select(o => o.Rate));
+                var ratios = bare.Zip(ours, (b, o) => o.Rate / b.Rate).ToList();
+                var latency = await PipelineLatencyAsync(model, maxBatch);
                 Console.WriteLine(
-                    $"{label,-16} {mode,-13} {bareRate,11:0} {ourRate,15:0} {ourRate / bareRate,6:0.00}× " +
+                    $"{label,-16} {mode,-13} {BenchmarkMath.Median(bare.Select(b => b.Rate)),11:0} {BenchmarkMath.Median(ours.Select(o => o.Rate)),15:0} " +
+                    $"{BenchmarkMath.Median(ratios),6:0.00}× {$"{ratios.Min():0.00}–{ratios.Max():0.00}",12} " +
                     $"{BenchmarkMath.Median(bare.Select(b => b.CpuMicros)),16:0.00} {BenchmarkMath.Median(ours.Select(o => o.CpuMicros)),20:0.00} " +
-                    $"{BenchmarkMath.Median(bare.Select(b => b.P99)),12:0.000} {BenchmarkMath.Median(ours.Select(o => o.P99)),16:0.000} {BenchmarkMath.Median(ours.Select(o => o.Batch)),11:0.0} " +
+                    $"{BenchmarkMath.Median(bare.Select(b => b.P99)),12:0.000} {latency,16:0.000} {BenchmarkMath.Median(ours.Select(o => o.Batch)),11:0.0} " +
                     $"{BenchmarkMath.Median(bare.Select(b => b.AllocatedBytes)),11:0} {BenchmarkMath.Median(ours.Select(o => o.AllocatedBytes)),15:0} {BenchmarkMath.Median(ours.Select(o => o.Collections)),18:0.00}");
             }
         }
 
-        Console.WriteLine("ratio: pipeline throughput / bare throughput at the same batch size. CPU µs/inf: process CPU time (all threads, collector included) per inference. B/inf: bytes allocated per inference (the pipeline's include the result documents). GCs/1000: gen0 collections per 1000 inferences.");
+        Console.WriteLine("ratio: median over the pairs of pipeline throughput / bare throughput at the same batch size; ratio range: the lowest and highest pair. Rates, CPU and p99 are medians over the runs. CPU µs/inf: process CPU time (all threads, collector included) per inference. B/inf: bytes allocated per inference (the pipeline's include the result documents). GCs/1000: gen0 collections per 1000 inferences.");
         return 0;
     }
 
@@ -89,6 +106,7 @@ internal static class PipelineBenchmark
         long[] shape = [batch, spec.Window, spec.RowWidth];
         var latencies = new List<double>(samples / batch);
         var sink = 0f;
+        SettleHeap();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var allocated = GC.GetTotalAllocatedBytes();
         var collections = GC.CollectionCount(0);
@@ -111,29 +129,19 @@ internal static class PipelineBenchmark
     }
 
     // Throughput: a source that always has the next sample and tops the queue up whenever half of it has been served,
-    // timed until the last result. Latency: one sample at a time, from the moment it is offered until its result
-    // document is ready.
+    // timed until the last result.
     private static async Task<Measurement> PipelineLoopAsync(byte[] model, int samples, int maxBatch)
     {
         using var server = new ModelServer();
         _ = server.Swap(new ServedModel("bench", 1, ModelSession.Create(model, new SessionSettings { IntraOpThreads = _threads }), "bench"));
-        var batching = new BatchingOptions { MaxBatch = maxBatch, MaxDelayMs = maxBatch > 1 ? 1 : 0, QueueCapacity = QueueCapacity, Overload = OverloadPolicy.Reject };
         var random = new Random(1);
-        var start = DateTimeOffset.UnixEpoch;
-        IntervalSample Sample(int i) => new(
-            $"lane-{i % 16}",
-            start.AddSeconds(10 * (i / 16)),
-            TimeSpan.FromSeconds(10),
-            new Dictionary<string, double>(3) { ["count"] = random.Next(10), ["occupancy"] = random.NextDouble() * 0.3, ["speedKmh"] = 30 + (random.NextDouble() * 30) },
-            TimeProvider.System.GetTimestamp());
-
-        double rate, batch, cpuMicros, allocatedPer, collectionsPer;
-        await using (var batcher = new MicroBatcher(server, "bench", batching, TimeProvider.System))
+        await using (var batcher = new MicroBatcher(server, "bench", Batching(maxBatch), TimeProvider.System))
         {
             var flow = new FlowSink(QueueCapacity);
             var options = new PipelineOptions { Name = "bench", Model = new() { Name = "bench" } };
             var pipeline = new SensorPipeline(options, new ForecastStage(options.Stage), server, batcher, [flow], TimeProvider.System);
-            var prepared = Enumerable.Range(0, samples).Select(Sample).ToList();
+            var prepared = Enumerable.Range(0, samples).Select(i => Sample(i, random)).ToList();
+            SettleHeap();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var allocated = GC.GetTotalAllocatedBytes();
             var collections = GC.CollectionCount(0);
@@ -149,30 +157,52 @@ internal static class PipelineBenchmark
 
             flow.WaitForAll(samples);
             var elapsed = watch.Elapsed;
-            cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / samples;
-            allocatedPer = (double)(GC.GetTotalAllocatedBytes() - allocated) / samples;
-            collectionsPer = (GC.CollectionCount(0) - collections) * 1000.0 / samples;
-            rate = samples / elapsed.TotalSeconds;
-            batch = pipeline.Counters.MeanBatch ?? 0;
+            var cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / samples;
+            var allocatedPer = (double)(GC.GetTotalAllocatedBytes() - allocated) / samples;
+            var collectionsPer = (GC.CollectionCount(0) - collections) * 1000.0 / samples;
             Check(pipeline, samples);
-        }
-
-        await using (var batcher = new MicroBatcher(server, "bench", batching, TimeProvider.System))
-        {
-            using var answered = new AutoResetEvent(false);
-            var options = new PipelineOptions { Name = "bench", Model = new() { Name = "bench" } };
-            var pipeline = new SensorPipeline(options, new ForecastStage(options.Stage), server, batcher, [new SignallingSink(() => answered.Set())], TimeProvider.System);
-            var sequential = Math.Min(samples, 5000);
-            for (var i = 0; i < sequential; i++)
-            {
-                pipeline.Offer(Sample(i));
-                answered.WaitOne();
-            }
-
-            Check(pipeline, sequential);
-            return new Measurement(rate, cpuMicros, pipeline.Counters.Latency.PercentileMs(0.99) ?? 0, batch, allocatedPer, collectionsPer);
+            return new Measurement(samples / elapsed.TotalSeconds, cpuMicros, 0, pipeline.Counters.MeanBatch ?? 0, allocatedPer, collectionsPer);
         }
     }
+
+    // Latency: one sample at a time, from the moment it is offered until its result document is ready; p99 in ms.
+    private static async Task<double> PipelineLatencyAsync(byte[] model, int maxBatch)
+    {
+        using var server = new ModelServer();
+        _ = server.Swap(new ServedModel("bench", 1, ModelSession.Create(model, new SessionSettings { IntraOpThreads = _threads }), "bench"));
+        var random = new Random(1);
+        await using var batcher = new MicroBatcher(server, "bench", Batching(maxBatch), TimeProvider.System);
+        using var answered = new AutoResetEvent(false);
+        var options = new PipelineOptions { Name = "bench", Model = new() { Name = "bench" } };
+        var pipeline = new SensorPipeline(options, new ForecastStage(options.Stage), server, batcher, [new SignallingSink(() => answered.Set())], TimeProvider.System);
+        const int Sequential = 5000;
+        for (var i = 0; i < Sequential; i++)
+        {
+            pipeline.Offer(Sample(i, random));
+            answered.WaitOne();
+        }
+
+        Check(pipeline, Sequential);
+        return pipeline.Counters.Latency.PercentileMs(0.99) ?? 0;
+    }
+
+    // What each side built before its clock starts (the pipeline's samples are tens of megabytes) is collected and
+    // promoted now, or the first collection inside the measurement would copy it and bill that side for it.
+    private static void SettleHeap()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+    }
+
+    private static BatchingOptions Batching(int maxBatch) => new() { MaxBatch = maxBatch, MaxDelayMs = maxBatch > 1 ? 1 : 0, QueueCapacity = QueueCapacity, Overload = OverloadPolicy.Reject };
+
+    // Sixteen lanes' 10-second intervals in turn.
+    private static IntervalSample Sample(int i, Random random) => new(
+        $"lane-{i % 16}",
+        DateTimeOffset.UnixEpoch.AddSeconds(10 * (i / 16)),
+        TimeSpan.FromSeconds(10),
+        new Dictionary<string, double>(3) { ["count"] = random.Next(10), ["occupancy"] = random.NextDouble() * 0.3, ["speedKmh"] = 30 + (random.NextDouble() * 30) },
+        TimeProvider.System.GetTimestamp());
 
     private static void Check(SensorPipeline pipeline, int samples)
     {
