@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using EdgeRuntime.Inference.Runtime;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Pipelines.Configuration;
@@ -11,25 +10,31 @@ namespace EdgeRuntime.Pipelines.Batching;
 /// The queue in front of one served model, shared by every pipeline and stream that uses it. A single worker takes
 /// the oldest request, waits up to <see cref="BatchingOptions.MaxDelayMs"/> for more with the same input shape (up to
 /// <see cref="BatchingOptions.MaxBatch"/>, or the model's fixed batch size), runs them as one inference on the
-/// serving version and hands each its slice of the outputs: itself when nothing else waits, or through a
+/// serving version and hands each its slice of the outputs: itself when nothing else waits, or, under load, through a
 /// <see cref="CompletionWorker"/> that writes the results while the next batch runs. The queue is bounded: when full,
 /// the overload policy drops the oldest request or refuses the new one, and the owning pipeline counts it. Thread-safe.
 /// </summary>
 public sealed class MicroBatcher : IAsyncDisposable
 {
-    // A wake-up of the completion worker costs the batcher a few microseconds; results cheaper than this are written
-    // by the batcher itself unless the worker is still polling.
-    private static readonly long HandOverTicks = Stopwatch.Frequency / 50_000; // 20 µs
+    // Under load, replies wait in a sleeping completion worker's queue until one wake costs the batcher no more than
+    // this share of the time those batches took: a wake measured 10 to 40 µs on a virtual two-core board, so a
+    // 200 µs model wakes the worker every 16 batches instead of every batch (a worker that still polls needs none).
+    private const double WakeShareOfRun = 0.005;
+
+    // ...and for no more batches than this, which bounds how late a result is written: 16 batch times, while a
+    // loaded queue already makes its requests wait for many more.
+    private const int MaxDeferredBatches = 16;
 
     private readonly ModelServer _server;
     private readonly BatchingOptions _options;
     private readonly TimeProvider _time;
-    private readonly Channel<InferenceRequest> _queue;
+    private readonly RequestQueue _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
     private readonly CompletionWorker _completions;
     private readonly List<BoundEntry> _bound = [];
     private double _runTicks;
+    private int _deferredBatches;
     private InferenceRequest? _carried;
     private ServedModel? _boundFor;
 
@@ -41,18 +46,16 @@ public sealed class MicroBatcher : IAsyncDisposable
         Model = model;
         _options = options;
         _time = timeProvider;
-        var channelOptions = new BoundedChannelOptions(options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = options.Overload == OverloadPolicy.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
-        };
-        _queue = Channel.CreateBounded<InferenceRequest>(channelOptions, dropped => dropped.Counters.OnDropped());
+        _queue = new RequestQueue(options.QueueCapacity, dropOldest: options.Overload == OverloadPolicy.DropOldest);
         _completions = new CompletionWorker($"results {model}");
         _worker = Task.Factory.StartNew(() => RunAsync(_stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
     /// <summary>The model it feeds.</summary>
     public string Model { get; }
+
+    /// <summary>True while the completion worker sleeps (replies it is handed then wait for a wake).</summary>
+    internal bool CompletionWorkerSleeping => _completions.Sleeping;
 
     /// <summary>Inferences run so far.</summary>
     public long Batches => Interlocked.Read(ref _batches);
@@ -64,8 +67,9 @@ public sealed class MicroBatcher : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Counters.OnQueued();
-        if (_queue.Writer.TryWrite(request))
+        if (_queue.TryWrite(request, out var dropped))
         {
+            dropped?.Counters.OnDropped();
             return true;
         }
 
@@ -77,7 +81,7 @@ public sealed class MicroBatcher : IAsyncDisposable
     /// <summary>Stops the worker; requests still queued are not run.</summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         await _stopping.CancelAsync();
         try
         {
@@ -94,7 +98,7 @@ public sealed class MicroBatcher : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var reader = _queue.Reader;
+        var reader = _queue;
         var batch = new List<InferenceRequest>(_options.MaxBatch);
         while (true)
         {
@@ -146,7 +150,8 @@ public sealed class MicroBatcher : IAsyncDisposable
 
                 // Timers count whole milliseconds and a shorter delay fires at once: round up, or no request would wait.
                 var wait = TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds));
-                var arrived = reader.WaitToReadAsync(cancellationToken).AsTask();
+                FlushReplies();
+                var arrived = reader.WaitToReadAsync(cancellationToken);
                 if (await Task.WhenAny(arrived, Task.Delay(wait, _time, cancellationToken)) != arrived || !await arrived)
                 {
                     break;
@@ -157,19 +162,27 @@ public sealed class MicroBatcher : IAsyncDisposable
         }
     }
 
-    // Whether the completion worker should write these results while the next batch runs. Only when another batch is
-    // waiting, and only when that pays: when batches come faster than the worker stops polling (so no wake-up is
-    // needed), or when writing the results costs more than waking it. Otherwise the results are written here, which
-    // also spares a lone request the hand-over's latency. The caller answers here anyway while the worker still has
-    // replies queued, so that none overtakes another.
-    private bool HandOver(int batch)
-    {
-        if (_queue.Reader.Count == 0 && _carried is null)
-        {
-            return false;
-        }
+    private bool UnderLoad => _queue.Count > 0 || _carried is not null;
 
-        return _runTicks < CompletionWorker.PollTicks || _completions.DeliveryTicks * batch > HandOverTicks;
+    // After a batch's replies were posted: whether the worker must be woken now. Only once enough batches' replies
+    // wait that one wake costs at most WakeShareOfRun of their running time: a worker that still polls (batches
+    // shorter than its poll window) takes them anyway, and one that sleeps then writes several batches' results per
+    // wake instead of costing the batcher a system call per batch. The batcher wakes it anyway before it waits for
+    // requests (FlushReplies), so no reply waits for the next request.
+    private bool WakeNow()
+    {
+        var batchesPerWake = _runTicks > 0 ? Math.Ceiling(_completions.WakeTicks / (_runTicks * WakeShareOfRun)) : 1;
+        return ++_deferredBatches >= Math.Min(batchesPerWake, MaxDeferredBatches);
+    }
+
+    // The batcher is about to wait (for a request, or for more to fill a batch): replies still queued are written now.
+    private void FlushReplies()
+    {
+        if (!_completions.Idle)
+        {
+            _deferredBatches = 0;
+            _completions.Wake();
+        }
     }
 
     private void Fail(InferenceRequest request, Exception error)
@@ -181,21 +194,26 @@ public sealed class MicroBatcher : IAsyncDisposable
         else
         {
             _completions.Post(request, default, error);
+            FlushReplies();
         }
     }
 
-    private async Task<InferenceRequest?> TakeAsync(ChannelReader<InferenceRequest> reader, CancellationToken cancellationToken)
+    private async Task<InferenceRequest?> TakeAsync(RequestQueue reader, CancellationToken cancellationToken)
     {
-        while (await reader.WaitToReadAsync(cancellationToken))
+        while (true)
         {
             if (reader.TryRead(out var request))
             {
                 request.Counters.OnDequeued();
                 return request;
             }
-        }
 
-        return null;
+            FlushReplies();
+            if (!await reader.WaitToReadAsync(cancellationToken))
+            {
+                return null;
+            }
+        }
     }
 
     private int BatchLimit(ServedModel model, InferenceRequest first)
@@ -220,7 +238,9 @@ public sealed class MicroBatcher : IAsyncDisposable
             error = ex;
         }
 
-        var inline = _completions.Idle && !HandOver(batch.Count);
+        // Written here when nothing else waits (no hand-over latency for a lone request) and the worker has nothing
+        // queued (none overtakes another); otherwise by the worker, while the next batch runs.
+        var inline = _completions.Idle && !UnderLoad;
         for (var i = 0; i < batch.Count; i++)
         {
             var request = batch[i];
@@ -238,6 +258,12 @@ public sealed class MicroBatcher : IAsyncDisposable
             {
                 _completions.Post(request, reply, error);
             }
+        }
+
+        if (!inline && WakeNow())
+        {
+            _deferredBatches = 0;
+            _completions.Wake();
         }
     }
 

@@ -43,6 +43,42 @@ public sealed class MicroBatcherTests
     }
 
     [Fact]
+    public async Task ModelSlowerThanTheWorkersPoll_RepliesDeferredUnderLoad_AllArriveInOrder_NoneWaitsForTheNextRequest()
+    {
+        // Each run takes far longer than the completion worker polls, so under load the batcher hands it several
+        // batches' replies per wake. Whatever is still deferred when the queue runs dry must be written then.
+        const int Flood = 293;
+        const int Burst = 4;
+        using var server = new ModelServer();
+        _ = server.Swap(new ServedModel("slow", 1, ModelSession.Create(DoublingWithLoad(1024, 3), new SessionSettings { IntraOpThreads = 1 }), "test"));
+        var client = new RecordingClient();
+        var counters = new PipelineCounters();
+        await using (var batcher = new MicroBatcher(server, "slow", new BatchingOptions { MaxBatch = 1, MaxDelayMs = 0, QueueCapacity = Flood }, TimeProvider.System))
+        {
+            for (var i = 0; i < Flood; i++)
+            {
+                Assert.True(batcher.Offer(Request(i, [i, -i], counters, client)));
+            }
+
+            await Eventually.TrueAsync(() => client.Replies.Count == Flood, $"{Flood} replies");
+
+            // A burst that finds the worker asleep: the first batches' replies are deferred (others wait behind
+            // them), and the last batch leaves the queue empty, so all of them are due now, not at the next request.
+            await Eventually.TrueAsync(() => batcher.CompletionWorkerSleeping, "the completion worker to fall asleep");
+            for (var i = Flood; i < Flood + Burst; i++)
+            {
+                Assert.True(batcher.Offer(Request(i, [i, -i], counters, client)));
+            }
+
+            await Eventually.TrueAsync(() => client.Replies.Count == Flood + Burst, "the burst's replies", TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Empty(client.Failures);
+        Assert.Equal(Enumerable.Range(0, Flood + Burst), client.Replies.Select(r => r.Index));
+        Assert.All(client.Replies, r => Assert.Equal([2f * r.Index, -2f * r.Index], r.Values));
+    }
+
+    [Fact]
     public async Task OutputLengthFollowsTheValues_AfterTheFirstShapeIsBound_EveryReplyStillRight()
     {
         using var server = new ModelServer();
@@ -76,6 +112,27 @@ public sealed class MicroBatcherTests
         model.OpsetImports.Add(new OpsetImport(string.Empty, 17));
         var x = graph.AddInput("x", new TensorType(DataType.Float, new TensorShape([Dim.Symbolic("batch"), Dim.Known(2)])));
         graph.AddOutput(graph.AddNode("Mul", [x, graph.AddInitializer("two", Tensor.From<float>([2f], []))], ["y"]).Outputs[0]!);
+        return OnnxModelWriter.ToBytes(model);
+    }
+
+    // x [batch, 2] → 2x, plus a second output that costs `layers` width×width MatMuls of x, so that a run takes
+    // hundreds of microseconds.
+    private static byte[] DoublingWithLoad(int width, int layers)
+    {
+        var graph = new Graph.Ir.Graph("double_with_load");
+        var model = new Model(graph) { IrVersion = 8 };
+        model.OpsetImports.Add(new OpsetImport(string.Empty, 17));
+        var x = graph.AddInput("x", new TensorType(DataType.Float, new TensorShape([Dim.Symbolic("batch"), Dim.Known(2)])));
+        graph.AddOutput(graph.AddNode("Mul", [x, graph.AddInitializer("two", Tensor.From<float>([2f], []))], ["y"]).Outputs[0]!);
+        var random = new Random(3);
+        float[] Weights(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() - 0.5) / width)];
+        var hidden = graph.AddNode("MatMul", [x, graph.AddInitializer("w_in", Tensor.From<float>(Weights(2 * width), [2, width]))], "spread").Outputs[0];
+        for (var layer = 0; layer < layers; layer++)
+        {
+            hidden = graph.AddNode("MatMul", [hidden, graph.AddInitializer($"w{layer}", Tensor.From<float>(Weights(width * width), [width, width]))], $"load{layer}").Outputs[0];
+        }
+
+        graph.AddOutput(graph.AddNode("ReduceSum", [hidden], ["load"], attributes: [Graph.Ir.Attribute.FromInt("keepdims", 0)]).Outputs[0]!);
         return OnnxModelWriter.ToBytes(model);
     }
 
