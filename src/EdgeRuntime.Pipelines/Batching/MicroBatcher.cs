@@ -29,13 +29,13 @@ public sealed class MicroBatcher : IAsyncDisposable
     private readonly BatchingOptions _options;
     private readonly TimeProvider _time;
     private readonly RequestQueue _queue;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _worker;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CompletionWorker _completions;
     private readonly List<BoundEntry> _bound = [];
     private double _runTicks;
     private int _deferredBatches;
     private InferenceRequest? _carried;
+    private volatile bool _stopping;
     private ServedModel? _boundFor;
 
     /// <summary>Starts the worker for <paramref name="model"/>.</summary>
@@ -48,7 +48,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         _time = timeProvider;
         _queue = new RequestQueue(options.QueueCapacity, dropOldest: options.Overload == OverloadPolicy.DropOldest);
         _completions = new CompletionWorker($"results {model}");
-        _worker = Task.Factory.StartNew(() => RunAsync(_stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        new Thread(BatcherThread) { IsBackground = true, Name = $"batcher {model}" }.Start();
     }
 
     /// <summary>The model it feeds.</summary>
@@ -78,31 +78,41 @@ public sealed class MicroBatcher : IAsyncDisposable
         return false;
     }
 
-    /// <summary>Stops the worker; requests still queued are not run.</summary>
+    /// <summary>Stops the batcher's thread; requests still queued are not run.</summary>
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         _queue.Complete();
-        await _stopping.CancelAsync();
-        try
-        {
-            await _worker;
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await _stopped.Task;
 
         // What ran is answered; what was still queued is not run.
         _completions.Dispose();
-        _stopping.Dispose();
+        _queue.Dispose();
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    // The batcher's own thread: it blocks while it waits (for a request, or for more to fill a batch) instead of
+    // awaiting, because a blocking wait keeps its time to within about a tenth of a millisecond, while the runtime's
+    // timers tick with the kernel's coarse clock on Linux (a 1 ms Task.Delay measured 3.3 ms at the median), and a
+    // thread of its own does not depend on the thread pool's health to serve the model.
+    private void BatcherThread()
     {
-        var reader = _queue;
+        try
+        {
+            Serve();
+            _stopped.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            _stopped.TrySetException(ex);
+        }
+    }
+
+    private void Serve()
+    {
         var batch = new List<InferenceRequest>(_options.MaxBatch);
         while (true)
         {
-            var first = _carried ?? await TakeAsync(reader, cancellationToken);
+            var first = _carried ?? Take();
             _carried = null;
             if (first is null)
             {
@@ -129,7 +139,7 @@ public sealed class MicroBatcher : IAsyncDisposable
             var deadline = _time.GetTimestamp() + (long)(_options.MaxDelayMs / 1000.0 * _time.TimestampFrequency);
             while (batch.Count < limit)
             {
-                if (reader.TryRead(out var next))
+                if (_queue.TryRead(out var next))
                 {
                     next.Counters.OnDequeued();
                     if (!next.SameShape(first))
@@ -148,18 +158,42 @@ public sealed class MicroBatcher : IAsyncDisposable
                     break;
                 }
 
-                // Timers count whole milliseconds and a shorter delay fires at once: round up, or no request would wait.
-                var wait = TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds));
+                // Waits count whole milliseconds and a shorter one returns at once: round up, or no request would wait.
                 FlushReplies();
-                var arrived = reader.WaitToReadAsync(cancellationToken);
-                if (await Task.WhenAny(arrived, Task.Delay(wait, _time, cancellationToken)) != arrived || !await arrived)
+                if (_queue.Wait((int)Math.Ceiling(remaining.TotalMilliseconds)) != QueueWait.Ready)
                 {
                     break;
                 }
             }
 
+            if (_stopping)
+            {
+                return;
+            }
+
             Run(batch, lease.Model);
         }
+    }
+
+    // The next request, waiting for one as long as it takes; null once the batcher stops.
+    private InferenceRequest? Take()
+    {
+        while (!_stopping)
+        {
+            if (_queue.TryRead(out var request))
+            {
+                request.Counters.OnDequeued();
+                return request;
+            }
+
+            FlushReplies();
+            if (_queue.Wait(Timeout.Infinite) == QueueWait.Completed)
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     private bool UnderLoad => _queue.Count > 0 || _carried is not null;
@@ -195,24 +229,6 @@ public sealed class MicroBatcher : IAsyncDisposable
         {
             _completions.Post(request, default, error);
             FlushReplies();
-        }
-    }
-
-    private async Task<InferenceRequest?> TakeAsync(RequestQueue reader, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (reader.TryRead(out var request))
-            {
-                request.Counters.OnDequeued();
-                return request;
-            }
-
-            FlushReplies();
-            if (!await reader.WaitToReadAsync(cancellationToken))
-            {
-                return null;
-            }
         }
     }
 

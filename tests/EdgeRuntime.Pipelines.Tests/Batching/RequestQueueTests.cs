@@ -15,7 +15,7 @@ public sealed class RequestQueueTests
     [Fact]
     public void Reject_WhenFull_RefusesTheNewRequest_KeepsTheWaitingOnesInOrder()
     {
-        var queue = new RequestQueue(3, dropOldest: false);
+        using var queue = new RequestQueue(3, dropOldest: false);
         for (var i = 0; i < 3; i++)
         {
             Assert.True(queue.TryWrite(Request(i), out var dropped));
@@ -33,7 +33,7 @@ public sealed class RequestQueueTests
     [Fact]
     public void DropOldest_WhenFull_TakesTheOldestOutAndHandsItBack()
     {
-        var queue = new RequestQueue(3, dropOldest: true);
+        using var queue = new RequestQueue(3, dropOldest: true);
         var dropped = new List<int>();
         for (var i = 0; i < 7; i++)
         {
@@ -55,23 +55,11 @@ public sealed class RequestQueueTests
     {
         const int Writers = 4;
         const int PerWriter = 50_000;
-        var queue = new RequestQueue(64, dropOldest);
+        using var queue = new RequestQueue(64, dropOldest);
         var read = new List<InferenceRequest>();
         var refused = new ConcurrentBag<InferenceRequest>();
         var dropped = new ConcurrentBag<InferenceRequest>();
-        using var stop = new CancellationTokenSource();
-        var reader = Task.Run(
-            async () =>
-            {
-                while (await queue.WaitToReadAsync(stop.Token))
-                {
-                    while (queue.TryRead(out var request))
-                    {
-                        read.Add(request);
-                    }
-                }
-            },
-            TestContext.Current.CancellationToken);
+        var reader = Reader(queue, request => read.Add(request));
 
         var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(
             () =>
@@ -114,20 +102,9 @@ public sealed class RequestQueueTests
         // One request at a time, each written after a random pause, so that over many rounds writes land in every
         // part of the reader's way into a wait. A lost wake leaves a written request unread: the round times out.
         const int Rounds = 20_000;
-        var queue = new RequestQueue(4, dropOldest: false);
+        using var queue = new RequestQueue(4, dropOldest: false);
         var read = 0;
-        var reader = Task.Run(
-            async () =>
-            {
-                while (await queue.WaitToReadAsync(TestContext.Current.CancellationToken))
-                {
-                    while (queue.TryRead(out _))
-                    {
-                        Interlocked.Increment(ref read);
-                    }
-                }
-            },
-            TestContext.Current.CancellationToken);
+        var reader = Reader(queue, _ => Interlocked.Increment(ref read));
 
         var random = new Random(7);
         for (var i = 0; i < Rounds; i++)
@@ -143,42 +120,55 @@ public sealed class RequestQueueTests
     }
 
     [Fact]
-    public async Task Complete_WakesAWaitingReader_WithFalse_AndRefusesWrites()
+    public async Task Complete_WakesAWaitingReader_AndRefusesWrites()
     {
-        var queue = new RequestQueue(4, dropOldest: false);
-        var waiting = queue.WaitToReadAsync(TestContext.Current.CancellationToken);
+        using var queue = new RequestQueue(4, dropOldest: false);
+        var waiting = Task.Factory.StartNew(() => queue.Wait(Timeout.Infinite), TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System, TestContext.Current.CancellationToken);
         Assert.False(waiting.IsCompleted);
 
         queue.Complete();
-        Assert.False(await Eventually.CompletesAsync(waiting, "the waiting reader to learn of completion"));
+        Assert.Equal(QueueWait.Completed, await Eventually.CompletesAsync(waiting, "the waiting reader to learn of completion"));
         Assert.False(queue.TryWrite(Request(0), out _));
     }
 
     [Fact]
-    public async Task Complete_WithRequestsLeft_ReaderStillTakesThem()
+    public void Complete_WithRequestsLeft_ReaderStillTakesThem()
     {
-        var queue = new RequestQueue(4, dropOldest: false);
+        using var queue = new RequestQueue(4, dropOldest: false);
         Assert.True(queue.TryWrite(Request(1), out _));
         queue.Complete();
 
-        Assert.True(await queue.WaitToReadAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(QueueWait.Ready, queue.Wait(Timeout.Infinite));
         Assert.Equal([1], ReadAll(queue));
-        Assert.False(await queue.WaitToReadAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(QueueWait.Completed, queue.Wait(Timeout.Infinite));
     }
 
     [Fact]
-    public async Task AbandonedWait_IsSettledByTheNext_AndCancellationEndsAWait()
+    public void Wait_OnAnEmptyQueue_TimesOut_AndIsReadyAgainOnceWritten()
     {
-        var queue = new RequestQueue(4, dropOldest: false);
-        using var stop = new CancellationTokenSource();
-        var abandoned = queue.WaitToReadAsync(stop.Token);
-        var next = queue.WaitToReadAsync(stop.Token);
-        Assert.True(await Eventually.CompletesAsync(abandoned, "the abandoned wait to be settled"));
-        Assert.False(next.IsCompleted);
-
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next);
+        using var queue = new RequestQueue(4, dropOldest: false);
+        Assert.Equal(QueueWait.TimedOut, queue.Wait(2));
+        Assert.True(queue.TryWrite(Request(1), out _));
+        Assert.Equal(QueueWait.Ready, queue.Wait(2));
     }
+
+    // The batcher's loop on a thread of its own: wait, take everything, until the queue is completed and empty.
+    private static Task Reader(RequestQueue queue, Action<InferenceRequest> take) =>
+        Task.Factory.StartNew(
+            () =>
+            {
+                while (queue.Wait(Timeout.Infinite) != QueueWait.Completed)
+                {
+                    while (queue.TryRead(out var request))
+                    {
+                        take(request);
+                    }
+                }
+            },
+            TestContext.Current.CancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
     private static List<int> ReadAll(RequestQueue queue)
     {
