@@ -79,6 +79,55 @@ public sealed class MicroBatcherTests
     }
 
     [Fact]
+    public async Task RequestsArrivingWithinMaxDelay_JoinOneBatch_AnotherShapeWaitsForTheNext()
+    {
+        using var server = new ModelServer();
+        _ = server.Swap(new ServedModel("double", 1, ModelSession.Create(Doubling()), "test"));
+        var client = new RecordingClient();
+        var counters = new PipelineCounters();
+        await using (var batcher = new MicroBatcher(server, "double", new BatchingOptions { MaxBatch = 8, MaxDelayMs = 1000 }, TimeProvider.System))
+        {
+            Assert.True(batcher.Offer(Request(0, [0, 1], counters, client)));
+
+            // The batcher is now waiting up to a second for company.
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System, TestContext.Current.CancellationToken);
+            Assert.Empty(client.Replies);
+            Assert.True(batcher.Offer(Request(1, [1, 1], counters, client)));
+            Assert.True(batcher.Offer(Request(2, [2, 1], counters, client)));
+            Assert.True(batcher.Offer(new InferenceRequest(Request(3, [], counters, client).Sample, new PreparedInput("x", [3, 1, 0, 0], [4]), counters, client)));
+            await Eventually.TrueAsync(() => client.Replies.Count + client.Failures.Count == 4, "four outcomes");
+        }
+
+        // The first three ran together when the fourth (another shape) arrived; the fourth ran alone after them. Its
+        // shape does not fit the model, so it failed, and it did not take the others down with it.
+        Assert.Equal([0, 1, 2], client.Replies.Select(r => r.Index));
+        Assert.All(client.Replies, r => Assert.Equal(3, r.BatchSize));
+        Assert.Single(client.Failures);
+    }
+
+    [Fact]
+    public async Task BatchFillsBeforeMaxDelay_RunsAtOnce()
+    {
+        using var server = new ModelServer();
+        _ = server.Swap(new ServedModel("double", 1, ModelSession.Create(Doubling()), "test"));
+        var client = new RecordingClient();
+        var counters = new PipelineCounters();
+        await using (var batcher = new MicroBatcher(server, "double", new BatchingOptions { MaxBatch = 4, MaxDelayMs = 60_000 }, TimeProvider.System))
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.True(batcher.Offer(Request(i, [i, i], counters, client)));
+            }
+
+            // A full batch does not wait out the minute.
+            await Eventually.TrueAsync(() => client.Replies.Count == 4, "a full batch's replies", TimeSpan.FromSeconds(20));
+        }
+
+        Assert.Empty(client.Failures);
+        Assert.Equal([0, 1, 2, 3], client.Replies.Select(r => r.Index));
+    }
+
+    [Fact]
     public async Task OutputLengthFollowsTheValues_AfterTheFirstShapeIsBound_EveryReplyStillRight()
     {
         using var server = new ModelServer();
@@ -152,12 +201,12 @@ public sealed class MicroBatcherTests
 
     private sealed class RecordingClient : IInferenceClient
     {
-        public ConcurrentQueue<(int Index, float[] Values)> Replies { get; } = new();
+        public ConcurrentQueue<(int Index, float[] Values, int BatchSize)> Replies { get; } = new();
 
         public ConcurrentQueue<Exception> Failures { get; } = new();
 
         public void OnReply(InferenceRequest request, InferenceReply reply) =>
-            Replies.Enqueue((int.Parse(request.Sample.Stream, System.Globalization.CultureInfo.InvariantCulture), reply.Output(0).Values.ToArray()));
+            Replies.Enqueue((int.Parse(request.Sample.Stream, System.Globalization.CultureInfo.InvariantCulture), reply.Output(0).Values.ToArray(), reply.BatchSize));
 
         public void OnFailure(InferenceRequest request, Exception error) => Failures.Enqueue(error);
     }
