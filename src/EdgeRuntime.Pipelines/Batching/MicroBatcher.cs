@@ -7,7 +7,7 @@ using EdgeRuntime.Pipelines.Stages;
 namespace EdgeRuntime.Pipelines.Batching;
 
 /// <summary>
-/// The queue in front of one served model, shared by every pipeline and stream that uses it. A single worker takes
+/// The queue in front of one served model, shared by every pipeline and stream that uses it. A thread of its own takes
 /// the oldest request, waits up to <see cref="BatchingOptions.MaxDelayMs"/> for more with the same input shape (up to
 /// <see cref="BatchingOptions.MaxBatch"/>, or the model's fixed batch size), runs them as one inference on the
 /// serving version and hands each its slice of the outputs: itself when nothing else waits, or, under load, through a
@@ -38,7 +38,10 @@ public sealed class MicroBatcher : IAsyncDisposable
     private volatile bool _stopping;
     private ServedModel? _boundFor;
 
-    /// <summary>Starts the worker for <paramref name="model"/>.</summary>
+    /// <summary>
+    /// Starts the batcher's thread for <paramref name="model"/>. <paramref name="timeProvider"/> sets the batches'
+    /// deadlines; the waits themselves are the system's.
+    /// </summary>
     public MicroBatcher(ModelServer server, string model, BatchingOptions options, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
