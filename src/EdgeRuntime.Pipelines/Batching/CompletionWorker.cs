@@ -7,25 +7,22 @@ namespace EdgeRuntime.Pipelines.Batching;
 /// Hands replies to their clients on a thread of its own, so that under load the batcher runs the next inference
 /// while the last one's results are written (on a two-core board that is the difference between the model's pace and
 /// the model's pace plus the post-processing). One producer (the batcher), one consumer; replies are delivered in the
-/// order posted. The consumer keeps polling for a short while after the queue runs dry before it sleeps, and a post
-/// does not wake a sleeping consumer by itself: waking a thread is a system call that costs the poster more than a
-/// small model's whole run (10 to 40 µs measured on a virtual two-core board), so the poster decides when the replies
-/// it has queued are worth a wake (<see cref="Wake"/>).
+/// order posted. The consumer waits at a <see cref="Doorbell"/>, and a post does not ring it by itself: waking a
+/// thread costs the poster more than a small model's whole run (10 to 40 µs measured on a virtual two-core board), so
+/// the poster decides when the replies it has queued are worth a wake (<see cref="Wake"/>).
 /// </summary>
 internal sealed class CompletionWorker : IDisposable
 {
-    /// <summary>How long the worker polls an empty queue before it sleeps: 50 µs, in <see cref="Stopwatch"/> ticks.</summary>
-    private static readonly long PollTicks = Stopwatch.Frequency / 20_000;
-
     private readonly ConcurrentQueue<Completion> _queue = new();
-    private readonly ManualResetEventSlim _wake = new(false, 0);
+    private readonly Doorbell _doorbell = new();
+    private readonly Func<bool> _hasWork;
     private readonly Thread _thread;
     private long _pending;
-    private int _sleeping;
     private volatile bool _stopping;
 
     public CompletionWorker(string name)
     {
+        _hasWork = () => !_queue.IsEmpty || _stopping;
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
@@ -49,10 +46,9 @@ internal sealed class CompletionWorker : IDisposable
     /// <summary>Makes the worker deliver what is queued: nothing to do while it polls, a system call when it sleeps.</summary>
     public void Wake()
     {
-        if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
+        var started = Stopwatch.GetTimestamp();
+        if (_doorbell.Ring())
         {
-            var started = Stopwatch.GetTimestamp();
-            _wake.Set();
             _wakeTicks = Smoothed(_wakeTicks, Stopwatch.GetTimestamp() - started);
         }
     }
@@ -66,7 +62,7 @@ internal sealed class CompletionWorker : IDisposable
     private double _wakeTicks = Stopwatch.Frequency / 100_000.0;
 
     /// <summary>True while the worker sleeps: replies posted now wait for <see cref="Wake"/>.</summary>
-    public bool Sleeping => Volatile.Read(ref _sleeping) == 1;
+    public bool Sleeping => _doorbell.Listening;
 
     /// <summary>
     /// Delivers one reply or failure on the calling thread (the worker's, or the poster's while <see cref="Idle"/>);
@@ -98,10 +94,9 @@ internal sealed class CompletionWorker : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        Interlocked.Exchange(ref _sleeping, 0);
-        _wake.Set();
+        _doorbell.Ring();
         _thread.Join();
-        _wake.Dispose();
+        _doorbell.Dispose();
     }
 
     private void Run()
@@ -120,40 +115,8 @@ internal sealed class CompletionWorker : IDisposable
                 return;
             }
 
-            if (SpinForWork())
-            {
-                continue;
-            }
-
-            _wake.Reset();
-            Interlocked.Exchange(ref _sleeping, 1);
-
-            // A post between the last look and the flag would wait for the poster's next wake: look once more.
-            if (!_queue.IsEmpty || _stopping)
-            {
-                Interlocked.Exchange(ref _sleeping, 0);
-                continue;
-            }
-
-            _wake.Wait();
+            _doorbell.Wait(_hasWork, Timeout.Infinite);
         }
-    }
-
-    private bool SpinForWork()
-    {
-        var until = Stopwatch.GetTimestamp() + PollTicks;
-        var spinner = default(SpinWait);
-        while (Stopwatch.GetTimestamp() < until)
-        {
-            if (!_queue.IsEmpty || _stopping)
-            {
-                return true;
-            }
-
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
-
-        return false;
     }
 
     private readonly record struct Completion(InferenceRequest Request, InferenceReply Reply, Exception? Error);

@@ -217,9 +217,14 @@ public sealed class MicroBatcher : IAsyncDisposable
     {
         if (!_completions.Idle)
         {
-            _deferredBatches = 0;
-            _completions.Wake();
+            WakeWorker();
         }
+    }
+
+    private void WakeWorker()
+    {
+        _deferredBatches = 0;
+        _completions.Wake();
     }
 
     private void Fail(InferenceRequest request, Exception error)
@@ -281,8 +286,7 @@ public sealed class MicroBatcher : IAsyncDisposable
 
         if (!inline && WakeNow())
         {
-            _deferredBatches = 0;
-            _completions.Wake();
+            WakeWorker();
         }
     }
 

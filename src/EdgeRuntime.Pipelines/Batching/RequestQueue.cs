@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 
 namespace EdgeRuntime.Pipelines.Batching;
 
@@ -8,23 +7,29 @@ namespace EdgeRuntime.Pipelines.Batching;
 /// one reader (the batcher). Lock-free where it runs per request: a sensor source offering hundreds of thousands of
 /// samples a second and the batcher taking them would otherwise meet on one lock for every request (a profile of
 /// such a source on the runtime's bounded channel showed it waiting for that lock). A write costs one interlocked
-/// count, the concurrent queue's own slot claim and a fence; only a reader that found the queue empty costs a wake.
-/// The reader blocks while it waits (the batcher has a thread of its own).
+/// count, the concurrent queue's own slot claim and a fence; only a reader blocked at the <see cref="Doorbell"/>
+/// costs a wake.
 /// </summary>
 /// <remarks>
 /// At the bound, writers racing each other may briefly leave one request each over it (each counts itself in before
 /// it looks); the queue never grows with the load, which is what memory needs.
 /// </remarks>
-internal sealed class RequestQueue(int capacity, bool dropOldest) : IDisposable
+internal sealed class RequestQueue : IDisposable
 {
-    // How long a reader polls an empty queue before it blocks: 50 µs, in Stopwatch ticks (as the completion worker).
-    private static readonly long PollTicks = Stopwatch.Frequency / 20_000;
-
+    private readonly int _capacity;
+    private readonly bool _dropOldest;
     private readonly ConcurrentQueue<InferenceRequest> _items = new();
-    private readonly ManualResetEventSlim _arrival = new(false, 0);
+    private readonly Doorbell _doorbell = new();
+    private readonly Func<bool> _mayRead;
     private int _count;
-    private int _readerWaiting;
     private volatile bool _completed;
+
+    public RequestQueue(int capacity, bool dropOldest)
+    {
+        _capacity = capacity;
+        _dropOldest = dropOldest;
+        _mayRead = () => !_items.IsEmpty || _completed;
+    }
 
     /// <summary>Requests waiting.</summary>
     public int Count => Volatile.Read(ref _count);
@@ -42,9 +47,9 @@ internal sealed class RequestQueue(int capacity, bool dropOldest) : IDisposable
             return false;
         }
 
-        if (Interlocked.Increment(ref _count) > capacity)
+        if (Interlocked.Increment(ref _count) > _capacity)
         {
-            if (!dropOldest)
+            if (!_dropOldest)
             {
                 Interlocked.Decrement(ref _count);
                 return false;
@@ -59,12 +64,7 @@ internal sealed class RequestQueue(int capacity, bool dropOldest) : IDisposable
         }
 
         _items.Enqueue(request);
-
-        // The reader announces itself and then looks at the queue; the writer adds and then looks for a reader.
-        // Without a full fence on both sides each could miss the other (a store may pass a later load) and the
-        // request would wait for the next writer.
-        Interlocked.MemoryBarrier();
-        WakeReader();
+        _doorbell.Ring();
         return true;
     }
 
@@ -98,21 +98,7 @@ internal sealed class RequestQueue(int capacity, bool dropOldest) : IDisposable
             return QueueWait.Completed;
         }
 
-        if (PollForWrite(timeoutMs))
-        {
-            return QueueWait.Ready;
-        }
-
-        // Announce, then look again: a write that came before the announcement was not told to wake us.
-        _arrival.Reset();
-        Interlocked.Exchange(ref _readerWaiting, 1);
-        var woken = true;
-        if (_items.IsEmpty && !_completed)
-        {
-            woken = _arrival.Wait(timeoutMs);
-        }
-
-        Volatile.Write(ref _readerWaiting, 0);
+        var woken = _doorbell.Wait(_mayRead, timeoutMs);
         return !_items.IsEmpty ? QueueWait.Ready : _completed ? QueueWait.Completed : woken ? QueueWait.Ready : QueueWait.TimedOut;
     }
 
@@ -120,40 +106,11 @@ internal sealed class RequestQueue(int capacity, bool dropOldest) : IDisposable
     public void Complete()
     {
         _completed = true;
-        Interlocked.MemoryBarrier();
-        WakeReader();
+        _doorbell.Ring();
     }
 
     /// <summary>Releases the reader's wait handle; the reader must be gone.</summary>
-    public void Dispose() => _arrival.Dispose();
-
-    // Requests often follow each other by microseconds, and waking a blocked thread costs the writer a system call
-    // and the request tens of microseconds on a virtual board: look again for a short while before blocking.
-    private bool PollForWrite(int timeoutMs)
-    {
-        var pollTicks = timeoutMs == Timeout.Infinite ? PollTicks : Math.Min(PollTicks, timeoutMs * Stopwatch.Frequency / 1000);
-        var until = Stopwatch.GetTimestamp() + pollTicks;
-        var spinner = default(SpinWait);
-        while (Stopwatch.GetTimestamp() < until)
-        {
-            if (!_items.IsEmpty || _completed)
-            {
-                return !_items.IsEmpty;
-            }
-
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
-
-        return false;
-    }
-
-    private void WakeReader()
-    {
-        if (Volatile.Read(ref _readerWaiting) == 1 && Interlocked.CompareExchange(ref _readerWaiting, 0, 1) == 1)
-        {
-            _arrival.Set();
-        }
-    }
+    public void Dispose() => _doorbell.Dispose();
 }
 
 /// <summary>How a reader's <see cref="RequestQueue.Wait"/> ended.</summary>

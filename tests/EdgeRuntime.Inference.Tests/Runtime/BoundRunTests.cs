@@ -1,6 +1,7 @@
 using EdgeRuntime.Graph.Ir;
 using EdgeRuntime.Graph.Onnx;
 using EdgeRuntime.Inference.Runtime;
+using EdgeRuntime.Testing.Models;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeRuntime.Inference.Tests.Runtime;
@@ -42,7 +43,7 @@ public sealed class BoundRunTests
     [Fact]
     public void OutputWhoseShapeFollowsTheValues_BoundRunFailsAndAnUnboundRunStillAnswers()
     {
-        using var session = ModelSession.Create(RangeOfSum());
+        using var session = ModelSession.Create(CodeBuiltModels.RangeOfSum());
         float[] three = [1, 2];
         var observed = session.RunFloat("x", three, [1, 2]);
 
@@ -72,20 +73,6 @@ public sealed class BoundRunTests
         y.Type = new TensorType(DataType.Float, new TensorShape([Dim.Symbolic("batch"), Dim.Known(3)]));
 
         graph.AddOutput(y);
-        return OnnxModelWriter.ToBytes(model);
-    }
-
-    // x [batch, 2] → Range(0, sum(x), 1): an output as long as the values say.
-    private static byte[] RangeOfSum()
-    {
-        var graph = new Graph.Ir.Graph("range");
-        var model = new Model(graph) { IrVersion = 8 };
-        model.OpsetImports.Add(new OpsetImport(string.Empty, 17));
-        var x = graph.AddInput("x", new TensorType(DataType.Float, new TensorShape([Dim.Symbolic("batch"), Dim.Known(2)])));
-        var sum = graph.AddNode("ReduceSum", [x], "sum", attributes: [Graph.Ir.Attribute.FromInt("keepdims", 0)]).Outputs[0];
-        var zero = graph.AddInitializer("zero", Tensor.From<float>([0f], []));
-        var one = graph.AddInitializer("one", Tensor.From<float>([1f], []));
-        graph.AddOutput(graph.AddNode("Range", [zero, sum, one], ["y"]).Outputs[0]!);
         return OnnxModelWriter.ToBytes(model);
     }
 }

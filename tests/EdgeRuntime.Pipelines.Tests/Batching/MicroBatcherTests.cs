@@ -8,6 +8,7 @@ using EdgeRuntime.Pipelines.Configuration;
 using EdgeRuntime.Pipelines.Metrics;
 using EdgeRuntime.Pipelines.Stages;
 using EdgeRuntime.Sensors.Samples;
+using EdgeRuntime.Testing.Models;
 
 namespace EdgeRuntime.Pipelines.Tests.Batching;
 
@@ -50,7 +51,7 @@ public sealed class MicroBatcherTests
         const int Flood = 293;
         const int Burst = 4;
         using var server = new ModelServer();
-        _ = server.Swap(new ServedModel("slow", 1, ModelSession.Create(DoublingWithLoad(1024, 3), new SessionSettings { IntraOpThreads = 1 }), "test"));
+        _ = server.Swap(new ServedModel("slow", 1, ModelSession.Create(Doubling(loadWidth: 1024, loadLayers: 3), new SessionSettings { IntraOpThreads = 1 }), "test"));
         var client = new RecordingClient();
         var counters = new PipelineCounters();
         await using (var batcher = new MicroBatcher(server, "slow", new BatchingOptions { MaxBatch = 1, MaxDelayMs = 0, QueueCapacity = Flood }, TimeProvider.System))
@@ -131,7 +132,7 @@ public sealed class MicroBatcherTests
     public async Task OutputLengthFollowsTheValues_AfterTheFirstShapeIsBound_EveryReplyStillRight()
     {
         using var server = new ModelServer();
-        _ = server.Swap(new ServedModel("range", 1, ModelSession.Create(RangeOfSum()), "test"));
+        _ = server.Swap(new ServedModel("range", 1, ModelSession.Create(CodeBuiltModels.RangeOfSum()), "test"));
         var client = new RecordingClient();
         var counters = new PipelineCounters();
         float[][] inputs = [[1, 2], [1, 2], [2, 1.5f], [0.5f, 0.5f], [1, 2], [4, 4]];
@@ -153,49 +154,28 @@ public sealed class MicroBatcherTests
     private static InferenceRequest Request(int index, float[] data, PipelineCounters counters, IInferenceClient client) =>
         new(new IntervalSample(index.ToString(System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UnixEpoch, TimeSpan.FromSeconds(1), new Dictionary<string, double>(), 0), new PreparedInput("x", data, [2]), counters, client);
 
-    // x [batch, 2] → 2x.
-    private static byte[] Doubling()
+    // x [batch, 2] → 2x; with loadLayers > 0, also a second output that costs that many loadWidth×loadWidth MatMuls
+    // of x, so that a run takes hundreds of microseconds.
+    private static byte[] Doubling(int loadWidth = 0, int loadLayers = 0)
     {
         var graph = new Graph.Ir.Graph("double");
         var model = new Model(graph) { IrVersion = 8 };
         model.OpsetImports.Add(new OpsetImport(string.Empty, 17));
         var x = graph.AddInput("x", new TensorType(DataType.Float, new TensorShape([Dim.Symbolic("batch"), Dim.Known(2)])));
         graph.AddOutput(graph.AddNode("Mul", [x, graph.AddInitializer("two", Tensor.From<float>([2f], []))], ["y"]).Outputs[0]!);
-        return OnnxModelWriter.ToBytes(model);
-    }
-
-    // x [batch, 2] → 2x, plus a second output that costs `layers` width×width MatMuls of x, so that a run takes
-    // hundreds of microseconds.
-    private static byte[] DoublingWithLoad(int width, int layers)
-    {
-        var graph = new Graph.Ir.Graph("double_with_load");
-        var model = new Model(graph) { IrVersion = 8 };
-        model.OpsetImports.Add(new OpsetImport(string.Empty, 17));
-        var x = graph.AddInput("x", new TensorType(DataType.Float, new TensorShape([Dim.Symbolic("batch"), Dim.Known(2)])));
-        graph.AddOutput(graph.AddNode("Mul", [x, graph.AddInitializer("two", Tensor.From<float>([2f], []))], ["y"]).Outputs[0]!);
-        var random = new Random(3);
-        float[] Weights(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() - 0.5) / width)];
-        var hidden = graph.AddNode("MatMul", [x, graph.AddInitializer("w_in", Tensor.From<float>(Weights(2 * width), [2, width]))], "spread").Outputs[0];
-        for (var layer = 0; layer < layers; layer++)
+        if (loadLayers > 0)
         {
-            hidden = graph.AddNode("MatMul", [hidden, graph.AddInitializer($"w{layer}", Tensor.From<float>(Weights(width * width), [width, width]))], $"load{layer}").Outputs[0];
+            var random = new Random(3);
+            float[] Weights(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() - 0.5) / loadWidth)];
+            var hidden = graph.AddNode("MatMul", [x, graph.AddInitializer("w_in", Tensor.From<float>(Weights(2 * loadWidth), [2, loadWidth]))], "spread").Outputs[0];
+            for (var layer = 0; layer < loadLayers; layer++)
+            {
+                hidden = graph.AddNode("MatMul", [hidden, graph.AddInitializer($"w{layer}", Tensor.From<float>(Weights(loadWidth * loadWidth), [loadWidth, loadWidth]))], $"load{layer}").Outputs[0];
+            }
+
+            graph.AddOutput(graph.AddNode("ReduceSum", [hidden], ["load"], attributes: [Graph.Ir.Attribute.FromInt("keepdims", 0)]).Outputs[0]!);
         }
 
-        graph.AddOutput(graph.AddNode("ReduceSum", [hidden], ["load"], attributes: [Graph.Ir.Attribute.FromInt("keepdims", 0)]).Outputs[0]!);
-        return OnnxModelWriter.ToBytes(model);
-    }
-
-    // x [batch, 2] → Range(0, sum(x), 1): an output as long as the values say.
-    private static byte[] RangeOfSum()
-    {
-        var graph = new Graph.Ir.Graph("range");
-        var model = new Model(graph) { IrVersion = 8 };
-        model.OpsetImports.Add(new OpsetImport(string.Empty, 17));
-        var x = graph.AddInput("x", new TensorType(DataType.Float, new TensorShape([Dim.Symbolic("batch"), Dim.Known(2)])));
-        var sum = graph.AddNode("ReduceSum", [x], "sum", attributes: [Graph.Ir.Attribute.FromInt("keepdims", 0)]).Outputs[0];
-        var zero = graph.AddInitializer("zero", Tensor.From<float>([0f], []));
-        var one = graph.AddInitializer("one", Tensor.From<float>([1f], []));
-        graph.AddOutput(graph.AddNode("Range", [zero, sum, one], ["y"]).Outputs[0]!);
         return OnnxModelWriter.ToBytes(model);
     }
 
