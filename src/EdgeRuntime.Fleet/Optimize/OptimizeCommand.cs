@@ -26,6 +26,7 @@ internal static class OptimizeCommand
         var recorded = new Option<string[]>("--sample") { Description = "A folder of recorded inputs (NAME.pb or input_N.pb TensorProto files) to verify on as well (repeatable)" };
         var fixedInputs = new Option<string[]>("--fixed-input") { Description = "An input with a fixed scalar value for the random sets, NAME=VALUE (e.g. sr=16000) (repeatable)" };
         var noMeasure = new Option<bool>("--no-measure") { Description = "Keep the requested level's result instead of timing verified variants and keeping the fastest" };
+        var freeze = new Option<bool>("--freeze-initializer-inputs") { Description = "The deployment never feeds the initializers the model also lists as inputs (IR 4 and later): make them constants so they fold and fuse" };
 
         var command = new Command("optimize", "Optimise a model's computation graph and prove it still computes the same outputs");
         command.Add(input);
@@ -39,6 +40,7 @@ internal static class OptimizeCommand
         command.Add(recorded);
         command.Add(fixedInputs);
         command.Add(noMeasure);
+        command.Add(freeze);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var stdout = parseResult.InvocationConfiguration.Output;
@@ -59,6 +61,7 @@ internal static class OptimizeCommand
                     RecordedSamples = [.. (parseResult.GetValue(recorded) ?? []).Select(folder => OptimizeArguments.Sample(folder, model))],
                     FixedInputs = OptimizeArguments.FixedInputs(parseResult.GetValue(fixedInputs) ?? [], model),
                     MeasureCandidates = !parseResult.GetValue(noMeasure),
+                    FreezeInitializerInputs = parseResult.GetValue(freeze),
                 };
                 stdout.WriteLine($"edgectl optimize: {inputPath} ({model.CountNodes()} nodes) at {request.Level}");
                 var result = new ModelOptimizer(line => stdout.WriteLine($"  {line}")).Optimize(request, cancellationToken);

@@ -29,14 +29,24 @@ internal static class OptimizeSummary
         Append(text, rows);
 
         text.Append('\n');
-        var outputs = new List<string[]> { new[] { "OUTPUT", "MAX ABS", "MAX REL", "COSINE", "TOP-1", "VERDICT" } };
+        var outputs = new List<string[]> { new[] { "OUTPUT", "MAX ABS", "MAX REL", "COSINE", "TOP-1", "VERDICT", "TOLERANCE" } };
         foreach (var output in result.Verification.Outputs)
         {
-            outputs.Add([output.Output, Sci(output.MaxAbsoluteError), Sci(output.MaxRelativeError), output.Cosine.ToString("F7", CultureInfo.InvariantCulture),
-                output.Top1Agreement?.ToString("P1", CultureInfo.InvariantCulture) ?? "-", output.Passed ? "match" : "MISMATCH"]);
+            outputs.Add([output.Output, Sci(output.MaxAbsoluteError), Sci(output.MaxRelativeError), double.IsNaN(output.Cosine) ? "-" : output.Cosine.ToString("F7", CultureInfo.InvariantCulture),
+                output.Top1Agreement?.ToString("P1", CultureInfo.InvariantCulture) ?? "-", output.Passed ? "match" : "MISMATCH", output.ToleranceApplied]);
         }
 
         Append(text, outputs);
+        foreach (var line in result.Verification.Coverage.Where(l => !l.StartsWith("sample: ", StringComparison.Ordinal)))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"verified: {line}\n");
+        }
+
+        var samples = result.Verification.Coverage.Where(l => l.StartsWith("sample: ", StringComparison.Ordinal)).Select(l => l["sample: ".Length..]).ToList();
+        if (samples.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"input sets: {string.Join("; ", samples)}\n");
+        }
         if (result.Candidates.Count > 0)
         {
             text.Append('\n');
@@ -96,12 +106,14 @@ internal static class OptimizeSummary
                 ["outputs"] = new JsonArray([.. result.Verification.Outputs.Select(o => (JsonNode)new JsonObject
                 {
                     ["output"] = o.Output,
-                    ["maxAbsoluteError"] = o.MaxAbsoluteError,
-                    ["maxRelativeError"] = o.MaxRelativeError,
-                    ["cosine"] = o.Cosine,
+                    ["maxAbsoluteError"] = Finite(o.MaxAbsoluteError),
+                    ["maxRelativeError"] = Finite(o.MaxRelativeError),
+                    ["cosine"] = Finite(o.Cosine),
                     ["top1Agreement"] = o.Top1Agreement,
                     ["passed"] = o.Passed,
+                    ["tolerance"] = o.ToleranceApplied,
                 })]),
+                ["coverage"] = new JsonArray([.. result.Verification.Coverage.Select(c => (JsonNode)c)]),
             },
             ["originalMilliseconds"] = result.OriginalMilliseconds,
             ["candidates"] = new JsonArray([.. result.Candidates.Select(c => (JsonNode)new JsonObject
@@ -123,6 +135,9 @@ internal static class OptimizeSummary
 
     public static string PassList() => string.Join('\n', OptimizationPresets.All.Select(p =>
         $"{p.Name,-36} {p.Level}  {p.Kind.ToString().ToLowerInvariant(),-11}  {p.Description}")) + "\n";
+
+    // JSON has no NaN: an output compared by type and shape only (random) has no error to report.
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     private static string Ms(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 

@@ -4,8 +4,9 @@ public sealed partial class Graph
 {
     /// <summary>
     /// Makes every reader of <paramref name="old"/> read <paramref name="replacement"/> instead, in this graph
-    /// and its subgraphs. If <paramref name="old"/> is a graph output, the output keeps its name (it is the
-    /// model's interface): the replacement takes the name over, or an Identity node carries it.
+    /// and its subgraphs (subgraph outputs that return it included). If <paramref name="old"/> is an output of its
+    /// graph, every slot that lists it keeps its name (the name is the model's interface, and one value may be
+    /// listed more than once): the replacement takes the name over, or one Identity node carries it.
     /// </summary>
     public void ReplaceAllUses(Value old, Value replacement)
     {
@@ -21,11 +22,21 @@ public sealed partial class Graph
             use.Node.SetInput(use.InputIndex, replacement);
         }
 
-        var outputIndex = old.Owner._outputs.IndexOf(old);
-        while (outputIndex >= 0)
+        // A nested subgraph (an If branch) may return an outer value directly; its output slots are positional.
+        foreach (var nested in old.Owner.SelfAndDescendants().Skip(1))
         {
-            old.Owner.ReplaceOutput(outputIndex, old, replacement);
-            outputIndex = old.Owner._outputs.IndexOf(old);
+            for (var i = 0; i < nested._outputs.Count; i++)
+            {
+                if (nested._outputs[i] == old)
+                {
+                    nested.SetOutputAt(i, replacement);
+                }
+            }
+        }
+
+        if (old.Owner._outputs.Contains(old))
+        {
+            old.Owner.ReplaceOutput(old, replacement);
         }
     }
 
@@ -57,7 +68,7 @@ public sealed partial class Graph
         }
 
         _nodes.Remove(node);
-        _names.Release(node.Name);
+        _nodeNames.Release(node.Name);
     }
 
     /// <summary>Removes an unused initializer or graph input.</summary>
@@ -92,8 +103,15 @@ public sealed partial class Graph
         _inputs.Remove(initializer);
     }
 
-    /// <summary>Removes a graph output (the value stays).</summary>
-    public void RemoveOutput(Value value) => _outputs.Remove(value);
+    /// <summary>Removes a graph output (the first slot listing it; the value stays).</summary>
+    public void RemoveOutput(Value value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (_outputs.Remove(value))
+        {
+            value.RemoveOutputSlot();
+        }
+    }
 
     /// <summary>Replaces an initializer's data (same value, new content).</summary>
     public void SetInitializer(Value value, Tensor tensor)
@@ -121,20 +139,38 @@ public sealed partial class Graph
         return true;
     }
 
-    private void ReplaceOutput(int index, Value old, Value replacement)
+    /// <summary>Points every output slot listing <paramref name="old"/> at a value carrying its name.</summary>
+    private void ReplaceOutput(Value old, Value replacement)
     {
         var name = old.Name;
         MoveToFreshName(old);
         var canTakeName = replacement.Owner == this && replacement.Producer is not null && !replacement.IsGraphOutput && !replacement.IsGraphInput;
+        Value carrier;
         if (canTakeName && TryRename(replacement, name))
         {
-            _outputs[index] = replacement;
-            return;
+            carrier = replacement;
+        }
+        else
+        {
+            var identity = AddNode("Identity", [replacement], [name]);
+            identity.Output.Type = replacement.Type;
+            carrier = identity.Output;
         }
 
-        var identity = AddNode("Identity", [replacement], [name]);
-        identity.Output.Type = replacement.Type;
-        _outputs[index] = identity.Output;
+        for (var i = 0; i < _outputs.Count; i++)
+        {
+            if (_outputs[i] == old)
+            {
+                SetOutputAt(i, carrier);
+            }
+        }
+    }
+
+    private void SetOutputAt(int index, Value value)
+    {
+        _outputs[index].RemoveOutputSlot();
+        _outputs[index] = value;
+        value.AddOutputSlot();
     }
 
     /// <summary>Gives <paramref name="value"/> a new unique name, freeing its current one.</summary>
@@ -152,6 +188,11 @@ public sealed partial class Graph
         node.DetachInputs();
         foreach (var subgraph in node.Subgraphs)
         {
+            foreach (var output in subgraph._outputs)
+            {
+                output.RemoveOutputSlot();
+            }
+
             foreach (var inner in subgraph._nodes)
             {
                 DetachRecursively(inner);

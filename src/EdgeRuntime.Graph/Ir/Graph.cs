@@ -4,7 +4,8 @@ namespace EdgeRuntime.Graph.Ir;
 /// A computation graph: inputs, initializers, nodes and outputs, with use-def chains. Subgraphs (If
 /// branches, Loop/Scan bodies) are graphs whose <see cref="Parent"/> is the graph of their node; they read
 /// outer values directly, and those reads appear in the outer value's <see cref="Value.Uses"/>.
-/// Names are unique across the whole model. Not thread-safe.
+/// Value names are unique across the whole model, and so are node names; the two are separate namespaces, as
+/// in ONNX (a node may be called like a value without renaming either). Not thread-safe.
 /// </summary>
 public sealed partial class Graph
 {
@@ -14,12 +15,14 @@ public sealed partial class Graph
     private readonly List<Value> _initializers = [];
     private readonly Dictionary<string, Value> _values = new(StringComparer.Ordinal);
     private readonly NameRegistry _names;
+    private readonly NameRegistry _nodeNames;
 
     /// <summary>Creates a top-level graph.</summary>
     public Graph(string name)
     {
         Name = name;
         _names = new NameRegistry();
+        _nodeNames = new NameRegistry();
     }
 
     private Graph(string name, Graph parent)
@@ -27,6 +30,7 @@ public sealed partial class Graph
         Name = name;
         Parent = parent;
         _names = parent._names;
+        _nodeNames = parent._nodeNames;
     }
 
     /// <summary>The graph's name.</summary>
@@ -81,8 +85,11 @@ public sealed partial class Graph
     /// <summary>Creates an empty subgraph whose nodes may read this graph's values; attach it with a graph attribute.</summary>
     public Graph CreateSubgraph(string name) => new(name, this);
 
-    /// <summary>A name no value or node in the model has yet, based on <paramref name="hint"/>.</summary>
-    public string UniqueName(string hint) => _names.Reserve(hint);
+    /// <summary>
+    /// A value name no value in the model has yet, based on <paramref name="hint"/>. It is not reserved: the value
+    /// created with it next keeps it (a second value asking for the same name gets a suffix).
+    /// </summary>
+    public string UniqueName(string hint) => _names.Suggest(hint);
 
     /// <summary>The value named <paramref name="name"/> defined by this graph, or null.</summary>
     public Value? FindValue(string name) => _values.GetValueOrDefault(name);
@@ -136,7 +143,7 @@ public sealed partial class Graph
     public Node AddNode(string opType, IEnumerable<Value?> inputs, IEnumerable<string?> outputNames, string domain = "", string? name = null, IEnumerable<Attribute>? attributes = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(opType);
-        var node = new Node(this, opType, domain, _names.Reserve(name ?? opType));
+        var node = new Node(this, opType, domain, _nodeNames.Reserve(name ?? opType));
         foreach (var input in inputs)
         {
             if (input is not null && !IsVisible(input))
@@ -165,21 +172,28 @@ public sealed partial class Graph
     public Node AddNode(string opType, IEnumerable<Value?> inputs, string? outputHint = null, string domain = "", IEnumerable<Attribute>? attributes = null) =>
         AddNode(opType, inputs, [UniqueName(outputHint ?? $"{opType}_out")], domain, null, attributes);
 
-    /// <summary>Appends a graph output.</summary>
+    /// <summary>Appends a graph output (the same value may be listed more than once).</summary>
     public void AddOutput(Value value)
     {
+        ArgumentNullException.ThrowIfNull(value);
         if (!IsVisible(value))
         {
             throw new InvalidOperationException($"value '{value.Name}' is not visible from graph '{Name}'");
         }
 
         _outputs.Add(value);
+        value.AddOutputSlot();
     }
 
     /// <summary>Replaces the output list.</summary>
     public void SetOutputs(IEnumerable<Value> outputs)
     {
         var list = outputs.ToList();
+        foreach (var output in _outputs)
+        {
+            output.RemoveOutputSlot();
+        }
+
         _outputs.Clear();
         foreach (var output in list)
         {
@@ -236,6 +250,27 @@ public sealed partial class Graph
             while (!_taken.Add(candidate));
 
             _counters[stem] = counter;
+            return candidate;
+        }
+
+        /// <summary>What <see cref="Reserve"/> would return now, without taking it.</summary>
+        public string Suggest(string hint)
+        {
+            if (hint.Length > 0 && !_taken.Contains(hint))
+            {
+                return hint;
+            }
+
+            var stem = hint.Length == 0 ? "v" : hint;
+            var counter = _counters.GetValueOrDefault(stem);
+            string candidate;
+            do
+            {
+                counter++;
+                candidate = $"{stem}__{counter}";
+            }
+            while (_taken.Contains(candidate));
+
             return candidate;
         }
 

@@ -13,6 +13,9 @@ public sealed class Value
 {
     private readonly List<ValueUse> _uses = [];
 
+    // How many output slots of graphs (its own or nested subgraphs returning an outer value) name it.
+    private int _outputSlots;
+
     internal Value(Graph owner, string name)
     {
         Owner = owner;
@@ -49,8 +52,8 @@ public sealed class Value
     /// <summary>Every node input that reads it, in this graph and nested subgraphs.</summary>
     public IReadOnlyList<ValueUse> Uses => _uses;
 
-    /// <summary>Whether anything reads it: a node or a graph output.</summary>
-    public bool IsUsed => _uses.Count > 0 || IsGraphOutput;
+    /// <summary>Whether anything reads it: a node, an output of its graph, or an output of a nested subgraph (an If branch may return an outer value).</summary>
+    public bool IsUsed => _uses.Count > 0 || _outputSlots > 0;
 
     /// <summary>The tensor type, when its type is one.</summary>
     public TensorType? TensorType => Type as TensorType;
@@ -58,6 +61,10 @@ public sealed class Value
     internal void AddUse(Node node, int index) => _uses.Add(new ValueUse(node, index));
 
     internal void RemoveUse(Node node, int index) => _uses.Remove(new ValueUse(node, index));
+
+    internal void AddOutputSlot() => _outputSlots++;
+
+    internal void RemoveOutputSlot() => _outputSlots--;
 
     /// <inheritdoc />
     public override string ToString() => Name;

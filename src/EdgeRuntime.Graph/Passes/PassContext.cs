@@ -32,6 +32,15 @@ public sealed class PassContext
     /// <summary>The outputs the deployment consumes (existing outputs or intermediate values); empty keeps all.</summary>
     public IReadOnlyList<string> KeepOutputs { get; init; } = [];
 
+    /// <summary>
+    /// Whether the deployment promises never to feed the initializers a model of IR version 4 or later also lists as
+    /// inputs, so that freeze-initializer-inputs may make them constants. Default false: from IR 4 on such an
+    /// initializer is only a default that a caller may override (ONNX IR spec, "Graphs"), and freezing it would change
+    /// what the model computes for such a caller. Before IR 4 every initializer had to be listed as an input, so
+    /// listing one says nothing and those are always frozen.
+    /// </summary>
+    public bool FreezeInitializerInputs { get; init; }
+
     /// <summary>Receives a line per notable action (for progress output and reports).</summary>
     public Action<string>? Log { get; init; }
 

@@ -6,13 +6,8 @@ namespace EdgeRuntime.Graph.Passes;
 /// <summary>Small facts and rewrites several passes share.</summary>
 public static class PassHelpers
 {
-    private static readonly HashSet<string> NonDeterministic = new(StringComparer.Ordinal)
-    {
-        "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli",
-    };
-
-    /// <summary>Whether two runs of <paramref name="node"/> on the same inputs may differ (random operators).</summary>
-    public static bool IsNonDeterministic(Node node) => node.Domain.Length == 0 && NonDeterministic.Contains(node.OpType);
+    /// <summary>Whether two runs of <paramref name="node"/> on the same inputs may differ (see <see cref="OperatorPurity"/>).</summary>
+    public static bool IsNonDeterministic(Node node) => !OperatorPurity.IsPure(node);
 
     /// <summary>Every node of the model, subgraphs included.</summary>
     public static IEnumerable<Node> AllNodes(Model model) => model.Graph.SelfAndDescendants().SelectMany(g => g.Nodes).ToList();

@@ -49,11 +49,10 @@ internal static class ShapeValuePropagation
                 return Make(parts[0].ElementType, joined, [joined.Length]);
             case "Slice" when Input(0) is { Dims.Length: 1 } data && SliceBounds(node, Ints) is var (sliceStart, sliceEnd, step):
                 var all = data.ToInt64Array();
-                var length = Rules.IndexingRules.SliceLength(all.Length, sliceStart, sliceEnd, step);
-                var first = sliceStart < 0 ? Math.Max(0, sliceStart + all.Length) : Math.Min(sliceStart, step > 0 ? all.Length : all.Length - 1);
+                var (first, length) = Rules.IndexingRules.SliceRange(all.Length, sliceStart, sliceEnd, step);
                 return Make(data.ElementType, [.. Enumerable.Range(0, (int)length).Select(i => all[first + (i * step)])], [length]);
-            case "Add" or "Sub" or "Mul" or "Div" when Input(0) is { } a && Input(1) is { } b && a.ElementType == b.ElementType:
-                return Arithmetic(node.OpType, a, b);
+            case "Add" or "Sub" or "Mul" or "Div" or "Mod" when Input(0) is { } a && Input(1) is { } b && a.ElementType == b.ElementType && a.ElementType is DataType.Int64 or DataType.Int32:
+                return Arithmetic(node.OpType, a, b, node.GetInt("fmod", 0) != 0);
             case "ReduceProd" when Input(0) is { Dims.Length: 1 } data && node.GetInt("keepdims", 1) == 0:
                 return Make(data.ElementType, [data.ToInt64Array().Aggregate(1L, (x, y) => x * y)], []);
             default:
@@ -79,29 +78,19 @@ internal static class ShapeValuePropagation
         return null;
     }
 
-    private static Tensor? Arithmetic(string op, Tensor a, Tensor b)
+    /// <summary>
+    /// Integer arithmetic exactly as ONNX Runtime does it: in the element type's width, wrapping on overflow for Add,
+    /// Sub and Mul; Div truncating toward zero (C++ integer division, not floor); Mod with the sign of the divisor
+    /// (fmod = 0, Python's %) or of the dividend (fmod = 1, C's fmod). Division by zero and the one overflowing
+    /// quotient (MIN / −1) are left to run time: they are undefined in C++, so there is no value to fold.
+    /// </summary>
+    private static Tensor? Arithmetic(string op, Tensor a, Tensor b, bool fmod)
     {
         var left = a.ToInt64Array();
         var right = b.ToInt64Array();
         if (left.Length != right.Length && left.Length != 1 && right.Length != 1)
         {
             return null;
-        }
-
-        var count = Math.Max(left.Length, right.Length);
-        var result = new long[count];
-        for (var i = 0; i < count; i++)
-        {
-            var x = left[left.Length == 1 ? 0 : i];
-            var y = right[right.Length == 1 ? 0 : i];
-            result[i] = op switch
-            {
-                "Add" => x + y,
-                "Sub" => x - y,
-                "Mul" => x * y,
-                _ when y == 0 => 0,
-                _ => (long)Math.Floor((double)x / y),
-            };
         }
 
         // Broadcasting: the result has the higher rank (a scalar minus a one-element vector is a vector).
@@ -111,7 +100,36 @@ internal static class ShapeValuePropagation
             return null;
         }
 
+        var narrow = a.ElementType == DataType.Int32;
+        var min = narrow ? int.MinValue : long.MinValue;
+        var count = Math.Max(left.Length, right.Length);
+        var result = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            var x = left[left.Length == 1 ? 0 : i];
+            var y = right[right.Length == 1 ? 0 : i];
+            if (op is "Div" or "Mod" && (y == 0 || (x == min && y == -1)))
+            {
+                return null;
+            }
+
+            result[i] = op switch
+            {
+                "Add" => unchecked(x + y),
+                "Sub" => unchecked(x - y),
+                "Mul" => unchecked(x * y),
+                "Div" => x / y,
+                _ => FloorMod(x, y, fmod),
+            };
+        }
+
         return Make(a.ElementType, result, rank == 0 ? [] : [count]);
+    }
+
+    private static long FloorMod(long x, long y, bool fmod)
+    {
+        var remainder = x % y;
+        return !fmod && remainder != 0 && (remainder < 0) != (y < 0) ? remainder + y : remainder;
     }
 
     private static Tensor? Make(DataType type, long[] values, long[] dims)
@@ -124,7 +142,7 @@ internal static class ShapeValuePropagation
         return type switch
         {
             DataType.Int64 => Tensor.From<long>(values, dims),
-            DataType.Int32 => Tensor.From<int>(values.Select(v => (int)v).ToArray(), dims),
+            DataType.Int32 => Tensor.From<int>(values.Select(v => unchecked((int)v)).ToArray(), dims),
             _ => null,
         };
     }

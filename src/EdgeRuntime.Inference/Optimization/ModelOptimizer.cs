@@ -47,6 +47,24 @@ public sealed record OptimizeRequest
 
     /// <summary>Timed runs per candidate when measuring. Default 30.</summary>
     public int MeasurementRuns { get; init; } = 30;
+
+    /// <summary>
+    /// Whether the deployment never feeds the initializers a model of IR 4 or later lists as inputs, so they may be
+    /// frozen into constants (and folded, fused). Default false: from IR 4 on they are defaults a caller may override,
+    /// so they stay inputs and verification feeds them perturbed values. Before IR 4 they are always frozen.
+    /// </summary>
+    public bool FreezeInitializerInputs { get; init; }
+
+    /// <summary>What verification is told about the deployment (shapes, fixed and recorded inputs, kept outputs, freezing).</summary>
+    public VerificationOptions VerificationOptions => new()
+    {
+        Shapes = Shapes,
+        FixedInputs = FixedInputs,
+        RecordedSamples = RecordedSamples,
+        RandomSamples = RandomSamples,
+        KeepOutputs = KeepOutputs,
+        FreezeInitializerInputs = FreezeInitializerInputs,
+    };
 }
 
 /// <summary>One verified variant the optimiser timed.</summary>
@@ -90,29 +108,46 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
 
     /// <summary>Optimises and verifies.</summary>
     /// <exception cref="OnnxFormatException">The file cannot be read.</exception>
-    /// <exception cref="VerificationException">The original cannot be run on the verification inputs.</exception>
+    /// <exception cref="VerificationException">
+    /// The model cannot be verified (an input or output that is not a tensor, or the original cannot run on the
+    /// verification inputs); the message is one line.
+    /// </exception>
     /// <exception cref="ArgumentException">A request setting is wrong (unknown pass, shape of the wrong rank, …).</exception>
     public OptimizeResult Optimize(OptimizeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var originalBytes = File.ReadAllBytes(request.InputPath);
         var original = OnnxModelReader.Read(request.InputPath);
-        var samples = Samples(request, original);
+        Graph.Passes.Restructuring.SpecializeShapes.BindSymbols(original, request.Shapes);
+        var originalBytes = File.ReadAllBytes(request.InputPath);
+        var plan = NumericalVerifier.Prepare(originalBytes, request.VerificationOptions, cancellationToken);
+        return Optimize(request, plan, cancellationToken);
+    }
+
+    /// <summary>
+    /// Optimises and verifies against a plan prepared once for the original (<see cref="NumericalVerifier.Prepare"/>
+    /// with <see cref="OptimizeRequest.VerificationOptions"/>), so several requests on one model share the reference runs.
+    /// </summary>
+    /// <exception cref="VerificationException">No verified optimisation, or the unchanged model already fails verification.</exception>
+    public OptimizeResult Optimize(OptimizeRequest request, VerificationPlan plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(plan);
+        var originalBytes = plan.Original;
         var passes = OptimizationPresets.For(request.Level, request.SkipPasses).Concat(request.ExtraPasses).ToList();
         var dropped = new List<DroppedPass>();
-        progress?.Invoke($"verifying against ONNX Runtime on {samples.Count} input set(s)");
+        progress?.Invoke($"verifying against ONNX Runtime on {plan.Samples.Count} input set(s){(plan.Skipped.Count > 0 ? $" ({plan.Skipped.Count} the original refused)" : string.Empty)}");
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var outcome = Attempt(request, passes, originalBytes, original, samples, cancellationToken);
+            var outcome = Attempt(request, passes, plan, cancellationToken);
             if (outcome.Result is { } result)
             {
                 var baseline = BaselineCost(request, originalBytes);
                 result = result with { Dropped = dropped, Report = result.Report with { Before = baseline } };
-                return request.MeasureCandidates ? ChooseFastest(request, result, passes, originalBytes, original, samples, cancellationToken) : result;
+                return request.MeasureCandidates ? ChooseFastest(request, result, passes, plan, cancellationToken) : result;
             }
 
-            var culprit = outcome.FailedPass ?? Bisect(request, passes, originalBytes, original, samples, cancellationToken);
+            var culprit = outcome.FailedPass ?? Bisect(request, passes, plan, cancellationToken);
             var nodes = outcome.Report?.Passes.FirstOrDefault(p => p.Pass == culprit)?.TouchedNodes ?? [];
             dropped.Add(new DroppedPass(culprit, outcome.Failure!, [.. nodes.Take(20)]));
             progress?.Invoke($"dropped pass {culprit}: {outcome.Failure}{(nodes.Count > 0 ? $" (nodes {string.Join(", ", nodes.Take(5))})" : string.Empty)}");
@@ -124,9 +159,9 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
 
     private sealed record AttemptOutcome(OptimizeResult? Result, OptimizationReport? Report, string? Failure, string? FailedPass);
 
-    private AttemptOutcome Attempt(OptimizeRequest request, IReadOnlyList<GraphPass> passes, byte[] originalBytes, Model original, IReadOnlyList<IReadOnlyDictionary<string, Tensor>> samples, CancellationToken cancellationToken)
+    private AttemptOutcome Attempt(OptimizeRequest request, IReadOnlyList<GraphPass> passes, VerificationPlan plan, CancellationToken cancellationToken)
     {
-        var model = OnnxModelReader.Read(originalBytes, Path.GetFileName(request.InputPath), Path.GetDirectoryName(Path.GetFullPath(request.InputPath)));
+        var model = OnnxModelReader.Read(plan.Original, Path.GetFileName(request.InputPath), Path.GetDirectoryName(Path.GetFullPath(request.InputPath)));
         OptimizationReport report;
         try
         {
@@ -138,16 +173,16 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         }
 
         var bytes = OnnxModelWriter.ToBytes(model);
-        var expected = NumericalVerifier.RunReference(ReferenceFor(original, model, originalBytes), samples);
-        var verification = new NumericalVerifier().Verify(bytes, samples, expected);
+        var verification = new NumericalVerifier().Verify(plan, bytes, cancellationToken);
         return verification.Passed
             ? new AttemptOutcome(new OptimizeResult(bytes, report, verification, []), report, null, null)
             : new AttemptOutcome(null, report, verification.Failure, null);
     }
 
     /// <summary>Builds the alternative variants, verifies them, times all against the original, keeps the fastest.</summary>
-    private OptimizeResult ChooseFastest(OptimizeRequest request, OptimizeResult requested, List<GraphPass> passes, byte[] originalBytes, Model original, IReadOnlyList<IReadOnlyDictionary<string, Tensor>> samples, CancellationToken cancellationToken)
+    private OptimizeResult ChooseFastest(OptimizeRequest request, OptimizeResult requested, List<GraphPass> passes, VerificationPlan plan, CancellationToken cancellationToken)
     {
+        var originalBytes = plan.Original;
         var candidates = new List<(string Label, OptimizeResult Result)> { ($"{request.Level}", requested) };
         var alternatives = new List<(string Label, OptimizeRequest Request, List<GraphPass> Passes)>();
         if (request.Shapes.Count > 0)
@@ -163,7 +198,7 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
 
         foreach (var (label, alternativeRequest, alternativePasses) in alternatives)
         {
-            var outcome = Attempt(alternativeRequest, alternativePasses, originalBytes, original, samples, cancellationToken);
+            var outcome = Attempt(alternativeRequest, alternativePasses, plan, cancellationToken);
             if (outcome.Result is { } verified)
             {
                 candidates.Add((label, verified));
@@ -171,14 +206,14 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         }
 
         // The unchanged model competes too: if no rewrite is faster here, the optimiser keeps what it was given.
-        var unchanged = Attempt(request, [], originalBytes, original, samples, cancellationToken);
+        var unchanged = Attempt(request, [], plan, cancellationToken);
         if (unchanged.Result is { } asGiven)
         {
             candidates.Add(("O0 (unchanged)", asGiven with { Report = asGiven.Report with { After = requested.Report.Before } }));
         }
 
         progress?.Invoke($"timing {candidates.Count} verified variant(s) against the original");
-        var timings = LatencyProbe.Measure([originalBytes, .. candidates.Select(c => c.Result.Model)], samples[0], new Runtime.SessionSettings(), request.MeasurementRuns);
+        var timings = LatencyProbe.Measure([originalBytes, .. candidates.Select(c => c.Result.Model)], plan.Samples[0].Inputs, new Runtime.SessionSettings(), request.MeasurementRuns);
 
         // Candidates are in order of preference (most optimised first). Another one is kept only when it is clearly
         // faster; within the margin the difference is machine noise, and the more optimised graph stays.
@@ -212,10 +247,10 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
     }
 
     /// <summary>The first pass p such that the list up to and including p fails (the list without p's prefix passing).</summary>
-    private string Bisect(OptimizeRequest request, List<GraphPass> passes, byte[] originalBytes, Model original, IReadOnlyList<IReadOnlyDictionary<string, Tensor>> samples, CancellationToken cancellationToken)
+    private string Bisect(OptimizeRequest request, List<GraphPass> passes, VerificationPlan plan, CancellationToken cancellationToken)
     {
         // Bisection assumes the model without any pass verifies; when it does not, no pass is to blame.
-        if (Attempt(request, [], originalBytes, original, samples, cancellationToken) is { Result: null, Failure: var failure })
+        if (Attempt(request, [], plan, cancellationToken) is { Result: null, Failure: var failure })
         {
             throw new VerificationException($"ONNX Runtime's results for the unchanged model already differ between its unoptimised run and the deployed settings ({failure}); no optimisation can be verified");
         }
@@ -224,7 +259,7 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         while (bad - good > 1)
         {
             var middle = (good + bad) / 2;
-            var outcome = Attempt(request, passes.Take(middle).ToList(), originalBytes, original, samples, cancellationToken);
+            var outcome = Attempt(request, passes.Take(middle).ToList(), plan, cancellationToken);
             if (outcome.Result is not null)
             {
                 good = middle;
@@ -239,49 +274,13 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         return passes[bad - 1].Name;
     }
 
-    /// <summary>The original, with any intermediate value the candidate exposes as an output exposed too.</summary>
-    private static byte[] ReferenceFor(Model original, Model candidate, byte[] originalBytes)
-    {
-        var missing = candidate.Graph.Outputs.Select(o => o.Name).Where(n => original.Graph.Outputs.All(o => o.Name != n)).ToList();
-        if (missing.Count == 0)
-        {
-            return originalBytes;
-        }
-
-        var copy = OnnxModelReader.Read(originalBytes, "reference", null);
-        foreach (var name in missing)
-        {
-            if (copy.Graph.FindValue(name) is { } value)
-            {
-                copy.Graph.AddOutput(value);
-            }
-        }
-
-        return OnnxModelWriter.ToBytes(copy);
-    }
-
     private static PassContext Context(OptimizeRequest request, Action<string>? progress) => new()
     {
         Evaluator = new OnnxRuntimeConstantEvaluator(),
         Target = request.Target,
         InputShapes = request.Shapes,
         KeepOutputs = request.KeepOutputs,
+        FreezeInitializerInputs = request.FreezeInitializerInputs,
         Log = progress,
     };
-
-    private static List<IReadOnlyDictionary<string, Tensor>> Samples(OptimizeRequest request, Model original)
-    {
-        var samples = new List<IReadOnlyDictionary<string, Tensor>>(request.RecordedSamples);
-        for (var seed = 0; seed < request.RandomSamples; seed++)
-        {
-            samples.Add(InputGenerator.Generate(original, seed + 1, request.Shapes, request.FixedInputs));
-        }
-
-        if (samples.Count == 0)
-        {
-            throw new ArgumentException("verification needs at least one input set (random samples or --sample)");
-        }
-
-        return samples;
-    }
 }

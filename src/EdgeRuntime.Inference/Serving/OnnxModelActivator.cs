@@ -81,6 +81,9 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
                     Level = options.OptimizationLevel,
                     MeasureCandidates = options.MeasureVariants,
                     MeasurementRuns = 15,
+
+                    // The daemon is the served model's only caller and feeds its data inputs alone, never a weight.
+                    FreezeInitializerInputs = true,
                 },
                 cancellationToken);
             plan = result.Model;

@@ -17,7 +17,19 @@ public static class InputGenerator
     /// <param name="seed">Seed of the random generator.</param>
     /// <param name="shapes">Full shapes per input name, overriding the model's free dimensions.</param>
     /// <param name="fixedValues">Inputs with a meaning random values would break (a sample rate), used as given.</param>
-    public static Dictionary<string, Tensor> Generate(Model model, int seed, IReadOnlyDictionary<string, long[]>? shapes = null, IReadOnlyDictionary<string, Tensor>? fixedValues = null)
+    /// <param name="freeDimensionSizes">
+    /// Sizes for free dimensions by <see cref="FreeDimensionKey"/> (a symbol binds every dimension that names it);
+    /// the rest take <see cref="DefaultDims"/>.
+    /// </param>
+    /// <param name="signedIntegers">Draw integers from [−n, n) instead of [0, n) (n: the indexed table's size, else 4).</param>
+    /// <exception cref="NotSupportedException">An input is not a tensor (sequence, map, optional).</exception>
+    public static Dictionary<string, Tensor> Generate(
+        Model model,
+        int seed,
+        IReadOnlyDictionary<string, long[]>? shapes = null,
+        IReadOnlyDictionary<string, Tensor>? fixedValues = null,
+        IReadOnlyDictionary<string, long>? freeDimensionSizes = null,
+        bool signedIntegers = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         var random = new Random(seed);
@@ -35,11 +47,39 @@ public static class InputGenerator
                 continue;
             }
 
-            var dims = shapes?.GetValueOrDefault(input.Name) ?? DefaultDims(tensorType.Shape);
-            inputs[input.Name] = Random(input, tensorType.ElementType, dims, random);
+            var dims = shapes?.GetValueOrDefault(input.Name) ?? Dims(input, tensorType.Shape, freeDimensionSizes);
+            inputs[input.Name] = Random(input, tensorType.ElementType, dims, random, signedIntegers);
         }
 
         return inputs;
+    }
+
+    /// <summary>How a free dimension is named for <see cref="Generate"/>: its symbol, else "input[axis]".</summary>
+    public static string FreeDimensionKey(Value input, int axis, Dim dim)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return dim.Symbol ?? $"{input.Name}[{axis}]";
+    }
+
+    /// <summary>A tensor of <paramref name="type"/> and <paramref name="dims"/> with every element <paramref name="value"/> (integers and bool).</summary>
+    public static Tensor Filled(DataType type, long[] dims, long value)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        var count = dims.Aggregate(1L, (a, b) => a * b);
+        return type == DataType.Bool
+            ? Tensor.From<bool>([.. Enumerable.Repeat(value != 0, (int)count)], dims)
+            : Narrow(type, [.. Enumerable.Repeat(value, (int)count)], dims);
+    }
+
+    private static long[] Dims(Value input, TensorShape? shape, IReadOnlyDictionary<string, long>? sizes)
+    {
+        var defaults = DefaultDims(shape);
+        if (shape is null || sizes is null)
+        {
+            return defaults;
+        }
+
+        return [.. shape.Dims.Select((d, i) => d.Value ?? sizes.GetValueOrDefault(FreeDimensionKey(input, i, d), defaults[i]))];
     }
 
     /// <summary>Sizes for a shape's dimensions: known ones as they are, free ones by position.</summary>
@@ -53,7 +93,7 @@ public static class InputGenerator
         return [.. shape.Dims.Select((d, i) => d.Value ?? (i == 0 ? 1 : shape.Rank == 4 ? 224 : 16))];
     }
 
-    private static Tensor Random(Value input, DataType type, long[] dims, Random random)
+    private static Tensor Random(Value input, DataType type, long[] dims, Random random, bool signedIntegers)
     {
         var count = dims.Aggregate(1L, (a, b) => a * b);
         switch (type)
@@ -69,7 +109,7 @@ public static class InputGenerator
             case DataType.String:
                 return Tensor.FromStrings(dims, Enumerable.Range(0, (int)count).Select(_ => (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(Word(random))));
             default:
-                var values = Integers(input, count, random);
+                var values = Integers(input, count, random, signedIntegers && type is not (DataType.UInt8 or DataType.UInt16 or DataType.UInt32 or DataType.UInt64));
                 return Narrow(type, values, dims);
         }
     }
@@ -82,7 +122,7 @@ public static class InputGenerator
         }
     }
 
-    private static long[] Integers(Value input, long count, Random random)
+    private static long[] Integers(Value input, long count, Random random, bool signed)
     {
         var values = new long[count];
         if (input.Name.Contains("mask", StringComparison.OrdinalIgnoreCase))
@@ -99,7 +139,7 @@ public static class InputGenerator
         var upper = IndexRange(input) ?? 4;
         for (long i = 0; i < count; i++)
         {
-            values[i] = random.NextInt64(upper);
+            values[i] = signed ? random.NextInt64(-upper, upper) : random.NextInt64(upper);
         }
 
         return values;

@@ -1,13 +1,24 @@
+using System.Globalization;
 using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Graph.Onnx;
+using EdgeRuntime.Graph.Passes;
+using EdgeRuntime.Graph.Shapes;
 using EdgeRuntime.Inference.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeRuntime.Inference.Verification;
 
 /// <summary>
-/// Proves an optimised model still computes what the original did: both run in ONNX Runtime on the same
-/// inputs (the original unoptimised, as the reference; the candidate with the settings it will be deployed
-/// with), and every output of the candidate is compared with the original's.
+/// Proves a candidate (an optimised model) computes what the original computes. <see cref="Prepare"/> studies the
+/// original once: it designs input sets that reach what random data misses (free dimensions at 1, at distinct small
+/// sizes and at a large size; integer inputs on both sides of every constant they are compared with; booleans all
+/// true and all false; initializers a caller may override, perturbed; more sets searched until every If branch of the
+/// main graph is taken), keeps those the original accepts, and runs the original on them unoptimised as the
+/// reference. <see cref="Verify"/> then holds a candidate to it: a strict structural check of the file
+/// (<see cref="OnnxModelChecker"/>), the same outputs and inputs, no random operator lost, every output within its
+/// tolerance on every sample (one quantisation step for dequantised outputs), outputs that draw anew on every run
+/// still doing so, the candidate's declared output types met by what it returns, and every If branch no sample takes
+/// verified on its own. Verify may be called from several threads with the same plan.
 /// </summary>
 public sealed class NumericalVerifier
 {
@@ -16,148 +27,432 @@ public sealed class NumericalVerifier
     /// <summary>Settings the candidate is checked under. Default: ONNX Runtime's full optimisation, as deployed.</summary>
     public SessionSettings CandidateSettings { get; init; } = new();
 
-    /// <summary>Overrides the per-type default tolerance, when set.</summary>
-    public Tolerance? Tolerance { get; init; }
-
-    /// <summary>Runs the reference alone; throws when ONNX Runtime cannot run the original on these samples.</summary>
-    /// <exception cref="VerificationException">The original fails (bad inputs or shapes for it).</exception>
-    public static IReadOnlyList<Dictionary<string, Tensor>> RunReference(byte[] original, IReadOnlyList<IReadOnlyDictionary<string, Tensor>> samples, IReadOnlyList<string>? outputs = null)
+    /// <summary>
+    /// Studies <paramref name="original"/>: designs the input sets, runs the original on them, and records what a
+    /// candidate is held to.
+    /// </summary>
+    /// <exception cref="OnnxFormatException">The model cannot be read.</exception>
+    /// <exception cref="VerificationException">
+    /// The model cannot be verified: an input or output that is not a tensor (sequence, map, optional), or ONNX Runtime
+    /// cannot run it on the recorded or random input sets. The message is one line.
+    /// </exception>
+    /// <exception cref="ArgumentException">A kept output names no value of the main graph.</exception>
+    public static VerificationPlan Prepare(byte[] original, VerificationOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(options);
+        var model = OnnxModelReader.Read(original, "original", null);
+        ThrowIfUnsupported(model);
+        var normalised = OnnxModelWriter.ToBytes(model);
+        ShapeInference.Run(model);
+
+        var frozen = model.IrVersion < 4 || options.FreezeInitializerInputs;
+        var overridable = frozen ? [] : model.Graph.Inputs.Where(i => i.Initializer is not null).ToList();
+        var outputNames = options.KeepOutputs.Count > 0 ? options.KeepOutputs.ToList() : model.Graph.Outputs.Select(o => o.Name).ToList();
+        var exposed = outputNames.Distinct(StringComparer.Ordinal).Where(n => model.Graph.Outputs.All(o => o.Name != n)).ToList();
+        var reference = exposed.Count == 0 ? original : OnnxSubgraphs.WithOutputs(original, exposed);
+        var wanted = outputNames.Distinct(StringComparer.Ordinal).ToList();
+        var random = HasRandomOperators(model);
+
+        var samples = new List<VerificationSample>();
+        var expected = new List<Dictionary<string, Tensor>>();
+        var skipped = new List<string>();
+        var nondeterministic = new HashSet<string>(StringComparer.Ordinal);
+        ModelSession session;
         try
         {
-            using var session = ModelSession.Create(original, Reference);
-            return [.. samples.Select(s => session.Run(s.Where(i => session.InputNames.Contains(i.Key)).ToDictionary(), outputs))];
+            session = ModelSession.Create(reference, Reference);
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new VerificationException($"ONNX Runtime cannot run the original model on the verification inputs ({OneLine(ex.Message)}); give --shape for free dimensions or --sample with recorded inputs");
+            throw new VerificationException($"ONNX Runtime cannot load the original model ({OneLine(ex.Message)})");
+        }
+
+        using (session)
+        {
+            bool TryAdd(VerificationSample sample, bool required)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    var feed = Filter(sample.Inputs, session);
+                    var outputs = session.Run(feed, wanted);
+                    if (random)
+                    {
+                        var again = session.Run(feed, wanted);
+                        nondeterministic.UnionWith(wanted.Where(n => !outputs[n].ContentEquals(again[n])));
+                    }
+
+                    samples.Add(sample);
+                    expected.Add(outputs);
+                    return true;
+                }
+                catch (OnnxRuntimeException ex) when (!required)
+                {
+                    skipped.Add($"{sample.Label}: {OneLine(ex.Message)}");
+                    return false;
+                }
+                catch (OnnxRuntimeException ex)
+                {
+                    throw new VerificationException($"ONNX Runtime cannot run the original model on the verification inputs ({OneLine(ex.Message)}); give --shape for free dimensions or --sample with recorded inputs");
+                }
+                catch (NotSupportedException ex)
+                {
+                    throw new VerificationException($"the original model returns a value that is not a tensor ({ex.Message}); only tensor outputs can be verified");
+                }
+            }
+
+            var designed = SampleDesigner.Design(model, options, overridable);
+            if (designed.Count == 0)
+            {
+                throw new ArgumentException("verification needs at least one input set (random samples or --sample)");
+            }
+
+            var basic = options.RecordedSamples.Count + options.RandomSamples;
+            for (var i = 0; i < designed.Count; i++)
+            {
+                TryAdd(designed[i], required: i < basic);
+            }
+
+            // Search for input sets that take the If branches the designed ones miss.
+            var normalisedIr = OnnxModelReader.Read(normalised, "original", null);
+            var taken = BranchVerifier.Taken(new BranchVerifier.Side(normalised, normalisedIr, [.. samples.Select(s => s.Inputs)]));
+            if (options.RandomSamples > 0 && taken.Values.Any(t => t.Then == 0 || t.Else == 0))
+            {
+                foreach (var candidate in SampleDesigner.Search(model, options))
+                {
+                    var before = taken;
+                    var after = BranchVerifier.Taken(new BranchVerifier.Side(normalised, normalisedIr, [.. samples.Select(s => s.Inputs).Append(candidate.Inputs)]));
+                    if (after.Any(p => (before[p.Key].Then == 0 && p.Value.Then > 0) || (before[p.Key].Else == 0 && p.Value.Else > 0)) && TryAdd(candidate, required: false))
+                    {
+                        taken = after;
+                    }
+
+                    if (taken.Values.All(t => t.Then > 0 && t.Else > 0))
+                    {
+                        break;
+                    }
+                }
+            }
+
+            var coverage = new List<string>(samples.Select(s => $"sample: {s.Label}"));
+            coverage.AddRange(taken.Select(p => $"If '{p.Key}': then taken by {p.Value.Then}, else by {p.Value.Else} sample(s)"));
+            var branches = BranchVerifier.ChecksFor(normalisedIr, taken);
+            coverage.AddRange(branches.Select(b => $"{b.Branch} of If '{b.Node}' is verified on its own ({b.Reason})"));
+            if (nondeterministic.Count > 0)
+            {
+                coverage.Add($"outputs that draw anew on every run (compared by type, shape and that they still vary): {string.Join(", ", nondeterministic)}");
+            }
+
+            var tolerances = wanted.ToDictionary(n => n, n => ToleranceRule.For(model.Graph.FindValue(n)!, options.Tolerance), StringComparer.Ordinal);
+            var misdeclared = new HashSet<string>(StringComparer.Ordinal);
+            for (var s = 0; s < samples.Count; s++)
+            {
+                foreach (var (name, problem) in DeclaredTypeProblems(model, samples[s].Inputs, expected[s]))
+                {
+                    misdeclared.Add(name);
+                }
+            }
+
+            return new VerificationPlan(new VerificationPlan.PlanParts(
+                original,
+                samples,
+                expected,
+                outputNames,
+                tolerances,
+                coverage,
+                skipped,
+                nondeterministic,
+                misdeclared,
+                OnnxModelChecker.Check(original).ToHashSet(StringComparer.Ordinal),
+                RandomOperatorCounts(model),
+                model.Graph.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal),
+                [.. overridable.Select(v => v.Name)],
+                normalised,
+                branches));
         }
     }
 
-    /// <summary>Compares <paramref name="candidate"/> with precomputed reference outputs.</summary>
-    public VerificationReport Verify(byte[] candidate, IReadOnlyList<IReadOnlyDictionary<string, Tensor>> samples, IReadOnlyList<Dictionary<string, Tensor>> expected)
+    /// <summary>Holds <paramref name="candidate"/> to <paramref name="plan"/>; the report says what passed, what failed and which tolerance applied.</summary>
+    public VerificationReport Verify(VerificationPlan plan, byte[] candidate, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(samples);
-        ArgumentNullException.ThrowIfNull(expected);
-        List<Dictionary<string, Tensor>> actual;
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(candidate);
+        var coverage = plan.Coverage.ToList();
+        VerificationReport Fail(string failure, IReadOnlyList<OutputComparison>? outputs = null, IReadOnlyList<string>? structural = null) =>
+            new(false, plan.Samples.Count, outputs ?? [], failure) { Coverage = coverage, StructuralProblems = structural ?? [] };
+
+        var problems = OnnxModelChecker.Check(candidate).Where(p => !plan.OriginalProblems.Contains(p)).ToList();
+        if (problems.Count > 0)
+        {
+            return Fail($"the optimised model is not well-formed: {problems[0]}{(problems.Count > 1 ? $" (and {problems.Count - 1} more)" : string.Empty)}", structural: problems);
+        }
+
+        var model = OnnxModelReader.Read(candidate, "candidate", null);
+        if (InterfaceProblem(plan, model) is { } interfaceProblem)
+        {
+            return Fail(interfaceProblem);
+        }
+
+        var randomOperators = RandomOperatorCounts(model);
+        foreach (var (op, count) in plan.RandomOperators)
+        {
+            if (randomOperators.GetValueOrDefault(op) < count)
+            {
+                return Fail($"the original runs {count} {op} node(s), the optimised model {randomOperators.GetValueOrDefault(op)}: a random operator was folded or merged, so its results no longer draw anew on every run");
+            }
+        }
+
+        ModelSession session;
         try
         {
-            using var session = ModelSession.Create(candidate, CandidateSettings);
-            actual = [.. samples.Select(s => session.Run(s.Where(i => session.InputNames.Contains(i.Key)).ToDictionary()))];
+            session = ModelSession.Create(candidate, CandidateSettings);
         }
         catch (OnnxRuntimeException ex)
         {
-            return new VerificationReport(false, samples.Count, [], $"ONNX Runtime cannot run the optimised model: {OneLine(ex.Message)}");
+            return Fail($"ONNX Runtime cannot load the optimised model: {OneLine(ex.Message)}");
         }
 
-        var comparisons = new List<OutputComparison>();
-        foreach (var name in actual[0].Keys)
+        var actual = new List<Dictionary<string, Tensor>>();
+        var varies = new HashSet<string>(StringComparer.Ordinal);
+        using (session)
         {
-            if (!expected[0].ContainsKey(name))
+            var names = plan.OutputNames.Distinct(StringComparer.Ordinal).ToList();
+            foreach (var sample in plan.Samples)
             {
-                comparisons.Add(new OutputComparison(name, double.NaN, double.NaN, double.NaN, null, false, "the original model has no such output"));
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    var feed = Filter(sample.Inputs, session);
+                    var outputs = session.Run(feed, names);
+                    actual.Add(outputs);
+                    if (plan.Nondeterministic.Count > 0)
+                    {
+                        var again = session.Run(feed, [.. plan.Nondeterministic]);
+                        varies.UnionWith(plan.Nondeterministic.Where(n => !outputs[n].ContentEquals(again[n])));
+                    }
+                }
+                catch (OnnxRuntimeException ex)
+                {
+                    return Fail($"ONNX Runtime cannot run the optimised model on sample '{sample.Label}', which the original accepts: {OneLine(ex.Message)}");
+                }
+            }
+        }
+
+        var labels = plan.Samples.Select(s => s.Label).ToList();
+        var comparisons = new List<OutputComparison>();
+        foreach (var name in plan.OutputNames.Distinct(StringComparer.Ordinal))
+        {
+            var rule = plan.Tolerances[name];
+            var expected = plan.Expected.Select(e => e[name]).ToList();
+            var got = actual.Select(a => a[name]).ToList();
+            if (plan.Nondeterministic.Contains(name))
+            {
+                comparisons.Add(CompareRandom(name, expected, got, varies.Contains(name), labels));
                 continue;
             }
 
-            comparisons.Add(Compare(name, [.. expected.Select(e => e[name])], [.. actual.Select(a => a[name])]));
+            comparisons.Add(OutputComparer.Compare(name, expected, got, rule, labels));
         }
 
-        var failed = comparisons.FirstOrDefault(c => !c.Passed);
-        return new VerificationReport(failed is null, samples.Count, comparisons, failed is null ? null : $"output '{failed.Output}': {failed.Problem}");
+        if (comparisons.FirstOrDefault(c => !c.Passed) is { } failed)
+        {
+            return Fail($"output '{failed.Output}': {failed.Problem}", comparisons);
+        }
+
+        for (var s = 0; s < plan.Samples.Count; s++)
+        {
+            foreach (var (name, problem) in DeclaredTypeProblems(model, plan.Samples[s].Inputs, actual[s]))
+            {
+                if (!plan.MisdeclaredOutputs.Contains(name))
+                {
+                    return Fail($"output '{name}' of the optimised model is declared wrongly: {problem} on sample '{plan.Samples[s].Label}'", comparisons);
+                }
+            }
+        }
+
+        if (plan.Branches.Count > 0)
+        {
+            var original = new BranchVerifier.Side(plan.Normalised, OnnxModelReader.Read(plan.Normalised, "original", null), [.. plan.Samples.Select(s => s.Inputs)]);
+            var optimised = new BranchVerifier.Side(candidate, model, [.. plan.Samples.Select(s => s.Inputs)]);
+            var notes = new List<string>();
+            var failure = BranchVerifier.Verify(original, optimised, plan.Branches, tolerance: null, CandidateSettings, notes);
+            coverage.AddRange(notes);
+            if (failure is not null)
+            {
+                return Fail(failure, comparisons);
+            }
+        }
+
+        return new VerificationReport(true, plan.Samples.Count, comparisons, null) { Coverage = coverage };
     }
 
-    private OutputComparison Compare(string name, IReadOnlyList<Tensor> expected, IReadOnlyList<Tensor> actual)
+    /// <summary>A one-line refusal when the model has inputs or outputs verification cannot feed or read.</summary>
+    private static void ThrowIfUnsupported(Model model)
     {
-        double maxAbs = 0, maxRel = 0, cosine = 1;
-        double? top1 = null;
-        string? problem = null;
+        foreach (var input in model.Graph.Inputs.Where(i => i.Initializer is null))
+        {
+            if (input.Type is OpaqueValueType opaque)
+            {
+                throw new VerificationException($"input '{input.Name}' is a {Describe(opaque)}; only tensor inputs can be verified, so the model is not optimised");
+            }
+
+            if (input.Type is null)
+            {
+                throw new VerificationException($"input '{input.Name}' has no type; only typed tensor inputs can be verified, so the model is not optimised");
+            }
+        }
+
+        foreach (var output in model.Graph.Outputs)
+        {
+            if (output.Type is OpaqueValueType opaque)
+            {
+                throw new VerificationException($"output '{output.Name}' is a {Describe(opaque)}; only tensor outputs can be verified, so the model is not optimised");
+            }
+        }
+    }
+
+    private static string Describe(OpaqueValueType type) => type.Kind switch
+    {
+        "SequenceType" => "sequence",
+        "MapType" => "map",
+        "OptionalType" => "optional",
+        "SparseTensorType" => "sparse tensor",
+        var other => other,
+    };
+
+    private static string? InterfaceProblem(VerificationPlan plan, Model model)
+    {
+        var outputs = model.Graph.Outputs.Select(o => o.Name).ToList();
+        if (!outputs.SequenceEqual(plan.OutputNames, StringComparer.Ordinal))
+        {
+            return $"the optimised model's outputs are [{string.Join(", ", outputs)}], not [{string.Join(", ", plan.OutputNames)}]: output names and order are the model's interface";
+        }
+
+        if (model.Graph.Inputs.FirstOrDefault(i => !plan.OriginalInputs.Contains(i.Name)) is { } extra)
+        {
+            return $"the optimised model has an input '{extra.Name}' the original does not have";
+        }
+
+        if (plan.RequiredInputs.FirstOrDefault(r => model.Graph.Inputs.All(i => i.Name != r)) is { } lost)
+        {
+            return $"input '{lost}' is no longer an input of the optimised model: from IR 4 on, an initializer listed as an input is a default the caller may override (--freeze-initializer-inputs if the deployment never does)";
+        }
+
+        return null;
+    }
+
+    private static OutputComparison CompareRandom(string name, IReadOnlyList<Tensor> expected, IReadOnlyList<Tensor> actual, bool varies, IReadOnlyList<string> labels)
+    {
+        var rule = new ToleranceRule(new Tolerance(double.PositiveInfinity, 0), "random output: type and shape only, and it must still vary from run to run");
         for (var s = 0; s < expected.Count; s++)
         {
-            var (e, a) = (expected[s], actual[s]);
-            if (e.ElementType != a.ElementType || !e.Dims.SequenceEqual(a.Dims))
+            if (expected[s].ElementType != actual[s].ElementType || !expected[s].Dims.SequenceEqual(actual[s].Dims))
             {
-                return new OutputComparison(name, double.NaN, double.NaN, double.NaN, null, false, $"type or shape changed: {e} became {a}");
+                return OutputComparer.Failed(name, rule, $"type or shape changed on sample '{labels[s]}': {expected[s]} became {actual[s]}");
             }
+        }
 
-            if (!DataTypes.IsFloatingPoint(e.ElementType))
+        return varies
+            ? new OutputComparison(name, double.NaN, double.NaN, double.NaN, null, true, null) { ToleranceApplied = rule.Description }
+            : OutputComparer.Failed(name, rule, "it changes from run to run in the original but not in the optimised model: a random operator was folded or merged");
+    }
+
+    /// <summary>Outputs whose returned tensor does not meet the model's declared type (element type, rank, known or symbol-bound sizes).</summary>
+    private static IEnumerable<(string Output, string Problem)> DeclaredTypeProblems(Model model, IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyDictionary<string, Tensor> outputs)
+    {
+        var symbols = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var input in model.Graph.Inputs)
+        {
+            if (input.TensorType?.Shape is { } shape && inputs.TryGetValue(input.Name, out var fed) && fed.Dims.Length == shape.Rank)
             {
-                if (!e.ContentEquals(a))
+                for (var i = 0; i < shape.Rank; i++)
                 {
-                    problem ??= $"{DataTypes.Name(e.ElementType)} values differ (sample {s})";
+                    if (shape.Dims[i].Symbol is { } symbol)
+                    {
+                        symbols.TryAdd(symbol, fed.Dims[i]);
+                    }
                 }
+            }
+        }
 
+        foreach (var output in model.Graph.Outputs.Distinct())
+        {
+            if (output.TensorType is not { } declared || !outputs.TryGetValue(output.Name, out var tensor))
+            {
                 continue;
             }
 
-            var x = e.ToDoubleArray();
-            var y = a.ToDoubleArray();
-            // The scale of an output is its largest finite magnitude; infinities are compared for equality alone.
-            var scale = x.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
-            var tolerance = Tolerance ?? Verification.Tolerance.For(e.ElementType);
-            double dot = 0, nx = 0, ny = 0;
-            for (var i = 0; i < x.Length; i++)
+            if (declared.ElementType != DataType.Undefined && declared.ElementType != tensor.ElementType)
             {
-                if (x[i].Equals(y[i]))
+                yield return (output.Name, $"declared {declared}, returns {tensor}");
+                continue;
+            }
+
+            if (declared.Shape is not { } shape)
+            {
+                continue;
+            }
+
+            if (shape.Rank != tensor.Dims.Length)
+            {
+                yield return (output.Name, $"declared {declared}, returns {tensor}");
+                continue;
+            }
+
+            for (var i = 0; i < shape.Rank; i++)
+            {
+                var dim = shape.Dims[i];
+                var size = tensor.Dims[i];
+                if ((dim.Value is { } known && known != size) || (dim.Symbol is { } symbol && !symbols.TryAdd(symbol, size) && symbols[symbol] != size))
                 {
-                    // Identical, including equal infinities and NaN against NaN.
-                    continue;
+                    yield return (output.Name, string.Create(CultureInfo.InvariantCulture, $"declared {declared}, returns {tensor} (dimension {i})"));
+                    break;
                 }
-
-                var diff = Math.Abs(x[i] - y[i]);
-
-                if (double.IsNaN(diff) || diff > tolerance.Absolute + (tolerance.Relative * scale))
-                {
-                    problem ??= $"element {i} of sample {s} is {y[i]:G6} instead of {x[i]:G6} (tolerance {tolerance.Absolute:G2} + {tolerance.Relative:G2}·{scale:G4})";
-                }
-
-                maxAbs = Math.Max(maxAbs, double.IsNaN(diff) ? double.PositiveInfinity : diff);
-                maxRel = Math.Max(maxRel, scale > 0 ? diff / scale : diff);
-                dot += x[i] * y[i];
-                nx += x[i] * x[i];
-                ny += y[i] * y[i];
-            }
-
-            cosine = Math.Min(cosine, nx == 0 && ny == 0 ? 1 : dot / Math.Sqrt(nx * ny));
-            if (e.Dims.Length >= 1 && e.Dims[^1] > 1)
-            {
-                var agreement = Top1(x, y, (int)e.Dims[^1]);
-                top1 = Math.Min(top1 ?? 1, agreement);
             }
         }
-
-        return new OutputComparison(name, maxAbs, maxRel, cosine, top1, problem is null, problem);
     }
 
-    private static double Top1(double[] x, double[] y, int width)
+    private static bool HasRandomOperators(Model model) => PassHelpers.AllNodes(model).Any(n => !OperatorPurity.IsPure(n));
+
+    /// <summary>Random (impure) nodes per "domain:op" that can reach an output.</summary>
+    private static Dictionary<string, int> RandomOperatorCounts(Model model)
     {
-        var rows = x.Length / width;
-        var agree = 0;
-        for (var r = 0; r < rows; r++)
-        {
-            var slice = r * width;
-            agree += ArgMax(x, slice, width) == ArgMax(y, slice, width) ? 1 : 0;
-        }
-
-        return rows == 0 ? 1 : (double)agree / rows;
+        var live = LiveNodes(model.Graph);
+        return live.Where(n => !OperatorPurity.IsPure(n)).GroupBy(n => $"{(n.Domain.Length == 0 ? "ai.onnx" : n.Domain)}.{n.OpType}")
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
     }
 
-    private static int ArgMax(double[] values, int offset, int count)
+    private static HashSet<Node> LiveNodes(Graph.Ir.Graph graph)
     {
-        var best = offset;
-        for (var i = offset + 1; i < offset + count; i++)
+        var live = new HashSet<Node>();
+        var pending = new Stack<Value>(graph.Outputs);
+        while (pending.TryPop(out var value))
         {
-            if (values[i] > values[best])
+            if (value.Producer is not { } node || !live.Add(node))
             {
-                best = i;
+                continue;
+            }
+
+            foreach (var read in Graph.Ir.Graph.ValuesRead(node))
+            {
+                pending.Push(read);
+            }
+
+            foreach (var subgraph in node.Subgraphs)
+            {
+                live.UnionWith(LiveNodes(subgraph));
             }
         }
 
-        return best - offset;
+        return live;
     }
+
+    private static Dictionary<string, Tensor> Filter(IReadOnlyDictionary<string, Tensor> feed, ModelSession session) =>
+        feed.Where(i => session.InputNames.Contains(i.Key)).ToDictionary(StringComparer.Ordinal);
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 }
 
-/// <summary>Verification could not be carried out (not: the candidate failed it).</summary>
+/// <summary>Verification could not be carried out (not: the candidate failed it); the message is one line.</summary>
 public sealed class VerificationException(string message) : Exception(message);

@@ -10,12 +10,22 @@ namespace EdgeRuntime.Graph.Passes.Folding;
 /// before:  s = Sqrt(const 2.0)   k = Div(const 1.0, s)   y = Mul(x, k)
 /// after:   y = Mul(x, const 0.70710677)
 /// </code>
-/// Exact: the evaluator runs the same operator implementation the model would run. Random operators and
-/// nodes with subgraphs are never folded, and neither is any output larger than the size limit or of unknown
-/// size (a ConstantOfShape can declare gigabytes in a few bytes).
+/// Exact: the evaluator runs the same operator implementation the model would run. Impure operators (random
+/// generators, Dropout in training mode: <see cref="OperatorPurity"/>) and nodes with subgraphs are never folded,
+/// and neither is any output larger than the size limit or of unknown size (a ConstantOfShape can declare
+/// gigabytes in a few bytes). Size cost rule: a result is stored only when it is not much larger than the constants
+/// it is computed from (at most <see cref="MaxGrowth"/> times their bytes plus <see cref="GrowthAllowanceBytes"/>), so a
+/// weight-only quantised model keeps its int8 weights and their DequantizeLinear instead of growing fourfold, and a
+/// Range or ConstantOfShape stays a node.
 /// </summary>
 public sealed class FoldConstants : GraphPass
 {
+    /// <summary>How many times the bytes of the constants it reads a folded result may take.</summary>
+    public const int MaxGrowth = 2;
+
+    /// <summary>Bytes a folded result may add beyond <see cref="MaxGrowth"/> times its inputs (small shape tensors, scalars).</summary>
+    public const long GrowthAllowanceBytes = 4096;
+
     public override string Name => "fold-constants";
 
     public override PassKind Kind => PassKind.Fold;
@@ -92,6 +102,13 @@ public sealed class FoldConstants : GraphPass
                 continue;
             }
 
+            var sourceBytes = SourceBytes(value, folded);
+            if (tensor.ByteLength > (MaxGrowth * sourceBytes) + GrowthAllowanceBytes)
+            {
+                context.Log?.Invoke($"fold-constants: '{value.Name}' would take {tensor.ByteLength} bytes computed from {sourceBytes}; it stays computed");
+                continue;
+            }
+
             var constant = PassHelpers.AddConstant(graph, $"{value.Name}_folded", tensor);
             graph.ReplaceAllUses(value, constant);
             context.Touch(value.Producer!);
@@ -99,6 +116,35 @@ public sealed class FoldConstants : GraphPass
         }
 
         return changed;
+    }
+
+    /// <summary>Bytes of the distinct constants that <paramref name="value"/> is computed from within the folded nodes.</summary>
+    private static long SourceBytes(Value value, HashSet<Node> folded)
+    {
+        var seen = new HashSet<Value>();
+        var pending = new Stack<Value>([value]);
+        long bytes = 0;
+        while (pending.TryPop(out var current))
+        {
+            if (!seen.Add(current))
+            {
+                continue;
+            }
+
+            if (current.Producer is { } producer && folded.Contains(producer))
+            {
+                foreach (var input in producer.Inputs.OfType<Value>())
+                {
+                    pending.Push(input);
+                }
+            }
+            else if (ConstantValues.Of(current) is { } constant)
+            {
+                bytes += constant.ByteLength;
+            }
+        }
+
+        return bytes;
     }
 
     private static bool IsFoldable(Node node, HashSet<Value> willBeConstant, long sizeLimit)

@@ -1,3 +1,4 @@
+using EdgeRuntime.Graph.Operators;
 using EdgeRuntime.Graph.Ir;
 
 namespace EdgeRuntime.Graph.Passes.Fusion;
@@ -28,7 +29,7 @@ public sealed class FuseAttention : GraphPass
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
-        if (!context.Target.SupportsMicrosoftContribOps)
+        if (!OperatorAvailability.CanEmit(model, context, "com.microsoft", "Attention") || !OperatorAvailability.CanEmit(model, context, string.Empty, "Cast", minimumDefinition: 6))
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using EdgeRuntime.Graph.Operators;
 using EdgeRuntime.Graph.Ir;
 
 namespace EdgeRuntime.Graph.Passes.Fusion;
@@ -13,7 +14,7 @@ namespace EdgeRuntime.Graph.Passes.Fusion;
 /// Exact up to rounding: output channel m of a Conv (column n of a Gemm) is linear in filter m (column n) and
 /// bias m (n), so scaling or shifting it equals scaling the filter and bias or shifting the bias. Only
 /// constants that vary along the channel axis alone qualify; anything that would broadcast the output wider
-/// does not.
+/// does not. The rewritten Gemm's vector bias needs Gemm's opset 7 definition (no broadcast attribute).
 /// </summary>
 public sealed class FuseConvScaleBias : GraphPass
 {
@@ -36,13 +37,13 @@ public sealed class FuseConvScaleBias : GraphPass
                 continue;
             }
 
-            changed |= TryFuse(node, context);
+            changed |= TryFuse(model, node, context);
         }
 
         return changed;
     }
 
-    private static bool TryFuse(Node op, PassContext context)
+    private static bool TryFuse(Model model, Node op, PassContext context)
     {
         for (var side = 0; side < 2; side++)
         {
@@ -58,7 +59,7 @@ public sealed class FuseConvScaleBias : GraphPass
                 return true;
             }
 
-            if (producer.Is("Gemm") && FuseIntoGemm(op, producer, constant, context))
+            if (producer.Is("Gemm") && OperatorAvailability.CanEmit(model, context, string.Empty, "Gemm", minimumDefinition: 7) && FuseIntoGemm(op, producer, constant, context))
             {
                 return true;
             }

@@ -1,3 +1,4 @@
+using EdgeRuntime.Graph.Operators;
 using EdgeRuntime.Graph.Ir;
 
 namespace EdgeRuntime.Graph.Passes.Fusion;
@@ -25,8 +26,8 @@ public sealed class FuseGelu : GraphPass
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
-        var standard = model.OpsetVersion() >= 20;
-        if (!standard && !context.Target.SupportsMicrosoftContribOps)
+        var standard = OperatorAvailability.CanEmit(model, context, string.Empty, "Gelu");
+        if (!standard && !OperatorAvailability.CanEmit(model, context, "com.microsoft", "Gelu"))
         {
             return false;
         }

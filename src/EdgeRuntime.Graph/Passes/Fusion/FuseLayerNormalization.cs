@@ -1,3 +1,4 @@
+using EdgeRuntime.Graph.Operators;
 using EdgeRuntime.Graph.Ir;
 
 namespace EdgeRuntime.Graph.Passes.Fusion;
@@ -10,7 +11,8 @@ namespace EdgeRuntime.Graph.Passes.Fusion;
 /// after:   y = LayerNormalization(x, γ, β, axis=-1, epsilon=ε)
 /// </code>
 /// Exact up to rounding: it is the definition of layer normalisation over the last axis. The square may be
-/// written Pow(d, 2) or d·d; the intermediates must have no other readers.
+/// written Pow(d, 2) or d·d; the intermediates must have no other readers. LayerNormalization is ai.onnx from
+/// opset 17: in a model importing an older opset nothing is changed (ONNX Runtime forms it at load anyway).
 /// </summary>
 public sealed class FuseLayerNormalization : GraphPass
 {
@@ -25,6 +27,12 @@ public sealed class FuseLayerNormalization : GraphPass
     public override bool Run(Model model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(context);
+        if (!OperatorAvailability.CanEmit(model, context, string.Empty, "LayerNormalization"))
+        {
+            return false;
+        }
+
         var changed = false;
         foreach (var div in PassHelpers.AllNodes(model).Where(n => n.Is("Div")).ToList())
         {

@@ -1,3 +1,4 @@
+using EdgeRuntime.Graph.Operators;
 using EdgeRuntime.Graph.Ir;
 
 namespace EdgeRuntime.Graph.Passes.Fusion;
@@ -9,7 +10,8 @@ namespace EdgeRuntime.Graph.Passes.Fusion;
 /// after:   y = Gemm(a, W, c)
 /// </code>
 /// Exact: Gemm computes A·B + C with unidirectional broadcast of C, which is what the Add did. Only rank-2
-/// products qualify (Gemm has no batch dimensions) and only floating-point types Gemm accepts.
+/// products qualify (Gemm has no batch dimensions) and only floating-point types Gemm accepts. Gemm broadcasts C
+/// without a broadcast attribute from its opset 7 definition, so older models are left alone.
 /// </summary>
 public sealed class FuseMatMulAdd : GraphPass
 {
@@ -24,6 +26,12 @@ public sealed class FuseMatMulAdd : GraphPass
     public override bool Run(Model model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(context);
+        if (!OperatorAvailability.CanEmit(model, context, string.Empty, "Gemm", minimumDefinition: 7))
+        {
+            return false;
+        }
+
         var changed = false;
         foreach (var add in PassHelpers.AllNodes(model).Where(n => n.Is("Add")).ToList())
         {

@@ -43,14 +43,6 @@ public sealed class EliminateIdentity : GraphPass
         return changed;
     }
 
-    private static bool IsInferenceDropout(Node node)
-    {
-        if (node.Outputs.Skip(1).Any(o => o is { IsUsed: true }))
-        {
-            return false;
-        }
-
-        // From opset 12, training_mode is input 2; absent means false.
-        return node.Input(2) is not { } trainingMode || PassHelpers.Constant(trainingMode) is { } flag && PassHelpers.IsFilledWith(flag, 0);
-    }
+    private static bool IsInferenceDropout(Node node) =>
+        !node.Outputs.Skip(1).Any(o => o is { IsUsed: true }) && OperatorPurity.IsInferenceDropout(node);
 }

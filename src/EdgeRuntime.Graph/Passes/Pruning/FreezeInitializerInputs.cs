@@ -8,9 +8,12 @@ namespace EdgeRuntime.Graph.Passes.Pruning;
 /// before:  inputs: [image, conv.weight]   initializers: [conv.weight]   (weight overridable at run time)
 /// after:   inputs: [image]                initializers: [conv.weight]   (weight constant)
 /// </code>
-/// Exporters before IR 4 (CNTK, old PyTorch) list every weight as an input; a runtime must then assume a
-/// caller may replace it and cannot fold or fuse it. A deployed model's weights are never fed by callers, so
-/// freezing them computes the same outputs for every call that does not override a weight. Unused ones go.
+/// Before IR 4 every initializer had to be listed as a graph input (CNTK, old exporters), so the listing says
+/// nothing about intent and ONNX Runtime must still treat the weights as overridable, which stops it folding or
+/// fusing them; freezing them is then exact. From IR 4 on, an initializer listed as an input is a default the caller
+/// may override (ONNX IR spec, "Graphs"): it is frozen only when the deployment says it never feeds one
+/// (<see cref="PassContext.FreezeInitializerInputs"/>); otherwise it stays an input and nothing folds it. Frozen
+/// ones that nothing reads go.
 /// </summary>
 public sealed class FreezeInitializerInputs : GraphPass
 {
@@ -20,11 +23,17 @@ public sealed class FreezeInitializerInputs : GraphPass
 
     public override OptimizationLevel Level => OptimizationLevel.O1;
 
-    public override string Description => "Makes initializers listed as graph inputs (pre-IR-4 exporters) constant, so they can be folded and fused.";
+    public override string Description => "Makes initializers listed as graph inputs constant, so they can be folded and fused: always before IR 4, on request (--freeze-initializer-inputs) after.";
 
     public override bool Run(Model model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(context);
+        if (model.IrVersion >= 4 && !context.FreezeInitializerInputs)
+        {
+            return false;
+        }
+
         var graph = model.Graph;
         var overridable = graph.Inputs.Where(v => v.Initializer is not null).ToList();
         foreach (var initializer in overridable)

@@ -32,8 +32,40 @@ public sealed class SpecializeShapes : GraphPass
         }
 
         var graph = model.Graph;
+        var symbols = BindSymbols(model, context.InputShapes);
+
+        var changed = false;
+        foreach (var value in graph.Inputs.Concat(graph.Outputs).Where(v => v.Initializer is null).Distinct())
+        {
+            if (value.TensorType is not { } type)
+            {
+                continue;
+            }
+
+            TensorShape? bound = context.InputShapes.TryGetValue(value.Name, out var given) && value.IsGraphInput
+                ? TensorShape.Of(given)
+                : type.Shape is { } shape ? new TensorShape(shape.Dims.Select(d => d.Symbol is { } s && symbols.TryGetValue(s, out var size) ? Dim.Known(size) : d)) : null;
+            if (bound is not null && !bound.Equals(type.Shape))
+            {
+                value.Type = new TensorType(type.ElementType, bound);
+                changed = true;
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>
+    /// Checks deployment shapes against the model's inputs and returns the sizes they bind symbols to.
+    /// </summary>
+    /// <exception cref="ArgumentException">An input is unknown or not a tensor, a rank or a fixed size differs, or a symbol gets two sizes; the message names the option.</exception>
+    public static IReadOnlyDictionary<string, long> BindSymbols(Model model, IReadOnlyDictionary<string, long[]> shapes)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(shapes);
+        var graph = model.Graph;
         var symbols = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (name, dims) in context.InputShapes)
+        foreach (var (name, dims) in shapes)
         {
             var input = graph.Inputs.FirstOrDefault(i => i.Name == name && i.Initializer is null)
                 ?? throw new ArgumentException($"--shape {name}=…: the model has no input '{name}' (inputs: {string.Join(", ", graph.Inputs.Where(i => i.Initializer is null).Select(i => i.Name))})");
@@ -65,24 +97,6 @@ public sealed class SpecializeShapes : GraphPass
             }
         }
 
-        var changed = false;
-        foreach (var value in graph.Inputs.Concat(graph.Outputs).Where(v => v.Initializer is null).Distinct())
-        {
-            if (value.TensorType is not { } type)
-            {
-                continue;
-            }
-
-            TensorShape? bound = context.InputShapes.TryGetValue(value.Name, out var given) && value.IsGraphInput
-                ? TensorShape.Of(given)
-                : type.Shape is { } shape ? new TensorShape(shape.Dims.Select(d => d.Symbol is { } s && symbols.TryGetValue(s, out var size) ? Dim.Known(size) : d)) : null;
-            if (bound is not null && !bound.Equals(type.Shape))
-            {
-                value.Type = new TensorType(type.ElementType, bound);
-                changed = true;
-            }
-        }
-
-        return changed;
+        return symbols;
     }
 }

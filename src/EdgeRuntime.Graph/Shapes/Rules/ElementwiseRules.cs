@@ -11,8 +11,7 @@ internal static class ElementwiseRules
         "Sign", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Softplus", "Softsign",
         "HardSigmoid", "HardSwish", "LeakyRelu", "Elu", "Selu", "Celu", "Gelu", "Mish", "ThresholdedRelu", "Shrink", "Clip",
         "Softmax", "LogSoftmax", "Hardmax", "LRN", "InstanceNormalization", "MeanVarianceNormalization", "CumSum", "Trilu",
-        "BatchNormalization", "LayerNormalization", "GroupNormalization", "ScatterND", "ScatterElements", "Scatter", "Bernoulli",
-        "RandomNormalLike", "RandomUniformLike", "BitwiseNot",
+        "BatchNormalization", "LayerNormalization", "GroupNormalization", "ScatterND", "ScatterElements", "Scatter", "BitwiseNot",
     ];
 
     private static readonly string[] Arithmetic = ["Add", "Sub", "Mul", "Div", "Pow", "Mod", "BitShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "PRelu"];
@@ -50,7 +49,12 @@ internal static class ElementwiseRules
         rules["Dropout"] = c => [c.Type(0), new TensorType(DataType.Bool, c.Shape(0))];
         rules["Cast"] = c => [new TensorType((DataType)c.Int("to", 0), c.Shape(0))];
         rules["CastLike"] = c => [new TensorType(c.ElementType(1), c.Shape(0))];
-        rules["QuantizeLinear"] = c => [new TensorType(c.InputCount > 2 && c.ElementType(2) != DataType.Undefined ? c.ElementType(2) : DataType.UInt8, c.Shape(0))];
+        // The zero point's type, else (opset 21) output_dtype, else uint8.
+        rules["QuantizeLinear"] = c => [new TensorType(
+            c.InputCount > 2 && c.Node.Input(2) is not null && c.ElementType(2) != DataType.Undefined ? c.ElementType(2)
+            : c.Int("output_dtype", 0) is var dtype and not 0 ? (DataType)dtype
+            : DataType.UInt8,
+            c.Shape(0))];
         rules["DequantizeLinear"] = c => [new TensorType(c.ElementType(1) == DataType.Undefined ? DataType.Float : c.ElementType(1), c.Shape(0))];
     }
 

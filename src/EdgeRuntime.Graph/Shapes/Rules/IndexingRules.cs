@@ -99,11 +99,25 @@ internal static class IndexingRules
     }
 
     /// <summary>How many elements Slice takes from a dimension of <paramref name="size"/> (ONNX clamping rules).</summary>
-    public static long SliceLength(long size, long start, long end, long step)
+    public static long SliceLength(long size, long start, long end, long step) => SliceRange(size, start, end, step).Count;
+
+    /// <summary>
+    /// The first index Slice reads in a dimension of <paramref name="size"/> and how many elements it takes, by the
+    /// ONNX rules (Slice-10 onwards): negative starts and ends count from the end; then for a positive step start and
+    /// end are clamped to [0, size], for a negative step start to [0, size − 1] and end to [−1, size − 1]. Exact in
+    /// int64 for any start and end (INT64_MIN and INT64_MAX included).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="step"/> is 0.</exception>
+    public static (long First, long Count) SliceRange(long size, long start, long end, long step)
     {
         if (step == 0)
         {
             throw new ArgumentException("Slice step 0", nameof(step));
+        }
+
+        if (size <= 0)
+        {
+            return (0, 0);
         }
 
         if (start < 0)
@@ -120,12 +134,14 @@ internal static class IndexingRules
         {
             start = Math.Clamp(start, 0, size);
             end = Math.Clamp(end, 0, size);
-            return end > start ? ((end - start - 1) / step) + 1 : 0;
+            return (start, end > start ? ((end - start - 1) / step) + 1 : 0);
         }
 
-        start = Math.Clamp(start, -1, size - 1);
+        start = Math.Clamp(start, 0, size - 1);
         end = Math.Clamp(end, -1, size - 1);
-        return start > end ? ((start - end - 1) / -step) + 1 : 0;
+
+        // step is negative; −step cannot overflow for step > INT64_MIN, and a step of INT64_MIN takes one element.
+        return (start, start > end ? (step == long.MinValue ? 1 : ((start - end - 1) / -step) + 1) : 0);
     }
 
     private static TensorShape Unknown(TensorShape x) => new(x.Dims.Select(_ => Dim.Unknown));

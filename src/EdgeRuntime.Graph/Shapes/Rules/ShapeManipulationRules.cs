@@ -73,6 +73,13 @@ internal static class ShapeManipulationRules
                 return [new TensorType(c.ElementType(0), null)];
             }
 
+            if (axes is null && !x.IsFullyKnown)
+            {
+                // Without axes every dimension of size 1 goes, and a free dimension may be 1 at run time
+                // ([1, T, 4] gives [T, 4] or [4]): even the rank is unknown.
+                return [new TensorType(c.ElementType(0), null)];
+            }
+
             var drop = axes?.Select(a => Dims.Axis(a, x.Rank)).ToHashSet() ?? [.. Enumerable.Range(0, x.Rank).Where(i => x.Dims[i].Value == 1)];
             return [new TensorType(c.ElementType(0), new TensorShape(x.Dims.Where((_, i) => !drop.Contains(i))))];
         };
@@ -213,7 +220,10 @@ internal static class ShapeManipulationRules
 
         var axis = Dims.Axis(c.Int("axis", 0), x.Rank);
         var sizes = c.Opset >= 13 ? c.ConstantInts(1) : c.Ints("split");
-        if (sizes is null && x.Dims[axis].Value is { } total && outputs > 0)
+        var sizesGiven = c.Opset >= 13 ? c.Node.Input(1) is not null : c.Ints("split") is not null;
+
+        // Equal parts only when no sizes are given at all; sizes computed at run time leave the split dimension unknown.
+        if (sizes is null && !sizesGiven && x.Dims[axis].Value is { } total && outputs > 0)
         {
             var chunk = (total + outputs - 1) / outputs;
             sizes = [.. Enumerable.Range(0, outputs).Select(i => Math.Min(chunk, total - (i * chunk)))];

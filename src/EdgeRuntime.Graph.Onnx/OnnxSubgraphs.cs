@@ -1,0 +1,120 @@
+using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Graph.Onnx.Protobuf;
+using Google.Protobuf;
+
+namespace EdgeRuntime.Graph.Onnx;
+
+/// <summary>
+/// Turns pieces of a model into models of their own, for verifying what inputs cannot reach: a graph attribute (an
+/// If branch) of a node of the main graph becomes a model whose inputs are the outer values it reads, and any values
+/// of the main graph can be made extra outputs so a run shows them. Nodes are found by name, so work on files this
+/// library wrote (every node named). Pure; thread-safe.
+/// </summary>
+public static class OnnxSubgraphs
+{
+    /// <summary>
+    /// The names of the main-graph values that subgraph <paramref name="attribute"/> of node <paramref name="nodeName"/>
+    /// reads (directly or from subgraphs nested in it), in first-read order; null when there is no such node or attribute.
+    /// </summary>
+    public static IReadOnlyList<string>? OuterValues(byte[] model, string nodeName, string attribute)
+    {
+        var graph = FindSubgraph(Parse(model), nodeName, attribute);
+        return graph is null ? null : OuterReads(graph);
+    }
+
+    /// <summary>
+    /// The model with <paramref name="names"/> (values of the main graph: node outputs, inputs, initializers) appended as
+    /// outputs; names that are outputs already are skipped.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a value of the main graph.</exception>
+    public static byte[] WithOutputs(byte[] model, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var ir = OnnxModelReader.Read(model, "instrumented", null);
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
+        {
+            var value = ir.Graph.FindValue(name) ?? throw new ArgumentException($"'{name}' is not a value of the main graph", nameof(names));
+            if (!value.IsGraphOutput)
+            {
+                ir.Graph.AddOutput(value);
+            }
+        }
+
+        return OnnxModelWriter.ToBytes(ir);
+    }
+
+    /// <summary>
+    /// Subgraph <paramref name="attribute"/> of main-graph node <paramref name="nodeName"/> as a model of its own: same IR
+    /// version and opsets, its outer reads become inputs of the given element types (shapes left free), its outputs
+    /// the model's outputs in order. Null when there is no such node or attribute.
+    /// </summary>
+    public static byte[]? Standalone(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes)
+    {
+        ArgumentNullException.ThrowIfNull(outerTypes);
+        var proto = Parse(model);
+        if (FindSubgraph(proto, nodeName, attribute) is not { } subgraph)
+        {
+            return null;
+        }
+
+        var graph = subgraph.Clone();
+        var position = 0;
+        foreach (var name in OuterReads(subgraph))
+        {
+            var type = outerTypes.TryGetValue(name, out var elementType) ? elementType : throw new ArgumentException($"no element type for outer value '{name}'", nameof(outerTypes));
+            graph.Input.Insert(position++, new ValueInfoProto
+            {
+                Name = name,
+                Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type } },
+            });
+        }
+
+        var standalone = new ModelProto { IrVersion = Math.Max(proto.IrVersion, 4), Graph = graph };
+        standalone.OpsetImport.Add(proto.OpsetImport);
+        return standalone.ToByteArray();
+    }
+
+    private static ModelProto Parse(byte[] model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        try
+        {
+            return ModelProto.Parser.ParseFrom(model);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new OnnxFormatException($"not a readable ONNX file ({ex.Message})", ex);
+        }
+    }
+
+    private static GraphProto? FindSubgraph(ModelProto proto, string nodeName, string attribute) =>
+        proto.Graph?.Node.FirstOrDefault(n => n.Name == nodeName)?.Attribute.FirstOrDefault(a => a.Name == attribute)?.G;
+
+    private static List<string> OuterReads(GraphProto graph)
+    {
+        var defined = new HashSet<string>(StringComparer.Ordinal);
+        var reads = new List<string>();
+        Collect(graph, defined, reads);
+        return [.. reads.Where(r => !defined.Contains(r)).Distinct(StringComparer.Ordinal)];
+    }
+
+    private static void Collect(GraphProto graph, HashSet<string> defined, List<string> reads)
+    {
+        defined.UnionWith(graph.Input.Select(i => i.Name));
+        defined.UnionWith(graph.Initializer.Select(i => i.Name));
+        foreach (var node in graph.Node)
+        {
+            reads.AddRange(node.Input.Where(i => i.Length > 0));
+            defined.UnionWith(node.Output.Where(o => o.Length > 0));
+            foreach (var attribute in node.Attribute)
+            {
+                foreach (var nested in attribute.Graphs.Append(attribute.G).OfType<GraphProto>())
+                {
+                    Collect(nested, defined, reads);
+                }
+            }
+        }
+
+        reads.AddRange(graph.Output.Select(o => o.Name));
+    }
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Graph.Shapes;
+
+namespace EdgeRuntime.Inference.Verification;
+
+/// <summary>The tolerance an output is compared with, and why that one.</summary>
+/// <param name="Tolerance">|expected − actual| ≤ Absolute + Relative · max|expected|.</param>
+/// <param name="Description">What it is, for the report ("float32 rounding", "one quantisation step (scale 0.05) + float32 rounding").</param>
+public sealed record ToleranceRule(Tolerance Tolerance, string Description)
+{
+    // Operators whose output error is at most their input error: they copy, select, move or take maxima/means of
+    // elements, or are 1-Lipschitz (Relu, Clip). A quantisation step before them is still at most a step after.
+    private static readonly HashSet<string> StepPreserving = new(StringComparer.Ordinal)
+    {
+        "Identity", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Flatten", "Slice", "Gather", "Concat", "Split", "Expand", "Tile",
+        "Relu", "Clip", "MaxPool", "GlobalMaxPool", "AveragePool", "GlobalAveragePool", "ReduceMax", "ReduceMin", "ReduceMean", "Pad",
+        "DepthToSpace", "SpaceToDepth", "Resize",
+    };
+
+    /// <summary>
+    /// The rule for <paramref name="output"/> of a model: one quantisation step on top of rounding when the output is
+    /// dequantised data (DequantizeLinear followed only by operators that cannot widen an error) — ONNX Runtime's
+    /// fused integer kernels (QLinearConv, QLinearMatMul) round once where the float reference rounds twice, which
+    /// moves a result by up to one step of the output's scale; ±1 for an integer output of QuantizeLinear; otherwise
+    /// <see cref="Tolerance.For"/> by element type. <paramref name="overrideTolerance"/> wins when given.
+    /// </summary>
+    public static ToleranceRule For(Value output, Tolerance? overrideTolerance = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var type = output.TensorType?.ElementType ?? DataType.Undefined;
+        if (overrideTolerance is not null)
+        {
+            return new ToleranceRule(overrideTolerance, $"given: {overrideTolerance.Absolute:G2} + {overrideTolerance.Relative:G2}·max|expected|");
+        }
+
+        var rounding = Tolerance.For(type);
+        var roundingText = DataTypes.IsFloatingPoint(type)
+            ? $"{DataTypes.Name(type)} rounding ({rounding.Absolute:G2} + {rounding.Relative:G2}·max|expected|)"
+            : "exact";
+        if (Quantiser(output) is { } quantiser)
+        {
+            if (quantiser.Is("DequantizeLinear") && Step(quantiser) is { } step)
+            {
+                return new ToleranceRule(
+                    rounding with { Absolute = rounding.Absolute + step },
+                    $"one quantisation step of DequantizeLinear '{quantiser.Name}' ({step.ToString("G3", CultureInfo.InvariantCulture)}) + {roundingText}");
+            }
+
+            if (quantiser.Is("QuantizeLinear") && !DataTypes.IsFloatingPoint(type))
+            {
+                return new ToleranceRule(new Tolerance(1, 0), $"one quantisation step (±1) of QuantizeLinear '{quantiser.Name}'");
+            }
+        }
+
+        return new ToleranceRule(rounding, roundingText);
+    }
+
+    private static Node? Quantiser(Value output)
+    {
+        var seen = new HashSet<Value>();
+        var current = output;
+        while (current.Producer is { } node && node.Domain.Length == 0 && seen.Add(current))
+        {
+            if (node.OpType is "DequantizeLinear" or "QuantizeLinear")
+            {
+                return node;
+            }
+
+            if (!StepPreserving.Contains(node.OpType) || node.Input(0) is not { } next)
+            {
+                return null;
+            }
+
+            current = next;
+        }
+
+        return null;
+    }
+
+    private static double? Step(Node dequantize) =>
+        dequantize.Input(1) is { } scale && ConstantValues.Of(scale) is { ElementCount: > 0 } scales && DataTypes.IsFloatingPoint(scales.ElementType)
+            ? scales.ToDoubleArray().Max(Math.Abs)
+            : null;
+}
