@@ -149,11 +149,14 @@ public sealed partial class Graph
         if (canTakeName && TryRename(replacement, name))
         {
             carrier = replacement;
+
+            // The output's declared type is part of the interface too; keep what the replacement does not know.
+            carrier.Type = Keep(carrier.Type, old.Type);
         }
         else
         {
             var identity = AddNode("Identity", [replacement], [name]);
-            identity.Output.Type = replacement.Type;
+            identity.Output.Type = Keep(replacement.Type, old.Type);
             carrier = identity.Output;
         }
 
@@ -165,6 +168,14 @@ public sealed partial class Graph
             }
         }
     }
+
+    /// <summary><paramref name="type"/>, with the element type and shape of <paramref name="declared"/> where it has none.</summary>
+    private static ValueType? Keep(ValueType? type, ValueType? declared) => (type, declared) switch
+    {
+        (null, _) => declared,
+        (TensorType t, TensorType d) => new TensorType(t.ElementType == DataType.Undefined ? d.ElementType : t.ElementType, t.Shape ?? d.Shape),
+        _ => type,
+    };
 
     private void SetOutputAt(int index, Value value)
     {

@@ -81,7 +81,8 @@ internal static class ShapeValuePropagation
     /// <summary>
     /// Integer arithmetic exactly as ONNX Runtime does it: in the element type's width, wrapping on overflow for Add,
     /// Sub and Mul; Div truncating toward zero (C++ integer division, not floor); Mod with the sign of the divisor
-    /// (fmod = 0, Python's %) or of the dividend (fmod = 1, C's fmod). Division by zero and the one overflowing
+    /// (fmod = 0, Python's %, exact) or of the dividend (fmod = 1: C's fmod on the operands as doubles, as ONNX Runtime
+    /// computes it, which rounds above 2^53). Division by zero and the one overflowing
     /// quotient (MIN / −1) are left to run time: they are undefined in C++, so there is no value to fold.
     /// </summary>
     private static Tensor? Arithmetic(string op, Tensor a, Tensor b, bool fmod)
@@ -128,8 +129,15 @@ internal static class ShapeValuePropagation
 
     private static long FloorMod(long x, long y, bool fmod)
     {
+        if (fmod)
+        {
+            // ONNX Runtime computes fmod = 1 through C's fmod on doubles, for integers too: above 2^53 the operands
+            // round first (9007199254740993 fmod 3 is 2 there, not 0), and that is what the model computes.
+            return (long)((double)x % y);
+        }
+
         var remainder = x % y;
-        return !fmod && remainder != 0 && (remainder < 0) != (y < 0) ? remainder + y : remainder;
+        return remainder != 0 && (remainder < 0) != (y < 0) ? remainder + y : remainder;
     }
 
     private static Tensor? Make(DataType type, long[] values, long[] dims)

@@ -47,7 +47,7 @@ internal static class ComparisonThresholds
                     continue;
                 }
 
-                var other = node.Input(1 - use.InputIndex);
+                var other = use.InputIndex < 2 ? node.Input(1 - use.InputIndex) : null;
                 if (Comparisons.Contains(node.OpType) && use.InputIndex < 2 && other is not null && Constants(other) is { } limits)
                 {
                     foreach (var limit in limits)

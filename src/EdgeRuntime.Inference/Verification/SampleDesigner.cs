@@ -13,7 +13,6 @@ namespace EdgeRuntime.Inference.Verification;
 internal static class SampleDesigner
 {
     private const int MaxThresholdSamples = 24;
-    private const long MaxElementsPerInput = 1 << 22;
     private static readonly long[] DistinctSizes = [2, 3, 5, 7, 11, 13, 17, 19];
 
     public static List<VerificationSample> Design(Model model, VerificationOptions options, IReadOnlyList<Value> overridable)
@@ -21,9 +20,12 @@ internal static class SampleDesigner
         options = WithBoundSymbols(model, options);
         var samples = new List<VerificationSample>();
         samples.AddRange(options.RecordedSamples.Select((s, i) => new VerificationSample($"recorded {i + 1}", s)));
+        var free = FreeDimensions(model, options);
+        var defaults = new Dictionary<string, long>(free, StringComparer.Ordinal);
+        ShrinkToBudget(model, options, defaults);
         for (var seed = 1; seed <= options.RandomSamples; seed++)
         {
-            samples.Add(new VerificationSample($"random {seed}", Generate(model, options, seed)));
+            samples.Add(new VerificationSample($"random {seed}", Generate(model, options, seed, defaults)));
         }
 
         if (options.RandomSamples == 0)
@@ -31,11 +33,11 @@ internal static class SampleDesigner
             return samples;
         }
 
-        var free = FreeDimensions(model, options);
         if (free.Count > 0)
         {
             samples.Add(new VerificationSample($"free dimensions {Describe(free.Keys, _ => 1)}", Generate(model, options, 101, free.Keys.ToDictionary(k => k, _ => 1L))));
             var distinct = free.Keys.Select((k, i) => (k, DistinctSizes[i % DistinctSizes.Length])).ToDictionary(p => p.k, p => p.Item2);
+            ShrinkToBudget(model, options, distinct);
             samples.Add(new VerificationSample($"free dimensions {Describe(free.Keys, k => distinct[k])}", Generate(model, options, 102, distinct)));
             var large = free.ToDictionary(p => p.Key, p => Math.Clamp(p.Value * 4, 64, 1024));
             ShrinkToBudget(model, options, large);
@@ -56,7 +58,7 @@ internal static class SampleDesigner
                         break;
                     }
 
-                    var inputs = Generate(model, options, 200 + thresholdSamples);
+                    var inputs = Generate(model, options, 200 + thresholdSamples, defaults);
                     inputs[input.Name] = InputGenerator.Filled(input.TensorType!.ElementType, [.. inputs[input.Name].Dims], value);
                     samples.Add(new VerificationSample(string.Create(CultureInfo.InvariantCulture, $"{input.Name} = {value} (comparison threshold {threshold})"), inputs));
                 }
@@ -65,7 +67,7 @@ internal static class SampleDesigner
 
         if (integers.Count > 0)
         {
-            samples.Add(new VerificationSample("integers of both signs", InputGenerator.Generate(model, 301, options.Shapes, options.FixedInputs, signedIntegers: true)));
+            samples.Add(new VerificationSample("integers of both signs", InputGenerator.Generate(model, 301, options.Shapes, options.FixedInputs, defaults, signedIntegers: true)));
         }
 
         var booleans = dataInputs.Where(i => i.TensorType!.ElementType == DataType.Bool).ToList();
@@ -76,7 +78,7 @@ internal static class SampleDesigner
                 break;
             }
 
-            var inputs = Generate(model, options, flag ? 401 : 402);
+            var inputs = Generate(model, options, flag ? 401 : 402, defaults);
             foreach (var input in booleans)
             {
                 inputs[input.Name] = InputGenerator.Filled(DataType.Bool, [.. inputs[input.Name].Dims], flag ? 1 : 0);
@@ -93,7 +95,7 @@ internal static class SampleDesigner
                 continue;
             }
 
-            var inputs = Generate(model, options, floats ? 501 : 502);
+            var inputs = Generate(model, options, floats ? 501 : 502, defaults);
             var random = new Random(floats ? 503 : 504);
             foreach (var initializer in chosen)
             {
@@ -113,9 +115,11 @@ internal static class SampleDesigner
     public static IEnumerable<VerificationSample> Search(Model model, VerificationOptions options)
     {
         options = WithBoundSymbols(model, options);
+        var defaults = FreeDimensions(model, options);
+        ShrinkToBudget(model, options, defaults);
         foreach (var (label, factor, seed) in new[] { ("floats × 0", 0.0, 601), ("floats × 100", 100.0, 602), ("floats × −100", -100.0, 603), ("floats × 1e6", 1e6, 604) })
         {
-            var inputs = Generate(model, options, seed);
+            var inputs = Generate(model, options, seed, defaults);
             foreach (var (name, tensor) in inputs.ToList())
             {
                 if (!options.FixedInputs.ContainsKey(name) && tensor.ElementType is DataType.Float or DataType.Double)
@@ -129,7 +133,7 @@ internal static class SampleDesigner
 
         foreach (var (label, value, seed) in new[] { ("integers 0", 0L, 611), ("integers −1", -1L, 612), ("integers 1000", 1000L, 613) })
         {
-            var inputs = Generate(model, options, seed);
+            var inputs = Generate(model, options, seed, defaults);
             foreach (var input in model.Graph.Inputs.Where(i => i.Initializer is null && !options.FixedInputs.ContainsKey(i.Name) && i.TensorType is { } t && IsInteger(t.ElementType)))
             {
                 inputs[input.Name] = InputGenerator.Filled(input.TensorType!.ElementType, [.. inputs[input.Name].Dims], value);
@@ -205,14 +209,14 @@ internal static class SampleDesigner
                 .Select(i => i.TensorType!.Shape!.Dims.Select((d, axis) => d.Value ?? sizes.GetValueOrDefault(InputGenerator.FreeDimensionKey(i, axis, d), 1)).Aggregate(1.0, (a, b) => a * b))
                 .DefaultIfEmpty(0)
                 .Max();
-            if (largest <= MaxElementsPerInput)
+            if (largest <= options.MaxInputElements)
             {
                 return;
             }
 
             foreach (var key in sizes.Keys.ToList())
             {
-                sizes[key] = Math.Max(2, sizes[key] / 2);
+                sizes[key] = sizes[key] > 2 ? sizes[key] / 2 : sizes[key];
             }
         }
     }

@@ -30,6 +30,12 @@ public sealed record VerificationOptions
     /// </summary>
     public bool FreezeInitializerInputs { get; init; }
 
+    /// <summary>
+    /// Most elements a generated input may have (default 2^20: 4 MiB of float32). Free dimensions are shrunk (halved,
+    /// all together) until every generated input fits; deployment shapes and recorded inputs are used as given.
+    /// </summary>
+    public long MaxInputElements { get; init; } = 1 << 20;
+
     /// <summary>Overrides every output's tolerance when set.</summary>
     public Tolerance? Tolerance { get; init; }
 }

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Inference.Runtime;
 
 namespace EdgeRuntime.Inference.Verification;
 
@@ -14,6 +16,7 @@ public sealed class VerificationPlan
     internal VerificationPlan(PlanParts parts)
     {
         Original = parts.Original;
+        Reference = parts.Reference;
         Samples = parts.Samples;
         Expected = parts.Expected;
         OutputNames = parts.OutputNames;
@@ -21,6 +24,7 @@ public sealed class VerificationPlan
         Coverage = parts.Coverage;
         Skipped = parts.Skipped;
         Nondeterministic = parts.Nondeterministic;
+        Varying = parts.Varying;
         MisdeclaredOutputs = parts.MisdeclaredOutputs;
         OriginalProblems = parts.OriginalProblems;
         RandomOperators = parts.RandomOperators;
@@ -48,11 +52,20 @@ public sealed class VerificationPlan
     /// <summary>Input sets the original refused, with its reason (a size its operators cannot take, an index out of range).</summary>
     public IReadOnlyList<string> Skipped { get; }
 
+    /// <summary>The model the reference runs: the original, with kept intermediate values exposed as outputs.</summary>
+    internal byte[] Reference { get; }
+
+    /// <summary>The reference's outputs under other session settings (the deployed ones), computed when first needed.</summary>
+    internal ConcurrentDictionary<SessionSettings, IReadOnlyList<Dictionary<string, Tensor>>?> ReferenceUnder { get; } = new();
+
     /// <summary>The original's outputs per sample, by output name (at ONNX Runtime's unoptimised level).</summary>
     internal IReadOnlyList<Dictionary<string, Tensor>> Expected { get; }
 
-    /// <summary>Outputs that differed between two runs of the original on the same inputs (random operators).</summary>
+    /// <summary>Outputs computed from random operators: compared by type and shape only.</summary>
     internal IReadOnlySet<string> Nondeterministic { get; }
+
+    /// <summary>Random outputs seen to differ between runs of the original on the same inputs: a candidate's must differ too.</summary>
+    internal IReadOnlySet<string> Varying { get; }
 
     /// <summary>Outputs whose declared type the original itself does not meet (not the candidate's fault).</summary>
     internal IReadOnlySet<string> MisdeclaredOutputs { get; }
@@ -77,6 +90,7 @@ public sealed class VerificationPlan
 
     internal sealed record PlanParts(
         byte[] Original,
+        byte[] Reference,
         IReadOnlyList<VerificationSample> Samples,
         IReadOnlyList<Dictionary<string, Tensor>> Expected,
         IReadOnlyList<string> OutputNames,
@@ -84,6 +98,7 @@ public sealed class VerificationPlan
         IReadOnlyList<string> Coverage,
         IReadOnlyList<string> Skipped,
         IReadOnlySet<string> Nondeterministic,
+        IReadOnlySet<string> Varying,
         IReadOnlySet<string> MisdeclaredOutputs,
         IReadOnlySet<string> OriginalProblems,
         IReadOnlyDictionary<string, int> RandomOperators,

@@ -24,12 +24,13 @@ public sealed class OptimizeCommandTests : IDisposable
 
         Assert.True(exit == 0, error);
         Assert.Contains("  fuse-attention: ", output, StringComparison.Ordinal);
-        Assert.Matches(@"total\s+650 → 81", output);
+        // LayerNormalization is opset 17 and MiniLM imports 13, so the layer norms stay decomposed (ONNX Runtime fuses them at load).
+        Assert.Matches(@"total\s+650 → 185", output);
         Assert.Matches(@"last_hidden_state\s+\S+\s+\S+\s+1\.0000000\s+100\.0 %\s+match", output);
         Assert.True(File.Exists(Out()));
         using var json = JsonDocument.Parse(File.ReadAllText(report));
         Assert.True(json.RootElement.GetProperty("verification").GetProperty("passed").GetBoolean());
-        Assert.Equal(81, json.RootElement.GetProperty("after").GetProperty("nodes").GetInt32());
+        Assert.Equal(185, json.RootElement.GetProperty("after").GetProperty("nodes").GetInt32());
         Assert.Empty(Directory.GetFiles(_folder, "*.tmp", SearchOption.AllDirectories));
     }
 
@@ -39,7 +40,7 @@ public sealed class OptimizeCommandTests : IDisposable
         var model = SharedModels.Require(SharedModels.UltraFaceWithoutPostprocessing);
         var report = Path.Combine(_folder, "report.json");
 
-        var (exit, output, error) = await Edgectl.RunAsync(["optimize", model, "-o", Out(), "--samples", "1", "--report", report], TestContext.Current.CancellationToken);
+        var (exit, output, error) = await Edgectl.RunAsync(["optimize", model, "-o", Out(), "--samples", "1", "--report", report, "--freeze-initializer-inputs"], TestContext.Current.CancellationToken);
 
         Assert.True(exit == 0, error);
         Assert.Matches(@"\noriginal\s+217\s+\S+\s+1\.00", output);

@@ -43,4 +43,16 @@ internal static class ConverterPatterns
 
         return count;
     }
+
+    /// <summary>
+    /// The model as exported at opset 17, the first with LayerNormalization. Exact for MiniLM: none of its operators
+    /// (Add, Cast, Concat, Constant, Div, Erf, Gather, Gemm, MatMul, Mul, Pow, ReduceMean with its axes attribute,
+    /// Reshape, Shape, Slice, Softmax, Sqrt, Sub, Tanh, Transpose, Unsqueeze) changed meaning between opsets 13 and 17
+    /// (14 and 15 only added types, Reshape's allowzero and Shape's start/end, whose defaults are the old behaviour).
+    /// </summary>
+    public static void ImportOpset17(Model model)
+    {
+        var old = model.OpsetImports.Single(o => o.Domain.Length == 0);
+        model.OpsetImports[model.OpsetImports.IndexOf(old)] = old with { Version = 17 };
+    }
 }

@@ -19,11 +19,13 @@ internal static class DifferentialCheck
 
     public sealed record Outcome(Model Model, OptimizationReport Report, double MaxRelativeError);
 
-    public static PassContext Context(IReadOnlyDictionary<string, long[]>? shapes = null, IReadOnlyList<string>? keep = null) => new()
+    /// <summary>A pass context; <paramref name="freezeInitializerInputs"/> says the deployment never feeds weights the model lists as inputs (as the daemon, and onnx-simplifier, assume).</summary>
+    public static PassContext Context(IReadOnlyDictionary<string, long[]>? shapes = null, IReadOnlyList<string>? keep = null, bool freezeInitializerInputs = false) => new()
     {
         Evaluator = new OnnxRuntimeConstantEvaluator(),
         InputShapes = shapes ?? new Dictionary<string, long[]>(),
         KeepOutputs = keep ?? [],
+        FreezeInitializerInputs = freezeInitializerInputs,
     };
 
     /// <summary>Applies <paramref name="passes"/> to the shared model and checks every output within <paramref name="tolerance"/> (relative to the output's largest magnitude).</summary>

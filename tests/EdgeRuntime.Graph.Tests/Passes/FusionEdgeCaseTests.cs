@@ -150,10 +150,10 @@ public sealed class FusionEdgeCaseTests
         Assert.False(Apply(model, new FuseConsecutiveReshapes()));
     }
 
-    /// <summary>y = (x − mean(x)) / √(var(x) + ε) · γ + β over <paramref name="axis"/>.</summary>
-    private static (Model Model, Ir.Graph Graph, Node Sub) DecomposedLayerNorm(long axis)
+    /// <summary>y = (x − mean(x)) / √(var(x) + ε) · γ + β over <paramref name="axis"/>, in a model of <paramref name="opset"/> (17: the first with LayerNormalization).</summary>
+    private static (Model Model, Ir.Graph Graph, Node Sub) DecomposedLayerNorm(long axis, long opset = 17)
     {
-        var (model, graph) = New(opset: 13);
+        var (model, graph) = New(opset: opset);
         var x = Input(graph, "x", 2, 5, 8);
         var axes = new[] { Ir.Attribute.FromInts("axes", [axis]) };
         var mean = graph.AddNode("ReduceMean", [x], attributes: axes);
@@ -173,6 +173,13 @@ public sealed class FusionEdgeCaseTests
     {
         var (model, _, _) = DecomposedLayerNorm(-1);
         Assert.Equal(["LayerNormalization"], ApplyAndCompare(model, new FuseLayerNormalization(), 1e-5).Graph.Nodes.Select(n => n.OpType));
+    }
+
+    [Fact]
+    public void LayerNorm_Opset13Model_LeftAloneBecauseLayerNormalizationIsOpset17()
+    {
+        var (model, _, _) = DecomposedLayerNorm(-1, opset: 13);
+        Assert.False(Apply(model, new FuseLayerNormalization()));
     }
 
     [Fact]

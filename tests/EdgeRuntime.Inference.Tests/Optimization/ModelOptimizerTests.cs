@@ -73,6 +73,7 @@ public sealed class ModelOptimizerTests
             InputPath = path,
             Level = OptimizationLevel.O2,
             RandomSamples = 1,
+            FreezeInitializerInputs = true,
             ExtraPasses = [new DoubleFirstConvWeights()],
         }, TestContext.Current.CancellationToken);
 

@@ -15,8 +15,8 @@ namespace EdgeRuntime.Graph.Passes.Folding;
 /// and neither is any output larger than the size limit or of unknown size (a ConstantOfShape can declare
 /// gigabytes in a few bytes). Size cost rule: a result is stored only when it is not much larger than the constants
 /// it is computed from (at most <see cref="MaxGrowth"/> times their bytes plus <see cref="GrowthAllowanceBytes"/>), so a
-/// weight-only quantised model keeps its int8 weights and their DequantizeLinear instead of growing fourfold, and a
-/// Range or ConstantOfShape stays a node.
+/// Range or ConstantOfShape stays a node; and DequantizeLinear is never folded, so a weight-only quantised model keeps
+/// its int8 weights and their DequantizeLinear instead of growing fourfold.
 /// </summary>
 public sealed class FoldConstants : GraphPass
 {
@@ -149,7 +149,9 @@ public sealed class FoldConstants : GraphPass
 
     private static bool IsFoldable(Node node, HashSet<Value> willBeConstant, long sizeLimit)
     {
-        if (node.Is("Constant") || PassHelpers.IsNonDeterministic(node) || node.Subgraphs.Any() || node.Outputs.Count == 0)
+        // A DequantizeLinear of constant weights is the quantised form the model means to store (4× smaller than the
+        // floats), and what QDQ-aware runtimes fuse into integer kernels: never computed ahead.
+        if (node.Is("Constant") || node.Is("DequantizeLinear") || PassHelpers.IsNonDeterministic(node) || node.Subgraphs.Any() || node.Outputs.Count == 0)
         {
             return false;
         }

@@ -102,10 +102,12 @@ internal static class IndexingRules
     public static long SliceLength(long size, long start, long end, long step) => SliceRange(size, start, end, step).Count;
 
     /// <summary>
-    /// The first index Slice reads in a dimension of <paramref name="size"/> and how many elements it takes, by the
-    /// ONNX rules (Slice-10 onwards): negative starts and ends count from the end; then for a positive step start and
-    /// end are clamped to [0, size], for a negative step start to [0, size − 1] and end to [−1, size − 1]. Exact in
-    /// int64 for any start and end (INT64_MIN and INT64_MAX included).
+    /// The first index Slice reads in a dimension of <paramref name="size"/> and how many elements it takes, as ONNX
+    /// Runtime computes it (Slice-10 onwards): negative starts and ends count from the end; then for a positive step
+    /// start and end are clamped to [0, size], for a negative step start to [0, size − 1] and end to [−1, size − 1].
+    /// One rule is ONNX Runtime's own (slice_helper.h): an end of INT32_MAX or INT64_MAX means "to the end" in the
+    /// step's direction, so with a negative step it reaches index 0 (the ONNX text would clamp it to size − 1 and take
+    /// nothing). Exact in int64 for any start and end.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="step"/> is 0.</exception>
     public static (long First, long Count) SliceRange(long size, long start, long end, long step)
@@ -125,7 +127,11 @@ internal static class IndexingRules
             start += size;
         }
 
-        if (end < 0)
+        if (end is int.MaxValue or long.MaxValue)
+        {
+            end = step < 0 ? -1 : size;
+        }
+        else if (end < 0)
         {
             end += size;
         }

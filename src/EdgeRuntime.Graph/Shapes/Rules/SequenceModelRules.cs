@@ -2,7 +2,7 @@ using EdgeRuntime.Graph.Ir;
 
 namespace EdgeRuntime.Graph.Shapes.Rules;
 
-/// <summary>Recurrent layers (LSTM, GRU, RNN) and If, whose outputs follow its branches.</summary>
+/// <summary>Recurrent layers (LSTM, GRU, RNN); If, whose outputs follow its branches; Loop, whose final loop-carried values keep their element types.</summary>
 internal static class SequenceModelRules
 {
     public static void Register(Dictionary<string, ShapeInference.Rule> rules)
@@ -32,6 +32,12 @@ internal static class SequenceModelRules
             };
         }
 
+        rules["Loop"] = c =>
+        {
+            // Inputs: trip count, condition, then the loop-carried values; outputs: their final values, then scan outputs.
+            var carried = Math.Max(0, c.InputCount - 2);
+            return [.. c.Node.Outputs.Select((_, i) => i < carried && c.ElementType(i + 2) is var type and not DataType.Undefined ? new TensorType(type, null) : (Ir.ValueType?)null)];
+        };
         rules["If"] = c =>
         {
             var then = c.Node.Attribute("then_branch")?.Graph;
