@@ -6,6 +6,7 @@ var verbs = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
     ["optimizer"] = OptimizerBenchmark.RunAsync,
     ["delivery"] = DeliveryBenchmark.RunAsync,
     ["pipeline"] = PipelineBenchmark.RunAsync,
+    ["fuzz"] = FuzzBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
@@ -15,6 +16,7 @@ if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
     Console.Error.WriteLine("  optimizer [--runs N] [--creations N] [--threads N] [--model NAME]   ONNX Runtime latency and session creation, original vs O3, per shared model");
     Console.Error.WriteLine("  pipeline [--ms N | --samples N] [--runs N] [--model NAME] [--batch 1|8] [--threads N]   traffic pipeline throughput, p99 and CPU per inference vs a bare ONNX Runtime loop, in paired runs");
     Console.Error.WriteLine("  delivery [--megabytes N] [--runs N] [--chunk-kib N] [--parallelism N]   model transfer through the embedded broker and Mosquitto vs one mosquitto_pub -f");
+    Console.Error.WriteLine("  fuzz [--graphs N] [--seed S] [--workers W] [--minimise-to DIR]   differential fuzzing of the optimiser: graphs tried, disagreements, crashes");
     return 2;
 }
 

@@ -32,7 +32,11 @@ public enum FuzzVerdict
 /// <param name="Seed">The generator seed.</param>
 /// <param name="Verdict">What happened.</param>
 /// <param name="Detail">One line: the first problem, with the level it appeared at.</param>
-public sealed record FuzzOutcome(int Seed, FuzzVerdict Verdict, string Detail);
+public sealed record FuzzOutcome(int Seed, FuzzVerdict Verdict, string Detail)
+{
+    /// <summary>The grammar productions the model used.</summary>
+    public IReadOnlyList<string> Features { get; init; } = [];
+}
 
 /// <summary>
 /// The fuzzer's oracle, independent of the optimiser's own verification: each generated model is optimised at O1, O2
@@ -75,7 +79,7 @@ public sealed class DifferentialFuzzer
     {
         ArgumentNullException.ThrowIfNull(fuzzCase);
         var seed = fuzzCase.Seed;
-        FuzzOutcome Outcome(FuzzVerdict verdict, string detail) => new(seed, verdict, detail);
+        FuzzOutcome Outcome(FuzzVerdict verdict, string detail) => new(seed, verdict, detail) { Features = fuzzCase.Features };
         if (fuzzCase.ExpectRefusal)
         {
             try

@@ -236,9 +236,10 @@ public sealed partial class FuzzGraphGenerator
             AddOutput(candidate);
         }
 
-        if (_random.NextDouble() < 0.12 && _graph.Outputs.Count > 0)
+        if (_random.NextDouble() < 0.15 && _outputs.Count > 0)
         {
-            AddOutput(_pool.First(p => p.Value == _graph.Outputs[0]));
+            // The same value listed twice: each slot keeps the value's name.
+            _outputs.Add(_outputs[_random.Next(_outputs.Count)]);
             _features.Add("duplicate-output");
         }
 

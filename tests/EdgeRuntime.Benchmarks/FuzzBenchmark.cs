@@ -1,0 +1,65 @@
+using System.Globalization;
+using EdgeRuntime.Testing.Fuzzing;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeRuntime.Benchmarks;
+
+/// <summary>
+/// The differential fuzzer, for long runs: <c>fuzz --graphs N --seed S [--workers W] [--minimise-to DIR]</c> generates
+/// the graphs of seeds S … S + N − 1, optimises each at O1, O2 and O3 and checks every result against ONNX Runtime on
+/// the original (<see cref="DifferentialFuzzer"/>), and prints graphs tried, disagreements, crashes and the grammar's
+/// coverage. With --minimise-to, every disagreement and crash is minimised and written there as a regression case.
+/// Exit code 1 when anything disagreed or crashed.
+/// </summary>
+internal static class FuzzBenchmark
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        var graphs = BenchmarkMath.IntOption(args, "--graphs", 20000);
+        var seed = BenchmarkMath.IntOption(args, "--seed", 1);
+        var workers = BenchmarkMath.IntOption(args, "--workers", Environment.ProcessorCount);
+        var minimiseTo = args.SkipWhile(a => a != "--minimise-to").Skip(1).FirstOrDefault();
+        Console.WriteLine($"{MachineDescription.Line()}; ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
+        Console.WriteLine($"fuzz: {graphs} graphs from seed {seed}, {workers} workers, each optimised at {string.Join(", ", DifferentialFuzzer.Levels)}");
+        var done = 0;
+        var summary = FuzzCampaign.Run(seed, graphs, workers, outcome =>
+        {
+            var count = Interlocked.Increment(ref done);
+            if (outcome.Verdict is FuzzVerdict.Disagreement or FuzzVerdict.Crash or FuzzVerdict.Invalid)
+            {
+                Console.WriteLine($"  seed {outcome.Seed}: {outcome.Verdict.ToString().ToLowerInvariant()}: {outcome.Detail}");
+            }
+
+            if (count % 1000 == 0)
+            {
+                Console.WriteLine($"  … {count} graphs");
+            }
+        });
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"graphs tried: {summary.Tried}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agreed: {summary.Agreed}; refused in one line (sequence inputs): {summary.Refused}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disagreements: {summary.Disagreements.Count}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"crashes: {summary.Crashes.Count}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"invalid (ONNX Runtime cannot run the original itself): {summary.Invalid.Count}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"elapsed: {summary.Elapsed.TotalSeconds:F1} s ({summary.Tried / summary.Elapsed.TotalSeconds:F1} graphs/s)"));
+        Console.WriteLine($"productions (graphs using each): {string.Join(", ", summary.Productions.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
+
+        if (minimiseTo is not null)
+        {
+            foreach (var finding in summary.Disagreements.Concat(summary.Crashes))
+            {
+                var failing = FuzzGraphGenerator.Generate(finding.Seed);
+                var verdict = finding.Verdict;
+                var minimised = FuzzMinimiser.Minimise(failing, c => DifferentialFuzzer.Check(c).Verdict == verdict);
+                var name = string.Create(CultureInfo.InvariantCulture, $"seed-{finding.Seed}");
+                FuzzCaseFiles.Write(minimised, minimiseTo, name, finding.Detail);
+                Console.WriteLine($"minimised seed {finding.Seed} to {OnnxNodes(minimised)} nodes: {Path.Combine(minimiseTo, name)}.onnx ({DifferentialFuzzer.Check(minimised).Detail})");
+            }
+        }
+
+        return Task.FromResult(summary.Disagreements.Count + summary.Crashes.Count == 0 ? 0 : 1);
+    }
+
+    private static int OnnxNodes(FuzzCase fuzzCase) => Graph.Onnx.OnnxModelReader.Read(fuzzCase.Model, "minimised", null).CountNodes();
+}
