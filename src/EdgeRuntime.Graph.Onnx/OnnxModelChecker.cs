@@ -52,7 +52,7 @@ public static class OnnxModelChecker
             return problems;
         }
 
-        var checker = new GraphChecker(opsets, proto.IrVersion, problems);
+        var checker = new GraphChecker(opsets, proto.IrVersion, problems, AllDefinitions(proto.Graph));
         checker.CheckGraph(proto.Graph, [], "the main graph", isMain: true);
         if (problems.Count > 0)
         {
@@ -73,7 +73,27 @@ public static class OnnxModelChecker
         return problems;
     }
 
-    private sealed class GraphChecker(Dictionary<string, long> opsets, long irVersion, List<string> problems)
+    private static HashSet<string> AllDefinitions(GraphProto graph)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        names.UnionWith(graph.Input.Select(i => i.Name));
+        names.UnionWith(graph.Initializer.Select(i => i.Name));
+        foreach (var node in graph.Node)
+        {
+            names.UnionWith(node.Output.Where(o => o.Length > 0));
+            foreach (var attribute in node.Attribute)
+            {
+                foreach (var nested in attribute.Graphs.Append(attribute.G).OfType<GraphProto>())
+                {
+                    names.UnionWith(AllDefinitions(nested));
+                }
+            }
+        }
+
+        return names;
+    }
+
+    private sealed class GraphChecker(Dictionary<string, long> opsets, long irVersion, List<string> problems, HashSet<string> everywhere)
     {
         private readonly HashSet<string> _defined = new(StringComparer.Ordinal);
 
@@ -119,7 +139,7 @@ public static class OnnxModelChecker
                 {
                     if (!visible.Contains(input))
                     {
-                        problems.Add(_defined.Contains(input)
+                        problems.Add(everywhere.Contains(input)
                             ? $"{label} reads '{input}' before it is defined (nodes must be in execution order, and a subgraph sees only values defined before its node)"
                             : $"{label} reads '{input}', which nothing defines");
                     }

@@ -23,8 +23,11 @@ public sealed class ModelSession : IDisposable
         _provider = provider;
     }
 
-    /// <summary>Input names in the model's order.</summary>
+    /// <summary>Input names in the model's order (initializers a caller may override are not among them: see <see cref="FeedNames"/>).</summary>
     public IReadOnlyList<string> InputNames => _session.InputNames;
+
+    /// <summary>Every name a run accepts a value for: the inputs, then the initializers listed as inputs (overridable defaults).</summary>
+    public IReadOnlyList<string> FeedNames => [.. _session.InputNames, .. _session.OverridableInitializerMetadata.Keys];
 
     /// <summary>Output names in the model's order.</summary>
     public IReadOnlyList<string> OutputNames => _session.OutputNames;

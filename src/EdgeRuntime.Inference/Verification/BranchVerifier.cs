@@ -20,7 +20,11 @@ internal static class BranchVerifier
     private static readonly SessionSettings Reference = new() { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpThreads = 1 };
 
     /// <summary>One side of a comparison: model bytes (every node named), its IR, and its inputs per sample (null: no value for that sample).</summary>
-    public sealed record Side(byte[] Bytes, Model Ir, IReadOnlyList<IReadOnlyDictionary<string, Tensor>?> Feeds);
+    public sealed record Side(byte[] Bytes, Model Ir, IReadOnlyList<IReadOnlyDictionary<string, Tensor>?> Feeds)
+    {
+        /// <summary>Inputs of this model that carry random values (outer values of a branch checked on its own).</summary>
+        public IReadOnlySet<string> RandomInputs { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+    }
 
     /// <summary>For each If node of the main graph whose condition is not constant: how many samples take each branch.</summary>
     public static Dictionary<string, (int Then, int Else)> Taken(Side side)
@@ -198,11 +202,17 @@ internal static class BranchVerifier
                         continue;
                     }
 
+                    // Outer values computed from random operators differ between the two main-graph runs: such outputs
+                    // (and those of random operators in the branch) are compared by type and shape only.
+                    var randomOuter = outerOriginal.Where(n => original.Ir.Graph.FindValue(n) is { } v && (RandomValues.IsRandom(v) || DependsOn(v, original.RandomInputs))).ToHashSet(StringComparer.Ordinal);
                     for (var k = 0; k < originalIr.Graph.Outputs.Count; k++)
                     {
                         var originalOutput = originalIr.Graph.Outputs[k];
                         var candidateName = candidateIr.Graph.Outputs[k].Name;
-                        var rule = ToleranceRule.For(originalOutput, tolerance);
+                        var random = RandomValues.IsRandom(originalOutput) || DependsOn(originalOutput, randomOuter);
+                        var rule = random
+                            ? new ToleranceRule(new Tolerance(double.PositiveInfinity, 0), "computed from random values: type and shape only")
+                            : ToleranceRule.For(originalOutput, tolerance);
                         var comparison = OutputComparer.Compare(originalOutput.Name, [.. expected.Select(e => e[originalOutput.Name])], [.. actual.Select(a => a[candidateName])], rule, labels);
                         if (!comparison.Passed)
                         {
@@ -213,7 +223,7 @@ internal static class BranchVerifier
                     notes.Add($"{where}: agrees on {expected.Count} sample(s)");
                     if (depth + 1 < MaxDepth)
                     {
-                        var nestedOriginal = new Side(originalBranch, originalIr, nextOriginal);
+                        var nestedOriginal = new Side(originalBranch, originalIr, nextOriginal) { RandomInputs = randomOuter };
                         var nestedCandidate = new Side(candidateBranch, candidateIr, nextCandidate);
                         var nested = ChecksFor(originalIr, Taken(nestedOriginal));
                         if (Verify(nestedOriginal, nestedCandidate, nested, tolerance, candidateSettings, notes, depth + 1) is { } failure)
@@ -226,6 +236,37 @@ internal static class BranchVerifier
         }
 
         return null;
+    }
+
+    /// <summary>Whether <paramref name="value"/> is computed from any of the graph inputs named <paramref name="inputs"/>.</summary>
+    private static bool DependsOn(Value value, IReadOnlySet<string> inputs)
+    {
+        if (inputs.Count == 0)
+        {
+            return false;
+        }
+
+        var seen = new HashSet<Value>();
+        var pending = new Stack<Value>([value]);
+        while (pending.TryPop(out var current))
+        {
+            if (!seen.Add(current))
+            {
+                continue;
+            }
+
+            if (current.IsGraphInput && inputs.Contains(current.Name))
+            {
+                return true;
+            }
+
+            foreach (var read in current.Producer is { } node ? Graph.Ir.Graph.ValuesRead(node) : [])
+            {
+                pending.Push(read);
+            }
+        }
+
+        return false;
     }
 
     private static List<Node> TopLevelIfs(Model model) =>
@@ -267,7 +308,7 @@ internal static class BranchVerifier
         values.ToDictionary(p => p.Key, p => p.Value.ElementType, StringComparer.Ordinal);
 
     private static Dictionary<string, Tensor> Filter(IReadOnlyDictionary<string, Tensor> feed, ModelSession session) =>
-        feed.Where(i => session.InputNames.Contains(i.Key)).ToDictionary(StringComparer.Ordinal);
+        feed.Where(i => session.FeedNames.Contains(i.Key)).ToDictionary(StringComparer.Ordinal);
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 }

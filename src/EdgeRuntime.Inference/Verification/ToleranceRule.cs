@@ -69,6 +69,33 @@ public sealed record ToleranceRule(Tolerance Tolerance, string Description)
         return new ToleranceRule(rounding, roundingText);
     }
 
+    /// <summary>Whether <paramref name="output"/> is computed from the result of a DequantizeLinear.</summary>
+    public static bool ComputedFromDequantised(Value output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var seen = new HashSet<Value>();
+        var pending = new Stack<Value>([output]);
+        while (pending.TryPop(out var value) && seen.Count < 4096)
+        {
+            if (!seen.Add(value) || value.Producer is not { } node)
+            {
+                continue;
+            }
+
+            if (node.Is("DequantizeLinear"))
+            {
+                return true;
+            }
+
+            foreach (var input in Graph.Ir.Graph.ValuesRead(node))
+            {
+                pending.Push(input);
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The floating-point type of least precision among <paramref name="output"/> and the values it is computed from.</summary>
     private static DataType LeastPrecise(Value output, DataType type)
     {

@@ -25,6 +25,7 @@ public sealed class VerificationPlan
         Skipped = parts.Skipped;
         Nondeterministic = parts.Nondeterministic;
         Varying = parts.Varying;
+        Dequantised = parts.Dequantised;
         MisdeclaredOutputs = parts.MisdeclaredOutputs;
         OriginalProblems = parts.OriginalProblems;
         RandomOperators = parts.RandomOperators;
@@ -67,6 +68,9 @@ public sealed class VerificationPlan
     /// <summary>Random outputs seen to differ between runs of the original on the same inputs: a candidate's must differ too.</summary>
     internal IReadOnlySet<string> Varying { get; }
 
+    /// <summary>Outputs computed from DequantizeLinear results (ONNX Runtime may run their producers as integer kernels).</summary>
+    internal IReadOnlySet<string> Dequantised { get; }
+
     /// <summary>Outputs whose declared type the original itself does not meet (not the candidate's fault).</summary>
     internal IReadOnlySet<string> MisdeclaredOutputs { get; }
 
@@ -99,6 +103,7 @@ public sealed class VerificationPlan
         IReadOnlyList<string> Skipped,
         IReadOnlySet<string> Nondeterministic,
         IReadOnlySet<string> Varying,
+        IReadOnlySet<string> Dequantised,
         IReadOnlySet<string> MisdeclaredOutputs,
         IReadOnlySet<string> OriginalProblems,
         IReadOnlyDictionary<string, int> RandomOperators,

@@ -52,6 +52,86 @@ public sealed class PruningAndFoldingEdgeCaseTests
     }
 
     [Fact]
+    public void FreezeInitializerInputs_Ir8Model_InitializerListedAsInputStaysOverridable()
+    {
+        // From IR 4 on an initializer listed as an input is a default the caller may override.
+        var (model, graph) = New();
+        var w = graph.AddInitializer("w", Tensor.From<float>([1f, 2f], 2), overridable: true);
+        graph.AddOutput(graph.AddNode("Add", [Input(graph, "x", 2), w]).Output);
+
+        Assert.False(Apply(model, new FreezeInitializerInputs()));
+        Assert.Contains(graph.Inputs, i => i.Name == "w");
+        Assert.True(Apply(model, new FreezeInitializerInputs(), new PassContext { FreezeInitializerInputs = true }));
+        Assert.DoesNotContain(graph.Inputs, i => i.Name == "w");
+    }
+
+    [Fact]
+    public void FoldConstants_OverridableInitializerInIr8Model_NotFolded()
+    {
+        var (model, graph) = New();
+        var w = graph.AddInitializer("w", Tensor.From<float>([1f, 2f], 2), overridable: true);
+        var doubled = graph.AddNode("Mul", [w, graph.AddInitializer("two", Tensor.Scalar(2f))]);
+        graph.AddOutput(graph.AddNode("Add", [Input(graph, "x", 2), doubled.Output]).Output);
+        Assert.False(Apply(model, new FoldConstants()));
+    }
+
+    [Fact]
+    public void FoldConstants_DropoutInTrainingModeOnConstant_NotFolded()
+    {
+        // Every run draws a new mask: a folded Dropout would freeze one draw forever.
+        var (model, graph) = New(opset: 13);
+        var dropout = graph.AddNode("Dropout", [Floats(graph, "w", Random(8), 8), graph.AddInitializer("ratio", Tensor.Scalar(0.5f)), graph.AddInitializer("train", Tensor.Scalar(true))], ["wd"], attributes: [Ir.Attribute.FromInt("seed", 7)]);
+        graph.AddOutput(graph.AddNode("Add", [Input(graph, "x", 2, 8), dropout.Output]).Output);
+        Assert.False(Apply(model, new FoldConstants()));
+        Assert.Contains(graph.Nodes, n => n.Is("Dropout"));
+    }
+
+    [Fact]
+    public void EliminateCommonSubexpressions_TwoIdenticalRandomNodes_NotMerged()
+    {
+        var (model, graph) = New();
+        var x = Input(graph, "x", 4);
+        var a = graph.AddNode("RandomUniformLike", [x]);
+        var b = graph.AddNode("RandomUniformLike", [x]);
+        graph.AddOutput(graph.AddNode("Sub", [a.Output, b.Output]).Output);
+        Assert.False(Apply(model, new EliminateCommonSubexpressions()));
+        Assert.Equal(2, graph.Nodes.Count(n => n.Is("RandomUniformLike")));
+    }
+
+    [Fact]
+    public void FoldConstants_DequantizeLinearOfInt8Weights_KeptQuantised()
+    {
+        // Weight-only quantisation: folding the DequantizeLinear would store the weights as floats, four times larger.
+        var (model, graph) = New(opset: 13);
+        var weights = graph.AddInitializer("wq", Tensor.From<sbyte>([.. Enumerable.Range(0, 64 * 64).Select(i => (sbyte)(i % 200 - 100))], 64, 64));
+        var dequantised = graph.AddNode("DequantizeLinear", [weights, graph.AddInitializer("s", Tensor.Scalar(0.01f)), graph.AddInitializer("z", Tensor.Scalar((sbyte)0))]);
+        graph.AddOutput(graph.AddNode("MatMul", [Input(graph, "x", 2, 64), dequantised.Output]).Output);
+        Assert.False(Apply(model, new FoldConstants()));
+    }
+
+    [Fact]
+    public void FoldConstants_ResultMuchLargerThanItsInputs_StaysComputed()
+    {
+        // 16 bytes of constants tiled to 64 KiB: the size cost rule keeps the Tile.
+        var (model, graph) = New();
+        var tile = graph.AddNode("Tile", [Floats(graph, "c", [1f, 2f, 3f, 4f], 4), graph.AddInitializer("repeats", Tensor.Vector(4096L))]);
+        graph.AddOutput(graph.AddNode("Add", [Input(graph, "x", 16384), tile.Output]).Output);
+        Assert.False(Apply(model, new FoldConstants()));
+        Assert.Contains(graph.Nodes, n => n.Is("Tile"));
+    }
+
+    [Fact]
+    public void FoldConstants_ConstantListedTwiceAsOutput_BothSlotsKeepTheName()
+    {
+        var (model, graph) = New();
+        var sum = graph.AddNode("Add", [Floats(graph, "a", [1f], 1), Floats(graph, "b", [2f], 1)], ["y"]);
+        graph.AddOutput(sum.Output);
+        graph.AddOutput(sum.Output);
+        Assert.True(Apply(model, new FoldConstants()));
+        Assert.Equal(["y", "y"], graph.Outputs.Select(o => o.Name));
+    }
+
+    [Fact]
     public void EliminateIdentity_IdentityOnlyCarriesOutputName_Kept()
     {
         var (model, graph) = New();

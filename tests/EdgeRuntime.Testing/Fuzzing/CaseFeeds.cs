@@ -136,7 +136,7 @@ public static class CaseFeeds
             {
                 try
                 {
-                    session.Run(feed.Inputs.Where(i => session.InputNames.Contains(i.Key)).ToDictionary(StringComparer.Ordinal));
+                    session.Run(feed.Inputs.Where(i => session.FeedNames.Contains(i.Key)).ToDictionary(StringComparer.Ordinal));
                     return true;
                 }
                 catch (OnnxRuntimeException)

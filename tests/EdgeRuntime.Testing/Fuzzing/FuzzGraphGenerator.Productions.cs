@@ -517,7 +517,11 @@ public sealed partial class FuzzGraphGenerator
         var s = size ?? 3;
         var step = Pick([1L, 1, 2, -1, -1, -2, 3]);
         long Bound() => _random.NextDouble() < 0.5 ? Pick(InterestingBounds) : _random.NextInt64(-s - 2, s + 3);
-        return (Bound(), Bound(), step);
+        var end = Bound();
+
+        // An end of INT64_MAX with a negative step means "to index 0" to ONNX Runtime's kernel but "nothing" to ONNX's
+        // shape inference (which ONNX Runtime also runs, and then fails on its own model): no model means either.
+        return (Bound(), step < 0 && end == long.MaxValue ? long.MinValue : end, step);
     }
 
     /// <summary>

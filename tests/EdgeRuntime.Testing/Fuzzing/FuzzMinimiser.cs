@@ -127,7 +127,7 @@ public static class FuzzMinimiser
         try
         {
             using var session = ModelSession.Create(OnnxSubgraphs.WithOutputs(current.Model, [name]), Reference);
-            return [.. current.Feeds.Select(f => session.Run(f.Inputs.Where(i => session.InputNames.Contains(i.Key)).ToDictionary(StringComparer.Ordinal), [name])[name])];
+            return [.. current.Feeds.Select(f => session.Run(f.Inputs.Where(i => session.FeedNames.Contains(i.Key)).ToDictionary(StringComparer.Ordinal), [name])[name])];
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or ArgumentException or OnnxFormatException)
         {
