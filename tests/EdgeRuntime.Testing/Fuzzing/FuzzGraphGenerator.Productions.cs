@@ -516,7 +516,12 @@ public sealed partial class FuzzGraphGenerator
     {
         var s = size ?? 3;
         var step = Pick([1L, 1, 2, -1, -1, -2, 3]);
-        long Bound() => _random.NextDouble() < 0.5 ? Pick(InterestingBounds) : _random.NextInt64(-s - 2, s + 3);
+
+        // Reverse slices from beyond either end are where clamping rules differ most (start below −size must clamp to
+        // 0, not −1, for a negative step): draw those bounds often.
+        long Bound() => _random.NextDouble() < 0.5 ? Pick(InterestingBounds)
+            : step < 0 && _random.NextDouble() < 0.5 ? Pick([-s - 1, -s - 2, s, s + 1])
+            : _random.NextInt64(-s - 2, s + 3);
         var end = Bound();
 
         // An end of INT64_MAX with a negative step means "to index 0" to ONNX Runtime's kernel but "nothing" to ONNX's
@@ -828,6 +833,12 @@ public sealed partial class FuzzGraphGenerator
                 var twin = _random.NextDouble() < 0.35;
                 var first = Result(Node(op, [source.Value], attributes).Output, dtype, source.Dims, source) with { Random = true };
                 _pool[^1] = first;
+                if (dtype != source.Type && _random.NextDouble() < 0.6)
+                {
+                    // Back to the source's type, as models do: only right if type inference knew the dtype.
+                    Result(Node("Cast", [first.Value], [IrAttribute.FromInt("to", (long)source.Type)]).Output, source.Type, source.Dims, first);
+                }
+
                 if (twin)
                 {
                     // Two identical random nodes: merging them would make their difference zero.
