@@ -497,7 +497,7 @@ public sealed partial class FuzzGraphGenerator
         var axis = _random.Next(x.Rank);
         var (start, end, step) = x.Dims![axis].Size is null
             ? Pick<(long, long, long)>([(0, long.MaxValue, 1), (-1, long.MinValue, -1), (0, long.MaxValue, 2), (long.MaxValue, long.MinValue, -2), (-1, long.MaxValue, 1)])
-            : SliceBounds(x.Dims![axis].Size);
+            : SliceBounds(x.Dims![axis].Size, reverseFromIntMax: x.Dims!.Any(d => d.Size is null));
 
         // Never empty: a dimension of size 0 would make Reshape's -1 and later shapes ambiguous.
         if (x.Dims[axis].Size is { } known && SliceCount(known, start, end, step) == 0)
@@ -512,7 +512,7 @@ public sealed partial class FuzzGraphGenerator
         return true;
     }
 
-    private (long Start, long End, long Step) SliceBounds(long? size)
+    private (long Start, long End, long Step) SliceBounds(long? size, bool reverseFromIntMax = false)
     {
         var s = size ?? 3;
         var step = Pick([1L, 1, 2, -1, -1, -2, 3]);
@@ -525,8 +525,9 @@ public sealed partial class FuzzGraphGenerator
         var end = Bound();
 
         // An end of INT64_MAX with a negative step means "to index 0" to ONNX Runtime's kernel but "nothing" to ONNX's
-        // shape inference (which ONNX Runtime also runs, and then fails on its own model): no model means either.
-        return (Bound(), step < 0 && end == long.MaxValue ? long.MinValue : end, step);
+        // shape inference, which ONNX Runtime also runs where it knows every size, and then fails on its own model:
+        // drawn only where a free dimension keeps that inference out (then the kernel's meaning is the model's).
+        return (Bound(), step < 0 && end == long.MaxValue && !reverseFromIntMax ? long.MinValue : end, step);
     }
 
     /// <summary>
