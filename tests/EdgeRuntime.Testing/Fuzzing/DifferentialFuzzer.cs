@@ -166,6 +166,41 @@ public sealed class DifferentialFuzzer
             }
         }
 
+        // With deployment shapes (edgectl optimize --shape): free dimensions bound to the first input set's sizes, so
+        // shape arithmetic becomes constant and folds; checked on the input sets of exactly those shapes.
+        var free = originalModel.Graph.Inputs.Where(i => i.Initializer is null && i.TensorType?.Shape is { } s && !s.IsFullyKnown).ToList();
+        if (free.Count > 0 && fuzzCase.Feeds.Count > 0)
+        {
+            var shapes = free.ToDictionary(i => i.Name, i => fuzzCase.Feeds[0].Inputs[i.Name].Dims.ToArray(), StringComparer.Ordinal);
+            var matching = fuzzCase.Feeds.Where(f => shapes.All(p => f.Inputs[p.Key].Dims.SequenceEqual(p.Value))).ToList();
+            var specialised = fuzzCase with { Feeds = matching };
+            try
+            {
+                var request = new OptimizeRequest { InputPath = $"fuzz-{seed}.onnx", Level = OptimizationLevel.O3, RandomSamples = 2, Shapes = shapes };
+                var shapedPlan = NumericalVerifier.Prepare(fuzzCase.Model, Options with { Shapes = shapes }, cancellationToken);
+                var result = new ModelOptimizer().Optimize(request, shapedPlan, cancellationToken);
+                if (result.Dropped.Count > 0)
+                {
+                    return Outcome(FuzzVerdict.Disagreement, $"O3 with --shape: verification dropped pass {result.Dropped[0].Pass}: {OneLine(result.Dropped[0].Reason)}");
+                }
+
+                var originalShaped = Run(fuzzCase.Model, matching, Reference, repeatRandom: fuzzCase.RandomOutputs.Count > 0);
+                var deployedShaped = Run(fuzzCase.Model, matching, Deployed, repeatRandom: fuzzCase.RandomOutputs.Count > 0);
+                if (Disagreement(specialised, originalModel, originalProblems, originalShaped, deployedShaped, result.Model) is { } problem)
+                {
+                    return Outcome(FuzzVerdict.Disagreement, $"O3 with --shape: {problem}");
+                }
+            }
+            catch (VerificationException ex)
+            {
+                return Outcome(FuzzVerdict.Disagreement, $"O3 with --shape: {OneLine(ex.Message)}");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return Outcome(FuzzVerdict.Crash, $"O3 with --shape: {ex.GetType().Name}: {OneLine(ex.Message)}");
+            }
+        }
+
         return Outcome(FuzzVerdict.Agreed, string.Empty);
     }
 

@@ -31,8 +31,11 @@ public sealed class SpecializeShapes : GraphPass
             return false;
         }
 
+        // An input remove-unused-inputs has taken out on an earlier round has nothing left to bind (the request named
+        // a real input; ModelOptimizer checks that against the model as given).
         var graph = model.Graph;
-        var symbols = BindSymbols(model, context.InputShapes);
+        var present = context.InputShapes.Where(p => graph.Inputs.Any(i => i.Name == p.Key)).ToDictionary(StringComparer.Ordinal);
+        var symbols = BindSymbols(model, present);
 
         var changed = false;
         foreach (var value in graph.Inputs.Concat(graph.Outputs).Where(v => v.Initializer is null).Distinct())
