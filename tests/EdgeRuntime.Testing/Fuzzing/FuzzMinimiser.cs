@@ -106,8 +106,10 @@ public static class FuzzMinimiser
             case "constant" when values.Skip(1).All(v => v.ContentEquals(values[0])):
                 replacement = graph.AddInitializer(graph.UniqueName($"{output.Name}_value"), values[0]);
                 break;
-            case "input":
-                replacement = graph.AddInput(graph.UniqueName($"{output.Name}_in"), new TensorType(values[0].ElementType, values.All(v => v.Dims.SequenceEqual(values[0].Dims)) ? values[0].Shape : null));
+            case "input" when values.All(v => v.Dims.SequenceEqual(values[0].Dims)):
+                // Only where every input set gives it one shape: the declared shape is then exact, and a verifier designing
+                // its own input sets from the declaration feeds what the rest of the graph accepts.
+                replacement = graph.AddInput(graph.UniqueName($"{output.Name}_in"), new TensorType(values[0].ElementType, values[0].Shape));
                 extraFeeds[replacement.Name] = values;
                 break;
             case "bypass" when node.Inputs.FirstOrDefault(i => i is not null && i.Owner == graph && PassHelpers.SameKnownShape(i, output) && i.TensorType!.ElementType == output.TensorType!.ElementType) is { } input:
