@@ -5,10 +5,11 @@ using Microsoft.ML.OnnxRuntime;
 namespace EdgeRuntime.Benchmarks;
 
 /// <summary>
-/// The differential fuzzer, for long runs: <c>fuzz --graphs N --seed S [--workers W] [--minimise-to DIR]</c> generates
+/// The differential fuzzer, for long runs: <c>fuzz --graphs N --seed S [--workers W] [--minimise-to DIR [--minimise-at-most N]]</c> generates
 /// the graphs of seeds S … S + N − 1, optimises each at O1, O2 and O3 and checks every result against ONNX Runtime on
 /// the original (<see cref="DifferentialFuzzer"/>), and prints graphs tried, disagreements, crashes and the grammar's
-/// coverage. With --minimise-to, every disagreement and crash is minimised and written there as a regression case.
+/// coverage. With --minimise-to, every disagreement and crash (the first N with --minimise-at-most N) is minimised and
+/// written there as a regression case (copy it into tests/EdgeRuntime.Inference.Tests/Cases/fuzz).
 /// Exit code 1 when anything disagreed or crashed.
 /// </summary>
 internal static class FuzzBenchmark
@@ -19,6 +20,7 @@ internal static class FuzzBenchmark
         var seed = BenchmarkMath.IntOption(args, "--seed", 1);
         var workers = BenchmarkMath.IntOption(args, "--workers", Environment.ProcessorCount);
         var minimiseTo = args.SkipWhile(a => a != "--minimise-to").Skip(1).FirstOrDefault();
+        var minimiseAtMost = BenchmarkMath.IntOption(args, "--minimise-at-most", int.MaxValue);
         Console.WriteLine($"{MachineDescription.Line()}; ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
         Console.WriteLine($"fuzz: {graphs} graphs from seed {seed}, {workers} workers, each optimised at {string.Join(", ", DifferentialFuzzer.Levels)}");
         var done = 0;
@@ -47,7 +49,7 @@ internal static class FuzzBenchmark
 
         if (minimiseTo is not null)
         {
-            foreach (var finding in summary.Disagreements.Concat(summary.Crashes))
+            foreach (var finding in summary.Disagreements.Concat(summary.Crashes).Take(minimiseAtMost))
             {
                 var failing = FuzzGraphGenerator.Generate(finding.Seed);
                 var verdict = finding.Verdict;
