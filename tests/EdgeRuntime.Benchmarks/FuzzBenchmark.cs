@@ -53,15 +53,49 @@ internal static class FuzzBenchmark
             {
                 var failing = FuzzGraphGenerator.Generate(finding.Seed);
                 var verdict = finding.Verdict;
-                var minimised = FuzzMinimiser.Minimise(failing, c => DifferentialFuzzer.Check(c).Verdict == verdict);
+                FuzzCase minimised;
+                try
+                {
+                    minimised = FuzzMinimiser.Minimise(failing, c => CheckCatching(c).Verdict == verdict);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The minimiser reads the model with our own importer; when that is what fails, keep the whole graph.
+                    Console.WriteLine($"  seed {finding.Seed} kept unminimised: {ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}");
+                    minimised = failing;
+                }
+
                 var name = string.Create(CultureInfo.InvariantCulture, $"seed-{finding.Seed}");
                 FuzzCaseFiles.Write(minimised, minimiseTo, name, finding.Detail);
-                Console.WriteLine($"minimised seed {finding.Seed} to {OnnxNodes(minimised)} nodes: {Path.Combine(minimiseTo, name)}.onnx ({DifferentialFuzzer.Check(minimised).Detail})");
+                Console.WriteLine($"minimised seed {finding.Seed} to {OnnxNodes(minimised)} nodes: {Path.Combine(minimiseTo, name)}.onnx ({CheckCatching(minimised).Detail})");
             }
         }
 
         return Task.FromResult(summary.Disagreements.Count + summary.Crashes.Count == 0 ? 0 : 1);
     }
 
-    private static int OnnxNodes(FuzzCase fuzzCase) => Graph.Onnx.OnnxModelReader.Read(fuzzCase.Model, "minimised", null).CountNodes();
+    // As the campaign counts it: an exception escaping the check (the importer itself failing) is a crash.
+    private static FuzzOutcome CheckCatching(FuzzCase fuzzCase)
+    {
+        try
+        {
+            return DifferentialFuzzer.Check(fuzzCase);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new FuzzOutcome(fuzzCase.Seed, FuzzVerdict.Crash, $"{ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    private static string OnnxNodes(FuzzCase fuzzCase)
+    {
+        try
+        {
+            return Graph.Onnx.OnnxModelReader.Read(fuzzCase.Model, "minimised", null).CountNodes().ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return $"? ({ex.GetType().Name} reading it)";
+        }
+    }
 }
