@@ -16,6 +16,10 @@ namespace EdgeRuntime.Benchmarks;
 /// Per real model: nodes, FLOPs, and ONNX Runtime latency and session creation for (a) the original at ONNX
 /// Runtime's full optimisation and (b) EdgeRuntime's O3 output at full optimisation, plus (c) creation of ours at
 /// the basic level. Sessions alternate run by run so both see the same machine noise; medians are reported.
+/// With <c>--baseline DIR</c>, (d) the model an earlier <c>edgectl optimize</c> wrote for it (DIR/&lt;model's relative
+/// path&gt;, e.g. from the branch point of a change) is timed in the same alternating loop, so "no slower than
+/// before" is a ratio b/d measured in one run, not two tables taken on a shared machine hours apart.
+/// Initializers listed as inputs are frozen, as the daemon does (it never feeds a weight).
 /// </summary>
 internal static class OptimizerBenchmark
 {
@@ -25,31 +29,36 @@ internal static class OptimizerBenchmark
         var creations = BenchmarkMath.IntOption(args, "--creations", 7);
         var threads = BenchmarkMath.IntOption(args, "--threads", 2);
         var only = args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault();
+        var baselineRoot = args.SkipWhile(a => a != "--baseline").Skip(1).FirstOrDefault();
         if (!SharedModels.Available)
         {
             Console.Error.WriteLine($"the shared models folder {SharedModels.Root} is not present");
             return Task.FromResult(1);
         }
 
+        Console.WriteLine(MachineDescription.Line());
         Console.WriteLine($"ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU provider, {threads} intra-op threads; {Environment.ProcessorCount} cores; at least {runs} timed runs and 3 s per variant, {creations} session creations, alternating");
-        Console.WriteLine("a = original at ORT_ENABLE_ALL, b = EdgeRuntime O3 at ORT_ENABLE_ALL, c = EdgeRuntime O3 at ORT_ENABLE_BASIC");
+        Console.WriteLine("a = original at ORT_ENABLE_ALL, b = EdgeRuntime O3 at ORT_ENABLE_ALL, c = EdgeRuntime O3 at ORT_ENABLE_BASIC" +
+            (baselineRoot is null ? string.Empty : $", d = the earlier optimiser's output in {baselineRoot} at ORT_ENABLE_ALL"));
         Console.WriteLine();
-        Console.WriteLine("| model | nodes a → b | MFLOPs a → b | latency a ms | latency b ms | b/a | create a ms | create b ms | create c ms | c/a |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        var baselineHeader = baselineRoot is null ? (string.Empty, string.Empty) : (" latency d ms | b/d |", " --- | --- |");
+        Console.WriteLine($"| model | nodes a → b | MFLOPs a → b | optimise s | latency a ms | latency b ms | b/a |{baselineHeader.Item1} create a ms | create b ms | create c ms | c/a |");
+        Console.WriteLine($"| --- | --- | --- | --- | --- | --- | --- |{baselineHeader.Item2} --- | --- | --- | --- |");
         foreach (var relative in SharedModels.RealModels.Where(m => only is null || m.Contains(only, StringComparison.Ordinal)))
         {
-            Console.WriteLine(Row(relative, runs, creations, threads));
+            Console.WriteLine(Row(relative, runs, creations, threads, baselineRoot));
         }
 
         return Task.FromResult(0);
     }
 
-    private static string Row(string relative, int runs, int creations, int threads)
+    private static string Row(string relative, int runs, int creations, int threads, string? baselineRoot)
     {
         var path = Path.Combine(SharedModels.Root, relative);
         var original = File.ReadAllBytes(path);
         var model = OnnxModelReader.Read(path);
         var shapes = ModelInputs.Shapes(relative) ?? new Dictionary<string, long[]>();
+        var optimising = Stopwatch.GetTimestamp();
         var result = new ModelOptimizer().Optimize(new OptimizeRequest
         {
             InputPath = path,
@@ -57,7 +66,9 @@ internal static class OptimizerBenchmark
             FixedInputs = ModelInputs.FixedValues(relative) ?? new Dictionary<string, Tensor>(),
             RandomSamples = 2,
             MeasureCandidates = true,
+            FreezeInitializerInputs = true,
         });
+        var optimiseSeconds = Stopwatch.GetElapsedTime(optimising).TotalSeconds;
         var optimised = result.Model;
         var inputs = ModelInputs.For(relative, model);
         var baseline = CostAtShapes(model, shapes);
@@ -74,13 +85,18 @@ internal static class OptimizerBenchmark
             createC.Add(TimeCreation(optimised, basic));
         }
 
-        var latency = LatencyProbe.Measure([original, optimised], inputs, full, runs, minimumSeconds: 3);
+        var baselinePath = baselineRoot is null ? null : Path.Combine(baselineRoot, relative);
+        byte[][] timed = baselinePath is not null && File.Exists(baselinePath) ? [original, optimised, File.ReadAllBytes(baselinePath)] : [original, optimised];
+        var latency = LatencyProbe.Measure(timed, inputs, full, runs, minimumSeconds: 3);
         var (la, lb) = (latency[0], latency[1]);
+        var baselineCells = baselineRoot is null ? string.Empty
+            : timed.Length == 3 ? string.Create(CultureInfo.InvariantCulture, $" {latency[2]:F2} | {lb / latency[2]:F2} |")
+            : " (none) | |";
         var (ca, cb, cc) = (BenchmarkMath.Median(createA), BenchmarkMath.Median(createB), BenchmarkMath.Median(createC));
         var dropped = result.Dropped.Count > 0 ? $"; dropped {string.Join(", ", result.Dropped.Select(d => d.Pass))}" : string.Empty;
         var kept = result.Candidates.FirstOrDefault(c => c.Chosen)?.Label ?? "O3";
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {relative} ({kept}{dropped}) | {baseline.Nodes} → {result.Report.After.Nodes} | {baseline.Flops / 1e6:F1} → {result.Report.After.Flops / 1e6:F1} | {la:F2} | {lb:F2} | {lb / la:F2} | {ca:F1} | {cb:F1} | {cc:F1} | {cc / ca:F2} |");
+            $"| {relative} ({kept}{dropped}) | {baseline.Nodes} → {result.Report.After.Nodes} | {baseline.Flops / 1e6:F1} → {result.Report.After.Flops / 1e6:F1} | {optimiseSeconds:F1} | {la:F2} | {lb:F2} | {lb / la:F2} |{baselineCells} {ca:F1} | {cb:F1} | {cc:F1} | {cc / ca:F2} |");
     }
 
     private static GraphCost CostAtShapes(Model model, IReadOnlyDictionary<string, long[]> shapes)
