@@ -1,3 +1,4 @@
+using EdgeRuntime.Core.Learning;
 using EdgeRuntime.Core.Pipelines;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Messaging.Connection;
@@ -27,7 +28,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SqliteResultStore? _store;
 
-    /// <summary>Builds the pipelines (sources are created, nothing runs yet).</summary>
+    /// <summary>Builds the pipelines (sources are created, nothing runs yet); forecast stages report to <paramref name="forecastObserver"/> when given.</summary>
     /// <exception cref="InvalidDataException">A source's file is unreadable or malformed.</exception>
     public PipelineRuntime(
         IReadOnlyList<PipelineOptions> pipelines,
@@ -39,7 +40,8 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
         SqliteResultStore? store,
         PipelineStatusBoard board,
         TimeProvider timeProvider,
-        ILogger<PipelineRuntime> logger)
+        ILogger<PipelineRuntime> logger,
+        IForecastObserver? forecastObserver = null)
     {
         ArgumentNullException.ThrowIfNull(pipelines);
         _board = board;
@@ -66,7 +68,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
                 sinks.Add(store);
             }
 
-            IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage) : new DetectorStage(options.Stage);
+            IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage, options.Name, options.Model.Name, forecastObserver) : new DetectorStage(options.Stage);
             var pipeline = new SensorPipeline(options, stage, server, batcher, sinks, timeProvider);
             List<RunningSource> sources;
             try
