@@ -70,7 +70,7 @@ internal static class ModelPublishCommand
             }
         });
 
-        var model = new Command("model", "Publish models to the fleet");
+        var model = new Command("model", "Build and publish models");
         model.Add(command);
         return model;
     }

@@ -37,6 +37,10 @@ public static class TrafficForecasterBuilder
         public const string SkipWeights = "skip.weight";
     }
 
+    /// <summary>Every parameter, for training from scratch.</summary>
+    public static IReadOnlyList<string> AllParameters { get; } =
+        [Parameters.HiddenWeights, Parameters.HiddenBias, Parameters.OutputWeights, Parameters.OutputBias, Parameters.SkipWeights];
+
     /// <summary>The input and output names.</summary>
     public const string Input = "window";
 
