@@ -39,6 +39,7 @@ public static class EdgeRuntimeHost
         AddMessaging(builder.Services);
         DeliveryServices.Add(builder.Services, builder.Configuration);
         PipelineServices.Add(builder.Services, builder.Configuration);
+        LearningServices.Add(builder.Services, builder.Configuration);
 
         // Start order matters; stop order is the reverse.
         builder.Services.AddHostedService<StateDirectoryService>();
@@ -46,6 +47,7 @@ public static class EdgeRuntimeHost
         builder.Services.AddHostedService<MqttConnectionService>();
         builder.Services.AddHostedService<ModelDeliveryService>();
         builder.Services.AddHostedService<PipelineService>();
+        builder.Services.AddHostedService<LearningService>();
         builder.Services.AddHostedService<DeviceStatusRefreshService>();
         builder.Services.AddHostedService(sp => new SystemdWatchdog(sp.GetService<ISystemdNotifier>(), sp.GetRequiredService<TimeProvider>()));
         return builder;

@@ -50,6 +50,9 @@ public sealed class PipelineCounters
     /// <summary>Latency from sample ready to result ready.</summary>
     public LatencyHistogram Latency { get; } = new();
 
+    /// <summary>The same latencies, the most recent only (a sliding window for "is serving slow now").</summary>
+    public RecentLatencies RecentLatency { get; } = new();
+
     internal void OnFed() => Interlocked.Increment(ref _fed);
 
     internal void OnQueued() => Interlocked.Increment(ref _queued);

@@ -17,7 +17,7 @@ namespace EdgeRuntime.Pipelines.Runtime;
 /// pipeline's status on the board. A source that cannot start or fails later is reported in its pipeline's state
 /// and the log; the other sources and pipelines keep running. Start once, dispose once.
 /// </summary>
-public sealed partial class PipelineRuntime : IAsyncDisposable
+public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
 {
     private readonly List<(SensorPipeline Pipeline, List<RunningSource> Sources, MqttResultPublisher? Publisher)> _pipelines = [];
     private readonly Dictionary<string, MicroBatcher> _batchers = new(StringComparer.Ordinal);
@@ -119,6 +119,26 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
     public IEnumerable<string> LiveLines() => _pipelines.Select(p => p.Publisher is { } publisher
         ? $"{p.Pipeline.LiveLine()} | published {publisher.Published}{(publisher.Throttled > 0 ? $" throttled {publisher.Throttled}" : string.Empty)}{(publisher.NotQueued > 0 ? $" not queued {publisher.NotQueued}" : string.Empty)}"
         : p.Pipeline.LiveLine());
+
+    /// <inheritdoc />
+    public InferenceLoad Current
+    {
+        get
+        {
+            long queued = 0;
+            double? p99 = null;
+            foreach (var (pipeline, _, _) in _pipelines)
+            {
+                queued += pipeline.Counters.Queued;
+                if (pipeline.Counters.RecentLatency.PercentileMs(0.99) is { } recent && (p99 is null || recent > p99))
+                {
+                    p99 = recent;
+                }
+            }
+
+            return new InferenceLoad(queued, p99);
+        }
+    }
 
     /// <summary>Why results are not being stored, if they are not (the last storage error), else null.</summary>
     public string? StoreProblem => _store?.LastError;

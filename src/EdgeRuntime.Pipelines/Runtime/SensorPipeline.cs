@@ -215,6 +215,7 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
         }
 
         Counters.Latency.Record(latency);
+        Counters.RecentLatency.Record(latency);
         _lastVersion = reply.Version;
         Counters.OnServed();
         // One holder per stream, replaced in place: the live line reads it, nothing allocates per result.
