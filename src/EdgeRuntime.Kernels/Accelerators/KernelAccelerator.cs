@@ -80,18 +80,16 @@ public sealed partial class KernelAccelerator : IDisposable
         Create(preference, logger, CudaProbe.Probe, StartCuda);
 
     /// <summary>As <see cref="Create(KernelPreference, ILogger?)"/> with the probe and the CUDA start replaceable (tests simulate a GPU that fails to start).</summary>
-    internal static KernelAccelerator Create(KernelPreference preference, ILogger? logger, Func<CudaProbeResult> probe, Func<Context, Accelerator> startCuda)
+    internal static KernelAccelerator Create(KernelPreference preference, ILogger? logger, Func<CudaProbeResult> probe, Func<(Context Context, Accelerator Accelerator)> startCuda)
     {
         logger ??= NullLogger.Instance;
         var plan = AcceleratorPolicy.Decide(preference, AcceleratorPolicy.NeedsProbe(preference) ? probe() : null);
         var reason = plan.FallbackReason;
         if (plan.TryCuda)
         {
-            Context? context = null;
             try
             {
-                context = Context.Create(builder => builder.Cuda().EnableAlgorithms());
-                var accelerator = startCuda(context);
+                var (context, accelerator) = startCuda();
                 var status = new KernelAcceleratorStatus(preference, AcceleratorKind.Cuda, accelerator.Name, null);
                 LogChosen(logger, status.ToString());
                 return new KernelAccelerator(context, accelerator, status, logger);
@@ -100,7 +98,6 @@ public sealed partial class KernelAccelerator : IDisposable
             {
                 // Whatever the driver or ILGPU threw (CudaException, an unsupported architecture, a PTX the driver
                 // rejects), the kernels still have the CPU accelerator.
-                context?.Dispose();
                 reason = AcceleratorPolicy.StartFailure(ex);
             }
         }
@@ -203,12 +200,21 @@ public sealed partial class KernelAccelerator : IDisposable
         }
     }
 
-    private static Accelerator StartCuda(Context context)
+    private static (Context Context, Accelerator Accelerator) StartCuda()
     {
-        var devices = context.GetCudaDevices();
-        return devices.Count > 0
-            ? devices[0].CreateCudaAccelerator(context)
-            : throw new NotSupportedException("ILGPU lists none of the driver's devices (an architecture ILGPU 1.5.3 does not support?)");
+        var context = Context.Create(builder => builder.Cuda().EnableAlgorithms());
+        try
+        {
+            var devices = context.GetCudaDevices();
+            return devices.Count > 0
+                ? (context, devices[0].CreateCudaAccelerator(context))
+                : throw new NotSupportedException("ILGPU lists none of the driver's devices (an architecture ILGPU 1.5.3 does not support?)");
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
     }
 
     private static (Context Context, Accelerator Accelerator, KernelAcceleratorStatus Status) CreateCpu(KernelPreference preference, string? reason)

@@ -146,7 +146,7 @@ public sealed class VectorKernels : IDisposable
             throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "clip by global norm: the largest norm must be positive and finite");
         }
 
-        Same("clip by global norm", [.. vectors]);
+        Owned("clip by global norm", vectors);
         using var scope = _kernels.Enter();
         var squares = 0.0;
         foreach (var vector in vectors)
@@ -225,7 +225,7 @@ public sealed class VectorKernels : IDisposable
         return sum;
     }
 
-    private void Same(string operation, params ReadOnlySpan<DeviceVector> vectors)
+    private void Owned(string operation, IEnumerable<DeviceVector> vectors)
     {
         foreach (var vector in vectors)
         {
@@ -234,7 +234,14 @@ public sealed class VectorKernels : IDisposable
             {
                 throw new ArgumentException($"{operation}: a vector lives on another accelerator");
             }
+        }
+    }
 
+    private void Same(string operation, params ReadOnlySpan<DeviceVector> vectors)
+    {
+        foreach (var vector in vectors)
+        {
+            Owned(operation, [vector]);
             if (vector.Length != vectors[0].Length)
             {
                 throw new ArgumentException($"{operation}: vectors of {vectors[0].Length} and {vector.Length} elements");
