@@ -21,7 +21,8 @@ public static class ForecastExperiment
     /// <param name="samples">The recording, in time order.</param>
     /// <param name="setup">Spec, candidates, training settings and the split.</param>
     /// <param name="createUpdater">Creates the parameter updater for each run (ILGPU kernels).</param>
-    /// <param name="progress">Receives a line per candidate and the training progress.</param>
+    /// <param name="progress">Receives a line per candidate.</param>
+    /// <param name="training">Receives each run's training progress.</param>
     public static ForecastExperimentReport Run(IReadOnlyList<IntervalSample> samples, ForecastExperimentSetup setup, Func<IReadOnlyList<float[]>, TrainingOptions, IParameterUpdater> createUpdater, IProgress<string>? progress = null, IProgress<TrainingProgress>? training = null)
     {
         ArgumentNullException.ThrowIfNull(samples);

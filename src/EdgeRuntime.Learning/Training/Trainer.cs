@@ -240,15 +240,15 @@ public sealed class Trainer(Func<IReadOnlyList<float[]>, TrainingOptions, IParam
 
             long[] inputShape = [n, .. data.InputShape];
             long[] targetShape = [n, .. data.TargetShape];
-            var values = new List<OrtValue> { OrtValue.CreateTensorValueFromMemory(new Memory<float>(_input, 0, n * inputSize), inputShape) };
+            var values = new List<OrtValue> { OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(_input, 0, n * inputSize), inputShape) };
             if (data.ClassTargets)
             {
-                values.Add(OrtValue.CreateTensorValueFromMemory(new Memory<long>(_classes, 0, n), [n]));
+                values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<long>(_classes, 0, n), [n]));
             }
             else
             {
-                values.Add(OrtValue.CreateTensorValueFromMemory(new Memory<float>(_target, 0, n * targetSize), targetShape));
-                values.Add(OrtValue.CreateTensorValueFromMemory(new Memory<float>(_weight, 0, n * targetSize), targetShape));
+                values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(_target, 0, n * targetSize), targetShape));
+                values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(_weight, 0, n * targetSize), targetShape));
             }
 
             return new Filled(values, lossWeight);
