@@ -42,7 +42,7 @@ internal static class GradientCheck
         public double Step { get; init; } = 1e-6;
 
         /// <summary>Coordinates checked per parameter (all when it has fewer; a seeded random subset otherwise).</summary>
-        public int MaxCoordinates { get; init; } = 48;
+        public int MaxCoordinates { get; init; } = 512;
 
         /// <summary>Loss terms; default: mean squared error on every graph output, target "&lt;output&gt;_target".</summary>
         public IReadOnlyList<LossTerm>? Losses { get; init; }
