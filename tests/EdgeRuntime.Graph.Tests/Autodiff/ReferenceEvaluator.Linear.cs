@@ -51,20 +51,25 @@ internal static partial class ReferenceEvaluator
         var ow = ((wd + p[1] + p[3] - (((kw - 1) * d[1]) + 1)) / s[1]) + 1;
         var result = new double[n * m * oh * ow];
         var perGroup = m / group;
+        var (input, weights) = (x.Data, w.Data);
+
+        // Loops ordered so the innermost runs along an output row (the reference must stay fast enough for the shared CNNs).
         for (var b = 0L; b < n; b++)
         {
             for (var f = 0L; f < m; f++)
             {
+                var plane = ((b * m) + f) * oh * ow;
+                Array.Fill(result, bias?.Data[f] ?? 0, (int)plane, (int)(oh * ow));
                 var g = f / perGroup;
-                for (var i = 0L; i < oh; i++)
+                for (var ci = 0L; ci < cg; ci++)
                 {
-                    for (var j = 0L; j < ow; j++)
+                    var channel = ((b * c) + (g * cg) + ci) * h * wd;
+                    for (var u = 0L; u < kh; u++)
                     {
-                        var sum = bias?.Data[f] ?? 0;
-                        for (var ci = 0L; ci < cg; ci++)
+                        for (var v = 0L; v < kw; v++)
                         {
-                            var channel = (g * cg) + ci;
-                            for (var u = 0L; u < kh; u++)
+                            var tap = weights[(((f * cg) + ci) * kh * kw) + (u * kw) + v];
+                            for (var i = 0L; i < oh; i++)
                             {
                                 var row = (i * s[0]) - p[0] + (u * d[0]);
                                 if (row < 0 || row >= h)
@@ -72,18 +77,18 @@ internal static partial class ReferenceEvaluator
                                     continue;
                                 }
 
-                                for (var v = 0L; v < kw; v++)
+                                var from = channel + (row * wd);
+                                var to = plane + (i * ow);
+                                var col = (v * d[1]) - p[1];
+                                for (var j = 0L; j < ow; j++, col += s[1])
                                 {
-                                    var col = (j * s[1]) - p[1] + (v * d[1]);
                                     if (col >= 0 && col < wd)
                                     {
-                                        sum += x.Data[(((b * c) + channel) * h * wd) + (row * wd) + col] * w.Data[(((f * cg) + ci) * kh * kw) + (u * kw) + v];
+                                        result[to + j] += tap * input[from + col];
                                     }
                                 }
                             }
                         }
-
-                        result[(((b * m) + f) * oh * ow) + (i * ow) + j] = sum;
                     }
                 }
             }

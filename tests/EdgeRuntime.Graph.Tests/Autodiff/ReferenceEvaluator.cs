@@ -142,6 +142,23 @@ internal static partial class ReferenceEvaluator
 
     private static RefTensor Broadcast(RefTensor a, RefTensor b, Func<double, double, double> f)
     {
+        if (a.Dims.SequenceEqual(b.Dims))
+        {
+            var same = new double[a.Count];
+            for (var i = 0; i < same.Length; i++)
+            {
+                same[i] = f(a.Data[i], b.Data[i]);
+            }
+
+            return new RefTensor(same, a.Dims);
+        }
+
+        if (b.Count == 1 && b.Dims.Length <= a.Dims.Length)
+        {
+            var scalar = b.Data[0];
+            return Map(a, v => f(v, scalar));
+        }
+
         var rank = Math.Max(a.Dims.Length, b.Dims.Length);
         var da = Pad(a.Dims, rank);
         var db = Pad(b.Dims, rank);
