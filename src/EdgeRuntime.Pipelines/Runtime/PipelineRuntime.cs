@@ -1,4 +1,5 @@
 using EdgeRuntime.Core.Pipelines;
+using EdgeRuntime.Core.Vision;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
@@ -27,7 +28,10 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SqliteResultStore? _store;
 
-    /// <summary>Builds the pipelines (sources are created, nothing runs yet).</summary>
+    /// <summary>
+    /// Builds the pipelines (sources are created, nothing runs yet). Detector stages get their frame pre-processors
+    /// from <paramref name="framePreprocessors"/> (null: the C# path), which stays the caller's to dispose.
+    /// </summary>
     /// <exception cref="InvalidDataException">A source's file is unreadable or malformed.</exception>
     public PipelineRuntime(
         IReadOnlyList<PipelineOptions> pipelines,
@@ -39,7 +43,8 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
         SqliteResultStore? store,
         PipelineStatusBoard board,
         TimeProvider timeProvider,
-        ILogger<PipelineRuntime> logger)
+        ILogger<PipelineRuntime> logger,
+        IFramePreprocessorFactory? framePreprocessors = null)
     {
         ArgumentNullException.ThrowIfNull(pipelines);
         _board = board;
@@ -66,7 +71,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
                 sinks.Add(store);
             }
 
-            IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage) : new DetectorStage(options.Stage);
+            IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage) : new DetectorStage(options.Stage, framePreprocessors);
             var pipeline = new SensorPipeline(options, stage, server, batcher, sinks, timeProvider);
             List<RunningSource> sources;
             try

@@ -1,5 +1,6 @@
 using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Core.Pipelines;
+using EdgeRuntime.Core.Vision;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
@@ -35,6 +36,10 @@ internal static class PipelineServices
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var state = sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!;
             var time = sp.GetRequiredService<TimeProvider>();
+            // The frame pre-processor (and with it, perhaps, an ILGPU context) only where a detector runs.
+            var frames = pipelines.Any(p => p.Enabled && p.Stage.Type != StageKind.Forecast)
+                ? sp.GetRequiredService<IFramePreprocessorFactory>()
+                : null;
             var store = pipelines.Any(p => p.Enabled && p.Results.Store)
                 ? new SqliteResultStore(Path.Combine(state, storage.Database), storage, time)
                 : null;
@@ -48,7 +53,8 @@ internal static class PipelineServices
                 store,
                 sp.GetRequiredService<PipelineStatusBoard>(),
                 time,
-                sp.GetRequiredService<ILogger<PipelineRuntime>>());
+                sp.GetRequiredService<ILogger<PipelineRuntime>>(),
+                frames);
         });
     }
 }
