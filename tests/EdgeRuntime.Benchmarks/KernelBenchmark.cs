@@ -33,6 +33,13 @@ internal static class KernelBenchmark
             : KernelPreference.Auto;
         var started = Stopwatch.GetTimestamp();
         using var kernels = KernelAccelerator.Create(preference);
+        if (args.Contains("--require") && preference == KernelPreference.Cuda && kernels.Kind != AcceleratorKind.Cuda)
+        {
+            // On the GPU machine a silent fallback would measure the wrong thing.
+            Console.Error.WriteLine($"kernels: CUDA required but not used: {kernels.FallbackReason}");
+            return Task.FromResult(3);
+        }
+
         var createMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Console.WriteLine($"machine: {MachineInfo.Describe()}; .NET {Environment.Version}");
         Console.WriteLine($"accelerator: {kernels.Status} (asked: {preference}); created in {createMs:0} ms; launches of up to {kernels.MaxGroups} groups × {kernels.GroupSize} threads");

@@ -15,7 +15,7 @@ if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
     Console.Error.WriteLine("  daemon [--runs N] [--idle-seconds S]   start-up time to a retained online status, and idle resident memory");
     Console.Error.WriteLine("  optimizer [--runs N] [--creations N] [--threads N] [--model NAME]   ONNX Runtime latency and session creation, original vs O3, per shared model");
     Console.Error.WriteLine("  pipeline [--ms N | --samples N] [--runs N] [--model NAME] [--batch 1|8] [--threads N]   traffic pipeline throughput, p99 and CPU per inference vs a bare ONNX Runtime loop, in paired runs");
-    Console.Error.WriteLine("  kernels [--accelerator auto|cpu|cuda] [--runs N] [--ms N]   ILGPU kernels vs the C# code they replace: frame pre-processing, Adam steps, detection post-processing; launch overhead");
+    Console.Error.WriteLine("  kernels [--accelerator auto|cpu|cuda [--require]] [--runs N] [--ms N]   ILGPU kernels vs the C# code they replace: frame pre-processing, Adam steps, detection post-processing; launch overhead");
     Console.Error.WriteLine("  delivery [--megabytes N] [--runs N] [--chunk-kib N] [--parallelism N]   model transfer through the embedded broker and Mosquitto vs one mosquitto_pub -f");
     return 2;
 }
