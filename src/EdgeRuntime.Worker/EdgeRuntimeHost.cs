@@ -38,6 +38,7 @@ public static class EdgeRuntimeHost
         AddOptions(builder.Services, builder.Configuration);
         AddMessaging(builder.Services);
         DeliveryServices.Add(builder.Services, builder.Configuration);
+        KernelServices.Add(builder.Services, builder.Configuration);
         PipelineServices.Add(builder.Services, builder.Configuration);
         LearningServices.Add(builder.Services, builder.Configuration);
 

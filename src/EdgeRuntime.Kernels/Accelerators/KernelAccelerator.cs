@@ -167,6 +167,13 @@ public sealed partial class KernelAccelerator : IDisposable
     /// <summary>The vector maths (loaded on first use).</summary>
     public VectorKernels Vectors => Family(VectorKernels.Load);
 
+    /// <summary>Waits until every kernel queued so far has run (copies to the host wait by themselves).</summary>
+    public void Synchronize()
+    {
+        using var scope = Enter();
+        _accelerator.Synchronize();
+    }
+
     /// <summary>A device vector of <paramref name="length"/> zeros.</summary>
     public DeviceVector Allocate(int length) => new(this, length);
 

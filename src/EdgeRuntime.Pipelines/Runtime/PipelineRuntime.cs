@@ -1,5 +1,6 @@
 using EdgeRuntime.Core.Learning;
 using EdgeRuntime.Core.Pipelines;
+using EdgeRuntime.Core.Vision;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
@@ -28,7 +29,11 @@ public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
     private readonly TimeProvider _time;
     private readonly SqliteResultStore? _store;
 
-    /// <summary>Builds the pipelines (sources are created, nothing runs yet); forecast stages report to <paramref name="forecastObserver"/> when given.</summary>
+    /// <summary>
+    /// Builds the pipelines (sources are created, nothing runs yet). Detector stages get their frame pre-processors
+    /// from <paramref name="framePreprocessors"/> (null: the C# path), which stays the caller's to dispose; forecast
+    /// stages report to <paramref name="forecastObserver"/> when given (on-device learning).
+    /// </summary>
     /// <exception cref="InvalidDataException">A source's file is unreadable or malformed.</exception>
     public PipelineRuntime(
         IReadOnlyList<PipelineOptions> pipelines,
@@ -41,6 +46,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
         PipelineStatusBoard board,
         TimeProvider timeProvider,
         ILogger<PipelineRuntime> logger,
+        IFramePreprocessorFactory? framePreprocessors = null,
         IForecastObserver? forecastObserver = null)
     {
         ArgumentNullException.ThrowIfNull(pipelines);
@@ -68,7 +74,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
                 sinks.Add(store);
             }
 
-            IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage, options.Name, options.Model.Name, forecastObserver) : new DetectorStage(options.Stage);
+            IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage, options.Name, options.Model.Name, forecastObserver) : new DetectorStage(options.Stage, framePreprocessors);
             var pipeline = new SensorPipeline(options, stage, server, batcher, sinks, timeProvider);
             List<RunningSource> sources;
             try

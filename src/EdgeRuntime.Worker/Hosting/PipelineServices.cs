@@ -1,5 +1,6 @@
 using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Core.Pipelines;
+using EdgeRuntime.Core.Vision;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Learning.OnDevice;
 using EdgeRuntime.Messaging.Connection;
@@ -37,6 +38,10 @@ internal static class PipelineServices
             var state = sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!;
             var time = sp.GetRequiredService<TimeProvider>();
             var learning = sp.GetRequiredService<IOptions<LearningOptions>>().Value;
+            // The frame pre-processor (and with it, perhaps, an ILGPU context) only where a detector runs.
+            var frames = pipelines.Any(p => p.Enabled && p.Stage.Type != StageKind.Forecast)
+                ? sp.GetRequiredService<IFramePreprocessorFactory>()
+                : null;
             var store = pipelines.Any(p => p.Enabled && p.Results.Store)
                 ? new SqliteResultStore(Path.Combine(state, storage.Database), storage, time)
                 : null;
@@ -51,6 +56,7 @@ internal static class PipelineServices
                 sp.GetRequiredService<PipelineStatusBoard>(),
                 time,
                 sp.GetRequiredService<ILogger<PipelineRuntime>>(),
+                frames,
                 learning.Enabled ? sp.GetRequiredService<LabelJoiner>() : null);
             sp.GetRequiredService<InferenceLoadRelay>().Source = runtime;
             return runtime;
