@@ -21,7 +21,7 @@ public static class EdgectlCommand
         root.Add(OptimizeCommand.Create());
         root.Add(OptimizeCommand.CreatePassList());
         root.Add(KeysCommand.Create());
-        root.Add(ModelPublishCommand.Create(timeProvider ?? TimeProvider.System, clearScreenOnRefresh));
+        root.Add(ModelPublishCommand.Create(timeProvider ?? TimeProvider.System));
         root.Add(DeviceCommandVerbs.CreateDeploy(timeProvider ?? TimeProvider.System));
         root.Add(DeviceCommandVerbs.CreateRollback(timeProvider ?? TimeProvider.System));
         return root;
