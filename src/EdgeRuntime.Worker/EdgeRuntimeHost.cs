@@ -90,6 +90,9 @@ public static class EdgeRuntimeHost
 
     private static void ConfigureLogging(HostApplicationBuilder builder)
     {
+        // The health service would log every degraded or unhealthy check on every run (every 10 s); HealthMonitorService
+        // logs each change of the overall status once instead. Registered before the configuration, which may override it.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddConsole();
         builder.Logging.AddSimpleConsole(o =>

@@ -4,6 +4,7 @@ using EdgeRuntime.Fleet.Commands;
 using EdgeRuntime.Fleet.Keys;
 using EdgeRuntime.Fleet.Models;
 using EdgeRuntime.Fleet.Optimize;
+using EdgeRuntime.Fleet.Plot;
 using EdgeRuntime.Fleet.Status;
 
 namespace EdgeRuntime.Fleet.Cli;
@@ -24,6 +25,7 @@ public static class EdgectlCommand
         root.Add(ModelPublishCommand.Create(timeProvider ?? TimeProvider.System));
         root.Add(DeviceCommandVerbs.CreateDeploy(timeProvider ?? TimeProvider.System));
         root.Add(DeviceCommandVerbs.CreateRollback(timeProvider ?? TimeProvider.System));
+        root.Add(PlotCommand.Create(timeProvider ?? TimeProvider.System));
         return root;
     }
 }
