@@ -48,7 +48,9 @@ internal sealed class DeviceStatusCollector(MqttConnectionSupervisor supervisor,
         _subscriptions.Add(await supervisor.SubscribeAsync(topics.AllDeviceStatuses, OnStatusAsync, cancellationToken: cancellationToken));
         try
         {
-            _ = supervisor.PublishAsync(new OutgoingMessage(MarkerTopic, "end of retained"u8.ToArray()));
+            // A broker whose ACL refuses the marker fails this task; the caller's limit then ends the wait.
+            _ = supervisor.PublishAsync(new OutgoingMessage(MarkerTopic, "end of retained"u8.ToArray()))
+                .ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
         catch (OutgoingQueueFullException)
         {
