@@ -25,11 +25,21 @@ internal static class DeviceStatusTable
         var table = Terminal.PlainTable(Headers);
         foreach (var device in devices)
         {
-            table.AddRow([.. Row(device, now).Select(cell => new Text(cell))]);
+            var cells = Row(device, now);
+            table.AddRow([.. cells.Select((cell, column) => new Text(cell, column == 1 ? StateStyle(cell) : Style.Plain))]);
         }
 
         return table;
     }
+
+    /// <summary>Colours for a terminal (a redirected table has none): online green, offline red, unreadable yellow.</summary>
+    private static Style StateStyle(string state) => state switch
+    {
+        "online" => new Style(Color.Green),
+        "invalid" or "?" => new Style(Color.Yellow),
+        _ when state.StartsWith("offline", StringComparison.Ordinal) => new Style(Color.Red),
+        _ => Style.Plain,
+    };
 
     /// <summary>The table as plain text (redirected output, tests).</summary>
     public static string Render(IReadOnlyList<DeviceListing> devices, DateTimeOffset now) =>
