@@ -38,23 +38,27 @@ internal static class PlotSeries
             })];
     }
 
-    /// <summary>A bucket width that gives about <paramref name="buckets"/> points over the results' span, at least one second.</summary>
-    public static TimeSpan BucketFor(IReadOnlyCollection<ResultRecord> results, int buckets = 60)
+    /// <summary>
+    /// A bucket width that gives about <paramref name="buckets"/> points over the results' span, but wide enough to hold
+    /// <paramref name="perBucket"/> results on average (a p99 of three results is just their maximum); at least one second.
+    /// </summary>
+    public static TimeSpan BucketFor(IReadOnlyCollection<ResultRecord> results, int buckets = 60, int perBucket = 20)
     {
         if (results.Count == 0)
         {
             return TimeSpan.FromMinutes(1);
         }
 
-        var span = results.Max(r => r.Time) - results.Min(r => r.Time);
-        return TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(span.TotalSeconds / buckets)));
+        var span = (results.Max(r => r.Time) - results.Min(r => r.Time)).TotalSeconds;
+        var seconds = Math.Max(span / buckets, span * perBucket / results.Count);
+        return TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(seconds)));
     }
 
     /// <summary>
     /// The learning curve as serving sees it: mean absolute error of the next-interval forecast against the value then
     /// observed, over a trailing window of <paramref name="window"/> forecasts across all streams, with the model version
     /// that made each; beside it the same error of repeating the last observed value (the naive baseline a trained
-    /// model must beat). Empty when there are no forecasts with observations.
+    /// model must beat). One point per interval. Empty when there are no forecasts with observations.
     /// </summary>
     public static IReadOnlyList<ErrorPoint> ForecastError(IEnumerable<ResultRecord> results, int window = 50)
     {
@@ -83,6 +87,12 @@ internal static class PlotSeries
             {
                 sum -= pairs[i - window].Error;
                 naive -= pairs[i - window].NaiveError;
+            }
+
+            // One point per interval (after all streams' forecasts of it), so the line does not jitter within an interval.
+            if (i + 1 < pairs.Count && pairs[i + 1].Time == pairs[i].Time && pairs[i + 1].Version == pairs[i].Version)
+            {
+                continue;
             }
 
             var n = Math.Min(i + 1, window);

@@ -77,11 +77,20 @@ public sealed class PlotSeriesTests
     }
 
     [Fact]
+    public void BucketFor_FewResults_WideEnoughForAMeaningfulP99()
+    {
+        // 4 streams × 40 intervals of 5 min (195 min): 60 buckets would hold under 3 results each; 20 each needs ~24.4 min.
+        var results = Records(4, 40);
+        Assert.Equal(TimeSpan.FromSeconds(1463), PlotSeries.BucketFor(results));
+    }
+
+    [Fact]
     public void ForecastError_ExactForecasts_ZeroAndTheBaselineIsNot()
     {
         var points = PlotSeries.ForecastError(Records(2, 40), window: 10);
 
-        Assert.Equal(2 * 39, points.Count);
+        // One point per interval forecast (39 of them), both streams counted in each.
+        Assert.Equal(39, points.Count);
         Assert.All(points, p => Assert.Equal(0, p.MeanAbsoluteError, 9));
         Assert.True(points[^1].NaiveMeanAbsoluteError > 1);
         Assert.All(points, p => Assert.Equal(0, p.ModelVersion));
