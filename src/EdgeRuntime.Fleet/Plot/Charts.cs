@@ -33,7 +33,7 @@ internal static class Charts
             series.LinePattern = horizons[i] == 1 ? LinePattern.Solid : LinePattern.Dashed;
         }
 
-        plot.Axes.DateTimeTicksBottom();
+        TimeAxis(plot, [.. observed.Select(p => p.Time)]);
         plot.Title($"{pipeline} / {stream}: forecast of {metric} against what was observed");
         plot.XLabel("interval start (UTC)");
         plot.YLabel($"{metric} per interval");
@@ -49,7 +49,7 @@ internal static class Charts
         AddLine(plot, times, [.. buckets.Select(b => b.P50)], "p50", Color.FromHex("#1f77b4"), LinePattern.Solid);
         AddLine(plot, times, [.. buckets.Select(b => b.P99)], "p99", Color.FromHex("#d62728"), LinePattern.Solid);
         AddLine(plot, times, [.. buckets.Select(b => b.Max)], "max", Color.FromHex("#7f7f7f"), LinePattern.Dotted);
-        plot.Axes.DateTimeTicksBottom();
+        TimeAxis(plot, [.. buckets.Select(b => b.Start)]);
         plot.Axes.SetLimitsY(0, Math.Max(0.01, buckets.Count == 0 ? 1 : buckets.Max(b => b.P99) * 1.5));
         plot.Title($"{pipeline}: latency, sample ready to result ready (per {Describe(bucket)})");
         plot.XLabel("time (UTC)");
@@ -71,7 +71,7 @@ internal static class Charts
         }
 
         AddLine(plot, [.. points.Select(p => p.Time.UtcDateTime.ToOADate())], [.. points.Select(p => p.NaiveMeanAbsoluteError)], "repeat the last interval (baseline)", Color.FromHex("#7f7f7f"), LinePattern.Dashed);
-        plot.Axes.DateTimeTicksBottom();
+        TimeAxis(plot, [.. points.Select(p => p.Time)]);
         plot.Title($"{pipeline}: forecast error over time (mean absolute error of the last {window} next-interval forecasts)");
         plot.XLabel("interval start (UTC)");
         plot.YLabel("mean absolute error");
@@ -112,6 +112,17 @@ internal static class Charts
         else
         {
             plot.SavePng(path, width, height);
+        }
+    }
+
+    /// <summary>Time ticks as people read them: "07:45" within a day, "01-05 07:45" across days (UTC).</summary>
+    private static void TimeAxis(ScottPlot.Plot plot, IReadOnlyList<DateTimeOffset> times)
+    {
+        var axis = plot.Axes.DateTimeTicksBottom();
+        var sameDay = times.Count == 0 || times.Min().UtcDateTime.Date == times.Max().UtcDateTime.Date;
+        if (axis.TickGenerator is ScottPlot.TickGenerators.DateTimeAutomatic automatic)
+        {
+            automatic.LabelFormatter = time => time.ToString(sameDay ? "HH:mm" : "MM-dd HH:mm", CultureInfo.InvariantCulture);
         }
     }
 
