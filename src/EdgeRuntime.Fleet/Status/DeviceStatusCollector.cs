@@ -128,6 +128,8 @@ internal sealed class DeviceStatusCollector(MqttConnectionSupervisor supervisor,
     }
 }
 
-/// <summary>The broker could not be reached; the message is the one line to show.</summary>
+/// <summary>The broker could not be reached, or refused the connection; the message is the one line to show.</summary>
 internal sealed class BrokerUnreachableException(string endpoint, string reason)
-    : Exception($"cannot reach the broker {endpoint}: {reason}");
+    : Exception(reason.StartsWith($"MQTT broker {endpoint} refused", StringComparison.Ordinal)
+        ? $"the broker {reason["MQTT broker ".Length..]}"
+        : $"cannot reach the broker {endpoint}: {reason}");

@@ -114,6 +114,17 @@ public sealed class BrokerArgumentsTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_BrokerRefusesTheConnection_OneLineWithTheReasonName()
+    {
+        await using var broker = await MosquittoBroker.StartAsync(extraConfig: ["allow_anonymous false"]);
+
+        var (exit, _, error) = await Edgectl.RunAsync(["status", "--broker", broker.Address, "--connect-timeout", "5"], TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exit);
+        Assert.Equal($"edgectl status: the broker mqtt://{broker.Address} refused the connection: Not authorized (0x87)\n", error.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public async Task ModelPublish_BrokerMessageSizeLimitBelowChunk_OneLineWithTheReasonName()
     {
         await using var broker = await MosquittoBroker.StartAsync(extraConfig: ["message_size_limit 20000"]);
