@@ -151,7 +151,7 @@ internal static class DeviceDayBenchmark
 
     private sealed class PipelineLoad(SensorPipeline pipeline) : IInferenceLoad
     {
-        public InferenceLoad Current => new(pipeline.Counters.Queued, pipeline.Counters.RecentLatency.PercentileMs(0.99));
+        public InferenceLoad Current => new(pipeline.Counters.Queued, pipeline.Counters.RecentP99Ms);
     }
 
     private sealed class SimulatedClock(DateTimeOffset start) : TimeProvider

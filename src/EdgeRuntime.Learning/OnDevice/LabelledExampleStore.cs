@@ -42,6 +42,12 @@ public sealed class LabelledExampleStore : ILabelledExampleSink
                 weights BLOB NOT NULL,
                 forecast BLOB NOT NULL);
             CREATE INDEX IF NOT EXISTS examples_by_model ON examples (model, interval_start_ticks);
+            CREATE TABLE IF NOT EXISTS learning (
+                time TEXT NOT NULL,
+                model TEXT NOT NULL,
+                step INTEGER NOT NULL,
+                loss REAL NOT NULL,
+                validation_loss REAL);
             """;
         command.ExecuteNonQuery();
     }
@@ -142,6 +148,41 @@ public sealed class LabelledExampleStore : ILabelledExampleSink
 
             Interlocked.Add(ref _queued, -batch.Count);
             return batch.Count;
+        }
+    }
+
+    /// <summary>
+    /// Appends a round's learning curve to the <c>learning</c> table (time, model, step, loss, validation_loss), one row
+    /// per epoch, steps counted on from the model's previous rows, so <c>edgectl plot</c> draws every round in sequence.
+    /// </summary>
+    public void RecordCurve(string model, DateTimeOffset time, long stepsPerEpoch, IReadOnlyList<double> loss, IReadOnlyList<double> validationLoss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(validationLoss);
+        lock (_writeGate)
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction();
+            using var last = connection.CreateCommand();
+            last.Transaction = transaction;
+            last.CommandText = "SELECT COALESCE(MAX(step), 0) FROM learning WHERE model = $m";
+            last.Parameters.AddWithValue("$m", model);
+            var step = (long)last.ExecuteScalar()!;
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO learning (time, model, step, loss, validation_loss) VALUES ($t, $m, $s, $l, $v)";
+            var parameters = new[] { "$t", "$m", "$s", "$l", "$v" }.Select(n => insert.Parameters.Add(new SqliteParameter(n, null))).ToArray();
+            for (var epoch = 0; epoch < loss.Count; epoch++)
+            {
+                parameters[0].Value = time.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+                parameters[1].Value = model;
+                parameters[2].Value = step + ((epoch + 1) * stepsPerEpoch);
+                parameters[3].Value = loss[epoch];
+                parameters[4].Value = epoch < validationLoss.Count ? validationLoss[epoch] : DBNull.Value;
+                insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
         }
     }
 

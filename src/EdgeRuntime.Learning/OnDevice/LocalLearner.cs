@@ -142,6 +142,7 @@ public sealed partial class LocalLearner(
             return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, double.NaN, double.NaN, false, $"cannot train: {ex.Message}");
         }
 
+        store.RecordCurve(learning.Model, timeProvider.GetUtcNow(), result.Steps / Math.Max(1, result.EpochsRun), result.TrainingLoss, result.ValidationLoss);
         TrainedParameters.ApplyTo(model, result.Parameters);
         var candidateBytes = OnnxModelWriter.ToBytes(model);
         var servingMae = MeanMae(servingBytes, holdout, "serving");

@@ -136,7 +136,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
             foreach (var (pipeline, _, _) in _pipelines)
             {
                 queued += pipeline.Counters.Queued;
-                if (pipeline.Counters.RecentLatency.PercentileMs(0.99) is { } recent && (p99 is null || recent > p99))
+                if (pipeline.Counters.RecentP99Ms is { } recent && (p99 is null || recent > p99))
                 {
                     p99 = recent;
                 }

@@ -117,7 +117,7 @@ public sealed class ForecastStage(StageOptions options, string pipeline = "", st
             {
                 var start = interval.Time + (spec.Horizons[h] * interval.Length);
                 result.WriteStartObject();
-                result.WriteNumber(ResultFields.Intervals, spec.Horizons[h]);
+                result.WriteNumber(ResultFields.Ahead, spec.Horizons[h]);
                 result.WriteNumber(ResultFields.Value, Math.Round(Math.Max(0, features.Denormalise(outputs[h])), 3));
                 result.WriteString(ResultFields.Start, start);
                 result.WriteString(ResultFields.End, start + interval.Length);

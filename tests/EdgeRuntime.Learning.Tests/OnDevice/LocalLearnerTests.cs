@@ -40,6 +40,17 @@ public sealed class LocalLearnerTests : IDisposable
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(serving.Path))), serving.Sha256);
         Assert.Equal(spec.ToJson(), _server.Acquire(Model).Model.Session.CustomMetadata[FeatureSpec.MetadataKey]);
 
+        // The round's curve is where edgectl plot looks for learning curves.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_state, "learning.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*), MIN(step) FROM learning WHERE model = 'traffic-forecast' AND loss > 0";
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            Assert.True(reader.GetInt64(0) >= 1 && reader.GetInt64(1) > 0);
+        }
+
         // Nothing new since: the next tick only collects.
         await learner.TickAsync([Model], TestContext.Current.CancellationToken);
         Assert.Equal("collecting-examples", _board.Snapshot()[0].State);

@@ -33,7 +33,7 @@ public sealed class ForecastStageHorizonTests
         var last = rig.Results.Documents.Last(r => r.GetProperty("stream").GetString() == "north-1");
         var forecast = last.GetProperty("forecast");
         var horizons = forecast.GetProperty("horizons").EnumerateArray().ToList();
-        Assert.Equal([1, 3, 6, 12], horizons.Select(h => h.GetProperty("intervals").GetInt32()));
+        Assert.Equal([1, 3, 6, 12], horizons.Select(h => h.GetProperty("ahead").GetInt32()));
         var lastStart = Start + ((Intervals - 1) * Interval);
         Assert.Equal(lastStart + (6 * Interval), horizons[2].GetProperty("start").GetDateTimeOffset());
         Assert.Equal(forecast.GetProperty("value").GetDouble(), horizons[0].GetProperty("value").GetDouble());
