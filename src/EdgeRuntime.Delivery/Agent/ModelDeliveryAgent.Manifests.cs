@@ -165,6 +165,7 @@ public sealed partial class ModelDeliveryAgent
                     await source.FetchAsync(manifest, download.Missing(), (index, data) =>
                     {
                         download.Accept(index, data.Span);
+                        DeliveryInstruments.ChunkBytes.Add(data.Length, new KeyValuePair<string, object?>("model", manifest.Name));
                         lock (progressGate)
                         {
                             ReportProgress(force: false);

@@ -114,7 +114,7 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
                 session.Run(InputGenerator.Generate(graph, seed: run));
             }
 
-            return new ServedModel(model.Name, model.Version, session, $"{description}; {provider}");
+            return new ServedModel(model.Name, model.Version, session, $"{description}; {provider}", model);
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or OnnxFormatException or NotSupportedException)
         {

@@ -1,7 +1,6 @@
 using EdgeRuntime.Core.Models;
 using EdgeRuntime.Delivery.Store;
 using EdgeRuntime.Pipelines.Configuration;
-using EdgeRuntime.Pipelines.Models;
 using EdgeRuntime.Pipelines.Runtime;
 using EdgeRuntime.Worker.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -98,16 +97,19 @@ internal sealed partial class PipelineService(
             return;
         }
 
-        var folder = Path.Combine(runtime.Value.StateDirectory!, "builtin", model.Name, "0");
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, "model.onnx");
-        var bytes = ForecastModelBuilder.Build(ForecastModelBuilder.LaneSpec(model.BuiltInWindow));
-        Core.IO.AtomicFile.WriteAllBytes(path, bytes);
-        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
         try
         {
+            // The shipped file is copied into the state directory, so the version has a folder of its own for its plan
+            // and the learner can read what serves, like a delivered version.
+            var shipped = Path.Combine(AppContext.BaseDirectory, "configs", "models", $"{model.BuiltIn}.onnx");
+            var bytes = await File.ReadAllBytesAsync(shipped, cancellationToken);
+            var folder = Path.Combine(runtime.Value.StateDirectory!, "builtin", model.Name, "0");
+            Directory.CreateDirectory(folder);
+            var path = Path.Combine(folder, "model.onnx");
+            Core.IO.AtomicFile.WriteAllBytes(path, bytes);
+            var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
             await activator.ActivateAsync(new InstalledModel(model.Name, 0, path, sha), new Progress<ModelStepProgress>(), cancellationToken);
-            models.Report(new ModelStatus(model.Name, 0, ModelPhase.Serving, $"built-in {model.BuiltIn} (untrained: a moving average until the fleet delivers a trained version)", 0));
+            models.Report(new ModelStatus(model.Name, 0, ModelPhase.Serving, $"built-in {model.BuiltIn} (trained on simulated intersections; fine-tuned on the device as it learns)", 0));
             LogBuiltIn(logger, model.Name, model.BuiltIn);
         }
         catch (Exception ex) when (ex is ModelActivationException or IOException or UnauthorizedAccessException)
@@ -123,7 +125,7 @@ internal sealed partial class PipelineService(
     [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
     private static partial void LogLive(ILogger logger, string line);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Serving built-in {Builtin} as {Model} v0 (untrained) until a version is delivered")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving built-in {Builtin} as {Model} v0 until a version is delivered")]
     private static partial void LogBuiltIn(ILogger logger, string model, string builtin);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The built-in model {Model} could not be served: {Reason}")]

@@ -16,7 +16,8 @@ namespace EdgeRuntime.Graph.Passes.Folding;
 /// gigabytes in a few bytes). Size cost rule: a result is stored only when it is not much larger than the constants
 /// it is computed from (at most <see cref="MaxGrowth"/> times their bytes plus <see cref="GrowthAllowanceBytes"/>), so a
 /// Range or ConstantOfShape stays a node; and DequantizeLinear is never folded, so a weight-only quantised model keeps
-/// its int8 weights and their DequantizeLinear instead of growing fourfold.
+/// its int8 weights and their DequantizeLinear instead of growing fourfold. Nothing that reads a preserved initializer
+/// is folded.
 /// </summary>
 public sealed class FoldConstants : GraphPass
 {
@@ -31,6 +32,8 @@ public sealed class FoldConstants : GraphPass
     public override PassKind Kind => PassKind.Fold;
 
     public override OptimizationLevel Level => OptimizationLevel.O1;
+
+    public override bool RewritesInitializers => true;
 
     public override string Description => "Evaluates subgraphs whose inputs are all constant and stores the results (within a size limit).";
 
@@ -58,7 +61,7 @@ public sealed class FoldConstants : GraphPass
         var willBeConstant = new HashSet<Value>();
         foreach (var node in graph.TopologicalOrder())
         {
-            if (!IsFoldable(node, willBeConstant, context.FoldSizeLimitBytes))
+            if (context.ReadsPreserved(node) || !IsFoldable(node, willBeConstant, context.FoldSizeLimitBytes))
             {
                 continue;
             }

@@ -14,6 +14,7 @@ namespace EdgeRuntime.Graph.Passes.Pruning;
 /// may override (ONNX IR spec, "Graphs"): it is frozen only when the deployment says it never feeds one
 /// (<see cref="PassContext.FreezeInitializerInputs"/>); otherwise it stays an input and nothing folds it. Frozen
 /// ones that nothing reads go.
+/// Preserved initializers (<see cref="PassContext.PreservedInitializers"/>) stay inputs.
 /// </summary>
 public sealed class FreezeInitializerInputs : GraphPass
 {
@@ -22,6 +23,8 @@ public sealed class FreezeInitializerInputs : GraphPass
     public override PassKind Kind => PassKind.Prune;
 
     public override OptimizationLevel Level => OptimizationLevel.O1;
+
+    public override bool RewritesInitializers => true;
 
     public override string Description => "Makes initializers listed as graph inputs constant, so they can be folded and fused: always before IR 4, on request (--freeze-initializer-inputs) after.";
 
@@ -35,7 +38,7 @@ public sealed class FreezeInitializerInputs : GraphPass
         }
 
         var graph = model.Graph;
-        var overridable = graph.Inputs.Where(v => v.Initializer is not null).ToList();
+        var overridable = graph.Inputs.Where(v => v.Initializer is not null && !context.IsPreserved(v)).ToList();
         foreach (var initializer in overridable)
         {
             graph.MakeConstant(initializer);
