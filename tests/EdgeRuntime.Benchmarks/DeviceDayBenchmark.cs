@@ -1,3 +1,4 @@
+using EdgeRuntime.Core.Planning;
 using System.Globalization;
 using System.Security.Cryptography;
 using EdgeRuntime.Core.Learning;

@@ -1,5 +1,6 @@
 using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Core.Models;
+using EdgeRuntime.Core.Planning;
 using EdgeRuntime.Delivery.Agent;
 using EdgeRuntime.Delivery.Preflight;
 using EdgeRuntime.Delivery.Signing;

@@ -1,4 +1,5 @@
 using EdgeRuntime.Core.Models;
+using EdgeRuntime.Core.Planning;
 using EdgeRuntime.Delivery.Agent;
 using EdgeRuntime.Delivery.Manifests;
 using EdgeRuntime.Delivery.Preflight;
