@@ -67,4 +67,33 @@ public static class Int8Weights
         var perChannel = Quantize(weights, rows, columns, perChannel: true, reduceRange);
         return perChannel.MeanSquaredError <= PerChannelGain * perTensor.MeanSquaredError ? perChannel : perTensor;
     }
+
+    /// <summary>
+    /// Quantises weights whose channels run along the first axis ([channels, …], the Conv layout): per channel gives each
+    /// of the <paramref name="channels"/> rows its own scale.
+    /// </summary>
+    public static Quantized QuantizeRows(ReadOnlySpan<float> weights, int channels, bool perChannel, bool reduceRange)
+    {
+        var width = channels == 0 ? 0 : weights.Length / channels;
+        var transposed = new float[weights.Length];
+        for (var c = 0; c < channels; c++)
+        {
+            for (var i = 0; i < width; i++)
+            {
+                transposed[(i * channels) + c] = weights[(c * width) + i];
+            }
+        }
+
+        var quantized = Quantize(transposed, width, channels, perChannel, reduceRange);
+        var values = new sbyte[weights.Length];
+        for (var c = 0; c < channels; c++)
+        {
+            for (var i = 0; i < width; i++)
+            {
+                values[(c * width) + i] = quantized.Values[(i * channels) + c];
+            }
+        }
+
+        return quantized with { Values = values };
+    }
 }
