@@ -34,6 +34,13 @@ public sealed class LatencyRace
     /// <summary>About how long one burst lasts (tiny models run several times per burst). Default 15 ms.</summary>
     public double BurstMilliseconds { get; init; } = 15;
 
+    /// <summary>
+    /// Idle time before each burst. ONNX Runtime's intra-op workers spin for a while after a run before they block; without
+    /// a gap, one contestant's spinning workers would take cores from the next one's run, which a session serving alone
+    /// never meets. Default 3 ms.
+    /// </summary>
+    public TimeSpan IdleGap { get; init; } = TimeSpan.FromMilliseconds(3);
+
     /// <summary>Races <paramref name="contestants"/> (each runs one inference) within <paramref name="budget"/>.</summary>
     public IReadOnlyList<RaceTiming> Run(IReadOnlyList<Action> contestants, TimeSpan budget, CancellationToken cancellationToken = default)
     {
@@ -65,6 +72,7 @@ public sealed class LatencyRace
             for (var k = 0; k < alive.Count; k++)
             {
                 var c = alive[(k + round) % alive.Count];
+                Idle(IdleGap);
                 for (var i = 0; i < bursts[c]; i++)
                 {
                     samples[c].Add(Time(contestants[c]));
@@ -98,6 +106,15 @@ public sealed class LatencyRace
         var low = (int)Math.Floor(position);
         var high = Math.Min(low + 1, sorted.Length - 1);
         return sorted[low] + ((sorted[high] - sorted[low]) * (position - low));
+    }
+
+    /// <summary>Waits without using a core (the system clock's timer; nothing here is simulated time).</summary>
+    internal static void Idle(TimeSpan gap)
+    {
+        if (gap > TimeSpan.Zero)
+        {
+            Task.Delay(gap, TimeProvider.System).GetAwaiter().GetResult();
+        }
     }
 
     private static double Time(Action run)

@@ -60,6 +60,7 @@ public static class PairedComparison
     private static List<double> Burst(Action run, int count)
     {
         var times = new List<double>(count);
+        LatencyRace.Idle(TimeSpan.FromMilliseconds(3));
         for (var i = 0; i < count; i++)
         {
             times.Add(Time(run));

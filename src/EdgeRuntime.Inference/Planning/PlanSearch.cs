@@ -70,7 +70,11 @@ public sealed class PlanSearch(PlanSearchOptions options, DeviceProfile device, 
         var stageTwo = new List<PlanSettings> { PlanSettings.RuntimeDefault };
         foreach (var finalist in finalists)
         {
-            stageTwo.Add(finalist);
+            if (!stageTwo.Contains(finalist))
+            {
+                stageTwo.Add(finalist);
+            }
+
             foreach (var threads in Enumerable.Range(1, Math.Max(1, device.Cores)))
             {
                 foreach (var spinning in new[] { true, false })
