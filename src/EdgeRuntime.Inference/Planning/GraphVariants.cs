@@ -135,7 +135,7 @@ internal sealed class GraphVariants(PlanRequest request, PlanSearchOptions optio
         }
 
         var quantised = model.Graph.Nodes.Count(n => n.Is("MatMulInteger"));
-        var perChannel = model.Graph.Initializers.Count(i => i.Name.EndsWith("_Ws", StringComparison.Ordinal) && i.Initializer!.ElementCount > 1);
+        var perChannel = model.Graph.Initializers.Count(i => i.Name.Contains("_Ws", StringComparison.Ordinal) && i.Initializer!.ElementCount > 1);
         return $"{quantised} of {before} MatMul/Gemm in int8 ({perChannel} per channel){(pass.ReduceRange ? ", 7-bit weights (no VNNI)" : string.Empty)}";
     }
 
