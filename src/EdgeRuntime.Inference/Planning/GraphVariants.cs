@@ -37,6 +37,10 @@ internal sealed class GraphVariants(PlanRequest request, PlanSearchOptions optio
             }
 
             progress?.Invoke($"optimising the graph at O{level} (verified against the original)");
+
+            // The optimiser stops at its next pass or verification step when the building share of the budget is spent.
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(deadline > clock.Elapsed ? deadline - clock.Elapsed : TimeSpan.Zero);
             try
             {
                 var result = new ModelOptimizer().Optimize(
@@ -49,9 +53,13 @@ internal sealed class GraphVariants(PlanRequest request, PlanSearchOptions optio
                         FixedInputs = request.FixedInputs,
                         RandomSamples = 2,
                     },
-                    cancellationToken);
+                    limit.Token);
                 var dropped = result.Dropped.Count == 0 ? string.Empty : $", dropped {string.Join(",", result.Dropped.Select(d => d.Pass))}";
                 variants.Add(new GraphVariant(level, PlanPrecision.Fp32, result.Model, $"{result.Report.Before.Nodes}→{result.Report.After.Nodes} nodes{dropped}"));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                _notes.Add($"O{level}: not built, the budget's share for building ran out during the optimisation");
             }
             catch (Exception ex) when (ex is VerificationException or OnnxFormatException or NotSupportedException or ArgumentException or OnnxRuntimeException or InvalidOperationException)
             {

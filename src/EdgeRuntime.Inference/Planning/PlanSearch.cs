@@ -90,7 +90,14 @@ public sealed class PlanSearch(PlanSearchOptions options, DeviceProfile device, 
         }
 
         progress?.Invoke($"stage 2: threads and spinning of {finalists.Count} finalist(s), {stageTwo.Count} candidates");
-        var second = Race(2, stageTwo, variantOf, samples, expected, budget * (BuildShare + StageOneShare + StageTwoShare) - clock.Elapsed, reports, cancellationToken);
+        var stageTwoEnd = budget * (BuildShare + StageOneShare + StageTwoShare);
+        var reserve = ConfirmationReserve(first, finalists.FirstOrDefault());
+        if (budget - reserve < stageTwoEnd)
+        {
+            stageTwoEnd = budget - reserve;
+        }
+
+        var second = Race(2, stageTwo, variantOf, samples, expected, stageTwoEnd - clock.Elapsed, reports, cancellationToken);
 
         // The winner: lowest score within tolerance in the last race (the default is in it, so there always is one).
         var winner = second.Where(r => r.Outcome == CandidateOutcome.Slower && r.Score is not null).OrderBy(r => r.Score).FirstOrDefault()?.Settings ?? PlanSettings.RuntimeDefault;
@@ -98,7 +105,7 @@ public sealed class PlanSearch(PlanSearchOptions options, DeviceProfile device, 
         if (!winner.IsRuntimeDefault)
         {
             progress?.Invoke($"confirming {winner.Describe()} against ONNX Runtime's default in interleaved pairs");
-            versus = Confirm(variantOf[winner], winner, original, samples[0], budget - clock.Elapsed, cancellationToken);
+            versus = Confirm(variantOf[winner], winner, original, samples[0], budget - clock.Elapsed - Creation(reports, winner), cancellationToken);
             if (versus.Median >= 1.0)
             {
                 notes.Add(string.Create(CultureInfo.InvariantCulture, $"{winner.Describe()} was not faster than ONNX Runtime's default in the confirming pairs (ratio {versus.Median:0.000}); the default is kept"));
@@ -188,8 +195,33 @@ public sealed class PlanSearch(PlanSearchOptions options, DeviceProfile device, 
         using var baseline = ModelSession.Create(original, SessionSettings.For(PlanSettings.RuntimeDefault));
         var candidateFeed = Feed(candidate, sample);
         var baselineFeed = Feed(baseline, sample);
-        return PairedComparison.Measure(() => candidate.Run(candidateFeed), () => baseline.Run(baselineFeed), pairs: 21, budget: budget < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(2) : budget, cancellationToken: cancellationToken);
+        return PairedComparison.Measure(() => candidate.Run(candidateFeed), () => baseline.Run(baselineFeed), pairs: 21, budget: budget, cancellationToken: cancellationToken);
     }
+
+    /// <summary>
+    /// Time to keep for the confirming pairs, so the whole search ends within its budget also for slow models: both
+    /// sessions built again (as long as they took in stage 1) plus the least <see cref="PairedComparison"/> does — 3
+    /// warm-up pairs, one timing pair and 3 pairs of 3-run bursts, 13 runs of each side — at the stage-1 medians, with
+    /// a quarter more for the noise of a shared machine; never less than a tenth of the budget.
+    /// </summary>
+    private TimeSpan ConfirmationReserve(List<CandidateReport> stageOne, PlanSettings? leader)
+    {
+        var floor = options.Budget * (1 - BuildShare - StageOneShare - StageTwoShare);
+        var baseline = stageOne.FirstOrDefault(r => r.Settings.IsRuntimeDefault && r.MedianMilliseconds is not null);
+        var best = leader is null ? null : stageOne.FirstOrDefault(r => r.Settings.Equals(leader) && r.MedianMilliseconds is not null);
+        if (baseline is null || best is null)
+        {
+            return floor;
+        }
+
+        var seconds = (baseline.SessionSeconds ?? 0) + (best.SessionSeconds ?? 0) + (13 * (baseline.MedianMilliseconds!.Value + best.MedianMilliseconds!.Value) / 1000);
+        var reserve = TimeSpan.FromSeconds(seconds * 1.25);
+        return reserve > floor ? reserve : floor;
+    }
+
+    /// <summary>How long the winner's and the default's sessions took to build when they were raced: the confirmation builds both again.</summary>
+    private static TimeSpan Creation(List<CandidateReport> reports, PlanSettings winner) =>
+        TimeSpan.FromSeconds((reports.LastOrDefault(r => r.Settings.Equals(winner))?.SessionSeconds ?? 0) + (reports.LastOrDefault(r => r.Settings.IsRuntimeDefault)?.SessionSeconds ?? 0));
 
     /// <summary>Marks the winner and words why each other candidate lost.</summary>
     private static List<CandidateReport> Finish(List<CandidateReport> reports, PlanSettings winner)
