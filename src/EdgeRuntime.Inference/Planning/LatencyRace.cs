@@ -15,7 +15,7 @@ public sealed record RaceTiming(double MedianMilliseconds, double Q1Milliseconds
 /// turn (the order rotates every round), so all of them see the same machine noise; medians, not means. A contestant
 /// whose 25th percentile is slower than the leader's median by more than <see cref="LoserMargin"/> after
 /// <see cref="MinimumRounds"/> rounds is stopped (a clear loser). The race ends when every remaining contestant has
-/// <see cref="TargetRuns"/> runs, or the budget is spent.
+/// <see cref="TargetRuns"/> runs, or the budget is spent (after at least one round).
 /// </summary>
 public sealed class LatencyRace
 {
@@ -64,7 +64,8 @@ public sealed class LatencyRace
         {
             cancellationToken.ThrowIfCancellationRequested();
             var alive = Enumerable.Range(0, contestants.Count).Where(c => stopped[c] is null).ToList();
-            if (alive.Count == 0 || Stopwatch.GetElapsedTime(started) > budget || (round >= MinimumRounds && alive.All(c => samples[c].Count >= TargetRuns)))
+            // One round always runs, however little budget is left: every contestant then has a median to compare.
+            if (alive.Count == 0 || (round > 0 && Stopwatch.GetElapsedTime(started) > budget) || (round >= MinimumRounds && alive.All(c => samples[c].Count >= TargetRuns)))
             {
                 break;
             }

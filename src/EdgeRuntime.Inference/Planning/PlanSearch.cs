@@ -50,9 +50,11 @@ public sealed class PlanSearch(PlanSearchOptions options, DeviceProfile device, 
         // Stage 1: graph × precision × ONNX Runtime level, default threads.
         var stageOne = new List<PlanSettings> { PlanSettings.RuntimeDefault };
         variantOf[PlanSettings.RuntimeDefault] = variants[0];
-        foreach (var variant in variants)
+        // Every graph and precision at ONNX Runtime's full level first: when the budget runs short, the sessions left
+        // unbuilt are the extended-level twins, not whole precisions.
+        foreach (var level in new[] { RuntimeGraphLevel.All, RuntimeGraphLevel.Extended })
         {
-            foreach (var level in new[] { RuntimeGraphLevel.All, RuntimeGraphLevel.Extended })
+            foreach (var variant in variants)
             {
                 var settings = new PlanSettings(request.Provider, level, variant.OptimizerLevel, [], variant.Precision, 0, true);
                 if (variantOf.TryAdd(settings, variant))
@@ -97,10 +99,20 @@ public sealed class PlanSearch(PlanSearchOptions options, DeviceProfile device, 
             stageTwoEnd = budget - reserve;
         }
 
-        var second = Race(2, stageTwo, variantOf, samples, expected, stageTwoEnd - clock.Elapsed, reports, cancellationToken);
+        List<CandidateReport> last;
+        if (stageTwoEnd - clock.Elapsed <= TimeSpan.Zero)
+        {
+            // A slow model on a busy machine: building and stage 1 took stage 2's share; stage 1's race decides.
+            notes.Add("stage 2 (threads and spinning) not run: building the candidates and stage 1 used its share of the budget");
+            last = first;
+        }
+        else
+        {
+            last = Race(2, stageTwo, variantOf, samples, expected, stageTwoEnd - clock.Elapsed, reports, cancellationToken);
+        }
 
         // The winner: lowest score within tolerance in the last race (the default is in it, so there always is one).
-        var winner = second.Where(r => r.Outcome == CandidateOutcome.Slower && r.Score is not null).OrderBy(r => r.Score).FirstOrDefault()?.Settings ?? PlanSettings.RuntimeDefault;
+        var winner = last.Where(r => r.Outcome == CandidateOutcome.Slower && r.Score is { } score && double.IsFinite(score)).OrderBy(r => r.Score).FirstOrDefault()?.Settings ?? PlanSettings.RuntimeDefault;
         LatencyRatio? versus = null;
         if (!winner.IsRuntimeDefault)
         {
@@ -171,6 +183,12 @@ public sealed class PlanSearch(PlanSearchOptions options, DeviceProfile device, 
             {
                 var (settings, _, accuracy, seconds) = sessions[i];
                 var t = timings[i];
+                if (t.Runs == 0)
+                {
+                    results.Add(Untimed(stage, settings, accuracy, seconds, CandidateOutcome.NotMeasured, "the budget ran out before it was timed"));
+                    continue;
+                }
+
                 var score = t.MedianMilliseconds * (1 + (options.Lambda * accuracy.Error));
                 var outcome = t.StoppedAtRound is { } round ? CandidateOutcome.StoppedEarly : CandidateOutcome.Slower;
                 var reason = t.StoppedAtRound is { } r ? $"stopped after round {r}: its fast quartile was over {race.LoserMargin:P0} slower than the leader's median" : "measured to the end";

@@ -71,6 +71,16 @@ public sealed class QuantizeMatMulDynamicTests
     }
 
     [Fact]
+    public void Run_OpsetBelowEleven_LeavesTheModel()
+    {
+        var model = TinyModels.TwoLayerPerceptron();
+        model.OpsetImports[0] = new OpsetImport(string.Empty, 9);
+
+        Assert.False(new QuantizeMatMulDynamic().Run(model, new PassContext()));
+        Assert.DoesNotContain(model.Graph.Nodes, n => n.Is("DynamicQuantizeLinear"));
+    }
+
+    [Fact]
     public void Run_SmallWeight_LeftInFloat()
     {
         var model = TinyModels.TwoLayerPerceptron();

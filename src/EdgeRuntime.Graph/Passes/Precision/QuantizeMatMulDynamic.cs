@@ -17,6 +17,7 @@ namespace EdgeRuntime.Graph.Passes.Precision;
 /// The maths: a ≈ as·(aq − az) and W ≈ Ws·Wq, so a·W ≈ as·Ws·((aq − az)·Wq), the integer product scaled once per
 /// column. Not exact: results move by the quantisation error, which the planner checks against the float original.
 /// Only weights of at least <see cref="MinimumElements"/> are quantised (a small product gains nothing from int8).
+/// Needs opset 11 (DynamicQuantizeLinear); older models are left as they are.
 /// </summary>
 public sealed class QuantizeMatMulDynamic : GraphPass
 {
@@ -43,6 +44,13 @@ public sealed class QuantizeMatMulDynamic : GraphPass
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
+        if ((model.OpsetVersion() ?? 0) < 11)
+        {
+            // DynamicQuantizeLinear is an opset-11 operator: ONNX Runtime refuses it in an older model (PP-OCRv4 rec is opset 9).
+            context.Log?.Invoke($"{Name}: opset {model.OpsetVersion()} has no DynamicQuantizeLinear; left as it is");
+            return false;
+        }
+
         var changed = false;
         foreach (var node in PassHelpers.AllNodes(model).Where(n => n.Is("MatMul") || n.Is("Gemm")).ToList())
         {
