@@ -4,6 +4,7 @@ using EdgeRuntime.Graph.Ir;
 using EdgeRuntime.Graph.Onnx;
 using EdgeRuntime.Graph.Passes;
 using EdgeRuntime.Graph.Passes.Precision;
+using EdgeRuntime.Graph.Passes.Pruning;
 using EdgeRuntime.Graph.Shapes;
 using EdgeRuntime.Inference.Optimization;
 using EdgeRuntime.Inference.Verification;
@@ -117,6 +118,9 @@ internal sealed class GraphVariants(PlanRequest request, PlanSearchOptions optio
             {
                 return;
             }
+
+            // The float weights the pass replaced are read by nobody now; without this the int8 file is larger than the original.
+            new RemoveUnusedInitializers().Run(model, new PassContext());
 
             var problems = GraphVerifier.Verify(model);
             if (problems.Count > 0)

@@ -60,16 +60,20 @@ public sealed class LatencyRace
         }
 
         var stopped = new int?[contestants.Count];
+        var lastRound = TimeSpan.Zero;
         for (var round = 0; ; round++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var alive = Enumerable.Range(0, contestants.Count).Where(c => stopped[c] is null).ToList();
+
             // One round always runs, however little budget is left: every contestant then has a median to compare.
-            if (alive.Count == 0 || (round > 0 && Stopwatch.GetElapsedTime(started) > budget) || (round >= MinimumRounds && alive.All(c => samples[c].Count >= TargetRuns)))
+            // After that a round starts only when one as long as the last still ends within the budget.
+            if (alive.Count == 0 || (round > 0 && Stopwatch.GetElapsedTime(started) + lastRound > budget) || (round >= MinimumRounds && alive.All(c => samples[c].Count >= TargetRuns)))
             {
                 break;
             }
 
+            var roundStarted = Stopwatch.GetTimestamp();
             for (var k = 0; k < alive.Count; k++)
             {
                 var c = alive[(k + round) % alive.Count];
@@ -80,6 +84,7 @@ public sealed class LatencyRace
                 }
             }
 
+            lastRound = Stopwatch.GetElapsedTime(roundStarted);
             if (round + 1 >= MinimumRounds && alive.Count > 1)
             {
                 var leader = alive.Min(c => Quantile(samples[c], 0.5));

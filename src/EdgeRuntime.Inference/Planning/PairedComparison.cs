@@ -18,7 +18,7 @@ public sealed record LatencyRatio(double Median, double Low, double High, int Pa
 /// </summary>
 public static class PairedComparison
 {
-    /// <summary>Measures <paramref name="pairs"/> pairs, each side a burst of about <paramref name="burstMilliseconds"/>, stopping early at <paramref name="budget"/> (at least 3 pairs).</summary>
+    /// <summary>Measures <paramref name="pairs"/> pairs, each side a burst of about <paramref name="burstMilliseconds"/>, stopping before a pair that would end past <paramref name="budget"/> (at least 3 pairs).</summary>
     public static LatencyRatio Measure(Action candidate, Action baseline, int pairs, TimeSpan budget, double burstMilliseconds = 25, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(candidate);
@@ -34,9 +34,12 @@ public static class PairedComparison
         var burst = Math.Clamp((int)Math.Ceiling(burstMilliseconds / Math.Max(once, 1e-3)), 3, 1000);
         var ratios = new List<double>();
         var all = (Candidate: new List<double>(), Baseline: new List<double>());
-        for (var p = 0; p < pairs && (p < 3 || Stopwatch.GetElapsedTime(started) < budget); p++)
+        // A pair starts only when one more pair as long as the last still ends within the budget.
+        var lastPair = TimeSpan.Zero;
+        for (var p = 0; p < pairs && (p < 3 || Stopwatch.GetElapsedTime(started) + lastPair < budget); p++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var pairStarted = Stopwatch.GetTimestamp();
             List<double> c, b;
             if (p % 2 == 0)
             {
@@ -52,6 +55,7 @@ public static class PairedComparison
             all.Candidate.AddRange(c);
             all.Baseline.AddRange(b);
             ratios.Add(LatencyRace.Quantile(c, 0.5) / LatencyRace.Quantile(b, 0.5));
+            lastPair = Stopwatch.GetElapsedTime(pairStarted);
         }
 
         return new LatencyRatio(LatencyRace.Quantile(ratios, 0.5), ratios.Min(), ratios.Max(), ratios.Count, LatencyRace.Quantile(all.Candidate, 0.5), LatencyRace.Quantile(all.Baseline, 0.5));

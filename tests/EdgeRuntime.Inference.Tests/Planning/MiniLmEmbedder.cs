@@ -3,6 +3,7 @@ using EdgeRuntime.Graph.Ir;
 using EdgeRuntime.Graph.Onnx;
 using EdgeRuntime.Graph.Passes;
 using EdgeRuntime.Graph.Passes.Precision;
+using EdgeRuntime.Graph.Passes.Pruning;
 using EdgeRuntime.Graph.Shapes;
 using EdgeRuntime.Inference.Runtime;
 using Microsoft.ML.Tokenizers;
@@ -40,14 +41,15 @@ internal sealed class MiniLmEmbedder : IDisposable
     }
 
     /// <summary>
-    /// <paramref name="model"/> with our dynamic int8 pass applied (shapes inferred first, as the plan search does),
-    /// and a one-line summary of what it quantised.
+    /// <paramref name="model"/> with our dynamic int8 pass applied (shapes inferred first, the replaced float weights
+    /// dropped after, as the plan search does), and how many MatMul/Gemm it quantised.
     /// </summary>
     public static (byte[] Model, int Quantised) Int8Dynamic(byte[] model, bool reduceRange)
     {
         var ir = OnnxModelReader.Read(model, "minilm.onnx", null);
         ShapeInference.Run(ir);
         new QuantizeMatMulDynamic { ReduceRange = reduceRange }.Run(ir, new PassContext());
+        new RemoveUnusedInitializers().Run(ir, new PassContext());
         return (OnnxModelWriter.ToBytes(ir), ir.Graph.Nodes.Count(n => n.Is("MatMulInteger")));
     }
 
