@@ -8,7 +8,6 @@ using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Delivery.Store;
 using EdgeRuntime.Delivery.Transfer;
 using EdgeRuntime.Graph.Passes;
-using EdgeRuntime.Inference.Runtime;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Messaging.Broker;
 using EdgeRuntime.Messaging.Configuration;
