@@ -17,7 +17,9 @@ namespace EdgeRuntime.Inference.Planning;
 /// (model sha256, device fingerprint and provider, ONNX Runtime and EdgeRuntime versions, input shapes, search options)
 /// matches; a previous plan of the same model under another key while a re-plan runs in the background; else a measured
 /// search now. Probes the device once (lazily: a device without models never loads ONNX Runtime) and reports it, with
-/// the provider fallback, to the <see cref="PlanStatusBoard"/>. Thread-safe.
+/// the provider fallback, to the <see cref="PlanStatusBoard"/>. Its progress is the <c>optimising</c> phase of the model
+/// status (the search and the cache); the activator reports <c>planning</c> while it builds the session and warms it up.
+/// Thread-safe.
 /// </summary>
 public sealed partial class ModelPlanner
 {
@@ -60,20 +62,21 @@ public sealed partial class ModelPlanner
         var store = StoreFor(model);
         if (store.TryLoad(key, out var miss) is { } cached)
         {
-            progress.Report(new ModelStepProgress(ModelPhase.Planning, $"using the cached plan ({cached.Record.Settings.Describe()})"));
+            progress.Report(new ModelStepProgress(ModelPhase.Optimising, $"using the cached plan ({cached.Record.Settings.Describe()})"));
             LogCacheHit(_logger, model.Name, model.Version, cached.Record.Settings.Describe(), key.ContentHash()[..12]);
             return new PlannedModel(cached.Record.Settings, cached.Model, cached.Record.Plan.Description, PlanSource.Cache, key);
         }
 
         if (!_options.PlanSearch)
         {
+            progress.Report(new ModelStepProgress(ModelPhase.Optimising, "as delivered (Serving:PlanSearch false)"));
             var settings = PlanSettings.RuntimeDefault with { Provider = choice.Provider, IntraOpThreads = _options.IntraOpThreads };
             return new PlannedModel(settings, File.ReadAllBytes(model.Path), "as delivered (Serving:PlanSearch false)", PlanSource.Default, key);
         }
 
         if (store.TryLoadPrevious(key) is { } previous)
         {
-            progress.Report(new ModelStepProgress(ModelPhase.Planning, $"serving the previous plan while re-planning ({miss})"));
+            progress.Report(new ModelStepProgress(ModelPhase.Optimising, $"serving the previous plan while re-planning ({miss})"));
             LogPrevious(_logger, model.Name, model.Version, previous.Record.Settings.Describe(), miss ?? "key changed");
             return new PlannedModel(previous.Record.Settings, previous.Model, previous.Record.Plan.Description, PlanSource.Previous, key);
         }
@@ -92,7 +95,7 @@ public sealed partial class ModelPlanner
         var watch = Stopwatch.StartNew();
         try
         {
-            var search = new PlanSearch(SearchOptions(), device, step => progress.Report(new ModelStepProgress(ModelPhase.Planning, step)));
+            var search = new PlanSearch(SearchOptions(), device, step => progress.Report(new ModelStepProgress(ModelPhase.Optimising, step)));
             var result = search.Run(new PlanRequest { ModelPath = model.Path, Provider = choice.Provider }, cancellationToken);
             var ratio = result.Report.VersusDefault is { } v ? string.Create(CultureInfo.InvariantCulture, $", {v.Median:0.00}× ONNX Runtime's default") : string.Empty;
             var description = string.Create(CultureInfo.InvariantCulture, $"{result.Settings.Describe()}: searched {result.Report.Candidates.Count} candidates in {watch.Elapsed.TotalSeconds:0.0} s{ratio}");

@@ -26,7 +26,9 @@ public sealed class MiniLmInt8QualityTests(ITestOutputHelper output)
         output.WriteLine($"{quantised} MatMul in int8; {sentences.Count} sentences: mean cosine {mean:F4}, 1st percentile {p1:F4}, minimum {cosines.Min():F4}");
         Assert.True(sentences.Count >= 200, $"only {sentences.Count} sentences");
         Assert.True(quantised >= 36, $"only {quantised} MatMul quantised (6 layers × 6 weight products expected)");
-        Assert.True(int8.Length < fp32.Length * 0.4, $"the int8 model has {int8.Length} bytes, the float one {fp32.Length}: float weights left behind");
+        // The float word-embedding table (30522 × 384, 47 MB; a Gather, not quantised) stays: 0.65 of the original. With
+        // the replaced float weights left behind it would be 1.12.
+        Assert.True(int8.Length < fp32.Length * 0.7, $"the int8 model has {int8.Length} bytes, the float one {fp32.Length}: float weights left behind");
         Assert.True(mean >= 0.98, $"mean cosine {mean:F4} < 0.98");
         Assert.True(p1 >= 0.95, $"1st percentile cosine {p1:F4} < 0.95");
     }
