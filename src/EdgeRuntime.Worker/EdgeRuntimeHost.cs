@@ -43,6 +43,7 @@ public static class EdgeRuntimeHost
         AddOptions(builder.Services, builder.Configuration);
         AddMessaging(builder.Services);
         DeliveryServices.Add(builder.Services, builder.Configuration);
+        PlanningServices.Add(builder.Services);
         KernelServices.Add(builder.Services, builder.Configuration);
         PipelineServices.Add(builder.Services, builder.Configuration);
         LearningServices.Add(builder.Services, builder.Configuration);

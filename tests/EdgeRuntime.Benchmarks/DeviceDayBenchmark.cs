@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using EdgeRuntime.Core.Learning;
 using EdgeRuntime.Core.Models;
-using EdgeRuntime.Inference.Runtime;
+using EdgeRuntime.Core.Planning;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Learning.Data;
 using EdgeRuntime.Learning.OnDevice;

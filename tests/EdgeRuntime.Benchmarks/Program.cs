@@ -11,6 +11,7 @@ var verbs = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
     ["training"] = TrainingStepBenchmark.RunAsync,
     ["device-day"] = DeviceDayBenchmark.RunAsync,
     ["kernels"] = KernelBenchmark.RunAsync,
+    ["int8"] = Int8Benchmark.RunAsync,
 };
 
 if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
@@ -23,6 +24,7 @@ if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
     Console.Error.WriteLine("  training [--steps N] [--runs N]   one forecaster training step: derived graph on ONNX Runtime + ILGPU Adam vs plain C# loops; peak memory of head+bias training vs serving");
     Console.Error.WriteLine("  device-day [--days N] [--rate N] [--runs N]   on-device learning at a signalised intersection: served MAE with and without learning over simulated days; serving p99 with and without a training round");
     Console.Error.WriteLine("  kernels [--accelerator auto|cpu|cuda [--require]] [--runs N] [--ms N]   ILGPU kernels vs the C# code they replace: frame pre-processing, Adam steps, detection post-processing; launch overhead");
+    Console.Error.WriteLine("  int8 [--pairs N]   MiniLM float32 vs our dynamic int8 pass: latency in interleaved pairs, cosine of the embeddings of 289 natural sentences");
     Console.Error.WriteLine("  delivery [--megabytes N] [--runs N] [--chunk-kib N] [--parallelism N]   model transfer through the embedded broker and Mosquitto vs one mosquitto_pub -f");
     Console.Error.WriteLine("  fuzz [--graphs N] [--seed S] [--workers W] [--minimise-to DIR [--minimise-at-most N]]   differential fuzzing of the optimiser: graphs tried, disagreements, crashes");
     return 2;

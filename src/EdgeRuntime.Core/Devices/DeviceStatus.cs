@@ -17,6 +17,8 @@ namespace EdgeRuntime.Core.Devices;
 /// <param name="Reason">Why the device is offline: "shutdown" or "connection-lost"; absent when online.</param>
 /// <param name="Pipelines">The device's sensor pipelines and their counters; absent when it runs none.</param>
 /// <param name="Learning">On-device learning per model; absent when the device does not learn.</param>
+/// <param name="Device">What the device probe found (providers with reasons, Jetson, cores, instruction sets, memory, fingerprint); absent until the first model is planned.</param>
+/// <param name="Plans">The plan each serving model runs with (provider, settings, cache or search); absent when none serves.</param>
 public sealed record DeviceStatus(
     string DeviceId,
     DeviceState State,
@@ -28,4 +30,6 @@ public sealed record DeviceStatus(
     IReadOnlyList<ModelStatus> Models,
     string? Reason = null,
     IReadOnlyList<EdgeRuntime.Core.Pipelines.PipelineStatus>? Pipelines = null,
-    IReadOnlyList<EdgeRuntime.Core.Learning.LearningStatus>? Learning = null);
+    IReadOnlyList<EdgeRuntime.Core.Learning.LearningStatus>? Learning = null,
+    DeviceProfile? Device = null,
+    IReadOnlyList<EdgeRuntime.Core.Planning.ServingPlan>? Plans = null);

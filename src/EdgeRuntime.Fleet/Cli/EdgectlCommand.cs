@@ -22,6 +22,7 @@ public static class EdgectlCommand
         root.Add(StatusCommand.Create(timeProvider ?? TimeProvider.System, clearScreenOnRefresh));
         root.Add(OptimizeCommand.Create());
         root.Add(OptimizeCommand.CreatePassList());
+        root.Add(Plan.PlanCommand.Create());
         root.Add(KeysCommand.Create());
         var model = ModelPublishCommand.Create(timeProvider ?? TimeProvider.System);
         model.Add(ModelCreateCommand.Create());

@@ -14,6 +14,9 @@ public enum PassKind
 
     /// <summary>Changes the graph's shape (specialised dimensions, moved transposes, split outputs).</summary>
     Restructure,
+
+    /// <summary>Changes the numeric precision (int8, float16): results move by more than rounding, within a tolerance the planner checks.</summary>
+    Precision,
 }
 
 /// <summary>How hard to optimise. Each level includes the passes of the levels below.</summary>

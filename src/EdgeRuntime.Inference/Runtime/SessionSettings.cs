@@ -17,6 +17,35 @@ public sealed record SessionSettings
     /// <summary>The execution provider to use.</summary>
     public ExecutionProvider Provider { get; init; } = ExecutionProvider.Cpu;
 
+    /// <summary>Whether intra-op threads spin while waiting for work (session config session.intra_op.allow_spinning). Default: yes, as ONNX Runtime.</summary>
+    public bool Spinning { get; init; } = true;
+
+    /// <summary>Whether independent nodes run concurrently (ONNX Runtime's parallel execution mode). Default: sequential.</summary>
+    public bool ParallelExecution { get; init; }
+
+    /// <summary>
+    /// The session settings of a plan: the one place a <see cref="PlanSettings"/> becomes ONNX Runtime options, so the
+    /// verifier, the latency probe and the serving session all run what the plan says.
+    /// </summary>
+    public static SessionSettings For(PlanSettings plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return new SessionSettings
+        {
+            Provider = plan.Provider,
+            OptimizationLevel = plan.RuntimeLevel switch
+            {
+                RuntimeGraphLevel.Disabled => GraphOptimizationLevel.ORT_DISABLE_ALL,
+                RuntimeGraphLevel.Basic => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                RuntimeGraphLevel.Extended => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
+            },
+            IntraOpThreads = plan.IntraOpThreads,
+            Spinning = plan.Spinning,
+            ParallelExecution = plan.ParallelExecution,
+        };
+    }
+
     /// <summary>Builds the ONNX Runtime options; the caller disposes them.</summary>
     public SessionOptions ToSessionOptions()
     {
@@ -29,6 +58,16 @@ public sealed record SessionSettings
         };
         try
         {
+            if (!Spinning)
+            {
+                options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            }
+
+            if (ParallelExecution)
+            {
+                options.ExecutionMode = ExecutionMode.ORT_PARALLEL;
+            }
+
             if (DisabledOptimizers.Count > 0)
             {
                 options.AddSessionConfigEntry("optimization.disable_specified_optimizers", string.Join(",", DisabledOptimizers));

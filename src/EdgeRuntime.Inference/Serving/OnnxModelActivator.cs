@@ -31,6 +31,12 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
     {
     }
 
+    /// <summary>
+    /// The measured plan search with its cache (<see cref="Planning.ModelPlanner"/>); null keeps the optimiser-only path below
+    /// (one level, <see cref="ServingOptions.IntraOpThreads"/>, the probed provider).
+    /// </summary>
+    public Planning.ModelPlanner? Planner { get; init; }
+
     private const string PlanFileName = "plan.onnx";
     private const string PlanInfoFileName = "plan.json";
 
@@ -42,6 +48,12 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(progress);
+        if (Planner is { } planner)
+        {
+            await ActivatePlannedAsync(planner, model, progress, cancellationToken);
+            return;
+        }
+
         var (plan, description) = await Task.Run(() => LoadOrBuildPlan(model, progress, cancellationToken), cancellationToken);
 
         var provider = _provider.Value;
@@ -49,6 +61,32 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
         var served = await Task.Run(() => StartSession(model, plan, description, provider), cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         _ = server.Swap(served);
+    }
+
+    private async Task ActivatePlannedAsync(Planning.ModelPlanner planner, InstalledModel model, IProgress<ModelStepProgress> progress, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var planned = await Task.Run(() => planner.Plan(model, progress, cancellationToken), cancellationToken);
+        progress.Report(new ModelStepProgress(ModelPhase.Planning, $"building the session ({planned.Settings.Describe()}) and warming up"));
+        var served = await Task.Run(() => StartSession(model, planned.Model, planned.Description, planned.Settings), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        _ = server.Swap(served);
+        planner.ReportServing(model, planned, watch.Elapsed);
+        if (planned.Source == Planning.PlanSource.Previous)
+        {
+            // The previous plan serves; the search for the new key runs at low cost in the background and swaps in when done.
+            _ = Task.Run(
+                () =>
+                {
+                    var replanned = planner.Search(model, planned.Key, progress, CancellationToken.None);
+                    if (server.ServingVersion(model.Name) == model.Version)
+                    {
+                        _ = server.Swap(StartSession(model, replanned.Model, replanned.Description, replanned.Settings));
+                        planner.ReportServing(model, replanned, watch.Elapsed);
+                    }
+                },
+                CancellationToken.None);
+        }
     }
 
     private (byte[] Plan, string Description) LoadOrBuildPlan(InstalledModel model, IProgress<ModelStepProgress> progress, CancellationToken cancellationToken)
@@ -102,12 +140,16 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
         return (plan, description);
     }
 
-    private ServedModel StartSession(InstalledModel model, byte[] plan, string description, ExecutionProvider provider)
+    private ServedModel StartSession(InstalledModel model, byte[] plan, string description, ExecutionProvider provider) =>
+        StartSession(model, plan, description, PlanSettings.RuntimeDefault with { Provider = provider, IntraOpThreads = options.IntraOpThreads });
+
+    private ServedModel StartSession(InstalledModel model, byte[] plan, string description, PlanSettings settings)
     {
+        var provider = settings.Provider;
         ModelSession? session = null;
         try
         {
-            session = ModelSession.Create(plan, new SessionSettings { Provider = provider, IntraOpThreads = options.IntraOpThreads });
+            session = ModelSession.Create(plan, SessionSettings.For(settings));
             var graph = OnnxModelReader.Read(plan, model.Name, model.Directory);
             for (var run = 0; run < options.WarmupRuns; run++)
             {

@@ -1,6 +1,7 @@
 using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Core.Models;
 using EdgeRuntime.Core.Learning;
+using EdgeRuntime.Core.Planning;
 using EdgeRuntime.Core.Pipelines;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
@@ -22,6 +23,7 @@ public sealed partial class DevicePresence : IDisposable
     private readonly ModelStatusBoard _models;
     private readonly PipelineStatusBoard _pipelines;
     private readonly LearningStatusBoard _learning;
+    private readonly PlanStatusBoard _plans;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private IDisposable? _connectedRegistration;
@@ -35,8 +37,10 @@ public sealed partial class DevicePresence : IDisposable
         TimeProvider timeProvider,
         ILogger<DevicePresence> logger,
         PipelineStatusBoard? pipelines = null,
-        LearningStatusBoard? learning = null)
+        LearningStatusBoard? learning = null,
+        PlanStatusBoard? plans = null)
     {
+        _plans = plans ?? new PlanStatusBoard();
         _pipelines = pipelines ?? new PipelineStatusBoard();
         _learning = learning ?? new LearningStatusBoard();
         _supervisor = supervisor;
@@ -77,6 +81,7 @@ public sealed partial class DevicePresence : IDisposable
         _models.Changed += OnModelsChanged;
         _pipelines.Changed += OnModelsChanged;
         _learning.Changed += OnModelsChanged;
+        _plans.Changed += OnModelsChanged;
     }
 
     /// <summary>The status document as it stands now.</summary>
@@ -91,7 +96,9 @@ public sealed partial class DevicePresence : IDisposable
         _models.Snapshot(),
         reason,
         _pipelines.Snapshot() is { Count: > 0 } pipelines ? pipelines : null,
-        _learning.Snapshot() is { Count: > 0 } learning ? learning : null);
+        _learning.Snapshot() is { Count: > 0 } learning ? learning : null,
+        _plans.Device,
+        _plans.Snapshot() is { Count: > 0 } plans ? plans : null);
 
     /// <summary>Queues the online status; it replaces any older status still waiting for the broker.</summary>
     public Task PublishOnlineAsync()

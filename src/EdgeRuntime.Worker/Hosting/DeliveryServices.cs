@@ -1,10 +1,12 @@
 using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Core.Models;
+using EdgeRuntime.Core.Planning;
 using EdgeRuntime.Delivery.Agent;
 using EdgeRuntime.Delivery.Preflight;
 using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Delivery.Store;
 using EdgeRuntime.Delivery.Transfer;
+using EdgeRuntime.Inference.Planning;
 using EdgeRuntime.Inference.Runtime;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Messaging.Connection;
@@ -31,10 +33,14 @@ internal static class DeliveryServices
         services.AddSingleton<IModelActivator>(sp =>
         {
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AcceleratorProbe));
+            var serving = sp.GetRequiredService<IOptions<ServingOptions>>().Value;
             return new OnnxModelActivator(
                 sp.GetRequiredService<ModelServer>(),
-                sp.GetRequiredService<IOptions<ServingOptions>>().Value,
-                () => AcceleratorProbe.Choose(logger));
+                serving,
+                () => AcceleratorProbe.Choose(logger))
+            {
+                Planner = serving.PlanSearch ? sp.GetRequiredService<ModelPlanner>() : null,
+            };
         });
 
         services.AddSingleton(sp =>
@@ -123,6 +129,16 @@ internal sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
         if (options.WarmupRuns is < 0 or > 100)
         {
             failures.Add($"{ServingOptions.SectionName}:WarmupRuns: {options.WarmupRuns} is out of range; allowed: 0-100");
+        }
+
+        if (options.PlanBudgetSeconds is < 5 or > 3600)
+        {
+            failures.Add($"{ServingOptions.SectionName}:PlanBudgetSeconds: {options.PlanBudgetSeconds} is out of range; allowed: 5-3600");
+        }
+
+        if (!string.Equals(options.Provider, "auto", StringComparison.OrdinalIgnoreCase) && ModelPlanner.RequestedProvider(options.Provider) is null)
+        {
+            failures.Add($"{ServingOptions.SectionName}:Provider: '{options.Provider}' is not a provider; allowed: auto, tensorrt, cuda, cpu");
         }
 
         if (!Enum.IsDefined(options.OptimizationLevel))

@@ -1,4 +1,5 @@
 using EdgeRuntime.Core.Models;
+using EdgeRuntime.Core.Planning;
 using EdgeRuntime.Delivery.Agent;
 using EdgeRuntime.Delivery.Manifests;
 using EdgeRuntime.Delivery.Preflight;
@@ -7,7 +8,6 @@ using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Delivery.Store;
 using EdgeRuntime.Delivery.Transfer;
 using EdgeRuntime.Graph.Passes;
-using EdgeRuntime.Inference.Runtime;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Messaging.Broker;
 using EdgeRuntime.Messaging.Configuration;
