@@ -10,7 +10,12 @@ public abstract record DeliveryDecision
 
 /// <summary>Refuse the offer or command, with a code; nothing changes on the device.</summary>
 /// <param name="Refusal">The code, version and reason.</param>
-public sealed record Refuse(Refusal Refusal) : DeliveryDecision;
+/// <param name="Key">
+/// Under what the refusal is remembered: a signed offer's envelope id (refused for good, or retried after a delay when
+/// retryable), <see cref="DeliveryPlanner.RestoreKey"/> for a restore (always retried after a delay), null for a command
+/// (answered, not remembered).
+/// </param>
+public sealed record Refuse(Refusal Refusal, string? Key = null) : DeliveryDecision;
 
 /// <summary>Nothing to do: the device is where the fleet wants it (the reason answers a command).</summary>
 /// <param name="Reason">One line: "traffic v3 is already serving".</param>

@@ -9,7 +9,8 @@ namespace EdgeRuntime.Core.Delivery;
 /// For a command that moves the device: once it serves, manifests up to this version are no longer followed (so the
 /// retained latest manifest does not undo a rollback); null leaves what is held as it is.
 /// </param>
-public sealed record DeliveryPlan(PlanPurpose Purpose, long Version, IReadOnlyList<DeliveryStep> Steps, SignedOffer? Offer = null, long? HoldThrough = null)
+/// <param name="Key">Under what a failure of the plan is remembered (as for <see cref="Refuse.Key"/>); null: not remembered.</param>
+public sealed record DeliveryPlan(PlanPurpose Purpose, long Version, IReadOnlyList<DeliveryStep> Steps, SignedOffer? Offer = null, long? HoldThrough = null, string? Key = null)
 {
     /// <summary>Whether the plan fetches (and so may be preempted by a newer offer or a command while it does).</summary>
     public bool Fetches => Steps.Any(s => s.Kind == StepKind.Fetch);

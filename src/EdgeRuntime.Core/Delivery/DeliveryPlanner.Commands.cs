@@ -109,7 +109,7 @@ public static partial class DeliveryPlanner
         }
 
         var prefix = stored is null ? Array.Empty<DeliveryStep>() : [new DeliveryStep(StepKind.DiscardStored, version)];
-        return PlanFetchAndServe(input, signed, PlanPurpose.Deploy, prefix, Hold(input));
+        return PlanFetchAndServe(input, signed, PlanPurpose.Deploy, prefix, key: null, Hold(input));
     }
 
     private static DeliveryDecision PlanRollback(DeliveryInput input, ModelCommand command)

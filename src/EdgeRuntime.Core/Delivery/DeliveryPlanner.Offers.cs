@@ -2,6 +2,16 @@ namespace EdgeRuntime.Core.Delivery;
 
 public static partial class DeliveryPlanner
 {
+    /// <summary>Whether the latest offer is one the device will follow now (so a repair of an older recorded version yields to it).</summary>
+    private static bool Followable(DeliveryInput input) =>
+        input.Desired.Offer is { Verdict: SignatureVerdict.Accepted, Offer: { } offer } signed
+        && offer.Name == input.Model
+        && input.Now <= offer.ExpiresAt
+        && offer.Version > Math.Max(input.Current.HighestVersion, input.Current.HeldThrough)
+        && offer.Version != input.Current.Serving
+        && !input.Current.RefusedEnvelopes.Contains(signed.EnvelopeId)
+        && Waiting(input, signed.EnvelopeId) is null;
+
     /// <summary>The latest offer on the model's topic: refuse it, ignore it (already there, held back, waiting), or fetch and serve it.</summary>
     private static DeliveryDecision PlanOffer(DeliveryInput input, SignedOffer signed, IReadOnlyList<DeliveryStep> discards)
     {
@@ -12,15 +22,16 @@ public static partial class DeliveryPlanner
             return new NothingToDo($"this manifest of {input.Model} was refused before", current.Serving);
         }
 
+        var key = signed.EnvelopeId;
         if (CheckSigned(input, signed) is { } refusal)
         {
-            return new Refuse(refusal);
+            return new Refuse(refusal, key);
         }
 
         var offer = signed.Offer!;
         if (input.Now > offer.ExpiresAt)
         {
-            return new Refuse(new Refusal(RefusalCode.Expired, offer.Version, $"manifest refused: it expired at {Iso(offer.ExpiresAt)}"));
+            return new Refuse(new Refusal(RefusalCode.Expired, offer.Version, $"manifest refused: it expired at {Iso(offer.ExpiresAt)}"), key);
         }
 
         if (offer.Version == current.Serving)
@@ -37,15 +48,15 @@ public static partial class DeliveryPlanner
         {
             return offer.Version == current.HighestVersion
                 ? new NothingToDo($"{input.Model} v{offer.Version} was installed before; a signed deploy command can return to it", current.Serving)
-                : new Refuse(new Refusal(RefusalCode.NotNewer, offer.Version, $"version {offer.Version} is not newer than v{current.HighestVersion}, installed before (anti-rollback; a signed rollback command may go back)"));
+                : new Refuse(new Refusal(RefusalCode.NotNewer, offer.Version, $"version {offer.Version} is not newer than v{current.HighestVersion}, installed before (anti-rollback; a signed rollback command may go back)"), key);
         }
 
-        if (Waiting(input, signed.EnvelopeId) is { } wait)
+        if (Waiting(input, key) is { } wait)
         {
             return wait;
         }
 
-        return PlanFetchAndServe(input, signed, PlanPurpose.Install, discards);
+        return PlanFetchAndServe(input, signed, PlanPurpose.Install, discards, key);
     }
 
     /// <summary>The signature verdict, the parse and the model name of a signed manifest; null when all pass.</summary>
@@ -78,7 +89,7 @@ public static partial class DeliveryPlanner
     /// The full path of an offered version: serve a complete stored copy when there is one, otherwise check room, then
     /// fetch → verify → pre-flight → install → activate → prune, after <paramref name="prefix"/> (discards).
     /// </summary>
-    private static DeliveryDecision PlanFetchAndServe(DeliveryInput input, SignedOffer signed, PlanPurpose purpose, IReadOnlyList<DeliveryStep> prefix, long? holdThrough = null)
+    private static DeliveryDecision PlanFetchAndServe(DeliveryInput input, SignedOffer signed, PlanPurpose purpose, IReadOnlyList<DeliveryStep> prefix, string? key, long? holdThrough = null)
     {
         var current = input.Current;
         var offer = signed.Offer!;
@@ -86,12 +97,12 @@ public static partial class DeliveryPlanner
         if (current.StoredAt(version) is { Usable: true })
         {
             // Installed before an interruption (a crash between install and activation, a failed activation retried).
-            return new RunPlan(new DeliveryPlan(purpose, version, [.. prefix, new(StepKind.CheckStored, version), new(StepKind.Activate, version), new(StepKind.Prune, version)], signed, holdThrough));
+            return new RunPlan(new DeliveryPlan(purpose, version, [.. prefix, new(StepKind.CheckStored, version), new(StepKind.Activate, version), new(StepKind.Prune, version)], signed, holdThrough, key));
         }
 
         if (CheckRoom(input, offer, prefix) is { } noRoom)
         {
-            return new Refuse(noRoom);
+            return new Refuse(noRoom, key);
         }
 
         return new RunPlan(new DeliveryPlan(
@@ -107,7 +118,8 @@ public static partial class DeliveryPlanner
                 new(StepKind.Prune, version),
             ],
             signed,
-            holdThrough));
+            holdThrough,
+            key));
     }
 
     /// <summary>

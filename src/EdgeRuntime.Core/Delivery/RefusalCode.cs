@@ -106,4 +106,8 @@ public enum RefusalCode
     /// <summary><c>internal-error</c>: a fault in the daemon itself; the log has the details.</summary>
     [JsonStringEnumMemberName("internal-error")]
     InternalError,
+
+    /// <summary><c>superseded</c>: a later command or a newer version replaced this work before it finished.</summary>
+    [JsonStringEnumMemberName("superseded")]
+    Superseded,
 }

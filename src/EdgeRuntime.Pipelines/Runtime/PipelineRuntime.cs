@@ -66,7 +66,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
                 sinks.Add(store);
             }
 
-            IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage) : new DetectorStage(options.Stage);
+            var stage = StageFactory.Create(options.Stage);
             var pipeline = new SensorPipeline(options, stage, server, batcher, sinks, timeProvider);
             List<RunningSource> sources;
             try

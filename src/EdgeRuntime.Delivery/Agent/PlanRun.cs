@@ -1,0 +1,43 @@
+using EdgeRuntime.Core.Delivery;
+using EdgeRuntime.Core.Models;
+using EdgeRuntime.Delivery.Manifests;
+using EdgeRuntime.Delivery.Transfer;
+
+namespace EdgeRuntime.Delivery.Agent;
+
+/// <summary>One plan being carried out: what its steps hand each other (the download, the installed version) and what others may ask about it.</summary>
+internal sealed class PlanRun(string model, DeliveryPlan plan, ModelManifest? manifest, byte[]? envelope) : IDisposable
+{
+    private volatile bool _preemptible;
+
+    public string Model => model;
+
+    public DeliveryPlan Plan => plan;
+
+    /// <summary>The manifest of the version fetched (null when the plan fetches nothing).</summary>
+    public ModelManifest? Manifest => manifest;
+
+    /// <summary>The signed envelope it came in, stored with the version.</summary>
+    public byte[]? Envelope => envelope;
+
+    /// <summary>The open download while fetching and verifying.</summary>
+    public PartialDownload? Download { get; set; }
+
+    /// <summary>The verified file, once complete.</summary>
+    public string? VerifiedFile { get; set; }
+
+    /// <summary>The version installed by this plan.</summary>
+    public InstalledModel? Installed { get; set; }
+
+    /// <summary>The fetch's progress, while fetching.</summary>
+    public DownloadWatch? Watch { get; set; }
+
+    /// <summary>Whether a newer offer or a command may cancel the plan now (only while it fetches: a download resumes).</summary>
+    public bool Preemptible
+    {
+        get => _preemptible;
+        set => _preemptible = value;
+    }
+
+    public void Dispose() => Download?.Dispose();
+}
