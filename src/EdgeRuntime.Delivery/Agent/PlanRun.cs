@@ -32,6 +32,12 @@ internal sealed class PlanRun(string model, DeliveryPlan plan, ModelManifest? ma
     /// <summary>The fetch's progress, while fetching.</summary>
     public DownloadWatch? Watch { get; set; }
 
+    /// <summary>
+    /// Whether the plan's steps update the status without publishing events: putting the built-in v0 into service at
+    /// start (or as a fallback) is the device's own business, not a delivery step the fleet follows; a command's move to v0 is.
+    /// </summary>
+    public bool Quiet => plan.Version == 0 && plan.Purpose is PlanPurpose.Restore or PlanPurpose.Fallback;
+
     /// <summary>Whether a newer offer or a command may cancel the plan now (only while it fetches: a download resumes).</summary>
     public bool Preemptible
     {

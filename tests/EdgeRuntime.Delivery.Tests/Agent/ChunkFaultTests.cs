@@ -40,6 +40,7 @@ public sealed class ChunkFaultTests : IDisposable
             "v2 shown stalled, naming chunk 3",
             seconds: 30);
         Assert.Equal(1, rig.Status()!.ServingVersion);
+        Assert.Equal(Core.Delivery.RefusalCode.ChunkMissing, rig.Status()!.Code);
 
         // A command never waits behind a download (deploying the serving version changes nothing).
         var reply = await FleetCommands.SendAsync(rig, FleetCommands.Command(DeviceCommand.Deploy, 1), _key);
@@ -77,6 +78,7 @@ public sealed class ChunkFaultTests : IDisposable
         await rig.WaitForStatusAsync(s => s.Phase == Core.Models.ModelPhase.Serving && s.ServingVersion == 2, "v2 serving from the retained chunk", seconds: 30);
         Assert.Equal(2f, Answer(rig, out var version));
         Assert.Equal(2, version);
+        Assert.True(rig.Chunks.StraysDropped > 0);
     }
 
     public void Dispose() => _key.Dispose();

@@ -136,7 +136,8 @@ internal sealed class DeliveryRig : IAsyncDisposable
         Func<int, byte[], byte[]>? editChunk = null,
         Func<byte[], byte[]>? editEnvelope = null,
         IReadOnlyCollection<int>? onlyChunks = null,
-        bool announce = true)
+        bool announce = true,
+        Func<ModelManifest, Task>? beforeAnnounce = null)
     {
         var path = Path.Combine(_scratch, $"publish-{name}-{version}-{Guid.NewGuid():N}.onnx");
         await File.WriteAllBytesAsync(path, model);
@@ -151,6 +152,11 @@ internal sealed class DeliveryRig : IAsyncDisposable
         var envelope = SignedEnvelope.Sign(ModelManifestJson.ToBytes(manifest), key).ToBytes();
         envelope = editEnvelope?.Invoke(envelope) ?? envelope;
         await Fleet.PublishAsync(new OutgoingMessage(Topics.ModelVersionManifest(name, version), envelope, retain: true));
+        if (beforeAnnounce is not null)
+        {
+            await beforeAnnounce(manifest);
+        }
+
         if (announce)
         {
             await Fleet.PublishAsync(new OutgoingMessage(Topics.ModelManifest(name), envelope, retain: true));

@@ -28,6 +28,7 @@ public sealed class DiskSpaceTests : IDisposable
         var status = rig.Status()!;
         Assert.Equal(1, status.ServingVersion);
         Assert.Contains("space", status.Detail, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(Core.Delivery.RefusalCode.DiskFull, status.Code);
         Assert.False(Directory.Exists(rig.Store.VersionFolder(DeliveryRig.Model, 2)), "v2's half-activated files are still on disk");
         Assert.Equal(1, Answer(rig));
 

@@ -24,25 +24,36 @@ public sealed class SizeLimitedFileSystem : IAsyncDisposable
     /// <summary>Bytes still free, as the kernel reports them.</summary>
     public long FreeBytes => new DriveInfo(Path).AvailableFreeSpace;
 
-    /// <summary>Mounts a tmpfs of <paramref name="sizeBytes"/> on a new temporary folder.</summary>
+    /// <summary>Mounts a tmpfs of <paramref name="sizeBytes"/> on a new temporary folder; skips the test (fails it under CI) when that is not possible.</summary>
     public static async Task<SizeLimitedFileSystem> MountAsync(long sizeBytes)
     {
-        var folder = Directory.CreateTempSubdirectory("edge-small-fs-").FullName;
+        var (disk, problem) = await TryMountAsync(sizeBytes);
+        if (disk is null)
+        {
+            TestEnvironment.SkipOrFail(problem!);
+        }
+
+        return disk!;
+    }
+
+    /// <summary>Mounts a tmpfs of <paramref name="sizeBytes"/>, or says why it cannot (not root, no mount).</summary>
+    public static async Task<(SizeLimitedFileSystem? Disk, string? Problem)> TryMountAsync(long sizeBytes)
+    {
         var mount = ExternalTool.Find("mount");
         if (mount is null)
         {
-            Directory.Delete(folder);
-            TestEnvironment.SkipOrFail("'mount' is not installed: a size-limited file system cannot be made");
+            return (null, "'mount' is not installed: a size-limited file system cannot be made");
         }
 
-        await using var process = ChildProcess.Start(mount!, ["-t", "tmpfs", "-o", $"size={sizeBytes},mode=0777", "edge-test", folder]);
+        var folder = Directory.CreateTempSubdirectory("edge-small-fs-").FullName;
+        await using var process = ChildProcess.Start(mount, ["-t", "tmpfs", "-o", $"size={sizeBytes},mode=0777", "edge-test", folder]);
         if (await process.WaitForExitAsync() != 0)
         {
             Directory.Delete(folder);
-            TestEnvironment.SkipOrFail($"cannot mount a {sizeBytes}-byte tmpfs (needs root): {process.DescribeOutput().ReplaceLineEndings(" ")}");
+            return (null, $"cannot mount a {sizeBytes}-byte tmpfs (needs root): {process.DescribeOutput().ReplaceLineEndings(" ")}");
         }
 
-        return new SizeLimitedFileSystem(folder, sizeBytes);
+        return (new SizeLimitedFileSystem(folder, sizeBytes), null);
     }
 
     /// <summary>Takes <paramref name="bytes"/> of the free space with a filler file; delete the returned path to give it back.</summary>

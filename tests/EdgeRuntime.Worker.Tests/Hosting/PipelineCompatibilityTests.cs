@@ -43,9 +43,10 @@ public sealed class PipelineCompatibilityTests : IDisposable
             "v1 refused while v0 serves",
             TimeSpan.FromSeconds(90));
         Assert.Contains("pipeline", Models(refused).Single(s => s.Name == Model).Detail, StringComparison.Ordinal);
+        Assert.Equal(Core.Delivery.RefusalCode.IncompatibleWithPipeline, Models(refused).Single(s => s.Name == Model).Code);
+        Assert.Contains(DaemonProcess.Parse(refused).Pipelines!, p => p is { Name: "traffic", State: "running" });
         results.Clear();
         await results.WaitForAsync(m => ResultVersion(m) == 0, "results from v0 after the refusal");
-        Assert.Contains(DaemonProcess.Parse(await status.WaitForAsync(m => DaemonProcess.Parse(m).Pipelines is { Count: > 0 }, "pipelines in the status")).Pipelines!, p => p is { Name: "traffic", State: "running" });
 
         // A forecaster that fits is taken; a rollback goes back to v0, the only older version there is.
         Assert.Equal(0, await PublishAsync(broker.Address, ForecastModelBuilder.Build(ForecastModelBuilder.LaneSpec(12), averageOf: 2, modelVersion: 2), 2));

@@ -17,7 +17,7 @@ internal sealed class ActivateStep(StepEffects effects, StepKind kind) : IDelive
         var target = Target(run, step);
         try
         {
-            await effects.Activator.ActivateAsync(target, new StepProgress(effects, run.Model, step.Version), cancellationToken);
+            await effects.Activator.ActivateAsync(target, new StepProgress(effects, run.Model, step.Version, run.Quiet), cancellationToken);
         }
         catch (ModelActivationException ex)
         {
@@ -38,7 +38,7 @@ internal sealed class ActivateStep(StepEffects effects, StepKind kind) : IDelive
         }
 
         var detail = step.Version == 0 && effects.BuiltIns is { } builtIns ? builtIns.Describe(run.Model) : null;
-        effects.Reporter.Report(run.Model, step.Version, ModelPhase.Serving, detail, step.Version);
+        effects.Reporter.Report(run.Model, step.Version, ModelPhase.Serving, detail, step.Version, publishEvent: !run.Quiet);
     }
 
     public void Undo(PlanRun run, DeliveryStep step, Refusal? cause)
@@ -75,7 +75,7 @@ internal sealed class ActivateStep(StepEffects effects, StepKind kind) : IDelive
     }
 
     /// <summary>Activation steps: every message updates the status; a change of phase is also an event.</summary>
-    private sealed class StepProgress(StepEffects effects, string model, long version) : IProgress<ModelStepProgress>
+    private sealed class StepProgress(StepEffects effects, string model, long version, bool quiet) : IProgress<ModelStepProgress>
     {
         private ModelPhase? _lastPhase;
 
@@ -83,7 +83,7 @@ internal sealed class ActivateStep(StepEffects effects, StepKind kind) : IDelive
         {
             var phaseChanged = value.Phase != _lastPhase;
             _lastPhase = value.Phase;
-            effects.Reporter.Report(model, version, value.Phase, value.Detail, effects.Activator.ServingVersion(model), publishEvent: phaseChanged);
+            effects.Reporter.Report(model, version, value.Phase, value.Detail, effects.Activator.ServingVersion(model), publishEvent: phaseChanged && !quiet);
         }
     }
 }
