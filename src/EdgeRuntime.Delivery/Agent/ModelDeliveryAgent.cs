@@ -36,6 +36,11 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
     public ModelDeliveryAgent(DeliveryAgentParts parts, ILogger<ModelDeliveryAgent> logger)
     {
         ArgumentNullException.ThrowIfNull(parts);
+        if (Path.GetFullPath(parts.DownloadsDirectory) != parts.Store.DownloadsRoot)
+        {
+            throw new ArgumentException($"downloads go to the store's downloads folder '{parts.Store.DownloadsRoot}' (counted in its quota), not '{parts.DownloadsDirectory}'", nameof(parts));
+        }
+
         _parts = parts;
         _logger = logger;
         var effects = new StepEffects(

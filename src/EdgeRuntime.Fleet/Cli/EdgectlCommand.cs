@@ -24,6 +24,7 @@ public static class EdgectlCommand
         root.Add(ModelPublishCommand.Create(timeProvider ?? TimeProvider.System, clearScreenOnRefresh));
         root.Add(DeviceCommandVerbs.CreateDeploy(timeProvider ?? TimeProvider.System));
         root.Add(DeviceCommandVerbs.CreateRollback(timeProvider ?? TimeProvider.System));
+        root.Add(DeviceCommandVerbs.CreateRepair(timeProvider ?? TimeProvider.System));
         return root;
     }
 }

@@ -38,6 +38,27 @@ public sealed class SelfRepairTests : IDisposable
         Assert.Equal(model, await File.ReadAllBytesAsync(Path.Combine(folder, ModelStore.ModelFileName), TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task RepairCommand_WhileServing_FindsDamagedFiles_FetchesTheServingVersionAgain_AndDropsTheOther()
+    {
+        await using var rig = await DeliveryRig.StartAsync("embedded", _key);
+        await rig.PublishAsync(TestModels.Scale(1.75f), 1, _key);
+        await rig.WaitUntilServingAsync(1);
+        var model = TestModels.Scale(Factor);
+        var manifest = await rig.PublishAsync(model, 2, _key);
+        await rig.WaitUntilServingAsync(2);
+        var served = Path.Combine(rig.Store.VersionFolder(DeliveryRig.Model, 2), ModelStore.ModelFileName);
+        FlipFactor(served);
+        File.WriteAllBytes(Path.Combine(rig.Store.VersionFolder(DeliveryRig.Model, 1), ModelStore.ModelFileName), [1, 2, 3]);
+
+        var reply = await FleetCommands.SendAsync(rig, FleetCommands.Command(Commands.DeviceCommand.Repair, null), _key, seconds: 60);
+        Assert.True(reply.Ok, reply.Message);
+        Assert.Equal(2, reply.ServingVersion);
+        Assert.Equal(manifest.Sha256, Sha256(served));
+        await Eventually.TrueAsync(() => !Directory.Exists(rig.Store.VersionFolder(DeliveryRig.Model, 1)), "the damaged v1 to be removed");
+        Assert.Equal(Factor, Answer(rig, out _));
+    }
+
     private static void Damage(string damage, DeliveryRig rig, string folder)
     {
         switch (damage)

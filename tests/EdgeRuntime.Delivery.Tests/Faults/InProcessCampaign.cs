@@ -57,9 +57,9 @@ internal sealed class InProcessCampaign(FaultLedger ledger, Random random, Signi
             await stop.CancelAsync();
             await asker;
             ledger.Note($"in-process: {Interlocked.Read(ref _answers)} answers checked against their versions");
-            while (_wrongAnswers.TryDequeue(out var wrong))
+            foreach (var wrong in _wrongAnswers.GroupBy(w => w))
             {
-                ledger.Violation(wrong);
+                ledger.Violation($"{wrong.Key} ({wrong.Count()} times)");
             }
 
             return version;
