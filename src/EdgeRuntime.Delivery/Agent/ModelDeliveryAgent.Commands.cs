@@ -20,6 +20,12 @@ public sealed partial class ModelDeliveryAgent
     /// </summary>
     private async Task OnCommandAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            await HeldUntilStopAsync(cancellationToken);
+            return;
+        }
+
         var name = Topics.CommandOfTopic(message.Topic, _parts.DeviceId);
         if (name is null || message.Payload.IsEmpty)
         {

@@ -9,6 +9,11 @@ public sealed partial class ModelDeliveryAgent
     /// <summary>A manifest on a model's topic sets what that model's loop is offered (an empty one withdraws the offer; what is installed stays).</summary>
     private Task OnManifestAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            return HeldUntilStopAsync(cancellationToken);
+        }
+
         var model = Topics.ModelOfManifestTopic(message.Topic);
         if (model is null || !ModelName.IsValid(model) || !Options.Follows(model))
         {

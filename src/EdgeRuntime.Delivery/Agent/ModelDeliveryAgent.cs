@@ -29,7 +29,6 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ModelReconciler> _reconcilers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ReconcilerMemory> _memories = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<IAsyncDisposable> _subscriptions = [];
     private int _disposed;
 
     /// <summary>Creates the agent; nothing happens until <see cref="StartAsync"/>.</summary>
@@ -109,8 +108,9 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
             LogNoTrustedKeys(_logger);
         }
 
-        _subscriptions.Add(await _parts.Connection.SubscribeAsync(Topics.AllModelManifests, OnManifestAsync, cancellationToken: cancellationToken));
-        _subscriptions.Add(await _parts.Connection.SubscribeAsync(Topics.DeviceCommands(_parts.DeviceId), OnCommandAsync, cancellationToken: cancellationToken));
+        // Not unsubscribed at stop (see DisposeAsync): the connection's owner closes them with the connection.
+        await _parts.Connection.SubscribeAsync(Topics.AllModelManifests, OnManifestAsync, cancellationToken: cancellationToken);
+        await _parts.Connection.SubscribeAsync(Topics.DeviceCommands(_parts.DeviceId), OnCommandAsync, cancellationToken: cancellationToken);
     }
 
     /// <summary>Completes when every model's loop has reconciled what arrived so far and has nothing left to do (tests and the benchmark wait on it).</summary>
@@ -122,7 +122,10 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops listening and cancels work in progress (a download resumes on the next start). Idempotent.</summary>
+    /// <summary>
+    /// Stops handling manifests and commands and cancels work in progress (a download resumes on the next start). The
+    /// broker subscriptions stay (the session keeps queuing commands for the next start). Idempotent.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -130,11 +133,9 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
             return;
         }
 
-        foreach (var subscription in _subscriptions)
-        {
-            await subscription.DisposeAsync();
-        }
-
+        // The subscriptions stay on the broker: a device stopped cleanly keeps its session, so commands sent while it is
+        // down are queued there and delivered when it is back. Messages that arrive from now on are left unacknowledged
+        // (see HeldUntilStopAsync) and come again with the next session.
         await _stopping.CancelAsync();
         foreach (var reconciler in _reconcilers.Values)
         {
@@ -151,6 +152,13 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
 
         _stopping.Dispose();
     }
+
+    /// <summary>
+    /// While the agent stops, a message for it is held unacknowledged until the connection closes (its token is
+    /// cancelled then), so the broker delivers it again to the next session instead of it being lost.
+    /// </summary>
+    private async Task HeldUntilStopAsync(CancellationToken cancellationToken) =>
+        await Task.Delay(Timeout.InfiniteTimeSpan, Clock, cancellationToken);
 
     private ReconcilerMemory MemoryOf(string model) => _memories.GetOrAdd(model, _ => new ReconcilerMemory());
 

@@ -51,7 +51,7 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
         var (plan, record) = await Task.Run(() => LoadOrBuildPlan(model, provider, progress, cancellationToken), cancellationToken);
 
         progress.Report(new ModelStepProgress(ModelPhase.Planning, $"building the {provider} session and warming up"));
-        var served = await Task.Run(() => StartSession(model, plan, record.Description, provider), cancellationToken);
+        var served = await Task.Run(() => StartSession(model, plan, record, provider), cancellationToken);
         if (cancellationToken.IsCancellationRequested)
         {
             served.Release();
@@ -149,7 +149,7 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
             : throw new ModelActivationException(RefusalCode.StoreDamaged, $"{model.Name} v{model.Version}: the model file has sha256 {digest[..16]}…, not the signed {model.Sha256[..Math.Min(16, model.Sha256.Length)]}…");
     }
 
-    private ServedModel StartSession(InstalledModel model, byte[] plan, string description, ExecutionProvider provider)
+    private ServedModel StartSession(InstalledModel model, byte[] plan, ExecutionPlan record, ExecutionProvider provider)
     {
         ModelSession? session = null;
         try
@@ -166,7 +166,7 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
                 throw new ModelActivationException(RefusalCode.IncompatibleWithPipeline, $"{model.Name} v{model.Version} does not fit its pipeline: {reason}");
             }
 
-            return new ServedModel(model.Name, model.Version, session, $"{description}; {provider}");
+            return new ServedModel(model.Name, model.Version, session, $"{record.Description}; {provider}") { Execution = record };
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or OnnxFormatException or NotSupportedException or ModelActivationException)
         {
