@@ -48,7 +48,8 @@ internal sealed class DownloadWatch(ModelProgressReporter reporter, string model
     {
         lock (_gate)
         {
-            _verified = count;
+            // Counts are read on several threads before they get here: never go back.
+            _verified = Math.Max(_verified, count);
         }
 
         Report(force: false);
