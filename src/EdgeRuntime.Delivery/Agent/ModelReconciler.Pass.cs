@@ -33,6 +33,12 @@ internal sealed partial class ModelReconciler
 
         if (latest is { Manifest: { } offered } arrival)
         {
+            // Only the manifests of the offers in play are needed; each pass adds back the ones it uses.
+            if (_memory.Manifests.Count > 16)
+            {
+                _memory.Manifests.Clear();
+            }
+
             _memory.Manifests[arrival.Offer.EnvelopeId] = (offered, arrival.Envelope);
         }
 

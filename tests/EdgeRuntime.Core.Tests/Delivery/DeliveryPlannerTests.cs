@@ -184,6 +184,36 @@ public sealed class DeliveryPlannerTests
         Assert.Equal("DiscardStored:2 Fetch:2 VerifyFile:2 Preflight:2 Install:2 Activate:2 Prune:2", Steps(Plan(current, command: new ModelCommand(CommandKind.Repair, null), restore: Signed(2))));
     }
 
+    [Fact]
+    public void Plan_RecordedVersionDamaged_ANewerOfferIsTakenInsteadOfTheRepair()
+    {
+        var current = Serving(1, Stored(1), Stored(2, StoredHealth.Damaged)) with { RecordedServing = 2, HighestVersion = 2 };
+        var decision = Plan(current, Signed(3), restore: Signed(2));
+        Assert.Equal(PlanPurpose.Install, Planned(decision).Purpose);
+        Assert.Equal(3, Planned(decision).Version);
+    }
+
+    [Fact]
+    public void Plan_FallbackThatFailedBefore_IsSkippedForTheNextOne()
+    {
+        var failed = new PastFailure(DeliveryPlanner.RestoreKey(2), new Refusal(RefusalCode.IncompatibleWithPipeline, 2, "does not fit"), Now, 1, 0);
+        var current = Serving(null, Stored(1), Stored(2), Stored(3, StoredHealth.Damaged)) with { RecordedServing = 3, HighestVersion = 3, HasBuiltIn = true, Failures = [failed] };
+        Assert.Equal("CheckStored:1 ActivateFallback:1", Steps(Plan(current)));
+        Assert.Equal("ActivateFallback:0", Steps(Plan(current with { Stored = [Stored(2), Stored(3, StoredHealth.Damaged)] })));
+    }
+
+    [Fact]
+    public void Plan_KeysSayWhatIsRemembered_OffersByEnvelope_RestoresByVersion_CommandsNot()
+    {
+        Assert.Equal("env-2", Assert.IsType<Refuse>(Plan(Serving(3, Stored(3)) with { HighestVersion = 3 }, Signed(2))).Key);
+        Assert.Equal("env-4", Planned(Plan(Serving(3, Stored(3)), Signed(4))).Key);
+        var damaged = Serving(1, Stored(1), Stored(2, StoredHealth.Damaged)) with { RecordedServing = 2, HighestVersion = 2 };
+        Assert.Equal(DeliveryPlanner.RestoreKey(2), Assert.IsType<Refuse>(Plan(damaged)).Key);
+        Assert.Equal(DeliveryPlanner.RestoreKey(2), Planned(Plan(damaged, restore: Signed(2))).Key);
+        Assert.Null(Assert.IsType<Refuse>(Plan(Serving(2, Stored(2)), command: new ModelCommand(CommandKind.Rollback, 2))).Key);
+        Assert.Null(Planned(Plan(Serving(2, Stored(1), Stored(2)), command: new ModelCommand(CommandKind.Rollback, 1))).Key);
+    }
+
     // ---- nothing to do, and waiting ----
 
     [Fact]
