@@ -38,8 +38,11 @@ internal sealed class DeviceStatusCollector(MqttConnectionSupervisor supervisor,
             throw new BrokerUnreachableException(supervisor.Endpoint, supervisor.LastConnectError ?? $"no answer within {connectTimeout.TotalSeconds:F0} s");
         }
 
-        Interlocked.Exchange(ref _lastArrival, timeProvider.GetTimestamp());
         _subscription = await supervisor.SubscribeAsync(topics.AllDeviceStatuses, OnStatusAsync, cancellationToken: cancellationToken);
+
+        // The quiet period starts at the SUBACK, after which the broker sends the retained documents; started before
+        // the subscribe, a loaded machine's round trip used it up and the listing came out empty.
+        Interlocked.CompareExchange(ref _lastArrival, timeProvider.GetTimestamp(), 0);
     }
 
     /// <summary>Returns once no status arrived for <paramref name="quietPeriod"/>, or after <paramref name="maximum"/>.</summary>
