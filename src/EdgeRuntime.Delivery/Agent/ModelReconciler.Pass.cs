@@ -77,14 +77,14 @@ internal sealed partial class ModelReconciler
                 return pending is null ? PassResult.Wait(wait.Until) : PassResult.Again;
 
             case RunPlan run:
-                return await RunPlanAsync(run.Plan, pending, current, stopping);
+                return await RunPlanAsync(run.Plan, pending, current, latest?.Offer, stopping);
 
             default:
                 throw new InvalidOperationException($"unknown decision {decision}");
         }
     }
 
-    private async Task<PassResult> RunPlanAsync(DeliveryPlan plan, PendingCommand? pending, CurrentModel before, CancellationToken stopping)
+    private async Task<PassResult> RunPlanAsync(DeliveryPlan plan, PendingCommand? pending, CurrentModel before, SignedOffer? plannedWith, CancellationToken stopping)
     {
         var effects = _services.Effects;
         ModelManifest? manifest = null;
@@ -97,10 +97,18 @@ internal sealed partial class ModelReconciler
         LogPlan(_services.Logger, _model, plan.ToString());
         using var run = new PlanRun(_model, plan, manifest, envelope);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        run.Attach(cancel);
+        SignedOffer? offerNow;
         lock (_gate)
         {
             _running = run;
-            _runCancel = cancel;
+            offerNow = _offer?.Offer;
+        }
+
+        // What arrived while this plan was being made preempts it as if it had arrived during it.
+        if ((!ReferenceEquals(offerNow, plannedWith) && PreemptedByOffer(plan, offerNow)) || _commands.Reader.TryPeek(out _))
+        {
+            run.RequestPreemption();
         }
 
         PlanOutcome outcome;
@@ -113,7 +121,6 @@ internal sealed partial class ModelReconciler
             lock (_gate)
             {
                 _running = null;
-                _runCancel = null;
             }
         }
 

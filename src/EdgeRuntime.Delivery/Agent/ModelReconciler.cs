@@ -26,7 +26,6 @@ internal sealed partial class ModelReconciler : IAsyncDisposable
     private readonly List<(long Wake, TaskCompletionSource Done)> _idleWaiters = [];
     private (SignedOffer Offer, ModelManifest? Manifest, byte[] Envelope)? _offer;
     private PlanRun? _running;
-    private CancellationTokenSource? _runCancel;
     private long _wakes;
     private long _settled = -1;
     private Task _loop = Task.CompletedTask;
@@ -55,7 +54,7 @@ internal sealed partial class ModelReconciler : IAsyncDisposable
             _offer = offer is null ? null : (offer, manifest, envelope!);
         }
 
-        Preempt(plan => plan.Purpose is PlanPurpose.Install or PlanPurpose.Repair or PlanPurpose.Cleanup && plan.Version != offer?.Version);
+        Preempt(plan => PreemptedByOffer(plan, offer));
         Wake();
     }
 
@@ -119,28 +118,21 @@ internal sealed partial class ModelReconciler : IAsyncDisposable
         _signal.Writer.TryWrite(true);
     }
 
+    /// <summary>An offer of another version preempts a download made for an offer, a repair or a cleanup (a command's download runs on).</summary>
+    private static bool PreemptedByOffer(DeliveryPlan plan, SignedOffer? offer) =>
+        plan.Purpose is PlanPurpose.Install or PlanPurpose.Repair or PlanPurpose.Cleanup && plan.Version != offer?.Version;
+
     private void Preempt(Func<DeliveryPlan, bool> applies)
     {
-        CancellationTokenSource? cancel = null;
+        PlanRun? run;
         lock (_gate)
         {
-            if (_running is { Preemptible: true } run && applies(run.Plan))
-            {
-                cancel = _runCancel;
-            }
+            run = _running;
         }
 
-        if (cancel is not null)
+        if (run is not null && applies(run.Plan) && run.RequestPreemption())
         {
-            LogPreempted(_services.Logger, _model, cancel.IsCancellationRequested ? "again" : "now");
-            try
-            {
-                cancel.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The plan ended meanwhile.
-            }
+            LogPreempted(_services.Logger, _model, run.Plan.ToString());
         }
     }
 
@@ -257,8 +249,8 @@ internal sealed partial class ModelReconciler : IAsyncDisposable
         public static PassResult Wait(DateTimeOffset until) => new(false, until);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: a download is preempted ({When}) for a newer version or a command; it resumes later")]
-    private static partial void LogPreempted(ILogger logger, string model, string when);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: {Plan} is preempted by a newer version or a command; its download resumes later")]
+    private static partial void LogPreempted(ILogger logger, string model, string plan);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model}: reconciling failed; trying again later")]
     private static partial void LogPassFailed(ILogger logger, string model, Exception exception);

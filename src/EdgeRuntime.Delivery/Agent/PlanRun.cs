@@ -8,7 +8,10 @@ namespace EdgeRuntime.Delivery.Agent;
 /// <summary>One plan being carried out: what its steps hand each other (the download, the installed version) and what others may ask about it.</summary>
 internal sealed class PlanRun(string model, DeliveryPlan plan, ModelManifest? manifest, byte[]? envelope) : IDisposable
 {
-    private volatile bool _preemptible;
+    private readonly Lock _gate = new();
+    private CancellationTokenSource? _cancel;
+    private bool _preemptible;
+    private bool _preemptionRequested;
 
     public string Model => model;
 
@@ -38,11 +41,73 @@ internal sealed class PlanRun(string model, DeliveryPlan plan, ModelManifest? ma
     /// </summary>
     public bool Quiet => plan.Version == 0 && plan.Purpose is PlanPurpose.Restore or PlanPurpose.Fallback;
 
-    /// <summary>Whether a newer offer or a command may cancel the plan now (only while it fetches: a download resumes).</summary>
+    /// <summary>
+    /// Whether a newer offer or a command may cancel the plan now (only while it fetches: a download resumes). A
+    /// preemption asked for before the plan got there takes effect when it does, so none is lost in between.
+    /// </summary>
     public bool Preemptible
     {
-        get => _preemptible;
-        set => _preemptible = value;
+        get
+        {
+            lock (_gate)
+            {
+                return _preemptible;
+            }
+        }
+
+        set
+        {
+            CancellationTokenSource? cancel;
+            lock (_gate)
+            {
+                _preemptible = value;
+                cancel = value && _preemptionRequested ? _cancel : null;
+            }
+
+            Cancel(cancel);
+        }
+    }
+
+    /// <summary>The source that cancels the plan's steps.</summary>
+    public void Attach(CancellationTokenSource cancel)
+    {
+        lock (_gate)
+        {
+            _cancel = cancel;
+        }
+    }
+
+    /// <summary>Asks for the plan to stop fetching: now if it fetches, else as soon as it starts to (a plan past its fetch runs on).</summary>
+    /// <returns>Whether it was cancelled now.</returns>
+    public bool RequestPreemption()
+    {
+        CancellationTokenSource? cancel;
+        lock (_gate)
+        {
+            _preemptionRequested = true;
+            cancel = _preemptible ? _cancel : null;
+        }
+
+        return Cancel(cancel);
+    }
+
+    private static bool Cancel(CancellationTokenSource? cancel)
+    {
+        if (cancel is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            cancel.Cancel();
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            // The plan ended meanwhile.
+            return false;
+        }
     }
 
     public void Dispose() => Download?.Dispose();

@@ -16,6 +16,10 @@ internal sealed class DeviceStatusCollector(MqttConnectionSupervisor supervisor,
     private readonly ConcurrentDictionary<string, DeviceListing> _devices = new(StringComparer.Ordinal);
     private readonly Channel<DeviceListing> _changes = Channel.CreateUnbounded<DeviceListing>();
     private long _lastArrival;
+    private long _arrivals;
+
+    /// <summary>The wait for the first retained status: a loaded machine can take longer than the quiet period to hand it over.</summary>
+    private static readonly TimeSpan FirstArrival = TimeSpan.FromSeconds(1);
     private IAsyncDisposable? _subscription;
 
     /// <summary>Every change, in arrival order (for --watch).</summary>
@@ -45,12 +49,12 @@ internal sealed class DeviceStatusCollector(MqttConnectionSupervisor supervisor,
         Interlocked.CompareExchange(ref _lastArrival, timeProvider.GetTimestamp(), 0);
     }
 
-    /// <summary>Returns once no status arrived for <paramref name="quietPeriod"/>, or after <paramref name="maximum"/>.</summary>
+    /// <summary>Returns once no status arrived for <paramref name="quietPeriod"/> (at least a second before the first one), or after <paramref name="maximum"/>.</summary>
     public async Task WaitForRetainedAsync(TimeSpan quietPeriod, TimeSpan maximum, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
         var step = TimeSpan.FromMilliseconds(Math.Max(10, quietPeriod.TotalMilliseconds / 5));
-        while (timeProvider.GetElapsedTime(Interlocked.Read(ref _lastArrival)) < quietPeriod &&
+        while (timeProvider.GetElapsedTime(Interlocked.Read(ref _lastArrival)) < (Interlocked.Read(ref _arrivals) == 0 && quietPeriod < FirstArrival ? FirstArrival : quietPeriod) &&
                timeProvider.GetElapsedTime(started) < maximum)
         {
             await Task.Delay(step, timeProvider, cancellationToken);
@@ -91,6 +95,7 @@ internal sealed class DeviceStatusCollector(MqttConnectionSupervisor supervisor,
         }
 
         Interlocked.Exchange(ref _lastArrival, timeProvider.GetTimestamp());
+        Interlocked.Increment(ref _arrivals);
         _changes.Writer.TryWrite(listing);
         return Task.CompletedTask;
     }
