@@ -5,6 +5,9 @@
 #   sudo deploy/install.sh --from DIR          # install an already published folder (e.g. from CI or a tarball)
 #   sudo deploy/install.sh --jetson            # also install the Jetson GPU device drop-in
 #   sudo deploy/install.sh --broker mqtts://fleet.example.com:8883
+#   sudo deploy/install.sh --uninstall         # stop and remove the service and /opt/edge-runtime; keep config and state
+#   sudo deploy/install.sh --uninstall --purge # also remove /etc/edge-runtime, /var/lib/edge-runtime and the user
+#   deploy/install.sh --print-groups           # the group drop-in this host would get (changes nothing)
 #
 # It creates the system user edge-runtime, copies the daemon to /opt/edge-runtime, puts the shipped
 # configuration in /etc/edge-runtime (keeping files that are already there), installs the unit and starts it.
@@ -17,21 +20,58 @@ unit_dir=/etc/systemd/system
 from=""
 jetson=false
 broker=""
+action=install
+purge=false
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+
+# The optional groups the daemon uses, as a unit drop-in naming only those this host has: a SupplementaryGroups= entry
+# for a missing group would stop systemd from starting the service at all.
+groups_drop_in() {
+  local present=()
+  for group in gpio video render; do
+    if getent group "$group" >/dev/null; then present+=("$group"); fi
+  done
+  echo "# Written by deploy/install.sh: the optional device groups this host has (gpio: GPIO chips; video, render: GPU nodes)."
+  echo "[Service]"
+  if [ ${#present[@]} -gt 0 ]; then echo "SupplementaryGroups=${present[*]}"; fi
+}
+
+uninstall() {
+  local purge=$1
+  systemctl disable --now edge-runtime.service 2>/dev/null || true
+  rm -f "$unit_dir/edge-runtime.service"
+  rm -rf "$unit_dir/edge-runtime.service.d"
+  systemctl daemon-reload
+  systemctl reset-failed edge-runtime.service 2>/dev/null || true
+  rm -rf "$prefix"
+  if $purge; then
+    rm -rf "$config_dir" /var/lib/edge-runtime
+    if id edge-runtime >/dev/null 2>&1; then userdel edge-runtime; fi
+    echo "Removed the service, $prefix, $config_dir, /var/lib/edge-runtime and the user edge-runtime."
+  else
+    echo "Removed the service and $prefix; kept $config_dir and /var/lib/edge-runtime (models, results): --purge removes them."
+  fi
+}
 while [ $# -gt 0 ]; do
   case "$1" in
     --from) from=${2:?--from needs a folder}; shift 2 ;;
     --prefix) prefix=${2:?--prefix needs a folder}; shift 2 ;;
     --jetson) jetson=true; shift ;;
     --broker) broker=${2:?--broker needs host:port or mqtts://host:port}; shift 2 ;;
+    --uninstall) action=uninstall; shift ;;
+    --purge) purge=true; shift ;;
+    --print-groups) action=print-groups; shift ;;
     -h|--help) usage 0 ;;
     *) echo "install.sh: unknown option '$1'" >&2; usage 2 ;;
   esac
 done
 
+if [ "$action" = print-groups ]; then groups_drop_in; exit 0; fi
+if $purge && [ "$action" != uninstall ]; then echo "install.sh: --purge goes with --uninstall" >&2; exit 2; fi
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root (sudo)" >&2; exit 1; }
 command -v systemctl >/dev/null || { echo "install.sh: systemd is required" >&2; exit 1; }
+if [ "$action" = uninstall ]; then uninstall "$purge"; exit 0; fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ -z "$from" ]; then
@@ -75,11 +115,14 @@ if [ -n "$broker" ]; then
 fi
 
 sed "s#/opt/edge-runtime#$prefix#g" "$repo/deploy/systemd/edge-runtime.service" > "$unit_dir/edge-runtime.service"
+mkdir -p "$unit_dir/edge-runtime.service.d"
+groups_drop_in > "$unit_dir/edge-runtime.service.d/groups.conf"
 if $jetson; then
-  mkdir -p "$unit_dir/edge-runtime.service.d"
   cp "$repo/deploy/systemd/edge-runtime.service.d/jetson.conf" "$unit_dir/edge-runtime.service.d/jetson.conf"
 fi
 systemctl daemon-reload
 systemctl enable --now edge-runtime.service
 echo "Installed. Follow it with: journalctl -u edge-runtime -f"
 echo "Watch its status with:    mosquitto_sub -h <broker> -t 'edge/devices/+/status' -v"
+echo "Check its health with:    sudo $prefix/edge-runtime health --StateDirectory /var/lib/edge-runtime"
+echo "Remove it with:           sudo deploy/install.sh --uninstall"

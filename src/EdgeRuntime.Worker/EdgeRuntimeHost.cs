@@ -4,8 +4,13 @@ using EdgeRuntime.Messaging.Configuration;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Presence;
 using EdgeRuntime.Messaging.Topics;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using EdgeRuntime.Worker.Configuration;
+using EdgeRuntime.Worker.Configuration.Keys;
+using EdgeRuntime.Worker.Health;
 using EdgeRuntime.Worker.Hosting;
+using EdgeRuntime.Worker.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,7 +43,12 @@ public static class EdgeRuntimeHost
         AddOptions(builder.Services, builder.Configuration);
         AddMessaging(builder.Services);
         DeliveryServices.Add(builder.Services, builder.Configuration);
+        KernelServices.Add(builder.Services, builder.Configuration);
         PipelineServices.Add(builder.Services, builder.Configuration);
+        LearningServices.Add(builder.Services, builder.Configuration);
+        HealthServices.Add(builder.Services, builder.Configuration);
+        MetricsServices.Add(builder.Services, builder.Configuration);
+        AddKnownSections(builder.Services);
 
         // Start order matters; stop order is the reverse.
         builder.Services.AddHostedService<StateDirectoryService>();
@@ -46,13 +56,46 @@ public static class EdgeRuntimeHost
         builder.Services.AddHostedService<MqttConnectionService>();
         builder.Services.AddHostedService<ModelDeliveryService>();
         builder.Services.AddHostedService<PipelineService>();
+        builder.Services.AddHostedService<LearningService>();
         builder.Services.AddHostedService<DeviceStatusRefreshService>();
-        builder.Services.AddHostedService(sp => new SystemdWatchdog(sp.GetService<ISystemdNotifier>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService<HealthMonitorService>();
+        builder.Services.AddHostedService(sp =>
+        {
+            var health = sp.GetRequiredService<HealthState>();
+            var maxAge = TimeSpan.FromSeconds(3 * sp.GetRequiredService<IOptions<HealthOptions>>().Value.IntervalSeconds);
+
+            // Before the first check the daemon is starting, and alive; after it, only a recent healthy or degraded check counts.
+            return new SystemdWatchdog(sp.GetService<ISystemdNotifier>(), sp.GetRequiredService<TimeProvider>(), isAlive: () => health.Latest is null || health.IsAlive(maxAge));
+        });
         return builder;
+    }
+
+    /// <summary>
+    /// Keys in <paramref name="builder"/>'s configuration that no registered options type or known section reads,
+    /// one line each naming its source and the nearest known key. The schema comes from the options registered so
+    /// far, so call this after every service is added.
+    /// </summary>
+    public static IReadOnlyList<string> UnknownConfigurationKeys(HostApplicationBuilder builder) =>
+        UnknownKeyCheck.Problems(builder.Configuration, ConfigurationSchema.From(builder.Services));
+
+    /// <summary>Sections and keys the daemon reads or tolerates without an options type of its own.</summary>
+    private static void AddKnownSections(IServiceCollection services)
+    {
+        // Logging: category names are open-ended (Logging:LogLevel:MQTTnet, Logging:Console:FormatterName, …).
+        services.AddSingleton(new KnownConfigurationSection("Logging"));
+        services.AddSingleton(new KnownConfigurationSection(ConfigurationLayers.ConfigDirectoryKey, FreeForm: false));
+
+        // Read by edgectl (EDGE_BROKER) and the test suite (EDGE_SHARED_MODELS) from the same EDGE_ prefix; a shell that
+        // sets them for those must not stop the daemon.
+        services.AddSingleton(new KnownConfigurationSection("BROKER", FreeForm: false));
+        services.AddSingleton(new KnownConfigurationSection("SHARED_MODELS", FreeForm: false));
     }
 
     private static void ConfigureLogging(HostApplicationBuilder builder)
     {
+        // The health service would log every degraded or unhealthy check on every run (every 10 s); HealthMonitorService
+        // logs each change of the overall status once instead. Registered before the configuration, which may override it.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddConsole();
         builder.Logging.AddSimpleConsole(o =>
@@ -64,6 +107,9 @@ public static class EdgeRuntimeHost
         {
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             o.UseUtcTimestamp = true;
+
+            // UTF-8 as written: "→" and "+" stay readable in journalctl and docker logs instead of \u2192 and \u002B.
+            o.JsonWriterOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         });
 
         // JSON for machines (systemd's journal, containers, redirected output), text for a person at a terminal;
@@ -102,6 +148,12 @@ public static class EdgeRuntimeHost
             sp.GetRequiredService<IOptions<MqttOptions>>().Value,
             sp.GetRequiredService<DeviceIdentity>().DeviceId));
 
+        // Each failed attempt is one line from MqttReconnectPipeline ("not reachable (attempt N: reason); next try in
+        // S s"); Polly's own telemetry would add a warning with the whole exception (~4 KB of stack trace) per attempt.
+        services.Configure<Polly.Telemetry.TelemetryOptions>(telemetry => telemetry.SeverityProvider = args =>
+            args.Source.PipelineName == MqttReconnectPipeline.Name && args.Event.EventName is "ExecutionAttempt" or "OnRetry"
+                ? Polly.Telemetry.ResilienceEventSeverity.None
+                : args.Event.Severity);
         services.AddResiliencePipeline(MqttReconnectPipeline.Name, (pipeline, context) =>
         {
             var sp = context.ServiceProvider;

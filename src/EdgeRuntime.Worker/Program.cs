@@ -1,4 +1,6 @@
+using EdgeRuntime.Core;
 using EdgeRuntime.Worker;
+using EdgeRuntime.Worker.Health;
 using EdgeRuntime.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,10 +17,39 @@ if (args is ["preflight", var modelPath, ..])
     return EdgeRuntime.Inference.Preflight.PreflightCheck.Run(modelPath, runs, Console.Out);
 }
 
+// Asking for help or the version must never start the daemon (and its broker on 1883, with the service's client id).
+if (args.Any(a => a is "--help" or "-h" or "-?" or "help"))
+{
+    await Console.Out.WriteAsync(DaemonUsage.Text);
+    return 0;
+}
+
+if (args.Any(a => a is "--version" or "version"))
+{
+    await Console.Out.WriteLineAsync($"edge-runtime {RuntimeVersion.Current}");
+    return 0;
+}
+
+var probe = args is ["health", ..];
+var settings = probe ? args[1..] : args;
 IHost host;
 try
 {
-    host = EdgeRuntimeHost.CreateBuilder(args).Build();
+    var builder = EdgeRuntimeHost.CreateBuilder(settings);
+
+    // A misspelt key would otherwise be ignored and the device run on defaults (its own broker, online to nobody).
+    var unknown = EdgeRuntimeHost.UnknownConfigurationKeys(builder);
+    if (unknown.Count > 0)
+    {
+        foreach (var problem in unknown)
+        {
+            await Console.Error.WriteLineAsync($"edge-runtime: configuration error: {problem}");
+        }
+
+        return ConfigurationError;
+    }
+
+    host = builder.Build();
 
     // Validate every option before anything starts or connects, so a bad value costs one line, not a stack trace.
     host.Services.GetRequiredService<IStartupValidator>().Validate();
@@ -39,6 +70,15 @@ catch (Exception ex) when (ex is InvalidOperationException or FormatException or
     return ConfigurationError;
 }
 
+if (probe)
+{
+    // `edge-runtime health`: Docker's HEALTHCHECK and Kubernetes exec probes; reads what the running daemon wrote.
+    using (host)
+    {
+        return await HealthProbe.RunAsync(host.Services, Console.Out);
+    }
+}
+
 try
 {
     await host.RunAsync();
@@ -48,6 +88,12 @@ catch (StartupException ex)
 {
     // RunAsync has disposed the host already.
     await Console.Error.WriteLineAsync($"edge-runtime: cannot start: {ex.Message}");
+    return Failure;
+}
+catch (System.Net.HttpListenerException ex)
+{
+    // The Prometheus endpoint's port is taken or not allowed.
+    await Console.Error.WriteLineAsync($"edge-runtime: cannot start: Metrics:Prometheus:Port: {ex.Message}");
     return Failure;
 }
 

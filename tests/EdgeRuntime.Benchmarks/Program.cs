@@ -6,6 +6,10 @@ var verbs = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
     ["optimizer"] = OptimizerBenchmark.RunAsync,
     ["delivery"] = DeliveryBenchmark.RunAsync,
     ["pipeline"] = PipelineBenchmark.RunAsync,
+    ["forecast"] = ForecastBenchmark.RunAsync,
+    ["training"] = TrainingStepBenchmark.RunAsync,
+    ["device-day"] = DeviceDayBenchmark.RunAsync,
+    ["kernels"] = KernelBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
@@ -14,6 +18,10 @@ if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
     Console.Error.WriteLine("  daemon [--runs N] [--idle-seconds S]   start-up time to a retained online status, and idle resident memory");
     Console.Error.WriteLine("  optimizer [--runs N] [--creations N] [--threads N] [--model NAME]   ONNX Runtime latency and session creation, original vs O3, per shared model");
     Console.Error.WriteLine("  pipeline [--ms N | --samples N] [--runs N] [--model NAME] [--batch 1|8] [--threads N]   traffic pipeline throughput, p99 and CPU per inference vs a bare ONNX Runtime loop, in paired runs");
+    Console.Error.WriteLine("  forecast [--hidden 32,64,128] [--epochs N]   the trained forecaster's test MAE on the LA loop speeds and the I-94 volumes beside the naive baselines (markdown tables)");
+    Console.Error.WriteLine("  training [--steps N] [--runs N]   one forecaster training step: derived graph on ONNX Runtime + ILGPU Adam vs plain C# loops; peak memory of head+bias training vs serving");
+    Console.Error.WriteLine("  device-day [--days N] [--rate N] [--runs N]   on-device learning at a signalised intersection: served MAE with and without learning over simulated days; serving p99 with and without a training round");
+    Console.Error.WriteLine("  kernels [--accelerator auto|cpu|cuda [--require]] [--runs N] [--ms N]   ILGPU kernels vs the C# code they replace: frame pre-processing, Adam steps, detection post-processing; launch overhead");
     Console.Error.WriteLine("  delivery [--megabytes N] [--runs N] [--chunk-kib N] [--parallelism N]   model transfer through the embedded broker and Mosquitto vs one mosquitto_pub -f");
     return 2;
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using EdgeRuntime.Core.Learning;
+using EdgeRuntime.Core.Vision;
 using EdgeRuntime.Inference.Runtime;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Pipelines.Batching;
@@ -15,12 +17,12 @@ internal sealed class PipelineRig : IAsyncDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("edge-pipeline-").FullName;
 
-    private PipelineRig(PipelineOptions options, byte[] model, BatchingOptions batching)
+    private PipelineRig(PipelineOptions options, byte[] model, BatchingOptions batching, IFramePreprocessorFactory? framePreprocessors, IForecastObserver? observer)
     {
         Server.Swap(new ServedModel(options.Model.Name, 1, ModelSession.Create(model, new SessionSettings { IntraOpThreads = 1 }), "test"));
         Batcher = new MicroBatcher(Server, options.Model.Name, batching, TimeProvider.System);
         Store = new SqliteResultStore(Path.Combine(_folder, "results.db"), new StorageOptions(), TimeProvider.System);
-        IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage) : new DetectorStage(options.Stage);
+        IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage, options.Name, options.Model.Name, observer) : new DetectorStage(options.Stage, framePreprocessors);
         Pipeline = new SensorPipeline(options, stage, Server, Batcher, [Results, Store], TimeProvider.System);
     }
 
@@ -36,8 +38,8 @@ internal sealed class PipelineRig : IAsyncDisposable
 
     public string Folder => _folder;
 
-    public static PipelineRig Create(PipelineOptions options, byte[] model, BatchingOptions? batching = null) =>
-        new(options, model, batching ?? new BatchingOptions());
+    public static PipelineRig Create(PipelineOptions options, byte[] model, BatchingOptions? batching = null, IFramePreprocessorFactory? framePreprocessors = null, IForecastObserver? observer = null) =>
+        new(options, model, batching ?? new BatchingOptions(), framePreprocessors, observer);
 
     /// <summary>Waits until nothing is queued and every fed sample is accounted for.</summary>
     public async Task DrainAsync()

@@ -9,8 +9,14 @@ public static class TestEnvironment
     /// <summary>True under CI (CI=true): missing tools and shared models fail tests instead of skipping them.</summary>
     public static bool IsCI { get; } = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
+    private static readonly Lazy<string?> Root = new(FindRepositoryRoot);
+
     /// <summary>The repository root (the folder holding EdgeRuntime.sln).</summary>
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    /// <exception cref="InvalidOperationException">The tests run outside a checkout (a packed, self-contained test executable).</exception>
+    public static string RepositoryRoot => Root.Value ?? throw new InvalidOperationException($"EdgeRuntime.sln not found above {AppContext.BaseDirectory}");
+
+    /// <summary>The repository root, or null where the tests run outside a checkout (deploy/gpu packs them).</summary>
+    public static string? RepositoryRootIfAny => Root.Value;
 
     /// <summary>The build configuration the tests were built with (Debug or Release).</summary>
     public static string Configuration { get; } =
@@ -30,7 +36,7 @@ public static class TestEnvironment
         Assert.Skip(reason);
     }
 
-    private static string FindRepositoryRoot()
+    private static string? FindRepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
@@ -40,6 +46,6 @@ public static class TestEnvironment
             }
         }
 
-        throw new InvalidOperationException($"EdgeRuntime.sln not found above {AppContext.BaseDirectory}");
+        return null;
     }
 }

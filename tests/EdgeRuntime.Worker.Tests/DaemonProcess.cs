@@ -40,7 +40,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public static string AssemblyPath => EdgeRuntimeBinaries.Daemon;
 
     /// <summary>Starts the daemon; with <paramref name="stateDirectory"/> it reuses that one (a restart) and leaves it behind.</summary>
-    public static DaemonProcess Start(IReadOnlyDictionary<string, string?> settings, string? deviceId = null, string? stateDirectory = null)
+    public static DaemonProcess Start(IReadOnlyDictionary<string, string?> settings, string? deviceId = null, string? stateDirectory = null, IEnumerable<string>? arguments = null)
     {
         Assert.True(File.Exists(AssemblyPath), $"the daemon is not built: {AssemblyPath}");
         deviceId ??= $"test-{Guid.NewGuid():N}"[..20];
@@ -63,8 +63,16 @@ internal sealed class DaemonProcess : IAsyncDisposable
         // A shell that runs the suite as a background job hands every child SIGINT ignored, and by convention a
         // daemon started that way keeps ignoring it. Start it with SIGINT at its default, as from a terminal, so the
         // tests can stop it the way Ctrl-C does (env execs dotnet: same process id).
-        var process = ChildProcess.Start("env", ["--default-signal=INT", "dotnet", AssemblyPath], environment, workingDirectory: stateDirectory);
+        var process = ChildProcess.Start("env", ["--default-signal=INT", "dotnet", AssemblyPath, .. arguments ?? []], environment, workingDirectory: stateDirectory);
         return new DaemonProcess(process, deviceId, stateDirectory, owns);
+    }
+
+    /// <summary>Runs <c>edge-runtime ARGUMENTS</c> to its end (a verb such as health, or --help) with the same environment as a daemon.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(IReadOnlyDictionary<string, string?> settings, string? stateDirectory, params string[] arguments)
+    {
+        await using var run = Start(settings, stateDirectory: stateDirectory, arguments: arguments);
+        var exit = await run.Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (exit, string.Join('\n', run.Process.StandardOutput.Concat(run.Process.StandardError)));
     }
 
     public static DaemonProcess StartWithEmbeddedBroker(int port) =>

@@ -16,6 +16,7 @@ namespace EdgeRuntime.Core.Devices;
 /// <param name="Models">The state of every model the device knows of.</param>
 /// <param name="Reason">Why the device is offline: "shutdown" or "connection-lost"; absent when online.</param>
 /// <param name="Pipelines">The device's sensor pipelines and their counters; absent when it runs none.</param>
+/// <param name="Learning">On-device learning per model; absent when the device does not learn.</param>
 public sealed record DeviceStatus(
     string DeviceId,
     DeviceState State,
@@ -26,4 +27,5 @@ public sealed record DeviceStatus(
     HostFacts? Host,
     IReadOnlyList<ModelStatus> Models,
     string? Reason = null,
-    IReadOnlyList<EdgeRuntime.Core.Pipelines.PipelineStatus>? Pipelines = null);
+    IReadOnlyList<EdgeRuntime.Core.Pipelines.PipelineStatus>? Pipelines = null,
+    IReadOnlyList<EdgeRuntime.Core.Learning.LearningStatus>? Learning = null);

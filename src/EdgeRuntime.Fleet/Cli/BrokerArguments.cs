@@ -5,7 +5,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeRuntime.Fleet.Cli;
 
-/// <summary>The options every verb that talks to the broker shares, and the connection they describe.</summary>
+/// <summary>
+/// The options every verb that talks to the broker shares, and the connection they describe. Names follow
+/// mosquitto_pub/sub where they overlap (<c>--cafile</c>, <c>--cert</c>, <c>--key</c>, <c>-u</c>); <c>-h</c> stays help,
+/// so the broker is <c>--broker</c>/<c>-b</c>. The signing key of deploy, rollback and publish is <c>--signing-key</c>.
+/// </summary>
 internal sealed class BrokerArguments
 {
     public Option<string> Broker { get; } = new("--broker", "-b")
@@ -24,11 +28,11 @@ internal sealed class BrokerArguments
 
     public Option<string?> PasswordFile { get; } = new("--password-file") { Description = "File whose first line is the broker password" };
 
-    public Option<string?> CaFile { get; } = new("--ca-file") { Description = "PEM file of the CA that signed the broker's certificate (mqtts://)" };
+    public Option<string?> CaFile { get; } = new("--cafile", "--ca-file") { Description = "PEM file of the CA that signed the broker's certificate (mqtts://)" };
 
     public Option<string?> CertificateFile { get; } = new("--cert") { Description = "Client certificate (PEM or PKCS#12) for brokers that require one" };
 
-    public Option<string?> KeyFile { get; } = new("--key") { Description = "Private key (PEM) of the client certificate" };
+    public Option<string?> KeyFile { get; } = new("--key") { Description = "Private key (PEM) of the client certificate (--cert)" };
 
     public Option<double> ConnectTimeoutSeconds { get; } = new("--connect-timeout")
     {
@@ -51,8 +55,14 @@ internal sealed class BrokerArguments
     }
 
     /// <summary>Validated options for the broker; null and a one-line <paramref name="error"/> when they are not usable.</summary>
+    /// <remarks>
+    /// On a verb with a signing key, <c>--key</c> names the client certificate's key only when <c>--cert</c> is given
+    /// too; alone it is the signing key's old spelling (see <see cref="SigningKeyArgument"/>) and is not used for TLS.
+    /// </remarks>
     public MqttOptions? Read(ParseResult parseResult, out BrokerEndpoint? endpoint, out string? error)
     {
+        Deprecations.Warn(parseResult, parseResult.InvocationConfiguration.Error);
+        var clientKey = parseResult.GetValue(CertificateFile) is null && SigningKeyArgument.IsDeclaredOn(parseResult) ? null : parseResult.GetValue(KeyFile);
         var options = new MqttOptions
         {
             Server = parseResult.GetValue(Broker),
@@ -68,7 +78,7 @@ internal sealed class BrokerArguments
             {
                 CaFile = parseResult.GetValue(CaFile),
                 ClientCertificateFile = parseResult.GetValue(CertificateFile),
-                ClientKeyFile = parseResult.GetValue(KeyFile),
+                ClientKeyFile = clientKey,
             },
         };
 
@@ -78,7 +88,9 @@ internal sealed class BrokerArguments
             endpoint = null;
             error = validation.Failures.First()
                 .Replace("Mqtt:Server", "--broker", StringComparison.Ordinal)
-                .Replace("Mqtt:Tls:CaFile", "--ca-file", StringComparison.Ordinal)
+                .Replace("Mqtt:Tls: certificate files are set", "--cafile, --cert or --key is set", StringComparison.Ordinal)
+                .Replace(", or Mqtt:Tls:Enabled true", string.Empty, StringComparison.Ordinal)
+                .Replace("Mqtt:Tls:CaFile", "--cafile", StringComparison.Ordinal)
                 .Replace("Mqtt:Tls:ClientCertificateFile", "--cert", StringComparison.Ordinal)
                 .Replace("Mqtt:Tls:ClientKeyFile", "--key", StringComparison.Ordinal)
                 .Replace("Mqtt:PasswordFile", "--password-file", StringComparison.Ordinal)

@@ -2,8 +2,10 @@ using System.CommandLine;
 using EdgeRuntime.Core;
 using EdgeRuntime.Fleet.Commands;
 using EdgeRuntime.Fleet.Keys;
+using EdgeRuntime.Fleet.Learning;
 using EdgeRuntime.Fleet.Models;
 using EdgeRuntime.Fleet.Optimize;
+using EdgeRuntime.Fleet.Plot;
 using EdgeRuntime.Fleet.Status;
 
 namespace EdgeRuntime.Fleet.Cli;
@@ -21,10 +23,14 @@ public static class EdgectlCommand
         root.Add(OptimizeCommand.Create());
         root.Add(OptimizeCommand.CreatePassList());
         root.Add(KeysCommand.Create());
-        root.Add(ModelPublishCommand.Create(timeProvider ?? TimeProvider.System, clearScreenOnRefresh));
+        var model = ModelPublishCommand.Create(timeProvider ?? TimeProvider.System);
+        model.Add(ModelCreateCommand.Create());
+        root.Add(model);
+        root.Add(TrainCommand.Create());
         root.Add(DeviceCommandVerbs.CreateDeploy(timeProvider ?? TimeProvider.System));
         root.Add(DeviceCommandVerbs.CreateRollback(timeProvider ?? TimeProvider.System));
         root.Add(DeviceCommandVerbs.CreateRepair(timeProvider ?? TimeProvider.System));
+        root.Add(PlotCommand.Create(timeProvider ?? TimeProvider.System));
         return root;
     }
 }

@@ -4,6 +4,7 @@ using EdgeRuntime.Delivery.Publishing;
 using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Fleet.Cli;
 using EdgeRuntime.Fleet.Status;
+using EdgeRuntime.Messaging.Connection;
 
 namespace EdgeRuntime.Fleet.Commands;
 
@@ -25,7 +26,7 @@ internal static class DeviceCommandVerbs
         var device = new Option<string>("--device", "-d") { Description = "The device id", Required = true };
         var model = new Option<string>("--model", "-m") { Description = "The model name", Required = true };
         var version = new Option<long?>("--version", "-V") { Description = versionRequired ? "The version to serve" : "The older version to serve (default: the newest older one the device has)", Required = versionRequired };
-        var key = new Option<string>("--key", "-k") { Description = "Private key file from 'edgectl keys create'", Required = true };
+        var signingKey = new SigningKeyArgument();
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the device's answer (a deploy that downloads can take minutes)", DefaultValueFactory = _ => 600 };
 
         var command = new Command(name, description);
@@ -36,7 +37,7 @@ internal static class DeviceCommandVerbs
             command.Add(version);
         }
 
-        command.Add(key);
+        signingKey.AddTo(command);
         command.Add(timeout);
         broker.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -44,9 +45,16 @@ internal static class DeviceCommandVerbs
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
             var wait = TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(timeout)));
+            var keyPath = signingKey.Read(parseResult, broker, error, out var keyProblem);
+            if (keyPath is null)
+            {
+                await error.WriteLineAsync($"edgectl {name}: {keyProblem}");
+                return 2;
+            }
+
             try
             {
-                using var signingKey = SigningKey.Load(parseResult.GetValue(key)!);
+                using var key = SigningKey.Load(keyPath);
                 await using var connected = await ConnectedBroker.ConnectAsync(broker, parseResult, timeProvider, cancellationToken);
                 var now = timeProvider.GetUtcNow();
                 var order = new DeviceCommand
@@ -59,7 +67,7 @@ internal static class DeviceCommandVerbs
                     ExpiresAt = now + wait,
                     Nonce = Guid.NewGuid().ToString("N"),
                 };
-                var reply = await new DeviceCommandClient(connected.Connection, connected.Topics, timeProvider).SendAsync(order, signingKey, wait, cancellationToken);
+                var reply = await new DeviceCommandClient(connected.Connection, connected.Topics, timeProvider).SendAsync(order, key, wait, cancellationToken);
                 var code = reply.Code is { } refused ? $" [{Core.Delivery.RefusalCodes.Name(refused)}]" : string.Empty;
                 await (reply.Ok ? output : error).WriteLineAsync($"{order.DeviceId}: {reply.Message}{code}" + (reply.ServingVersion is { } serving ? $" (serving v{serving})" : string.Empty));
                 return reply.Ok ? 0 : 1;
@@ -69,9 +77,9 @@ internal static class DeviceCommandVerbs
                 await error.WriteLineAsync($"edgectl {name}: no answer from device '{parseResult.GetValue(device)}' within {wait.TotalSeconds:0} s (offline? the command expires then)");
                 return 1;
             }
-            catch (Exception ex) when (ex is SigningKeyException or ArgumentException or IOException or BrokerUnreachableException or InvalidDataException)
+            catch (Exception ex) when (ex is SigningKeyException or ArgumentException or IOException or BrokerUnreachableException or InvalidDataException or PublishRejectedException or OutgoingQueueFullException)
             {
-                await error.WriteLineAsync($"edgectl {name}: {ex.Message}");
+                await error.WriteLineAsync($"edgectl {name}: {ex.Message.ReplaceLineEndings(" ")}");
                 return 1;
             }
         });

@@ -3,19 +3,20 @@ using EdgeRuntime.Delivery.Publishing;
 using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Fleet.Cli;
 using EdgeRuntime.Fleet.Status;
+using EdgeRuntime.Messaging.Connection;
 
 namespace EdgeRuntime.Fleet.Models;
 
 /// <summary><c>edgectl model publish</c>: sign a model version and put it on the broker for devices to fetch.</summary>
 internal static class ModelPublishCommand
 {
-    public static Command Create(TimeProvider timeProvider, bool interactive)
+    public static Command Create(TimeProvider timeProvider)
     {
         var broker = new BrokerArguments();
         var file = new Argument<string>("MODEL.onnx") { Description = "The model file" };
         var name = new Option<string>("--name", "-n") { Description = "Model name (devices follow names; one topic level)", Required = true };
         var version = new Option<long>("--version", "-V") { Description = "Version, ≥ 1 and higher than any published before", Required = true };
-        var key = new Option<string>("--key", "-k") { Description = "Private key file from 'edgectl keys create'", Required = true };
+        var signingKey = new SigningKeyArgument();
         var expires = new Option<string>("--expires") { Description = "How long devices may accept the manifest (e.g. 30d, 12h)", DefaultValueFactory = _ => "30d" };
         var chunkSize = new Option<string>("--chunk-size") { Description = "Chunk size (e.g. 256KiB, 1MiB)", DefaultValueFactory = _ => "256KiB" };
         var url = new Option<string?>("--url") { Description = "Publish only the manifest and let devices fetch the bytes from this https:// or file:// URL" };
@@ -26,7 +27,7 @@ internal static class ModelPublishCommand
         command.Add(file);
         command.Add(name);
         command.Add(version);
-        command.Add(key);
+        signingKey.AddTo(command);
         command.Add(expires);
         command.Add(chunkSize);
         command.Add(url);
@@ -52,20 +53,29 @@ internal static class ModelPublishCommand
                 return 2;
             }
 
+            var keyPath = signingKey.Read(parseResult, broker, error, out var keyProblem);
+            if (keyPath is null)
+            {
+                await error.WriteLineAsync($"edgectl model publish: {keyProblem}");
+                return 2;
+            }
+
             try
             {
-                using var signingKey = SigningKey.Load(parseResult.GetValue(key)!);
+                using var key = SigningKey.Load(keyPath);
                 var now = timeProvider.GetUtcNow();
                 var manifest = ManifestBuilder.Build(path, parseResult.GetValue(name)!, parseResult.GetValue(version), (int)size, now, now + lifetime.Value, parseResult.GetValue(url));
                 await using var connected = await ConnectedBroker.ConnectAsync(broker, parseResult, timeProvider, cancellationToken);
-                var progress = manifest.Url is null ? new ProgressBar(error, manifest.Length, interactive, $"{manifest}") : null;
-
                 // A broker's acknowledgement is not durability: the publisher reads everything back before it says "published".
                 using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(timeout))), timeProvider);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-                await new ModelPublisher(connected.Connection, connected.Topics, timeProvider).PublishAsync(path, manifest, signingKey, announce: !parseResult.GetValue(staged), progress, linked.Token);
+                await using (var progress = new ProgressDisplay(error, $"{manifest}", manifest.Url is null ? manifest.Length : null, Megabytes))
+                {
+                    await new ModelPublisher(connected.Connection, connected.Topics, timeProvider).PublishAsync(path, manifest, key, announce: !parseResult.GetValue(staged), progress.AsProgress(), linked.Token);
+                }
+
                 await output.WriteLineAsync(
-                    $"published {manifest}: {manifest.Length} bytes, sha256 {manifest.Sha256}, {manifest.Chunks.Count} chunks of {manifest.ChunkSize}, key {signingKey.Id}, expires {manifest.ExpiresAt:u}; every chunk and the manifest read back from the broker" +
+                    $"published {manifest}: {manifest.Length} bytes, sha256 {manifest.Sha256}, {manifest.Chunks.Count} chunks of {manifest.ChunkSize}, key {key.Id}, expires {manifest.ExpiresAt:u}; every chunk and the manifest read back from the broker" +
                     (parseResult.GetValue(staged) ? " (staged: deploy it with 'edgectl deploy')" : string.Empty));
                 return 0;
             }
@@ -74,15 +84,30 @@ internal static class ModelPublishCommand
                 await error.WriteLineAsync($"edgectl model publish: {ex.Message}");
                 return 1;
             }
-            catch (Exception ex) when (ex is SigningKeyException or ArgumentException or IOException or BrokerUnreachableException or InvalidOperationException)
+            catch (PublishRejectedException ex)
             {
-                await error.WriteLineAsync($"edgectl model publish: {ex.Message}");
+                // One line with the broker's reason by name, and what usually causes it.
+                await error.WriteLineAsync($"edgectl model publish: {ex.Message}{RefusalHint(ex.ReasonCode, parseResult.GetValue(chunkSize)!)}");
+                return 1;
+            }
+            catch (Exception ex) when (ex is SigningKeyException or ArgumentException or IOException or BrokerUnreachableException or InvalidOperationException or OutgoingQueueFullException)
+            {
+                await error.WriteLineAsync($"edgectl model publish: {ex.Message.ReplaceLineEndings(" ")}");
                 return 1;
             }
         });
 
-        var model = new Command("model", "Publish models to the fleet");
+        var model = new Command("model", "Build and publish models");
         model.Add(command);
         return model;
     }
+
+    private static string Megabytes(double bytes) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024):0.0} MB");
+
+    private static string RefusalHint(MQTTnet.MqttClientPublishReasonCode code, string chunkSize) => (int)code switch
+    {
+        0x95 or 0x97 => $" (the broker's message size limit, such as Mosquitto's message_size_limit, is below the chunk size {chunkSize}: publish with a smaller --chunk-size or raise the limit)",
+        0x87 => " (the broker's ACL does not let this user publish there)",
+        _ => string.Empty,
+    };
 }

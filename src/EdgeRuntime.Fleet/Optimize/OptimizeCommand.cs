@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeRuntime.Core.IO;
+using EdgeRuntime.Fleet.Cli;
 using EdgeRuntime.Graph.Onnx;
 using EdgeRuntime.Graph.Passes;
 using EdgeRuntime.Inference.Optimization;
@@ -39,7 +40,7 @@ internal static class OptimizeCommand
         command.Add(recorded);
         command.Add(fixedInputs);
         command.Add(noMeasure);
-        command.SetAction((parseResult, cancellationToken) =>
+        command.SetAction(async (parseResult, cancellationToken) =>
         {
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
@@ -61,7 +62,13 @@ internal static class OptimizeCommand
                     MeasureCandidates = !parseResult.GetValue(noMeasure),
                 };
                 stdout.WriteLine($"edgectl optimize: {inputPath} ({model.CountNodes()} nodes) at {request.Level}");
-                var result = new ModelOptimizer(line => stdout.WriteLine($"  {line}")).Optimize(request, cancellationToken);
+                OptimizeResult result;
+                await using (var progress = new ProgressDisplay(stdout, $"optimize {Path.GetFileName(inputPath)}"))
+                {
+                    // Passes, verification and timing report their steps: a spinner line on a terminal, a line each in a log.
+                    result = await Task.Run(() => new ModelOptimizer(progress.Step).Optimize(request, cancellationToken), cancellationToken);
+                }
+
                 stdout.Write(OptimizeSummary.Table(result));
                 AtomicFile.WriteAllBytes(outputPath, result.Model);
                 if (parseResult.GetValue(report) is { } reportPath)
@@ -70,12 +77,12 @@ internal static class OptimizeCommand
                 }
 
                 stdout.WriteLine($"wrote {outputPath} ({result.Model.Length / 1e6:F1} MB), verified on {result.Verification.Samples} input set(s)");
-                return Task.FromResult(0);
+                return 0;
             }
             catch (Exception ex) when (ex is OnnxFormatException or VerificationException or ArgumentException or IOException or UnauthorizedAccessException)
             {
                 stderr.WriteLine($"edgectl optimize: {ex.Message.ReplaceLineEndings(" ")}");
-                return Task.FromResult(1);
+                return 1;
             }
         });
         return command;

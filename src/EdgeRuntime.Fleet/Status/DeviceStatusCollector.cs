@@ -1,26 +1,27 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Threading.Channels;
-using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
 
 namespace EdgeRuntime.Fleet.Status;
 
 /// <summary>
-/// Subscribes to every device's status and keeps the latest per device. The broker sends the retained
-/// documents first; <see cref="WaitForRetainedAsync"/> returns once they stop arriving.
+/// Subscribes to every device's status and keeps the latest per device. The broker sends the retained documents
+/// when the subscription is made; to know when it has sent them all, the collector then publishes a marker to a
+/// topic of its own that it subscribed to first: the broker handles the client's packets in order, so the marker
+/// comes back after the retained statuses. <see cref="WaitForRetainedAsync"/> returns once the marker is back and no
+/// status arrived for a short quiet period, or at the caller's limit (a broker whose ACL refuses the marker).
 /// </summary>
 internal sealed class DeviceStatusCollector(MqttConnectionSupervisor supervisor, MqttTopics topics, TimeProvider timeProvider) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, DeviceListing> _devices = new(StringComparer.Ordinal);
     private readonly Channel<DeviceListing> _changes = Channel.CreateUnbounded<DeviceListing>();
+    private readonly TaskCompletionSource _markerBack = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<IAsyncDisposable> _subscriptions = [];
     private long _lastArrival;
-    private long _arrivals;
 
-    /// <summary>The wait for the first retained status: a loaded machine can take longer than the quiet period to hand it over.</summary>
-    private static readonly TimeSpan FirstArrival = TimeSpan.FromSeconds(1);
-    private IAsyncDisposable? _subscription;
+    /// <summary>The marker's topic: private to this client.</summary>
+    public string MarkerTopic => $"{topics.Root}/tools/{supervisor.ClientId}/sync";
 
     /// <summary>Every change, in arrival order (for --watch).</summary>
     public ChannelReader<DeviceListing> Changes => _changes.Reader;
@@ -28,7 +29,7 @@ internal sealed class DeviceStatusCollector(MqttConnectionSupervisor supervisor,
     /// <summary>The latest listing of every device, ordered by id.</summary>
     public IReadOnlyList<DeviceListing> Snapshot() => [.. _devices.Values.OrderBy(d => d.DeviceId, StringComparer.Ordinal)];
 
-    /// <summary>Connects and subscribes.</summary>
+    /// <summary>Connects, subscribes, and sends the end-of-retained marker.</summary>
     /// <exception cref="BrokerUnreachableException">No connection within <paramref name="connectTimeout"/>.</exception>
     public async Task StartAsync(TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
@@ -42,33 +43,62 @@ internal sealed class DeviceStatusCollector(MqttConnectionSupervisor supervisor,
             throw new BrokerUnreachableException(supervisor.Endpoint, supervisor.LastConnectError ?? $"no answer within {connectTimeout.TotalSeconds:F0} s");
         }
 
-        _subscription = await supervisor.SubscribeAsync(topics.AllDeviceStatuses, OnStatusAsync, cancellationToken: cancellationToken);
-
-        // The quiet period starts at the SUBACK, after which the broker sends the retained documents; started before
-        // the subscribe, a loaded machine's round trip used it up and the listing came out empty.
-        Interlocked.CompareExchange(ref _lastArrival, timeProvider.GetTimestamp(), 0);
+        Interlocked.Exchange(ref _lastArrival, timeProvider.GetTimestamp());
+        _subscriptions.Add(await supervisor.SubscribeAsync(MarkerTopic, OnMarkerAsync, cancellationToken: cancellationToken));
+        _subscriptions.Add(await supervisor.SubscribeAsync(topics.AllDeviceStatuses, OnStatusAsync, cancellationToken: cancellationToken));
+        try
+        {
+            // A broker whose ACL refuses the marker fails this task; the caller's limit then ends the wait.
+            _ = supervisor.PublishAsync(new OutgoingMessage(MarkerTopic, "end of retained"u8.ToArray()))
+                .ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+        catch (OutgoingQueueFullException)
+        {
+            // Without the marker the caller's limit ends the wait.
+        }
     }
 
-    /// <summary>Returns once no status arrived for <paramref name="quietPeriod"/> (at least a second before the first one), or after <paramref name="maximum"/>.</summary>
+    /// <summary>
+    /// Returns once the marker came back and no status arrived for <paramref name="quietPeriod"/> after it, or after
+    /// <paramref name="maximum"/> in any case.
+    /// </summary>
     public async Task WaitForRetainedAsync(TimeSpan quietPeriod, TimeSpan maximum, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        var step = TimeSpan.FromMilliseconds(Math.Max(10, quietPeriod.TotalMilliseconds / 5));
-        while (timeProvider.GetElapsedTime(Interlocked.Read(ref _lastArrival)) < (Interlocked.Read(ref _arrivals) == 0 && quietPeriod < FirstArrival ? FirstArrival : quietPeriod) &&
-               timeProvider.GetElapsedTime(started) < maximum)
+        var step = TimeSpan.FromMilliseconds(Math.Clamp(quietPeriod.TotalMilliseconds / 5, 5, 50));
+        while (timeProvider.GetElapsedTime(started) < maximum &&
+               !(_markerBack.Task.IsCompleted && timeProvider.GetElapsedTime(Interlocked.Read(ref _lastArrival)) >= quietPeriod))
         {
             await Task.Delay(step, timeProvider, cancellationToken);
         }
     }
 
+    /// <summary>Waits until no status arrived for <paramref name="quietPeriod"/> (at most <paramref name="maximum"/>), to draw a burst of changes once.</summary>
+    public async Task WaitForQuietAsync(TimeSpan quietPeriod, TimeSpan maximum, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        while (timeProvider.GetElapsedTime(Interlocked.Read(ref _lastArrival)) < quietPeriod && timeProvider.GetElapsedTime(started) < maximum)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), timeProvider, cancellationToken);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (_subscription is not null)
+        foreach (var subscription in _subscriptions)
         {
-            await _subscription.DisposeAsync();
+            await subscription.DisposeAsync();
         }
 
         await supervisor.DisposeAsync();
+    }
+
+    private Task OnMarkerAsync(ReceivedMessage message, CancellationToken cancellationToken)
+    {
+        // The marker went through the same queue as the retained statuses; give their handler the quiet period from here.
+        Interlocked.Exchange(ref _lastArrival, timeProvider.GetTimestamp());
+        _markerBack.TrySetResult();
+        return Task.CompletedTask;
     }
 
     private Task OnStatusAsync(ReceivedMessage message, CancellationToken cancellationToken)
@@ -79,28 +109,27 @@ internal sealed class DeviceStatusCollector(MqttConnectionSupervisor supervisor,
             return Task.CompletedTask;
         }
 
-        var raw = Encoding.UTF8.GetString(message.Payload.Span);
         DeviceListing listing;
         if (message.Payload.IsEmpty)
         {
             // An empty retained message clears the topic: the device was removed from the fleet.
             _devices.TryRemove(deviceId, out _);
-            listing = new DeviceListing(deviceId, null, "removed", raw);
+            listing = new DeviceListing(deviceId, null, "removed", string.Empty);
         }
         else
         {
-            var status = DeviceStatusJson.TryParse(message.Payload.Span, out var problem);
-            listing = new DeviceListing(deviceId, status, problem, raw);
+            listing = DeviceListing.Parse(deviceId, message.Payload.Span);
             _devices[deviceId] = listing;
         }
 
         Interlocked.Exchange(ref _lastArrival, timeProvider.GetTimestamp());
-        Interlocked.Increment(ref _arrivals);
         _changes.Writer.TryWrite(listing);
         return Task.CompletedTask;
     }
 }
 
-/// <summary>The broker could not be reached; the message is the one line to show.</summary>
+/// <summary>The broker could not be reached, or refused the connection; the message is the one line to show.</summary>
 internal sealed class BrokerUnreachableException(string endpoint, string reason)
-    : Exception($"cannot reach the broker {endpoint}: {reason}");
+    : Exception(reason.StartsWith($"MQTT broker {endpoint} refused", StringComparison.Ordinal)
+        ? $"the broker {reason["MQTT broker ".Length..]}"
+        : $"cannot reach the broker {endpoint}: {reason}");

@@ -1,33 +1,49 @@
 using System.Globalization;
-using System.Text;
-using EdgeRuntime.Core.Devices;
-using EdgeRuntime.Core.Models;
+using System.Text.Json;
+using EdgeRuntime.Fleet.Cli;
+using Spectre.Console;
+using static EdgeRuntime.Fleet.Status.StatusFields;
 
 namespace EdgeRuntime.Fleet.Status;
 
-/// <summary>Renders device listings as the fixed-width table of <c>edgectl status</c>.</summary>
+/// <summary>
+/// Renders device listings as the table of <c>edgectl status</c>. Every well-formed document renders: a field that is
+/// missing or of another type shows as "?", an unreadable payload as "invalid" with the reason.
+/// </summary>
 internal static class DeviceStatusTable
 {
-    private static readonly string[] Headers = ["DEVICE", "STATE", "VERSION", "UPTIME", "MODELS", "LAST REPORT"];
+    private static readonly string[] Headers = ["DEVICE", "STATE", "VERSION", "UPTIME", "MODELS", "PIPELINES", "LAST REPORT"];
 
-    public static string Render(IReadOnlyList<DeviceListing> devices, DateTimeOffset now)
+    /// <summary>The table as a Spectre.Console renderable (wraps to the terminal's width).</summary>
+    public static Spectre.Console.Rendering.IRenderable Build(IReadOnlyList<DeviceListing> devices, DateTimeOffset now)
     {
         if (devices.Count == 0)
         {
-            return "No devices have reported a status yet.\n";
+            return new Text("No devices have reported a status yet.\n");
         }
 
-        var rows = devices.Select(d => Row(d, now)).ToList();
-        var widths = Headers.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
-        var text = new StringBuilder();
-        AppendLine(text, Headers, widths);
-        foreach (var row in rows)
+        var table = Terminal.PlainTable(Headers);
+        foreach (var device in devices)
         {
-            AppendLine(text, row, widths);
+            var cells = Row(device, now);
+            table.AddRow([.. cells.Select((cell, column) => new Text(cell, column == 1 ? StateStyle(cell) : Style.Plain))]);
         }
 
-        return text.ToString();
+        return table;
     }
+
+    /// <summary>Colours for a terminal (a redirected table has none): online green, offline red, unreadable yellow.</summary>
+    private static Style StateStyle(string state) => state switch
+    {
+        "online" => new Style(Color.Green),
+        "invalid" or "?" => new Style(Color.Yellow),
+        _ when state.StartsWith("offline", StringComparison.Ordinal) => new Style(Color.Red),
+        _ => Style.Plain,
+    };
+
+    /// <summary>The table as plain text (redirected output, tests).</summary>
+    public static string Render(IReadOnlyList<DeviceListing> devices, DateTimeOffset now) =>
+        devices.Count == 0 ? "No devices have reported a status yet.\n" : Terminal.Render(Build(devices, now));
 
     /// <summary>A duration as people read uptimes: 45s, 12m 03s, 5h 07m, 3d 04h.</summary>
     public static string FormatDuration(TimeSpan duration)
@@ -46,18 +62,25 @@ internal static class DeviceStatusTable
         };
     }
 
-    private static string[] Row(DeviceListing listing, DateTimeOffset now)
+    internal static string[] Row(DeviceListing listing, DateTimeOffset now)
     {
-        if (listing.Status is not { } status)
+        if (listing.Document is not { } status)
         {
-            return [listing.DeviceId, "invalid", "-", "-", $"unreadable status: {listing.Problem}", "-"];
+            return [listing.DeviceId, "invalid", "-", "-", $"unreadable status: {listing.Problem}", "-", "-"];
         }
 
-        var state = status.State == DeviceState.Online
-            ? "online"
-            : status.Reason == "connection-lost" ? "offline (connection lost)" : "offline";
-        var uptime = status.State == DeviceState.Online ? FormatDuration(TimeSpan.FromSeconds(status.UptimeSeconds)) : "-";
-        return [status.DeviceId, state, ShortVersion(status.RuntimeVersion), uptime, Models(status.Models), $"{FormatDuration(now - status.Timestamp)} ago"];
+        var state = Text(status, "state");
+        var online = state == "online";
+        var shownState = state switch
+        {
+            null => "?",
+            "offline" when Text(status, "reason") == "connection-lost" => "offline (connection lost)",
+            _ => state,
+        };
+        var uptime = !online ? "-" : Number(status, "uptimeSeconds") is { } seconds ? FormatDuration(TimeSpan.FromSeconds(seconds)) : "?";
+        var version = Text(status, "runtimeVersion") is { } runtime ? ShortVersion(runtime) : "?";
+        var reported = Time(status, "timestamp") is { } timestamp ? $"{FormatDuration(now - timestamp)} ago" : "?";
+        return [listing.DeviceId, shownState, version, uptime, Models(status), Pipelines(status), reported];
     }
 
     /// <summary>"0.1.0+fd0c24d5c2ea…" becomes "0.1.0+fd0c24d": the build's commit, short as git shows it.</summary>
@@ -67,27 +90,29 @@ internal static class DeviceStatusTable
         return plus >= 0 && version.Length > plus + 8 ? version[..(plus + 8)] : version;
     }
 
-    private static string Models(IReadOnlyList<ModelStatus> models)
+    private static string Models(JsonElement status)
     {
-        if (models.Count == 0)
+        if (!Has(status, "models"))
         {
-            return "-";
+            return "?";
         }
 
-        return string.Join(", ", models.Select(m =>
+        var models = Array(status, "models");
+        return models.Count == 0 ? "-" : string.Join(", ", models.Select(m =>
         {
-            var text = string.Create(CultureInfo.InvariantCulture, $"{m.Name} v{m.Version} {m.Phase.ToString().ToLowerInvariant()}");
-            return m.Detail is { Length: > 0 } detail ? $"{text} ({detail})" : text;
+            var version = Number(m, "version") is { } v ? v.ToString("0", CultureInfo.InvariantCulture) : "?";
+            var text = $"{Text(m, "name") ?? "?"} v{version} {Text(m, "phase") ?? "?"}";
+            return Text(m, "detail") is { Length: > 0 } detail ? $"{text} ({detail})" : text;
         }));
     }
 
-    private static void AppendLine(StringBuilder text, IReadOnlyList<string> cells, int[] widths)
+    private static string Pipelines(JsonElement status)
     {
-        for (var i = 0; i < cells.Count; i++)
+        var pipelines = Array(status, "pipelines");
+        return pipelines.Count == 0 ? "-" : string.Join(", ", pipelines.Select(p =>
         {
-            text.Append(i == cells.Count - 1 ? cells[i] : cells[i].PadRight(widths[i] + 2));
-        }
-
-        text.Append('\n');
+            var p99 = Number(p, "latencyP99Ms") is { } ms ? string.Create(CultureInfo.InvariantCulture, $" p99 {ms:0.00} ms") : string.Empty;
+            return $"{Text(p, "name") ?? "?"} {Text(p, "state") ?? "?"}{p99}";
+        }));
     }
 }

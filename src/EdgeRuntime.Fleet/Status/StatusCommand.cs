@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeRuntime.Fleet.Cli;
 using EdgeRuntime.Messaging.Topics;
@@ -8,7 +9,10 @@ namespace EdgeRuntime.Fleet.Status;
 /// <summary><c>edgectl status</c>: every device's retained status as a table (or JSON), once or live.</summary>
 internal static class StatusCommand
 {
-    private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(300);
+    /// <summary>After the end-of-retained marker came back, how long no status must arrive before the table is drawn.</summary>
+    private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(200);
+
+    private static readonly JsonSerializerOptions JsonOutput = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Create(TimeProvider timeProvider, bool clearScreenOnRefresh)
     {
@@ -17,8 +21,8 @@ internal static class StatusCommand
         var json = new Option<bool>("--json") { Description = "Print the status documents as a JSON array instead of a table" };
         var wait = new Option<double>("--wait")
         {
-            Description = "Longest wait, in seconds, for retained statuses after subscribing",
-            DefaultValueFactory = _ => 3,
+            Description = "Longest wait, in seconds, for the broker's retained statuses (it normally ends as soon as the broker has sent them all)",
+            DefaultValueFactory = _ => 5,
         };
 
         var command = new Command("status", "List every device's status: state, version, uptime, models");
@@ -54,7 +58,7 @@ internal static class StatusCommand
                 await foreach (var _ in collector.Changes.ReadAllAsync(cancellationToken))
                 {
                     // Several retained messages often arrive together: draw once they settle.
-                    await collector.WaitForRetainedAsync(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500), cancellationToken);
+                    await collector.WaitForQuietAsync(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500), cancellationToken);
                     while (collector.Changes.TryRead(out var _))
                     {
                     }
@@ -82,7 +86,7 @@ internal static class StatusCommand
         if (asJson)
         {
             var array = new JsonArray([.. devices.Select(d => ParseOrText(d.RawJson))]);
-            await output.WriteLineAsync(array.ToJsonString());
+            await output.WriteLineAsync(array.ToJsonString(JsonOutput));
             return;
         }
 
@@ -96,7 +100,15 @@ internal static class StatusCommand
             await output.WriteLineAsync($"--- {now:yyyy-MM-dd HH:mm:ss}Z ---");
         }
 
-        await output.WriteAsync(DeviceStatusTable.Render(devices, now));
+        if (Terminal.IsInteractive(output))
+        {
+            Terminal.For(output).Write(DeviceStatusTable.Build(devices, now));
+        }
+        else
+        {
+            await output.WriteAsync(DeviceStatusTable.Render(devices, now));
+        }
+
         await output.FlushAsync();
     }
 

@@ -21,6 +21,12 @@ public abstract class GraphPass
     /// <summary>One sentence on what it does.</summary>
     public abstract string Description { get; }
 
+    /// <summary>
+    /// Whether the pass rewrites, merges, removes, freezes or bakes initializers into other constants (folding, fusing
+    /// weights, deduplication, freezing initializer inputs). Such a pass leaves <see cref="PassContext.PreservedInitializers"/> alone.
+    /// </summary>
+    public virtual bool RewritesInitializers => false;
+
     /// <summary>Rewrites <paramref name="model"/>; returns whether anything changed.</summary>
     public abstract bool Run(Model model, PassContext context);
 

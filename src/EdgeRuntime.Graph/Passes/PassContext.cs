@@ -15,7 +15,7 @@ public sealed record OptimizationTarget(string ExecutionProvider, bool SupportsM
 }
 
 /// <summary>Everything a pass may need beyond the model. One per optimisation run.</summary>
-public sealed class PassContext
+public sealed partial class PassContext
 {
     /// <summary>The execution target.</summary>
     public OptimizationTarget Target { get; init; } = OptimizationTarget.OnnxRuntimeCpu;

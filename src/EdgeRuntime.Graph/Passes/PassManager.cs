@@ -32,6 +32,7 @@ public sealed class PassManager(IEnumerable<GraphPass> passes)
         ShapeInference.Run(model);
         var before = CostModel.Estimate(model);
         var reports = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
+        var preserved = context.PreservedInitializers.Count > 0 ? new PreservedInitializerCheck(model, context) : null;
         var iterations = 0;
         var changed = true;
         while (changed && iterations < MaxIterations)
@@ -67,6 +68,11 @@ public sealed class PassManager(IEnumerable<GraphPass> passes)
                 }
 
                 changed = true;
+                if (preserved?.Violation(model) is { } broken)
+                {
+                    throw new PassFailedException(pass.Name, new InvalidOperationException(broken));
+                }
+
                 ShapeInference.Run(model);
                 if (VerifyAfterEachPass)
                 {

@@ -20,6 +20,12 @@ public sealed record OptimizeRequest
     /// <summary>Outputs the deployment consumes; empty keeps all.</summary>
     public IReadOnlyList<string> KeepOutputs { get; init; } = [];
 
+    /// <summary>
+    /// Initializers the passes must keep by name, value and kind (the trainable parameters of on-device learning, so
+    /// trained values can be written into the optimised model by name). See <see cref="PassContext.PreservedInitializers"/>.
+    /// </summary>
+    public IReadOnlyCollection<string> PreserveInitializers { get; init; } = [];
+
     /// <summary>Passes not to run.</summary>
     public IReadOnlyList<string> SkipPasses { get; init; } = [];
 
@@ -266,6 +272,7 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         Target = request.Target,
         InputShapes = request.Shapes,
         KeepOutputs = request.KeepOutputs,
+        PreservedInitializers = request.PreserveInitializers.ToHashSet(StringComparer.Ordinal),
         Log = progress,
     };
 

@@ -8,7 +8,7 @@ namespace EdgeRuntime.Inference.Serving;
 /// version current in one atomic step; requests that started on the old one finish on it, new ones get the new
 /// one, and the old session is disposed once its last request is done. Thread-safe.
 /// </summary>
-public sealed class ModelServer : IDisposable
+public sealed class ModelServer : IDisposable, Core.Models.IServingModelSource
 {
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
 
@@ -20,6 +20,9 @@ public sealed class ModelServer : IDisposable
 
     /// <summary>The version serving <paramref name="name"/>, or null.</summary>
     public long? ServingVersion(string name) => _slots.TryGetValue(name, out var slot) ? slot.Current?.Version : null;
+
+    /// <summary>The installed file the serving version of <paramref name="name"/> was made from, or null.</summary>
+    public Core.Models.InstalledModel? ServingSource(string name) => _slots.TryGetValue(name, out var slot) ? slot.Current?.Source : null;
 
     /// <summary>The plan serving <paramref name="name"/>, or null.</summary>
     public string? ServingPlan(string name) => _slots.TryGetValue(name, out var slot) ? slot.Current?.Plan : null;

@@ -166,7 +166,7 @@ public sealed class OnnxModelActivator(ModelServer server, ServingOptions option
                 throw new ModelActivationException(RefusalCode.IncompatibleWithPipeline, $"{model.Name} v{model.Version} does not fit its pipeline: {reason}");
             }
 
-            return new ServedModel(model.Name, model.Version, session, $"{record.Description}; {provider}") { Execution = record };
+            return new ServedModel(model.Name, model.Version, session, $"{record.Description}; {provider}", model) { Execution = record };
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or OnnxFormatException or NotSupportedException or ModelActivationException)
         {

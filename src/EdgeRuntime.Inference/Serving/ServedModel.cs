@@ -12,15 +12,19 @@ public sealed class ServedModel
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _references = 1;
 
-    /// <summary>Wraps <paramref name="session"/>, which it owns from now on.</summary>
-    public ServedModel(string name, long version, ModelSession session, string plan)
+    /// <summary>Wraps <paramref name="session"/>, which it owns from now on; <paramref name="source"/> is the file it was made from, when there is one.</summary>
+    public ServedModel(string name, long version, ModelSession session, string plan, Core.Models.InstalledModel? source = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         Name = name;
         Version = version;
         Session = session;
         Plan = plan;
+        Source = source;
     }
+
+    /// <summary>The installed file this version was made from (before optimisation), or null.</summary>
+    public Core.Models.InstalledModel? Source { get; }
 
     /// <summary>The model's name.</summary>
     public string Name { get; }

@@ -84,7 +84,7 @@ public sealed partial class MqttConnectionSupervisor
                 var code = result.Items.First().ResultCode;
                 if (code > MqttClientSubscribeResultCode.GrantedQoS2)
                 {
-                    LogSubscribeRefused(_logger, subscription.Filter, code.ToString());
+                    LogSubscribeRefused(_logger, subscription.Filter, MqttReasonCodes.Describe((int)code));
                     continue;
                 }
 

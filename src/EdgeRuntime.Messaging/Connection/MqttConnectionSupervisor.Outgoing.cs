@@ -48,12 +48,12 @@ public sealed partial class MqttConnectionSupervisor
             else if (result.ReasonCode is MqttClientPublishReasonCode.QuotaExceeded or MqttClientPublishReasonCode.PacketIdentifierInUse)
             {
                 // Transient on the broker's side: the message stays queued and goes again on the next connection.
-                LogPublishDeferred(_logger, pending.Message.Topic, result.ReasonCode.ToString());
+                LogPublishDeferred(_logger, pending.Message.Topic, MqttReasonCodes.Describe((int)result.ReasonCode));
             }
             else
             {
                 var rejection = new PublishRejectedException(pending.Message.Topic, result.ReasonCode, result.ReasonString);
-                LogPublishRejected(_logger, pending.Message.Topic, result.ReasonCode.ToString(), result.ReasonString ?? string.Empty);
+                LogPublishRejected(_logger, pending.Message.Topic, MqttReasonCodes.Describe((int)result.ReasonCode), result.ReasonString ?? string.Empty);
                 _outgoing.Reject(pending, rejection);
             }
         }

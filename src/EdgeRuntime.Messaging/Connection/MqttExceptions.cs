@@ -12,7 +12,7 @@ public sealed class OutgoingQueueFullException(int capacity, string topic)
 
 /// <summary>The broker refused a message for good (not authorised, invalid topic, …); resending cannot help.</summary>
 public sealed class PublishRejectedException(string topic, MqttClientPublishReasonCode reasonCode, string? reason)
-    : Exception($"MQTT broker rejected the message on '{topic}': {reasonCode}{(string.IsNullOrEmpty(reason) ? string.Empty : $" ({reason})")}")
+    : Exception($"MQTT broker rejected the message on '{topic}': {MqttReasonCodes.Describe((int)reasonCode)}{(string.IsNullOrEmpty(reason) ? string.Empty : $": {reason}")}")
 {
     /// <summary>The broker's PUBACK reason code.</summary>
     public MqttClientPublishReasonCode ReasonCode { get; } = reasonCode;
@@ -20,7 +20,7 @@ public sealed class PublishRejectedException(string topic, MqttClientPublishReas
 
 /// <summary>The broker answered CONNECT with a refusal.</summary>
 public sealed class MqttConnectionRefusedException(string endpoint, MqttClientConnectResultCode resultCode, string? reason)
-    : Exception($"MQTT broker {endpoint} refused the connection: {resultCode}{(string.IsNullOrEmpty(reason) ? string.Empty : $" ({reason})")}")
+    : Exception($"MQTT broker {endpoint} refused the connection: {MqttReasonCodes.Describe((int)resultCode)}{(string.IsNullOrEmpty(reason) ? string.Empty : $": {reason}")}")
 {
     /// <summary>The broker's CONNACK reason code.</summary>
     public MqttClientConnectResultCode ResultCode { get; } = resultCode;

@@ -32,7 +32,7 @@ public static partial class MqttReconnectPipeline
             MaxDelay = TimeSpan.FromMilliseconds(options.MaxDelayMilliseconds),
             OnRetry = args =>
             {
-                LogRetry(logger, endpoint, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, args.Outcome.Exception?.Message ?? "unknown error");
+                LogRetry(logger, endpoint, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Reason(args.Outcome.Exception));
                 return ValueTask.CompletedTask;
             },
         });
@@ -44,6 +44,15 @@ public static partial class MqttReconnectPipeline
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
         return Configure(builder, options, endpoint, logger).Build();
     }
+
+    /// <summary>The cause a person can act on: "Connection refused" rather than MQTTnet's "Error while connecting host …".</summary>
+    private static string Reason(Exception? exception) => exception switch
+    {
+        null => "unknown error",
+        MqttConnectionRefusedException refused => refused.Message,
+        { InnerException: { } inner } => inner.Message,
+        _ => exception.Message,
+    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} not reachable (attempt {Attempt}: {Reason}); next try in {DelaySeconds:F1} s")]
     private static partial void LogRetry(ILogger logger, string endpoint, int attempt, double delaySeconds, string reason);

@@ -1,5 +1,6 @@
 using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Core.Models;
+using EdgeRuntime.Core.Learning;
 using EdgeRuntime.Core.Pipelines;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
@@ -20,6 +21,7 @@ public sealed partial class DevicePresence : IDisposable
     private readonly DeviceIdentity _identity;
     private readonly ModelStatusBoard _models;
     private readonly PipelineStatusBoard _pipelines;
+    private readonly LearningStatusBoard _learning;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private IDisposable? _connectedRegistration;
@@ -32,9 +34,11 @@ public sealed partial class DevicePresence : IDisposable
         ModelStatusBoard models,
         TimeProvider timeProvider,
         ILogger<DevicePresence> logger,
-        PipelineStatusBoard? pipelines = null)
+        PipelineStatusBoard? pipelines = null,
+        LearningStatusBoard? learning = null)
     {
         _pipelines = pipelines ?? new PipelineStatusBoard();
+        _learning = learning ?? new LearningStatusBoard();
         _supervisor = supervisor;
         _topics = topics;
         _identity = identity;
@@ -72,6 +76,7 @@ public sealed partial class DevicePresence : IDisposable
         });
         _models.Changed += OnModelsChanged;
         _pipelines.Changed += OnModelsChanged;
+        _learning.Changed += OnModelsChanged;
     }
 
     /// <summary>The status document as it stands now.</summary>
@@ -85,7 +90,8 @@ public sealed partial class DevicePresence : IDisposable
         _identity.Host,
         _models.Snapshot(),
         reason,
-        _pipelines.Snapshot() is { Count: > 0 } pipelines ? pipelines : null);
+        _pipelines.Snapshot() is { Count: > 0 } pipelines ? pipelines : null,
+        _learning.Snapshot() is { Count: > 0 } learning ? learning : null);
 
     /// <summary>Queues the online status; it replaces any older status still waiting for the broker.</summary>
     public Task PublishOnlineAsync()
@@ -104,6 +110,7 @@ public sealed partial class DevicePresence : IDisposable
         _stopped = true;
         _models.Changed -= OnModelsChanged;
         _pipelines.Changed -= OnModelsChanged;
+        _learning.Changed -= OnModelsChanged;
 
         return PublishAsync(Current(DeviceState.Offline, "shutdown"));
     }
@@ -113,6 +120,7 @@ public sealed partial class DevicePresence : IDisposable
     {
         _models.Changed -= OnModelsChanged;
         _pipelines.Changed -= OnModelsChanged;
+        _learning.Changed -= OnModelsChanged;
 
         _connectedRegistration?.Dispose();
     }

@@ -75,13 +75,11 @@ public sealed class PipelineModelOptions
     public string Name { get; set; } = string.Empty;
 
     /// <summary>
-    /// A model the daemon builds itself and serves as version 0 while the store holds no version of
-    /// <see cref="Name"/>: "traffic-forecast" (an untrained window forecaster). Empty: wait for a delivery.
+    /// A model shipped with the daemon (configs/models/NAME.onnx next to the binary) that serves as version 0 while
+    /// the store holds no version of <see cref="Name"/>: "traffic-forecast" (the traffic forecaster, trained on
+    /// simulated intersections; the device fine-tunes it). Empty: wait for a delivery.
     /// </summary>
     public string BuiltIn { get; set; } = string.Empty;
-
-    /// <summary>Window length of the built-in forecaster, intervals. Default 12.</summary>
-    public int BuiltInWindow { get; set; } = 12;
 }
 
 /// <summary>How samples become inputs and outputs become results.</summary>

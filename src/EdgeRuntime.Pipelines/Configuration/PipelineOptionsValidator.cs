@@ -46,11 +46,6 @@ public sealed partial class PipelineOptionsValidator(Func<IReadOnlyList<string>>
                 failures.Add($"{key}:Model:BuiltIn: '{p.Model.BuiltIn}' is unknown; allowed: {string.Join(", ", PipelineSetOptions.BuiltInModels)} or empty");
             }
 
-            if (p.Model.BuiltInWindow is < 1 or > 1000)
-            {
-                failures.Add($"{key}:Model:BuiltInWindow: {p.Model.BuiltInWindow} is out of range; allowed: 1 to 1000");
-            }
-
             if (p.Sources.Count == 0)
             {
                 failures.Add($"{key}:Sources: a pipeline needs at least one source");

@@ -6,6 +6,9 @@ namespace EdgeRuntime.Pipelines.Metrics;
 /// </summary>
 public sealed class PipelineCounters
 {
+    /// <summary>Creates the counters; <paramref name="timeProvider"/> is the clock of the sliding latency window.</summary>
+    public PipelineCounters(TimeProvider? timeProvider = null) => RecentLatency = new SlidingLatencyWindow(timeProvider);
+
     private long _fed;
     private long _served;
     private long _dropped;
@@ -47,8 +50,28 @@ public sealed class PipelineCounters
         }
     }
 
-    /// <summary>Latency from sample ready to result ready.</summary>
+    /// <summary>Latency from sample ready to result ready, since start.</summary>
     public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>
+    /// The same latency over the last minute only (<see cref="SlidingLatencyWindow.DefaultWindow"/>): what the status,
+    /// the live line and the metrics report, so one cold-start sample stops counting a minute later.
+    /// </summary>
+    public SlidingLatencyWindow RecentLatency { get; }
+
+    /// <summary>
+    /// The 99th percentile latency of the last minute, ms (within 5% above the true value); null when nothing was
+    /// served in that minute. Cheap to read (a few microseconds, no allocation): meant for code that backs off when
+    /// serving is slow, such as on-device training pausing between steps.
+    /// </summary>
+    public double? RecentP99Ms => RecentLatency.RecentP99Ms;
+
+    /// <summary>Records one served sample's latency in both the since-start histogram and the sliding window.</summary>
+    public void RecordLatency(TimeSpan latency)
+    {
+        Latency.Record(latency);
+        RecentLatency.Record(latency);
+    }
 
     internal void OnFed() => Interlocked.Increment(ref _fed);
 

@@ -5,11 +5,11 @@ using EdgeRuntime.Sensors.Features;
 namespace EdgeRuntime.Pipelines.Models;
 
 /// <summary>
-/// Builds the forecaster a device serves before the fleet delivers a trained one: a linear model over the
-/// flattened window, <c>forecast = W · window + b</c>, ONNX opset 17, input <c>window</c> [batch, N, F], output
-/// <c>forecast</c> [batch, 1] in the target's normalised units, the <see cref="FeatureSpec"/> in its metadata. Its
-/// weights are not trained: they average the target over the last intervals (a moving-average forecast), which is
-/// the baseline a trained model must beat and the starting point on-device training will adjust.
+/// Builds a moving-average forecaster: a linear model over the flattened window, <c>forecast = W · window + b</c>,
+/// ONNX opset 17, input <c>window</c> [batch, N, F], output <c>forecast</c> [batch, 1] in the target's normalised units,
+/// the <see cref="FeatureSpec"/> in its metadata, weights that average the target over the last intervals. The
+/// smallest model a forecast pipeline can serve: the pipeline benchmark's "lane forecaster" and the tests' stand-in.
+/// The daemon's built-in forecaster is the trained one in configs/models (docs/learning.md).
 /// </summary>
 public static class ForecastModelBuilder
 {

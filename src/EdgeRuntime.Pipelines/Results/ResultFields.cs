@@ -22,4 +22,6 @@ internal static class ResultFields
     public static readonly JsonEncodedText Value = JsonEncodedText.Encode("value");
     public static readonly JsonEncodedText Congestion = JsonEncodedText.Encode("congestion");
     public static readonly JsonEncodedText Warmup = JsonEncodedText.Encode("warmup");
+    public static readonly JsonEncodedText Horizons = JsonEncodedText.Encode("horizons");
+    public static readonly JsonEncodedText Ahead = JsonEncodedText.Encode("ahead");
 }

@@ -1,4 +1,6 @@
+using EdgeRuntime.Core.Learning;
 using EdgeRuntime.Core.Pipelines;
+using EdgeRuntime.Core.Vision;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
@@ -16,7 +18,7 @@ namespace EdgeRuntime.Pipelines.Runtime;
 /// pipeline's status on the board. A source that cannot start or fails later is reported in its pipeline's state
 /// and the log; the other sources and pipelines keep running. Start once, dispose once.
 /// </summary>
-public sealed partial class PipelineRuntime : IAsyncDisposable
+public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
 {
     private readonly List<(SensorPipeline Pipeline, List<RunningSource> Sources, MqttResultPublisher? Publisher)> _pipelines = [];
     private readonly Dictionary<string, MicroBatcher> _batchers = new(StringComparer.Ordinal);
@@ -27,7 +29,11 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SqliteResultStore? _store;
 
-    /// <summary>Builds the pipelines (sources are created, nothing runs yet).</summary>
+    /// <summary>
+    /// Builds the pipelines (sources are created, nothing runs yet). Detector stages get their frame pre-processors
+    /// from <paramref name="framePreprocessors"/> (null: the C# path), which stays the caller's to dispose; forecast
+    /// stages report to <paramref name="forecastObserver"/> when given (on-device learning).
+    /// </summary>
     /// <exception cref="InvalidDataException">A source's file is unreadable or malformed.</exception>
     public PipelineRuntime(
         IReadOnlyList<PipelineOptions> pipelines,
@@ -39,7 +45,9 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
         SqliteResultStore? store,
         PipelineStatusBoard board,
         TimeProvider timeProvider,
-        ILogger<PipelineRuntime> logger)
+        ILogger<PipelineRuntime> logger,
+        IFramePreprocessorFactory? framePreprocessors = null,
+        IForecastObserver? forecastObserver = null)
     {
         ArgumentNullException.ThrowIfNull(pipelines);
         _board = board;
@@ -66,7 +74,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
                 sinks.Add(store);
             }
 
-            var stage = StageFactory.Create(options.Stage);
+            var stage = StageFactory.Create(options.Stage, options.Name, options.Model.Name, forecastObserver, framePreprocessors);
             var pipeline = new SensorPipeline(options, stage, server, batcher, sinks, timeProvider);
             List<RunningSource> sources;
             try
@@ -117,6 +125,26 @@ public sealed partial class PipelineRuntime : IAsyncDisposable
     public IEnumerable<string> LiveLines() => _pipelines.Select(p => p.Publisher is { } publisher
         ? $"{p.Pipeline.LiveLine()} | published {publisher.Published}{(publisher.Throttled > 0 ? $" throttled {publisher.Throttled}" : string.Empty)}{(publisher.NotQueued > 0 ? $" not queued {publisher.NotQueued}" : string.Empty)}"
         : p.Pipeline.LiveLine());
+
+    /// <inheritdoc />
+    public InferenceLoad Current
+    {
+        get
+        {
+            long queued = 0;
+            double? p99 = null;
+            foreach (var (pipeline, _, _) in _pipelines)
+            {
+                queued += pipeline.Counters.Queued;
+                if (pipeline.Counters.RecentP99Ms is { } recent && (p99 is null || recent > p99))
+                {
+                    p99 = recent;
+                }
+            }
+
+            return new InferenceLoad(queued, p99);
+        }
+    }
 
     /// <summary>Why results are not being stored, if they are not (the last storage error), else null.</summary>
     public string? StoreProblem => _store?.LastError;

@@ -32,6 +32,7 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
     private readonly ConcurrentDictionary<string, LatestResult> _lastByStream = new(StringComparer.Ordinal);
     private readonly JsonEncodedText _encodedName;
     private readonly JsonEncodedText _encodedModel;
+    private readonly KeyValuePair<string, object?> _latencyTags;
     private long? _configuredVersion;
     private string? _configurationError;
     private long? _lastVersion;
@@ -47,6 +48,8 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
         _batcher = batcher;
         _sinks = sinks;
         _time = timeProvider;
+        Counters = new PipelineCounters(timeProvider);
+        _latencyTags = new KeyValuePair<string, object?>("pipeline", options.Name);
         _state = WaitingState;
         _encodedName = JsonEncodedText.Encode(options.Name, ResultEncoder);
         _encodedModel = JsonEncodedText.Encode(options.Model.Name, ResultEncoder);
@@ -64,7 +67,7 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
     public string Model => _options.Model.Name;
 
     /// <summary>Its accounting.</summary>
-    public PipelineCounters Counters { get; } = new();
+    public PipelineCounters Counters { get; }
 
     /// <summary>"running", "waiting for model NAME" or "failed: reason".</summary>
     public string State => Volatile.Read(ref _state);
@@ -84,8 +87,8 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
         Counters.Failed,
         Counters.WaitingForModel,
         Counters.Queued,
-        Counters.Latency.PercentileMs(0.5),
-        Counters.Latency.PercentileMs(0.99),
+        Counters.RecentLatency.PercentileMs(0.5),
+        Counters.RecentLatency.PercentileMs(0.99),
         Counters.MeanBatch);
 
     /// <summary>A one-line summary of the latest result per stream, for the live log line.</summary>
@@ -93,9 +96,9 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
     {
         var streams = string.Join(" | ", _lastByStream.OrderBy(s => s.Key, StringComparer.Ordinal).Take(8).Select(s => $"{s.Key} {s.Value.Gist.Describe()}"));
         var more = _lastByStream.Count > 8 ? $" | +{_lastByStream.Count - 8} streams" : string.Empty;
-        var p50 = Counters.Latency.PercentileMs(0.5);
-        var p99 = Counters.Latency.PercentileMs(0.99);
-        var latency = p50 is null ? "no results yet" : $"p50 {p50:0.00} ms p99 {p99:0.00} ms";
+        var p50 = Counters.RecentLatency.PercentileMs(0.5);
+        var p99 = Counters.RecentLatency.PercentileMs(0.99);
+        var latency = p50 is null ? (Counters.Served == 0 ? "no results yet" : "no results in the last minute") : $"p50 {p50:0.00} ms p99 {p99:0.00} ms (last minute)";
         return $"{Name} [{State}, v{_lastVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}] {streams}{more} | {latency} | served {Counters.Served} dropped {Counters.Dropped} rejected {Counters.Rejected} failed {Counters.Failed}";
     }
 
@@ -214,7 +217,8 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
             sink.Write(result);
         }
 
-        Counters.Latency.Record(latency);
+        Counters.RecordLatency(latency);
+        PipelineInstruments.Latency.Record(latency.TotalSeconds, _latencyTags);
         _lastVersion = reply.Version;
         Counters.OnServed();
         // One holder per stream, replaced in place: the live line reads it, nothing allocates per result.

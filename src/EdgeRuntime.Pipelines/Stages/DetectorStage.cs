@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeRuntime.Core.Vision;
 using EdgeRuntime.Pipelines.Batching;
 using EdgeRuntime.Pipelines.Configuration;
 using EdgeRuntime.Sensors.Camera;
@@ -11,11 +12,19 @@ namespace EdgeRuntime.Pipelines.Stages;
 /// Frames → the detector's input (resized, centred and scaled, CHW) → boxes (UltraFace's scores and corner boxes, or
 /// an objectness map) → optionally a virtual loop per stream that counts objects crossing a line.
 /// </summary>
-public sealed class DetectorStage(StageOptions options) : IPipelineStage
+/// <remarks>
+/// Frames are pre-processed through the <see cref="IFramePreprocessorFactory"/> seam: the C# path by default, the
+/// ILGPU kernel when the daemon chooses it (Kernels:FramePreprocessing; docs/kernels.md). The factory owns the
+/// pre-processors it hands out.
+/// </remarks>
+/// <param name="options">The stage's settings.</param>
+/// <param name="preprocessors">Where pre-processors come from; null is the C# path.</param>
+public sealed class DetectorStage(StageOptions options, IFramePreprocessorFactory? preprocessors = null) : IPipelineStage
 {
     private readonly Dictionary<string, VirtualLoop> _loops = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
-    private ImagePreprocessor? _preprocessor;
+    private readonly IFramePreprocessorFactory _preprocessors = preprocessors ?? ManagedFramePreprocessorFactory.Instance;
+    private IFramePreprocessor? _preprocessor;
     private string _input = string.Empty;
 
     /// <inheritdoc />
@@ -33,7 +42,7 @@ public sealed class DetectorStage(StageOptions options) : IPipelineStage
             return $"model {model.Name} v{model.Version}: input '{input}' is [{string.Join(", ", dims)}], a detector needs [batch, 1 or 3, height, width] with a fixed size";
         }
 
-        _preprocessor = new ImagePreprocessor(dims[3], dims[2], (float)options.PixelMean, (float)options.PixelScale, Grayscale: dims[1] == 1);
+        _preprocessor = _preprocessors.For(new FramePreprocessing(dims[3], dims[2], (float)options.PixelMean, (float)options.PixelScale, Grayscale: dims[1] == 1));
         _input = input;
         return null;
     }
@@ -46,7 +55,10 @@ public sealed class DetectorStage(StageOptions options) : IPipelineStage
             return null;
         }
 
-        return new PreparedInput(_input, pre.Prepare(frame.Frame), [pre.Channels, pre.Height, pre.Width]);
+        var settings = pre.Settings;
+        var data = new float[settings.OutputLength];
+        pre.Prepare(frame.Frame.Pixels, frame.Frame.Width, frame.Frame.Height, data);
+        return new PreparedInput(_input, data, [settings.Channels, settings.Height, settings.Width]);
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeRuntime.Core.Learning;
 using EdgeRuntime.Pipelines.Batching;
 using EdgeRuntime.Pipelines.Configuration;
 using EdgeRuntime.Pipelines.Results;
@@ -11,10 +12,16 @@ namespace EdgeRuntime.Pipelines.Stages;
 
 /// <summary>
 /// Interval aggregates → each stream's sliding window (normalised with the stats the model carries in its
-/// <see cref="FeatureSpec.MetadataKey"/> metadata) → the model's forecast of the target metric for the next interval,
-/// denormalised, with a congestion level from the lane's occupancy.
+/// <see cref="FeatureSpec.MetadataKey"/> metadata) → the model's forecast of the target metric for the next interval
+/// (and for each further horizon the model has), denormalised, with a congestion level from the lane's occupancy.
+/// With an <see cref="IForecastObserver"/> (on-device learning), each observed target and each served forecast with its
+/// window are handed to it as typed values.
 /// </summary>
-public sealed class ForecastStage(StageOptions options) : IPipelineStage
+/// <param name="options">The stage's settings.</param>
+/// <param name="pipeline">The pipeline's name, for the observer's records.</param>
+/// <param name="model">The model's name, for the observer's records.</param>
+/// <param name="observer">Receives observations and forecasts; null when the device does not learn.</param>
+public sealed class ForecastStage(StageOptions options, string pipeline = "", string model = "", IForecastObserver? observer = null) : IPipelineStage
 {
     private WindowFeatureBuilder? _features;
     private string _input = string.Empty;
@@ -65,6 +72,11 @@ public sealed class ForecastStage(StageOptions options) : IPipelineStage
             return null;
         }
 
+        if (observer is not null && interval.Values.TryGetValue(features.Spec.Target, out var observed) && double.IsFinite(observed))
+        {
+            observer.OnObservation(new TargetObservation(pipeline, interval.Stream, interval.Time, observed));
+        }
+
         var window = features.Add(interval);
         return new PreparedInput(_input, window.Values, _shape, window);
     }
@@ -77,7 +89,9 @@ public sealed class ForecastStage(StageOptions options) : IPipelineStage
         var interval = (IntervalSample)sample;
         var window = (FeatureWindow)input.Context!;
         var features = window.Builder;
-        var forecast = Math.Round(Math.Max(0, features.Denormalise(reply.Output(0).Values.Span[0])), 3);
+        var spec = features.Spec;
+        var outputs = reply.Output(0).Values.Span;
+        var forecast = Math.Round(Math.Max(0, features.Denormalise(outputs[0])), 3);
 
         result.WriteStartObject(ResultFields.Interval);
         result.WriteString(ResultFields.Start, interval.Time);
@@ -96,7 +110,32 @@ public sealed class ForecastStage(StageOptions options) : IPipelineStage
         result.WriteNumber(ResultFields.Value, forecast);
         result.WriteString(ResultFields.Start, interval.End);
         result.WriteString(ResultFields.End, interval.End + interval.Length);
+        if (spec.Horizons.Count > 1 && outputs.Length >= spec.Horizons.Count)
+        {
+            result.WriteStartArray(ResultFields.Horizons);
+            for (var h = 0; h < spec.Horizons.Count; h++)
+            {
+                var start = interval.Time + (spec.Horizons[h] * interval.Length);
+                result.WriteStartObject();
+                result.WriteNumber(ResultFields.Ahead, spec.Horizons[h]);
+                result.WriteNumber(ResultFields.Value, Math.Round(Math.Max(0, features.Denormalise(outputs[h])), 3));
+                result.WriteString(ResultFields.Start, start);
+                result.WriteString(ResultFields.End, start + interval.Length);
+                result.WriteEndObject();
+            }
+
+            result.WriteEndArray();
+        }
+
         result.WriteEndObject();
+        if (observer is not null && !window.Warmup)
+        {
+            var target = spec.TargetColumn;
+            observer.OnForecast(new ForecastRecord(
+                pipeline, model, reply.Version, interval.Stream, interval.Time, interval.Length, window.Values, spec.Horizons,
+                outputs[..Math.Min(outputs.Length, spec.Horizons.Count)].ToArray(), spec.Mean[target], spec.Std[target]));
+        }
+
         string? congestion = null;
         if (interval.Values.TryGetValue(LaneMetrics.Occupancy, out var occupancy))
         {

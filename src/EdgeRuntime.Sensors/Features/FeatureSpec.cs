@@ -27,12 +27,29 @@ public sealed class FeatureSpec
     /// <summary>The metric the model forecasts (its output is normalised like this metric).</summary>
     public string Target { get; set; } = "count";
 
-    /// <summary>Whether each row ends with sin/cos of the time of day and of the day of week (4 values).</summary>
+    /// <summary>Whether each row has sin/cos of the time of day and of the day of week (4 values) after the metrics.</summary>
     public bool TimeEncoding { get; set; } = true;
 
-    /// <summary>Values per row.</summary>
+    /// <summary>
+    /// Intervals ahead that the model's output columns forecast, in output order: [1] (the default) is the next
+    /// interval only; [1, 3, 6, 12] makes an output [batch, 4]. The first must be 1 (the value results report).
+    /// </summary>
+    public List<int> Horizons { get; set; } = [1];
+
+    /// <summary>The stream's seasonal profile columns at the end of each row, or null for none.</summary>
+    public SeasonalProfileSpec? Profile { get; set; }
+
+    /// <summary>Values per row: metrics, then time encodings, then profile columns.</summary>
     [JsonIgnore]
-    public int RowWidth => Metrics.Count + (TimeEncoding ? 4 : 0);
+    public int RowWidth => Metrics.Count + (TimeEncoding ? 4 : 0) + (Profile?.Columns ?? 0);
+
+    /// <summary>Column of the target metric within a row.</summary>
+    [JsonIgnore]
+    public int TargetColumn => Metrics.IndexOf(Target);
+
+    /// <summary>Column of the first profile value within a row (the profile's values follow in offset order, then its coverage).</summary>
+    [JsonIgnore]
+    public int ProfileColumn => Metrics.Count + (TimeEncoding ? 4 : 0);
 
     /// <summary>Reads a spec from JSON; null with a reason when it is not one.</summary>
     public static FeatureSpec? TryParse(string json, out string? error)
@@ -76,10 +93,20 @@ public sealed class FeatureSpec
             return $"window {Window} is outside 1..10000";
         }
 
+        if (Horizons.Count == 0 || Horizons[0] != 1 || Horizons.Any(h => h is < 1 or > 100_000) || Horizons.Distinct().Count() != Horizons.Count)
+        {
+            return $"horizons [{string.Join(", ", Horizons)}] must be distinct interval counts in 1..100000, the first 1";
+        }
+
+        if (Profile?.Check() is { } profileProblem)
+        {
+            return profileProblem;
+        }
+
         return Metrics.Contains(Target, StringComparer.Ordinal) ? null : $"target '{Target}' is not one of the metrics";
     }
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(FeatureSpec))]
 internal sealed partial class FeatureSpecJson : JsonSerializerContext;

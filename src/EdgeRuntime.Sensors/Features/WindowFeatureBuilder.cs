@@ -5,9 +5,11 @@ namespace EdgeRuntime.Sensors.Features;
 /// <summary>
 /// Keeps each stream's last N intervals and turns them into a model input window: N rows (oldest first) of the
 /// spec's metrics normalised by its mean and standard deviation, each followed by time-of-day and day-of-week
-/// encodings. A metric absent from an interval (no vehicle crossed both loops) repeats the stream's last value, or
-/// the mean before there is one. Until a stream has N intervals its window repeats its oldest one and says so.
-/// Thread-safe.
+/// encodings and, when the spec has a <see cref="FeatureSpec.Profile"/>, the stream's seasonal profile of the target
+/// (<see cref="SeasonalProfile"/>, updated with each interval before its row is built). A metric absent from an
+/// interval (no vehicle crossed both loops) repeats the stream's last value, or the mean before there is one. Until a
+/// stream has N intervals its window repeats its oldest one and says so. Serving and training build windows with this
+/// one class, so a model trains on exactly what it will be fed. Thread-safe.
 /// </summary>
 public sealed class WindowFeatureBuilder(FeatureSpec spec)
 {
@@ -28,7 +30,7 @@ public sealed class WindowFeatureBuilder(FeatureSpec spec)
         {
             if (!_streams.TryGetValue(sample.Stream, out var history))
             {
-                history = new StreamHistory(Spec.Window, width, Spec.Metrics.Count);
+                history = new StreamHistory(Spec.Window, width, Spec.Metrics.Count, Spec.Profile);
                 _streams[sample.Stream] = history;
             }
 
@@ -43,6 +45,11 @@ public sealed class WindowFeatureBuilder(FeatureSpec spec)
             if (Spec.TimeEncoding)
             {
                 Encode(sample.Time, row[Spec.Metrics.Count..]);
+            }
+
+            if (history.Profile is { } profile)
+            {
+                AddProfileColumns(profile, sample, history.Last[_target]!.Value, row[Spec.ProfileColumn..]);
             }
 
             // Oldest row first; until the window is full its oldest row stands in for the ones not seen yet.
@@ -60,6 +67,76 @@ public sealed class WindowFeatureBuilder(FeatureSpec spec)
     /// <summary>Turns a normalised value of the target metric back into its unit.</summary>
     public double Denormalise(float value) => (value * Spec.Std[_target]) + Spec.Mean[_target];
 
+    /// <summary>Normalises a value of the target metric as the model sees it.</summary>
+    public float Normalise(double value) => (float)((value - Spec.Mean[_target]) / Spec.Std[_target]);
+
+    /// <summary>The streams seen so far.</summary>
+    public IReadOnlyList<string> Streams
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _streams.Keys];
+            }
+        }
+    }
+
+    /// <summary>A copy of <paramref name="stream"/>'s seasonal profile state (means then counts), or null.</summary>
+    public double[]? SaveProfile(string stream)
+    {
+        lock (_gate)
+        {
+            if (!_streams.TryGetValue(stream, out var history) || history.Profile is not { } profile)
+            {
+                return null;
+            }
+
+            var state = new double[2 * profile.Spec.Bins];
+            profile.Save(state.AsSpan(0, profile.Spec.Bins), state.AsSpan(profile.Spec.Bins));
+            return state;
+        }
+    }
+
+    /// <summary>Restores a profile saved by <see cref="SaveProfile"/> (ignored when its size does not fit the spec).</summary>
+    public bool RestoreProfile(string stream, ReadOnlySpan<double> state)
+    {
+        if (Spec.Profile is not { } spec || state.Length != 2 * spec.Bins)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (!_streams.TryGetValue(stream, out var history))
+            {
+                history = new StreamHistory(Spec.Window, Spec.RowWidth, Spec.Metrics.Count, Spec.Profile);
+                _streams[stream] = history;
+            }
+
+            history.Profile!.Restore(state[..spec.Bins], state[spec.Bins..]);
+            return true;
+        }
+    }
+
+    // The profile learns from this interval first, then the row reads it at its own time and each offset ahead.
+    private void AddProfileColumns(SeasonalProfile profile, IntervalSample sample, double target, Span<float> columns)
+    {
+        if (sample.Values.TryGetValue(Spec.Target, out var observed))
+        {
+            profile.Observe(sample.Time, sample.Length, observed);
+        }
+
+        var offsets = profile.Spec.Offsets;
+        for (var i = 0; i < offsets.Count; i++)
+        {
+            var value = profile.Value(sample.Time + (offsets[i] * sample.Length)) ?? target;
+            columns[i] = Normalise(value);
+        }
+
+        columns[offsets.Count] = (float)Math.Min(1.0, profile.Coverage(sample.Time, sample.Length));
+    }
+
     /// <summary>sin/cos of the time of day and of the day of week (Monday = 0).</summary>
     public static void Encode(DateTimeOffset time, Span<float> into)
     {
@@ -72,7 +149,7 @@ public sealed class WindowFeatureBuilder(FeatureSpec spec)
     }
 
     // The last Window rows of one stream in a ring, so that a new interval allocates nothing.
-    private sealed class StreamHistory(int window, int width, int metrics)
+    private sealed class StreamHistory(int window, int width, int metrics, SeasonalProfileSpec? profile)
     {
         private readonly float[] _rows = new float[window * width];
         private int _next;
@@ -80,6 +157,8 @@ public sealed class WindowFeatureBuilder(FeatureSpec spec)
         public int Filled { get; private set; }
 
         public double?[] Last { get; } = new double?[metrics];
+
+        public SeasonalProfile? Profile { get; } = profile is null ? null : new SeasonalProfile(profile);
 
         /// <summary>The slot for the newest row (overwriting the oldest once full).</summary>
         public Span<float> NextRow()

@@ -24,6 +24,19 @@ public sealed class TrafficScenario
     /// <summary>Capacity of a lane without incidents, vehicles per hour. Default 1800.</summary>
     public double LaneCapacityPerHour { get; set; } = 1800;
 
+    /// <summary>
+    /// Cycle of a fixed-time signal at the loops' stop line, seconds; 0 (the default) for none. With a signal, vehicles
+    /// that reach the line on red wait and cross from the start of green one saturation headway
+    /// (<see cref="SaturationHeadwaySeconds"/>) apart — the periodic platoons of a signalised intersection.
+    /// </summary>
+    public double SignalCycleSeconds { get; set; }
+
+    /// <summary>Share of the cycle that is green. Default 0.5.</summary>
+    public double GreenShare { get; set; } = 0.5;
+
+    /// <summary>Time between queued vehicles crossing the line at the start of green, seconds. Default 2 (1800 vehicles/h).</summary>
+    public double SaturationHeadwaySeconds { get; set; } = 2.0;
+
     /// <summary>A copy with <paramref name="seed"/>, leaving the configured scenario as it was.</summary>
     public TrafficScenario WithSeed(int seed)
     {

@@ -90,7 +90,8 @@ public sealed class TrafficSimulator
     private void EmitVehicle(LaneState lane)
     {
         var random = lane.Random;
-        var at = lane.NextArrival;
+        var arrival = lane.NextArrival;
+        var at = CrossingTime(lane, arrival);
         var local = _start + at;
         var incident = lane.IncidentFactor(at, _scenario.IncidentsPerLanePerDay);
         var demand = DemandProfile.VehiclesPerHour(local) * lane.DemandFactor;
@@ -137,9 +138,28 @@ public sealed class TrafficSimulator
             }
         }
 
-        var next = at + headway;
-        var earliest = at + onLoop + TimeSpan.FromSeconds(0.25);
+        // Arrivals follow demand whatever the signal shows; a queue only delays when they cross the loops.
+        var next = arrival + headway;
+        var earliest = (_scenario.SignalCycleSeconds > 0 ? arrival : at + onLoop) + TimeSpan.FromSeconds(0.25);
         lane.NextArrival = next > earliest ? next : earliest;
+        lane.NextDischarge = at + TimeSpan.FromSeconds(Math.Max(_scenario.SaturationHeadwaySeconds, (onLoop + TimeSpan.FromSeconds(0.25)).TotalSeconds));
+    }
+
+    // Without a signal a vehicle crosses when it arrives. With one, it crosses at the first moment of green that is
+    // no earlier than its arrival and one saturation headway after the vehicle ahead (a queue discharging).
+    private TimeSpan CrossingTime(LaneState lane, TimeSpan arrival)
+    {
+        var cycle = _scenario.SignalCycleSeconds;
+        if (cycle <= 0)
+        {
+            return arrival;
+        }
+
+        var at = arrival > lane.NextDischarge ? arrival : lane.NextDischarge;
+        var cycleTicks = (long)Math.Round(cycle * TimeSpan.TicksPerSecond);
+        var greenTicks = (long)(cycleTicks * Math.Clamp(_scenario.GreenShare, 0.05, 1.0));
+        var intoCycle = at.Ticks % cycleTicks;
+        return intoCycle < greenTicks ? at : TimeSpan.FromTicks(at.Ticks - intoCycle + cycleTicks);
     }
 
     private void Push(TimeSpan at, int pin, bool high) => _pending.Enqueue(new PinTransition(at, pin, high), (at, _sequence++));
@@ -169,6 +189,8 @@ public sealed class TrafficSimulator
         public TimeSpan NextArrival { get; set; }
 
         public int PlatoonLeft { get; set; }
+
+        public TimeSpan NextDischarge { get; set; } = TimeSpan.MinValue;
 
         // Incidents start as a Poisson process checked minute by minute; during one the lane keeps 0–50% of capacity.
         public double IncidentFactor(TimeSpan at, double perDay)

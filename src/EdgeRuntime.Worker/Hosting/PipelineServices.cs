@@ -1,6 +1,8 @@
 using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Core.Pipelines;
+using EdgeRuntime.Core.Vision;
 using EdgeRuntime.Inference.Serving;
+using EdgeRuntime.Learning.OnDevice;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
 using EdgeRuntime.Pipelines.Configuration;
@@ -35,10 +37,15 @@ internal static class PipelineServices
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var state = sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!;
             var time = sp.GetRequiredService<TimeProvider>();
+            var learning = sp.GetRequiredService<IOptions<LearningOptions>>().Value;
+            // The frame pre-processor (and with it, perhaps, an ILGPU context) only where a detector runs.
+            var frames = pipelines.Any(p => p.Enabled && p.Stage.Type != StageKind.Forecast)
+                ? sp.GetRequiredService<IFramePreprocessorFactory>()
+                : null;
             var store = pipelines.Any(p => p.Enabled && p.Results.Store)
                 ? new SqliteResultStore(Path.Combine(state, storage.Database), storage, time)
                 : null;
-            return new PipelineRuntime(
+            var runtime = new PipelineRuntime(
                 pipelines,
                 sp.GetRequiredService<IOptions<BatchingOptions>>().Value,
                 sp.GetRequiredService<ModelServer>(),
@@ -48,7 +55,11 @@ internal static class PipelineServices
                 store,
                 sp.GetRequiredService<PipelineStatusBoard>(),
                 time,
-                sp.GetRequiredService<ILogger<PipelineRuntime>>());
+                sp.GetRequiredService<ILogger<PipelineRuntime>>(),
+                frames,
+                learning.Enabled ? sp.GetRequiredService<LabelJoiner>() : null);
+            sp.GetRequiredService<InferenceLoadRelay>().Source = runtime;
+            return runtime;
         });
     }
 }

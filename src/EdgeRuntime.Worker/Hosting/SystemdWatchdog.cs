@@ -5,11 +5,12 @@ using Microsoft.Extensions.Hosting.Systemd;
 namespace EdgeRuntime.Worker.Hosting;
 
 /// <summary>
-/// Pets systemd's watchdog (<c>WatchdogSec=</c>) at half its period. The pets come from the thread pool,
-/// so a starved or deadlocked daemon stops petting and systemd restarts it. Inactive outside systemd
+/// Pets systemd's watchdog (<c>WatchdogSec=</c>) at half its period, but only while <paramref name="isAlive"/> says
+/// the daemon is well (the health checks found it healthy or degraded, recently). The pets come from the thread
+/// pool, so a starved or deadlocked daemon stops petting too, and systemd restarts it. Inactive outside systemd
 /// (where no notifier is registered).
 /// </summary>
-internal sealed class SystemdWatchdog(ISystemdNotifier? notifier, TimeProvider timeProvider, Func<string, string?>? environment = null) : BackgroundService
+internal sealed class SystemdWatchdog(ISystemdNotifier? notifier, TimeProvider timeProvider, Func<string, string?>? environment = null, Func<bool>? isAlive = null) : BackgroundService
 {
     private static readonly ServiceState Pet = new("WATCHDOG=1");
 
@@ -40,10 +41,13 @@ internal sealed class SystemdWatchdog(ISystemdNotifier? notifier, TimeProvider t
         }
 
         using var timer = new PeriodicTimer(interval.Value, timeProvider);
-        notifier.Notify(Pet);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        do
         {
-            notifier.Notify(Pet);
+            if (isAlive?.Invoke() != false)
+            {
+                notifier.Notify(Pet);
+            }
         }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

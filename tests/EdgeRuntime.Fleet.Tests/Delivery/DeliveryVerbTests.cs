@@ -43,7 +43,7 @@ public sealed class DeliveryVerbTests : IDisposable
         await File.WriteAllBytesAsync(model, bytes, TestContext.Current.CancellationToken);
         await using var broker = await MosquittoBroker.StartAsync();
 
-        var (exit, output, error) = await Edgectl.RunAsync(["model", "publish", model, "--name", "traffic", "--version", "7", "--key", privateKey, "--chunk-size", "32KiB", "--expires", "2h", "--broker", broker.Address], TestContext.Current.CancellationToken);
+        var (exit, output, error) = await Edgectl.RunAsync(["model", "publish", model, "--name", "traffic", "--version", "7", "--signing-key", privateKey, "--chunk-size", "32KiB", "--expires", "2h", "--broker", broker.Address], TestContext.Current.CancellationToken);
         Assert.True(exit == 0, error);
         Assert.Contains("published traffic v7: 100000 bytes", output, StringComparison.Ordinal);
         Assert.Contains("100%", error, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class DeliveryVerbTests : IDisposable
         var privateKey = await CreateKeyAsync();
         var model = Path.Combine(_folder, "model.onnx");
         await File.WriteAllBytesAsync(model, new byte[5000], TestContext.Current.CancellationToken);
-        string[] args = ["model", "publish", model, "--name", "traffic", "--version", "1", "--key", privateKey, "--broker", "127.0.0.1:1", "--connect-timeout", "1"];
+        string[] args = ["model", "publish", model, "--name", "traffic", "--version", "1", "--signing-key", privateKey, "--broker", "127.0.0.1:1", "--connect-timeout", "1"];
         var index = Array.IndexOf(args, option);
         args = index >= 0 ? [.. args[..(index + 1)], value, .. args[(index + 2)..]] : [.. args, option, value];
 
@@ -90,7 +90,7 @@ public sealed class DeliveryVerbTests : IDisposable
         await CreateKeyAsync();
         var model = Path.Combine(_folder, "model.onnx");
         await File.WriteAllBytesAsync(model, new byte[5000], TestContext.Current.CancellationToken);
-        var (exit, _, error) = await Edgectl.RunAsync(["model", "publish", model, "--name", "m", "--version", "1", "--key", KeyBase + ".pub"], TestContext.Current.CancellationToken);
+        var (exit, _, error) = await Edgectl.RunAsync(["model", "publish", model, "--name", "m", "--version", "1", "--signing-key", KeyBase + ".pub"], TestContext.Current.CancellationToken);
         Assert.Equal(1, exit);
         Assert.Contains("fleet.pub", error, StringComparison.Ordinal);
     }
@@ -101,7 +101,7 @@ public sealed class DeliveryVerbTests : IDisposable
         var privateKey = await CreateKeyAsync();
         await using var broker = await MosquittoBroker.StartAsync();
         await using var commands = await MosquittoSubscriber.StartAsync(broker.Port, "edge/devices/+/cmd/#");
-        var (exit, _, error) = await Edgectl.RunAsync(["deploy", "--device", "crossing-7", "--model", "traffic", "--version", "3", "--key", privateKey, "--timeout", "1", "--broker", broker.Address], TestContext.Current.CancellationToken);
+        var (exit, _, error) = await Edgectl.RunAsync(["deploy", "--device", "crossing-7", "--model", "traffic", "--version", "3", "--signing-key", privateKey, "--timeout", "1", "--broker", broker.Address], TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exit);
         Assert.Equal("edgectl deploy: no answer from device 'crossing-7' within 1 s (offline? the command expires then)", error.Trim());

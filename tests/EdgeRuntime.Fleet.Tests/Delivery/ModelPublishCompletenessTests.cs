@@ -22,7 +22,7 @@ public sealed class ModelPublishCompletenessTests : IDisposable
         await using var broker = await MosquittoBroker.StartAsync();
         var watcher = await MosquittoSubscriber.StartAsync(broker.Port, "edge/models/traffic/7/chunks/#", "-F", "%t");
 
-        var publish = Edgectl.RunAsync(["model", "publish", model, "--name", "traffic", "--version", "7", "--key", key, "--chunk-size", "4KiB", "--broker", broker.Address], TestContext.Current.CancellationToken);
+        var publish = Edgectl.RunAsync(["model", "publish", model, "--name", "traffic", "--version", "7", "--signing-key", key, "--chunk-size", "4KiB", "--broker", broker.Address], TestContext.Current.CancellationToken);
         await Eventually.TrueAsync(() => publish.IsCompleted || watcher.Messages.Count >= chunks / 3, "a third of the chunks on the broker", TimeSpan.FromSeconds(60));
         if (publish.IsCompleted)
         {
@@ -65,7 +65,7 @@ public sealed class ModelPublishCompletenessTests : IDisposable
         await using var broker = await MosquittoBroker.StartAsync();
         var watcher = await MosquittoSubscriber.StartAsync(broker.Port, "edge/models/traffic/7/chunks/#", "-F", "%t");
 
-        var publish = Edgectl.RunAsync(["model", "publish", model, "--name", "traffic", "--version", "7", "--key", key, "--chunk-size", "4KiB", "--timeout", "10", "--broker", broker.Address], TestContext.Current.CancellationToken);
+        var publish = Edgectl.RunAsync(["model", "publish", model, "--name", "traffic", "--version", "7", "--signing-key", key, "--chunk-size", "4KiB", "--timeout", "10", "--broker", broker.Address], TestContext.Current.CancellationToken);
         await Eventually.TrueAsync(() => publish.IsCompleted || watcher.Messages.Count >= chunks / 3, "a third of the chunks on the broker", TimeSpan.FromSeconds(60));
         if (publish.IsCompleted)
         {

@@ -32,8 +32,8 @@ public sealed class StatusCommandTests
         var lines = output.TrimEnd().Split('\n');
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("DEVICE", lines[0], StringComparison.Ordinal);
-        Assert.Matches(@"^crossing-a\s+online\s+0\.1\.0\+abcdef0\s+5m 00s\s+traffic v3 serving\s+\ds ago$", lines[1]);
-        Assert.Matches(@"^crossing-b\s+offline \(connection lost\)\s+0\.1\.0\+abcdef0\s+-\s+-\s+\ds ago$", lines[2]);
+        Assert.Matches(@"^crossing-a\s+online\s+0\.1\.0\+abcdef0\s+5m 00s\s+traffic v3 serving\s+-\s+\ds ago$", lines[1]);
+        Assert.Matches(@"^crossing-b\s+offline \(connection lost\)\s+0\.1\.0\+abcdef0\s+-\s+-\s+-\s+\ds ago$", lines[2]);
     }
 
     [Fact]
@@ -70,6 +70,83 @@ public sealed class StatusCommandTests
 
         Assert.Equal(0, exit);
         Assert.Matches(@"broken\s+invalid\s+-\s+-\s+unreadable status: ", output);
+    }
+
+    [Fact]
+    public async Task Status_TwentyRunsOverASlowLink_NeverMissesALiveDevice()
+    {
+        // A fleet of 60 retained statuses on Mosquitto, one of them from a device that is online now, seen through a link
+        // with 200 ms each way (a subscription's answer takes longer than any fixed quiet period), by 20 runs at once
+        // (a loaded machine): every run must list every device.
+        await using var broker = await MosquittoBroker.StartAsync();
+        for (var i = 0; i < 59; i++)
+        {
+            await MosquittoPublisher.PublishAsync(broker.Port, $"edge/devices/parked-{i:D2}/status", StatusJson($"parked-{i:D2}", DeviceState.Offline), retain: true);
+        }
+
+        await MosquittoPublisher.PublishAsync(broker.Port, "edge/devices/live-1/status", StatusJson("live-1", DeviceState.Online, new ModelStatus("traffic", 1, ModelPhase.Serving)), retain: true);
+        await using var link = TcpFaultProxy.StartSlow(broker.Port, TimeSpan.FromMilliseconds(200));
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            Edgectl.RunAsync(["status", "--broker", link.Address, "--wait", "60", "--connect-timeout", "30"], TestContext.Current.CancellationToken)));
+
+        for (var run = 0; run < runs.Length; run++)
+        {
+            var (exit, output, error) = runs[run];
+            Assert.True(exit == 0, error);
+            var rows = output.TrimEnd().Split('\n').Skip(1).ToList();
+            Assert.True(rows.Count == 60, $"run {run}: {rows.Count} devices listed");
+            Assert.Matches(@"^live-1\s+online\s", Assert.Single(rows, r => r.StartsWith("live-1", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
+    public async Task Status_OneRun_EndsSoonAfterTheRetainedStatuses()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await MosquittoPublisher.PublishAsync(broker.Port, "edge/devices/d1/status", StatusJson("d1", DeviceState.Online), retain: true);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (exit, output, _) = await Edgectl.RunAsync(["status", "--broker", broker.Address, "--wait", "30"], TestContext.Current.CancellationToken);
+
+        // The end-of-retained marker ends the wait; --wait is only the upper bound (30 s here).
+        Assert.Equal(0, exit);
+        Assert.Contains("d1", output, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Status_DocumentsWithMissingOrOddFields_RenderWithQuestionMarks()
+    {
+        await using var broker = await BrokerAsync();
+        await MosquittoPublisher.PublishAsync(broker.Port, "edge/devices/empty/status", "{}", retain: true);
+        await MosquittoPublisher.PublishAsync(broker.Port, "edge/devices/old/status", """{"deviceId":"old","state":"online"}""", retain: true);
+        await MosquittoPublisher.PublishAsync(broker.Port, "edge/devices/odd/status", """{"state":7,"runtimeVersion":null,"uptimeSeconds":"long","models":[{"name":"m"},3],"pipelines":{},"future":{"x":1}}""", retain: true);
+        await MosquittoPublisher.PublishAsync(broker.Port, "edge/devices/list/status", "[1,2]", retain: true);
+        await MosquittoPublisher.PublishAsync(broker.Port, "edge/devices/good/status", StatusJson("good", DeviceState.Online), retain: true);
+
+        var (exit, output, error) = await Edgectl.RunAsync(["status", "--broker", $"127.0.0.1:{broker.Port}"], TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, error);
+        Assert.Empty(error);
+        var rows = output.TrimEnd().Split('\n').Skip(1).ToDictionary(r => r.Split(' ')[0], StringComparer.Ordinal);
+        Assert.Equal(["empty", "good", "list", "odd", "old"], rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Matches(@"^empty\s+\?\s+\?\s+-\s+\?\s+-\s+\?$", rows["empty"]);
+        Assert.Matches(@"^old\s+online\s+\?\s+\?\s+\?\s+-\s+\?$", rows["old"]);
+        Assert.Matches(@"^odd\s+\?\s+\?\s+-\s+m v\? \?\s+-\s+\?$", rows["odd"]);
+        Assert.Matches(@"^list\s+invalid\s+-\s+-\s+unreadable status: a JSON array, not an object", rows["list"]);
+        Assert.Matches(@"^good\s+online\s+0\.1\.0\+abcdef0\s+5m 00s\s+-\s+-\s+\ds ago$", rows["good"]);
+    }
+
+    [Fact]
+    public async Task Status_Json_KeepsNonAsciiUnescaped()
+    {
+        await using var broker = await BrokerAsync();
+        await MosquittoPublisher.PublishAsync(broker.Port, "edge/devices/d1/status", """{"deviceId":"d1","state":"online","note":"north → south + ü"}""", retain: true);
+
+        var (exit, output, _) = await Edgectl.RunAsync(["status", "--broker", $"127.0.0.1:{broker.Port}", "--json"], TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("north → south + ü", output, StringComparison.Ordinal);
     }
 
     [Fact]

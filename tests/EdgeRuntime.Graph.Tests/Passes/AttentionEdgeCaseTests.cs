@@ -71,4 +71,14 @@ public sealed class AttentionEdgeCaseTests
     [Fact]
     public void Attention_TargetWithoutContribKernels_LeftAlone() =>
         Assert.False(Apply(Block(), new FuseAttention(), new PassContext { Target = OptimizationTarget.StandardOnnx }));
+
+    [Fact]
+    public void Attention_PreservedProjectionWeight_LeftAlone()
+    {
+        Assert.True(Apply(Block(), new FuseAttention()));
+
+        var model = Block();
+        Assert.False(Apply(model, new FuseAttention(), new PassContext { PreservedInitializers = new HashSet<string> { "k_w" } }));
+        Assert.Contains(model.Graph.FindValue("k_w")!.Uses, u => u.Node.Is("MatMul"));
+    }
 }

@@ -1,6 +1,10 @@
+using EdgeRuntime.Core.Compute;
+using EdgeRuntime.Core.Vision;
 using EdgeRuntime.Graph.Ir;
 using EdgeRuntime.Graph.Onnx;
 using EdgeRuntime.Inference.Runtime;
+using EdgeRuntime.Kernels.Accelerators;
+using EdgeRuntime.Kernels.Vision;
 using EdgeRuntime.Pipelines.Configuration;
 using EdgeRuntime.Sensors.Camera;
 using EdgeRuntime.Testing.Models;
@@ -66,6 +70,47 @@ public sealed class CameraPipelineTests
         }
 
         Assert.True(boxesSeen > 0, "no frame produced a box above 0.02; the test images need more structure");
+    }
+
+    [Fact]
+    public async Task UltraFace_KernelPreprocessing_PublishesTheBoxesOfTheCSharpPath()
+    {
+        // The same frames through the detector stage twice: frames pre-processed by the C# path, and by the ILGPU
+        // kernel (CPU accelerator) behind the stage's seam. Inputs differ by float32 roundings (≤ 3·10⁻⁷), so the
+        // published boxes (rounded to 4 decimals) agree to a unit in the last place.
+        var modelPath = SharedModels.Require(SharedModels.UltraFace);
+        var options = new PipelineOptions { Name = "faces", Model = new() { Name = "ultraface" }, Stage = new() { Type = StageKind.UltraFace, ScoreThreshold = 0.02 } };
+        using var kernels = KernelAccelerator.Create(KernelPreference.Cpu);
+        using var factory = new KernelFramePreprocessorFactory(kernels);
+        var published = new List<List<(string Frame, double[] Box)>>();
+        foreach (var preprocessors in new IFramePreprocessorFactory?[] { null, factory })
+        {
+            await using var rig = PipelineRig.Create(options, File.ReadAllBytes(modelPath), framePreprocessors: preprocessors);
+            for (var i = 0; i < 2; i++)
+            {
+                TestImages.WritePpm(Path.Combine(rig.Folder, $"frame-{i}.ppm"), 800 + (i * 160), 600, (x, y) =>
+                {
+                    var d = Math.Sqrt(Math.Pow(x - 400 - (i * 60), 2) + Math.Pow(y - 280, 2));
+                    var skin = d < 150 ? 210 - (int)(d / 2) : 50 + ((x * 7) + (y * 13)) % 40;
+                    return ((byte)skin, (byte)(skin * 0.8), (byte)(skin * 0.7));
+                });
+            }
+
+            var source = new ImageFolderSource("camera-1", new ImageFolderOptions { Folder = rig.Folder, FramesPerSecond = 0 }, TimeProvider.System);
+            await source.RunAsync(rig.Pipeline, TestContext.Current.CancellationToken);
+            await rig.DrainAsync();
+            published.Add([.. rig.Results.Documents
+                .SelectMany(r => r.GetProperty("boxes").EnumerateArray().Select(b => (r.GetProperty("frame").GetString()!, new[] { "left", "top", "right", "bottom", "score" }.Select(k => b.GetProperty(k).GetDouble()).ToArray())))
+                .OrderBy(b => b.Item1, StringComparer.Ordinal).ThenByDescending(b => b.Item2[4])]);
+        }
+
+        Assert.NotEmpty(published[0]);
+        Assert.Equal(published[0].Count, published[1].Count);
+        foreach (var (csharp, kernel) in published[0].Zip(published[1]))
+        {
+            Assert.Equal(csharp.Frame, kernel.Frame);
+            Assert.All(csharp.Box.Zip(kernel.Box), v => Assert.Equal(v.First, v.Second, 2e-4));
+        }
     }
 
     [Fact]

@@ -6,11 +6,14 @@ namespace EdgeRuntime.Testing.Models;
 /// </summary>
 public static class SharedModels
 {
-    /// <summary>The models folder: $EDGE_SHARED_MODELS, else ../shared/models beside the repository.</summary>
+    /// <summary>
+    /// The models folder: $EDGE_SHARED_MODELS, else ../shared/models beside the repository (a test executable run
+    /// outside a checkout without the variable finds none, and its model tests skip).
+    /// </summary>
     public static string Root { get; } =
         Environment.GetEnvironmentVariable("EDGE_SHARED_MODELS") is { Length: > 0 } configured
             ? configured
-            : Path.GetFullPath(Path.Combine(TestEnvironment.RepositoryRoot, "..", "shared", "models"));
+            : Path.GetFullPath(Path.Combine(TestEnvironment.RepositoryRootIfAny ?? AppContext.BaseDirectory, "..", "shared", "models"));
 
     /// <summary>Whether the folder exists.</summary>
     public static bool Available => Directory.Exists(Root);

@@ -6,8 +6,9 @@ namespace EdgeRuntime.Testing.Mqtt;
 
 /// <summary>
 /// A TCP forwarder between a client and a broker on loopback that a test can cut: every open connection
-/// is reset at once (no MQTT DISCONNECT), as when a cable is pulled, while the broker keeps running.
-/// Dispose to stop it.
+/// is reset at once (no MQTT DISCONNECT), as when a cable is pulled, while the broker keeps running. With
+/// <see cref="Latency"/> it is also a slow link (a cellular modem, a satellite hop): every byte arrives that much
+/// later in each direction, in order. Dispose to stop it.
 /// </summary>
 public sealed class TcpFaultProxy : IAsyncDisposable
 {
@@ -32,11 +33,17 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     /// <summary>The proxy as <c>host:port</c>, the form Mqtt:Server takes.</summary>
     public string Address => $"127.0.0.1:{Port}";
 
+    /// <summary>One-way delay added to every byte in both directions (default none).</summary>
+    public TimeSpan Latency { get; init; }
+
     /// <summary>Connections accepted so far.</summary>
     public int ConnectionsAccepted => Volatile.Read(ref _accepted);
 
     /// <summary>Forwards 127.0.0.1:<see cref="Port"/> to 127.0.0.1:<paramref name="targetPort"/>.</summary>
     public static TcpFaultProxy Start(int targetPort) => new(targetPort);
+
+    /// <summary>Forwards to 127.0.0.1:<paramref name="targetPort"/> over a link with <paramref name="latency"/> each way.</summary>
+    public static TcpFaultProxy StartSlow(int targetPort, TimeSpan latency) => new(targetPort) { Latency = latency };
 
     /// <summary>Resets every open connection on both sides.</summary>
     public void DropAllConnections()
@@ -86,6 +93,45 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
     }
 
+    private Task PumpAsync(NetworkStream from, NetworkStream to) =>
+        Latency <= TimeSpan.Zero ? from.CopyToAsync(to, _stop.Token) : DelayedPumpAsync(from, to);
+
+    // Reads stamp each chunk with its due time; a writer releases chunks in order once due, so a slow link still
+    // carries many packets at once (latency, not bandwidth).
+    private async Task DelayedPumpAsync(NetworkStream from, NetworkStream to)
+    {
+        var chunks = System.Threading.Channels.Channel.CreateUnbounded<(byte[] Data, long Due)>();
+        var writer = Task.Run(async () =>
+        {
+            await foreach (var (data, due) in chunks.Reader.ReadAllAsync(_stop.Token))
+            {
+                var wait = TimeProvider.System.GetElapsedTime(TimeProvider.System.GetTimestamp(), due);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, TimeProvider.System, _stop.Token);
+                }
+
+                await to.WriteAsync(data, _stop.Token);
+            }
+        });
+        var buffer = new byte[64 * 1024];
+        var latencyTicks = (long)(Latency.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        try
+        {
+            int read;
+            while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+            {
+                chunks.Writer.TryWrite((buffer[..read], TimeProvider.System.GetTimestamp() + latencyTicks));
+            }
+        }
+        finally
+        {
+            chunks.Writer.TryComplete();
+        }
+
+        await writer;
+    }
+
     private async Task ForwardAsync(Socket client)
     {
         var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -96,8 +142,8 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
             using var clientStream = new NetworkStream(client, ownsSocket: false);
             using var upstreamStream = new NetworkStream(upstream, ownsSocket: false);
-            var up = clientStream.CopyToAsync(upstreamStream, _stop.Token);
-            var down = upstreamStream.CopyToAsync(clientStream, _stop.Token);
+            var up = PumpAsync(clientStream, upstreamStream);
+            var down = PumpAsync(upstreamStream, clientStream);
             await Task.WhenAny(up, down);
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)

@@ -29,6 +29,8 @@ public sealed class DaemonConfigurationErrorTests
         { "EDGE_Batching__MaxBatch", "0", "Batching:MaxBatch", "0 is out of range; allowed: 1 to 1024" },
         { "EDGE_Batching__Overload", "Panic", "Batching:Overload", "'Panic'" },
         { "EDGE_Results__RetentionHours", "0", "Results:RetentionHours", "0 must be positive" },
+        { "EDGE_Kernels__Accelerator", "Gpu", "Kernels:Accelerator", "'Gpu' is unknown; allowed: Auto, Cpu, Cuda" },
+        { "EDGE_Kernels__FramePreprocessing", "Fast", "Kernels:FramePreprocessing", "'Fast' is unknown; allowed: Auto, CSharp, Kernel" },
     };
 
     private static async Task<(int ExitCode, string[] ErrorLines, string Output)> RunAsync(Dictionary<string, string?> settings)

@@ -57,7 +57,7 @@ public sealed partial class ModelDeliveryEndToEndTests : IDisposable
         await using var daemon = DaemonProcess.Start(DeviceSettings(broker.Address));
         await statuses.WaitForAsync(m => daemon.IsStatus(m, Core.Devices.DeviceState.Online), "online");
 
-        Assert.Equal(0, await EdgectlAsync("model", "publish", modelPath, "--name", Model, "--version", "1", "--key", PrivateKey, "--chunk-size", "64KiB", "--broker", broker.Address));
+        Assert.Equal(0, await EdgectlAsync("model", "publish", modelPath, "--name", Model, "--version", "1", "--signing-key", PrivateKey, "--chunk-size", "64KiB", "--broker", broker.Address));
 
         await statuses.WaitForAsync(
             m => m.Topic == daemon.StatusTopic && DaemonProcess.Parse(m).Models.Any(s => s is { Name: Model, Version: 1, Phase: Core.Models.ModelPhase.Serving, ServingVersion: 1 }),

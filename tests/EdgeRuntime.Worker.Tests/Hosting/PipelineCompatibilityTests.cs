@@ -54,7 +54,7 @@ public sealed class PipelineCompatibilityTests : IDisposable
         results.Clear();
         await results.WaitForAsync(m => ResultVersion(m) == 2, "results from v2");
 
-        Assert.Equal(0, await EdgectlAsync("rollback", "--device", daemon.DeviceId, "--model", Model, "--key", Key + ".key", "--timeout", "60", "--broker", broker.Address));
+        Assert.Equal(0, await EdgectlAsync("rollback", "--device", daemon.DeviceId, "--model", Model, "--signing-key", Key + ".key", "--timeout", "60", "--broker", broker.Address));
         await status.WaitForAsync(m => Models(m).Any(s => s is { Name: Model, Phase: ModelPhase.Serving, ServingVersion: 0 }), "v0 serving after the rollback", TimeSpan.FromSeconds(60));
         results.Clear();
         await results.WaitForAsync(m => ResultVersion(m) == 0, "results from v0 after the rollback");
@@ -69,7 +69,7 @@ public sealed class PipelineCompatibilityTests : IDisposable
     {
         var path = Path.Combine(_folder, $"model-{version}.onnx");
         await File.WriteAllBytesAsync(path, model, TestContext.Current.CancellationToken);
-        return await EdgectlAsync("model", "publish", path, "--name", Model, "--version", version.ToString(System.Globalization.CultureInfo.InvariantCulture), "--key", Key + ".key", "--broker", broker);
+        return await EdgectlAsync("model", "publish", path, "--name", Model, "--version", version.ToString(System.Globalization.CultureInfo.InvariantCulture), "--signing-key", Key + ".key", "--broker", broker);
     }
 
     private static byte[] Classifier()

@@ -54,6 +54,36 @@ public sealed class SystemdWatchdogTests
     }
 
     [Fact]
+    public async Task Execute_Unhealthy_StopsPettingUntilHealthyAgain()
+    {
+        var time = new FakeTimeProvider();
+        var notifier = new RecordingNotifier();
+        var alive = true;
+        var asked = 0;
+        using var watchdog = new SystemdWatchdog(notifier, time, Environment("20000000"), () =>
+        {
+            Interlocked.Increment(ref asked);
+            return Volatile.Read(ref alive);
+        });
+
+        await watchdog.StartAsync(TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => notifier.States.Count == 1, "the first pet at start");
+        Volatile.Write(ref alive, false);
+        for (var i = 2; i <= 4; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(10));
+            await Eventually.TrueAsync(() => Volatile.Read(ref asked) == i, "the watchdog asking whether the daemon is well");
+        }
+
+        // Three periods without a pet: systemd would have restarted the daemon after two.
+        Assert.Single(notifier.States);
+        Volatile.Write(ref alive, true);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => notifier.States.Count == 2, "petting again once healthy");
+        await watchdog.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task Execute_NotUnderSystemd_NeverPets()
     {
         var notifier = new RecordingNotifier { IsEnabled = false };

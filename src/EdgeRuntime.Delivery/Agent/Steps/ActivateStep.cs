@@ -62,6 +62,10 @@ internal sealed class ActivateStep(StepEffects effects, StepKind kind) : IDelive
             {
                 return builtIns.Materialize(run.Model);
             }
+            catch (FileNotFoundException ex)
+            {
+                throw DeliveryStepException.Of(RefusalCode.NotInStore, 0, $"{run.Model} v0: {ex.Message}");
+            }
             catch (IOException ex)
             {
                 throw FetchStep.DiskFailure(0, $"cannot write the built-in {run.Model} v0", ex);

@@ -36,6 +36,7 @@ internal sealed class FetchStep(StepEffects effects) : IDeliveryStep
             {
                 if (download.Accept(index, data.Span))
                 {
+                    DeliveryInstruments.ChunkBytes.Add(data.Length, new KeyValuePair<string, object?>("model", manifest.Name));
                     watch.Verified(download.VerifiedCount);
                 }
             },

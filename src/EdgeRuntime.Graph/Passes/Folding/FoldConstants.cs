@@ -12,7 +12,7 @@ namespace EdgeRuntime.Graph.Passes.Folding;
 /// </code>
 /// Exact: the evaluator runs the same operator implementation the model would run. Random operators and
 /// nodes with subgraphs are never folded, and neither is any output larger than the size limit or of unknown
-/// size (a ConstantOfShape can declare gigabytes in a few bytes).
+/// size (a ConstantOfShape can declare gigabytes in a few bytes). Nothing that reads a preserved initializer is folded.
 /// </summary>
 public sealed class FoldConstants : GraphPass
 {
@@ -21,6 +21,8 @@ public sealed class FoldConstants : GraphPass
     public override PassKind Kind => PassKind.Fold;
 
     public override OptimizationLevel Level => OptimizationLevel.O1;
+
+    public override bool RewritesInitializers => true;
 
     public override string Description => "Evaluates subgraphs whose inputs are all constant and stores the results (within a size limit).";
 
@@ -48,7 +50,7 @@ public sealed class FoldConstants : GraphPass
         var willBeConstant = new HashSet<Value>();
         foreach (var node in graph.TopologicalOrder())
         {
-            if (!IsFoldable(node, willBeConstant, context.FoldSizeLimitBytes))
+            if (context.ReadsPreserved(node) || !IsFoldable(node, willBeConstant, context.FoldSizeLimitBytes))
             {
                 continue;
             }

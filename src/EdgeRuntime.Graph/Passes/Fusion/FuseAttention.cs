@@ -12,7 +12,8 @@ namespace EdgeRuntime.Graph.Passes.Fusion;
 /// Exact up to rounding: Attention computes softmax(Q·Kᵀ·scale + (1 − mask)·mask_filter_value)·V per head with
 /// Q, K, V = h·W + b taken from the packed weights, which is the block above. Needs fixed shapes (run
 /// specialize-shapes first: the head split must be a constant Reshape), float32, and a target with ONNX
-/// Runtime's contrib kernels (CPU, CUDA). The three projections must read the same input.
+/// Runtime's contrib kernels (CPU, CUDA). The three projections must read the same input, and no projection weight
+/// or bias may be preserved (they are packed into new initializers).
 /// </summary>
 public sealed class FuseAttention : GraphPass
 {
@@ -21,6 +22,8 @@ public sealed class FuseAttention : GraphPass
     public override PassKind Kind => PassKind.Fuse;
 
     public override OptimizationLevel Level => OptimizationLevel.O3;
+
+    public override bool RewritesInitializers => true;
 
     public override string Description => "Replaces Q/K/V projection → scaled dot product → mask → Softmax → weighted sum with com.microsoft.Attention.";
 
@@ -37,7 +40,8 @@ public sealed class FuseAttention : GraphPass
         var changed = false;
         foreach (var softmax in model.Graph.Nodes.Where(n => n.Is("Softmax")).ToList())
         {
-            if (model.Graph.Nodes.Contains(softmax) && Match(softmax) is { } block)
+            if (model.Graph.Nodes.Contains(softmax) && Match(softmax) is { } block &&
+                !context.ReadsPreserved(block.Query.MatMul, block.Query.BiasAdd, block.Key.MatMul, block.Key.BiasAdd, block.Value.MatMul, block.Value.BiasAdd))
             {
                 Rewrite(model, block, masks, context);
                 changed = true;

@@ -10,7 +10,7 @@ namespace EdgeRuntime.Graph.Passes.Fusion;
 /// </code>
 /// Exact up to float rounding: BN(z)[m] = (z[m] − μ[m])·k[m] + β[m] is affine per output channel, and a
 /// convolution's output channel m is linear in filter m plus bias m. Not applied when the Conv output has
-/// another reader (it would then be needed unnormalised) or any parameter is not constant.
+/// another reader (it would then be needed unnormalised), any parameter is not constant, or one is preserved.
 /// </summary>
 public sealed class FuseConvBatchNorm : GraphPass
 {
@@ -19,6 +19,8 @@ public sealed class FuseConvBatchNorm : GraphPass
     public override PassKind Kind => PassKind.Fuse;
 
     public override OptimizationLevel Level => OptimizationLevel.O2;
+
+    public override bool RewritesInitializers => true;
 
     public override string Description => "Folds BatchNormalization into the preceding Conv's weights and bias.";
 
@@ -29,7 +31,7 @@ public sealed class FuseConvBatchNorm : GraphPass
         foreach (var bn in PassHelpers.AllNodes(model).Where(n => n.Is("BatchNormalization")))
         {
             if (bn.Outputs.Skip(1).Any(o => o is { IsUsed: true }) || bn.GetInt("training_mode", 0) != 0 ||
-                bn.Input(0)?.Producer is not { } conv || !conv.Is("Conv") || conv.Output.Uses.Count != 1 || conv.Output.IsGraphOutput)
+                bn.Input(0)?.Producer is not { } conv || !conv.Is("Conv") || conv.Output.Uses.Count != 1 || conv.Output.IsGraphOutput || context.ReadsPreserved(conv, bn))
             {
                 continue;
             }

@@ -13,7 +13,7 @@ namespace EdgeRuntime.Graph.Passes.Fusion;
 /// Exact up to rounding: output channel m of a Conv (column n of a Gemm) is linear in filter m (column n) and
 /// bias m (n), so scaling or shifting it equals scaling the filter and bias or shifting the bias. Only
 /// constants that vary along the channel axis alone qualify; anything that would broadcast the output wider
-/// does not.
+/// does not, and neither does a pattern that reads a preserved initializer.
 /// </summary>
 public sealed class FuseConvScaleBias : GraphPass
 {
@@ -22,6 +22,8 @@ public sealed class FuseConvScaleBias : GraphPass
     public override PassKind Kind => PassKind.Fuse;
 
     public override OptimizationLevel Level => OptimizationLevel.O2;
+
+    public override bool RewritesInitializers => true;
 
     public override string Description => "Folds constant per-channel Mul/Add after Conv or Gemm into weights and bias.";
 
@@ -48,7 +50,7 @@ public sealed class FuseConvScaleBias : GraphPass
         {
             var producer = op.Input(side)?.Producer;
             var constant = PassHelpers.Constant(op.Input(1 - side));
-            if (producer is null || constant is null || producer.Output.Uses.Count != 1 || producer.Output.IsGraphOutput)
+            if (producer is null || constant is null || producer.Output.Uses.Count != 1 || producer.Output.IsGraphOutput || context.ReadsPreserved(op, producer))
             {
                 continue;
             }

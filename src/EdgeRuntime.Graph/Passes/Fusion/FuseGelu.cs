@@ -9,7 +9,8 @@ namespace EdgeRuntime.Graph.Passes.Fusion;
 /// after:   y = Gelu(x)                             com.microsoft.Gelu, or ONNX Gelu from opset 20
 /// </code>
 /// Exact up to rounding: the definition of GELU. The division by √2 may be written as a multiplication by
-/// 1/√2. Without a runtime that has the fused kernel (standard ONNX before opset 20), nothing is changed.
+/// 1/√2. Without a runtime that has the fused kernel (standard ONNX before opset 20), nothing is changed; nor when a
+/// constant of the pattern is a preserved initializer.
 /// </summary>
 public sealed class FuseGelu : GraphPass
 {
@@ -18,6 +19,8 @@ public sealed class FuseGelu : GraphPass
     public override PassKind Kind => PassKind.Fuse;
 
     public override OptimizationLevel Level => OptimizationLevel.O2;
+
+    public override bool RewritesInitializers => true;
 
     public override string Description => "Replaces x·0.5·(1 + erf(x/√2)) with Gelu.";
 
@@ -104,7 +107,7 @@ public sealed class FuseGelu : GraphPass
             return false;
         }
 
-        if (!Patterns.OnlyReadBy(scaleIn.Output, erf))
+        if (!Patterns.OnlyReadBy(scaleIn.Output, erf) || context.ReadsPreserved(result, first, halver, plusOne, erf, scaleIn))
         {
             return false;
         }

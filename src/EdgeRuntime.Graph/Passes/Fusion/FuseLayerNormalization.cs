@@ -10,7 +10,8 @@ namespace EdgeRuntime.Graph.Passes.Fusion;
 /// after:   y = LayerNormalization(x, γ, β, axis=-1, epsilon=ε)
 /// </code>
 /// Exact up to rounding: it is the definition of layer normalisation over the last axis. The square may be
-/// written Pow(d, 2) or d·d; the intermediates must have no other readers.
+/// written Pow(d, 2) or d·d; the intermediates must have no other readers. γ and β keep their initializers (a
+/// preserved one stays mappable); a preserved ε or exponent stops the fusion.
 /// </summary>
 public sealed class FuseLayerNormalization : GraphPass
 {
@@ -19,6 +20,8 @@ public sealed class FuseLayerNormalization : GraphPass
     public override PassKind Kind => PassKind.Fuse;
 
     public override OptimizationLevel Level => OptimizationLevel.O2;
+
+    public override bool RewritesInitializers => true;
 
     public override string Description => "Replaces decomposed layer normalisation (ReduceMean, Sub, Pow, Sqrt, Div, Mul, Add) with LayerNormalization.";
 
@@ -101,6 +104,12 @@ public sealed class FuseLayerNormalization : GraphPass
         if (!Patterns.OnlyReadBy(sub.Output, square!, div) || !Patterns.OnlyReadBy(mean.Output, sub) || !Patterns.OnlyReadBy(square!.Output, variance) ||
             !Patterns.OnlyReadBy(variance.Output, addEpsilon) || !Patterns.OnlyReadBy(addEpsilon.Output, sqrt) || !Patterns.OnlyReadBy(sqrt.Output, div) ||
             (beta is not null && !Patterns.OnlyReadBy(scale.Output, last)))
+        {
+            return false;
+        }
+
+        // ε and the other constants of the decomposition are baked into attributes; γ and β stay the fused node's inputs.
+        if (context.ReadsPreserved(sub, mean, variance, addEpsilon, square, sqrt, div))
         {
             return false;
         }

@@ -9,7 +9,8 @@ namespace EdgeRuntime.Graph.Passes.Pruning;
 /// after:   axes_1 = [0]                 Unsqueeze(a, axes_1)  Unsqueeze(b, axes_1)
 /// </code>
 /// Exact: readers see the same bytes. Fewer initializers also let common-subexpression elimination see
-/// that two nodes read the same constant.
+/// that two nodes read the same constant. Preserved initializers are neither merged away nor shared: trained, they
+/// would no longer equal their twin.
 /// </summary>
 public sealed class DeduplicateInitializers : GraphPass
 {
@@ -19,16 +20,19 @@ public sealed class DeduplicateInitializers : GraphPass
 
     public override OptimizationLevel Level => OptimizationLevel.O1;
 
+    public override bool RewritesInitializers => true;
+
     public override string Description => "Merges initializers that hold identical data.";
 
     public override bool Run(Model model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(context);
         var changed = false;
         foreach (var graph in model.Graph.SelfAndDescendants().ToList())
         {
             var kept = new Dictionary<int, List<Value>>();
-            foreach (var initializer in graph.Initializers.Where(v => v.IsConstant).ToList())
+            foreach (var initializer in graph.Initializers.Where(v => v.IsConstant && !context.IsPreserved(v)).ToList())
             {
                 var tensor = initializer.Initializer!;
                 var hash = tensor.ContentHash();

@@ -11,7 +11,8 @@ namespace EdgeRuntime.Graph.Passes.Pruning;
 /// Exact when the output has the input's shape and type (checked: a broadcast that grows the tensor is not
 /// a no-op): adding 0, subtracting 0, multiplying or dividing by 1, padding by nothing, reshaping, expanding
 /// or tiling to the same shape, the identity permutation, a cast to the same type, a full-range Slice, a
-/// single-input Concat and a single-output Split all copy their input.
+/// single-input Concat and a single-output Split all copy their input. A node reading a preserved initializer stays:
+/// a bias of zeros that is being trained is not a no-op.
 /// </summary>
 public sealed class EliminateNoOps : GraphPass
 {
@@ -21,6 +22,8 @@ public sealed class EliminateNoOps : GraphPass
 
     public override OptimizationLevel Level => OptimizationLevel.O1;
 
+    public override bool RewritesInitializers => true;
+
     public override string Description => "Removes Add 0, Mul 1, Pad 0 and Reshape/Transpose/Cast/Expand/Slice that change nothing.";
 
     public override bool Run(Model model, PassContext context)
@@ -29,7 +32,7 @@ public sealed class EliminateNoOps : GraphPass
         var changed = false;
         foreach (var node in PassHelpers.AllNodes(model))
         {
-            if (node.Domain.Length != 0 || node.Outputs.Count != 1 || node.Outputs[0] is not { } output)
+            if (node.Domain.Length != 0 || node.Outputs.Count != 1 || node.Outputs[0] is not { } output || context.ReadsPreserved(node))
             {
                 continue;
             }

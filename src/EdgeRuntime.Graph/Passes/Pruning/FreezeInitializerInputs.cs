@@ -11,6 +11,7 @@ namespace EdgeRuntime.Graph.Passes.Pruning;
 /// Exporters before IR 4 (CNTK, old PyTorch) list every weight as an input; a runtime must then assume a
 /// caller may replace it and cannot fold or fuse it. A deployed model's weights are never fed by callers, so
 /// freezing them computes the same outputs for every call that does not override a weight. Unused ones go.
+/// Preserved initializers (<see cref="PassContext.PreservedInitializers"/>) stay inputs.
 /// </summary>
 public sealed class FreezeInitializerInputs : GraphPass
 {
@@ -20,13 +21,15 @@ public sealed class FreezeInitializerInputs : GraphPass
 
     public override OptimizationLevel Level => OptimizationLevel.O1;
 
+    public override bool RewritesInitializers => true;
+
     public override string Description => "Makes initializers listed as graph inputs (pre-IR-4 exporters) constant, so they can be folded and fused.";
 
     public override bool Run(Model model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
         var graph = model.Graph;
-        var overridable = graph.Inputs.Where(v => v.Initializer is not null).ToList();
+        var overridable = graph.Inputs.Where(v => v.Initializer is not null && !context.IsPreserved(v)).ToList();
         foreach (var initializer in overridable)
         {
             graph.MakeConstant(initializer);

@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using EdgeRuntime.Core.Compute;
+using EdgeRuntime.Kernels.Vectors;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeRuntime.Kernels.Accelerators;
+
+/// <summary>
+/// The one owner of the process's ILGPU <see cref="Context"/> and <see cref="ILGPU.Runtime.Accelerator"/>: chooses
+/// CUDA or the CPU accelerator (<see cref="AcceleratorPolicy"/>), loads each kernel family once and keeps it, and
+/// serialises all work on its single stream.
+/// </summary>
+/// <remarks>
+/// Ownership: whoever calls <see cref="Create(KernelPreference, ILogger?)"/> disposes the result, after every
+/// <see cref="DeviceVector"/>, <see cref="EdgeRuntime.Kernels.Training.ParameterBuffer"/>, optimiser and pre-processor made from it
+/// (they borrow the accelerator; their device buffers die with it). Thread-safe: every operation takes the
+/// accelerator's lock and binds its context to the calling thread, so callers on different threads queue up.
+/// <para>
+/// Kernels are written as grid-stride loops launched with an explicit <see cref="KernelConfig"/> of at most
+/// <see cref="MaxGroups"/> groups of <see cref="GroupSize"/> threads. On the CPU accelerator that matters: an
+/// implicitly grouped launch over one element per thread spends its time synchronising simulated threads
+/// (an axpy over 10⁶ floats took 958 ms that way, 2–4 ms as a grid-stride loop; docs/kernels.md).
+/// </para>
+/// </remarks>
+public sealed partial class KernelAccelerator : IDisposable
+{
+    private const int CudaGroupSize = 256;
+    private const int CudaGroupsPerMultiprocessor = 8;
+
+    // Two threads a group, one group per core: the smallest group the CPU accelerator allows keeps its barrier
+    // cost low, and one multiprocessor per core runs groups in parallel (measured in docs/kernels.md).
+    private const int CpuGroupSize = 2;
+
+    private readonly Context _context;
+    private readonly Accelerator _accelerator;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Type, object> _families = [];
+    private readonly ILogger _logger;
+    private bool _disposed;
+
+    private KernelAccelerator(Context context, Accelerator accelerator, KernelAcceleratorStatus status, ILogger logger)
+    {
+        _context = context;
+        _accelerator = accelerator;
+        _logger = logger;
+        Status = status;
+        GroupSize = status.Kind == AcceleratorKind.Cuda ? Math.Min(CudaGroupSize, accelerator.MaxNumThreadsPerGroup) : CpuGroupSize;
+        MaxGroups = status.Kind == AcceleratorKind.Cuda ? accelerator.NumMultiprocessors * CudaGroupsPerMultiprocessor : accelerator.NumMultiprocessors;
+    }
+
+    /// <summary>Where the kernels run and why (the value for the device status).</summary>
+    public KernelAcceleratorStatus Status { get; }
+
+    /// <summary>CUDA or CPU.</summary>
+    public AcceleratorKind Kind => Status.Kind;
+
+    /// <summary>Why CUDA is not used when it was asked for or tried; null otherwise.</summary>
+    public string? FallbackReason => Status.FallbackReason;
+
+    /// <summary>Threads per group of every launch (a power of two).</summary>
+    public int GroupSize { get; }
+
+    /// <summary>The most groups one launch uses; larger inputs loop (grid-stride).</summary>
+    public int MaxGroups { get; }
+
+    /// <summary>The ILGPU accelerator; use it only inside <see cref="Enter"/>.</summary>
+    internal Accelerator Accelerator => _accelerator;
+
+    /// <summary>
+    /// Chooses and starts the accelerator for <paramref name="preference"/>: CUDA when wanted and usable, otherwise
+    /// ILGPU's CPU accelerator with the reason in <see cref="FallbackReason"/> (logged once: a warning when CUDA was
+    /// asked for, information under Auto). Never fails for want of a GPU.
+    /// </summary>
+    public static KernelAccelerator Create(KernelPreference preference, ILogger? logger = null) =>
+        Create(preference, logger, CudaProbe.Probe, StartCuda);
+
+    /// <summary>As <see cref="Create(KernelPreference, ILogger?)"/> with the probe and the CUDA start replaceable (tests simulate a GPU that fails to start).</summary>
+    internal static KernelAccelerator Create(KernelPreference preference, ILogger? logger, Func<CudaProbeResult> probe, Func<(Context Context, Accelerator Accelerator)> startCuda)
+    {
+        logger ??= NullLogger.Instance;
+        var plan = AcceleratorPolicy.Decide(preference, AcceleratorPolicy.NeedsProbe(preference) ? probe() : null);
+        var reason = plan.FallbackReason;
+        if (plan.TryCuda)
+        {
+            try
+            {
+                var (context, accelerator) = startCuda();
+                var status = new KernelAcceleratorStatus(preference, AcceleratorKind.Cuda, accelerator.Name, null);
+                LogChosen(logger, status.ToString());
+                return new KernelAccelerator(context, accelerator, status, logger);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Whatever the driver or ILGPU threw (CudaException, an unsupported architecture, a PTX the driver
+                // rejects), the kernels still have the CPU accelerator.
+                reason = AcceleratorPolicy.StartFailure(ex);
+            }
+        }
+
+        var cpu = CreateCpu(preference, reason);
+        if (reason is not null && preference == KernelPreference.Cuda)
+        {
+            LogCudaUnavailable(logger, reason);
+        }
+
+        LogChosen(logger, cpu.Status.ToString());
+        return new KernelAccelerator(cpu.Context, cpu.Accelerator, cpu.Status, logger);
+    }
+
+    /// <summary>Takes the accelerator for the calling thread (the lock, and its context made current); dispose the scope to release it.</summary>
+    /// <exception cref="ObjectDisposedException">The accelerator was disposed.</exception>
+    internal Lock.Scope Enter()
+    {
+        var scope = _gate.EnterScope();
+        if (_disposed)
+        {
+            scope.Dispose();
+            throw new ObjectDisposedException(nameof(KernelAccelerator), "the kernel accelerator was disposed");
+        }
+
+        _accelerator.Bind();
+        return scope;
+    }
+
+    /// <summary>Disposes <paramref name="resource"/> (a buffer of this accelerator) unless the accelerator, and with it the buffer, is gone already.</summary>
+    internal void Release(IDisposable resource)
+    {
+        using (_gate.EnterScope())
+        {
+            if (!_disposed)
+            {
+                _accelerator.Bind();
+                resource.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The launch for <paramref name="items"/> elements: enough groups to give each thread one, capped at <see cref="MaxGroups"/>.</summary>
+    internal KernelConfig Launch(long items)
+    {
+        var groups = (int)Math.Clamp((items + GroupSize - 1) / GroupSize, 1, MaxGroups);
+        return new KernelConfig(groups, GroupSize);
+    }
+
+    /// <summary>The kernel family <typeparamref name="T"/>, loaded (compiled) on first use and kept for the accelerator's life.</summary>
+    internal T Family<T>(Func<KernelAccelerator, T> load)
+        where T : class
+    {
+        using var scope = Enter();
+        if (_families.TryGetValue(typeof(T), out var loaded))
+        {
+            return (T)loaded;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var family = load(this);
+        _families[typeof(T)] = family;
+        LogFamilyLoaded(_logger, typeof(T).Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return family;
+    }
+
+    /// <summary>The vector maths (loaded on first use).</summary>
+    public VectorKernels Vectors => Family(VectorKernels.Load);
+
+    /// <summary>Waits until every kernel queued so far has run (copies to the host wait by themselves).</summary>
+    public void Synchronize()
+    {
+        using var scope = Enter();
+        _accelerator.Synchronize();
+    }
+
+    /// <summary>A device vector of <paramref name="length"/> zeros.</summary>
+    public DeviceVector Allocate(int length) => new(this, length);
+
+    /// <summary>A device vector holding a copy of <paramref name="values"/>.</summary>
+    public DeviceVector Upload(ReadOnlySpan<float> values)
+    {
+        var vector = new DeviceVector(this, values.Length);
+        vector.CopyFrom(values);
+        return vector;
+    }
+
+    /// <summary>Frees the kernels' scratch buffers, the accelerator and the context.</summary>
+    public void Dispose()
+    {
+        using (_gate.EnterScope())
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (var family in _families.Values.OfType<IDisposable>())
+            {
+                family.Dispose();
+            }
+
+            _families.Clear();
+            _accelerator.Dispose();
+            _context.Dispose();
+        }
+    }
+
+    private static (Context Context, Accelerator Accelerator) StartCuda()
+    {
+        var context = Context.Create(builder => builder.Cuda().EnableAlgorithms());
+        try
+        {
+            var devices = context.GetCudaDevices();
+            return devices.Count > 0
+                ? (context, devices[0].CreateCudaAccelerator(context))
+                : throw new NotSupportedException("ILGPU lists none of the driver's devices (an architecture ILGPU 1.5.3 does not support?)");
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    private static (Context Context, Accelerator Accelerator, KernelAcceleratorStatus Status) CreateCpu(KernelPreference preference, string? reason)
+    {
+        var cores = Math.Max(1, Environment.ProcessorCount);
+        var device = new CPUDevice(CpuGroupSize, numWarpsPerMultiprocessor: 1, numMultiprocessors: cores);
+        var context = Context.Create(builder => builder.CPU(device).EnableAlgorithms());
+        try
+        {
+            var accelerator = context.GetCPUDevice(0).CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel);
+            return (context, accelerator, new KernelAcceleratorStatus(preference, AcceleratorKind.Cpu, $"CPU accelerator, {cores}x{CpuGroupSize} threads", reason));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Kernels run on {Accelerator}")]
+    private static partial void LogChosen(ILogger logger, string accelerator);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Kernels: CUDA was asked for but cannot be used, running on the CPU accelerator: {Reason}")]
+    private static partial void LogCudaUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Kernels: {Family} loaded in {Milliseconds:0.0} ms")]
+    private static partial void LogFamilyLoaded(ILogger logger, string family, double milliseconds);
+}

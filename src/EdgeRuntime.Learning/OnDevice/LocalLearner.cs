@@ -1,0 +1,331 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using EdgeRuntime.Core.IO;
+using EdgeRuntime.Core.Learning;
+using EdgeRuntime.Core.Models;
+using EdgeRuntime.Graph.Autodiff;
+using EdgeRuntime.Graph.Onnx;
+using EdgeRuntime.Learning.Data;
+using EdgeRuntime.Learning.Evaluation;
+using EdgeRuntime.Learning.Training;
+using EdgeRuntime.Sensors.Features;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeRuntime.Learning.OnDevice;
+
+/// <summary>
+/// On-device learning for the models of the forecast pipelines. Each <see cref="TickAsync"/> writes the labelled
+/// examples the pipelines produced to disk and asks <see cref="LearningPolicy"/> whether to train; a round fine-tunes
+/// the serving version's trainable part (head and biases by default) on the stored examples except the newest
+/// <see cref="LearningOptions.HoldoutFraction"/>, on a thread of its own at low priority that pauses while inference
+/// waits or is slow and stops at the hour's CPU budget; then both the serving and the tuned version forecast the held-out
+/// examples, and the tuned one is activated — through the optimiser and verifier like any delivered version, as a local
+/// revision of the serving version — only if it is better by the configured margin. Not thread-safe: one caller ticks.
+/// </summary>
+public sealed partial class LocalLearner(
+    LearningOptions options,
+    LabelledExampleStore store,
+    IServingModelSource serving,
+    IModelActivator activator,
+    IInferenceLoad load,
+    LearningStatusBoard board,
+    string stateDirectory,
+    Func<IReadOnlyList<float[]>, TrainingOptions, IParameterUpdater> createUpdater,
+    TimeProvider timeProvider,
+    ILogger<LocalLearner> logger)
+{
+    private readonly CpuBudgetLedger _cpu = new();
+    private readonly Dictionary<string, ModelLearning> _models = new(StringComparer.Ordinal);
+
+    /// <summary>Training CPU time since this learner was made.</summary>
+    public TimeSpan CpuTime => _cpu.Total;
+
+    /// <summary>The folder of local revisions: {state}/learning/{model}/v{base}/r{n}/model.onnx.</summary>
+    public string Root => Path.Combine(stateDirectory, "learning");
+
+    /// <summary>Flushes examples and runs a round for each model whose policy says so.</summary>
+    public async Task TickAsync(IReadOnlyCollection<string> modelNames, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelNames);
+        try
+        {
+            store.Flush();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            LogStoreFailed(logger, ex.Message);
+        }
+
+        foreach (var name in modelNames)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!_models.TryGetValue(name, out var learning))
+            {
+                learning = new ModelLearning(name);
+                _models[name] = learning;
+            }
+
+            var source = serving.ServingSource(name);
+            if (source is not null && !learning.Restored)
+            {
+                // Once per start: the newest local revision of the serving version serves again, as before the restart.
+                learning.Restored = true;
+                source = await RestoreRevisionAsync(name, source, cancellationToken) ?? source;
+            }
+
+            var stored = store.Count(name);
+            var spec = source is null ? null : ReadSpec(source.Path);
+            var state = new LearningState(source?.Version, spec is not null, stored - learning.ExamplesAtLastRound, _cpu.UsedInLastHour(timeProvider.GetUtcNow()));
+            var decision = LearningPolicy.Decide(state, options);
+            if (decision != LearningCode.Train)
+            {
+                Report(learning, source, stored, Code(decision), decision == LearningCode.CollectingExamples ? $"{state.NewExamples} of {options.MinNewExamples} new examples" : null);
+                continue;
+            }
+
+            learning.ExamplesAtLastRound = stored;
+            Report(learning, source, stored, "training", null);
+            var round = await RunOnLearningThreadAsync(() => Round(learning, source!, spec!, cancellationToken), cancellationToken);
+            learning.LastRound = round;
+            Report(learning, serving.ServingSource(name), store.Count(name), "collecting-examples", round.Outcome);
+        }
+    }
+
+    private LearningRound Round(ModelLearning learning, InstalledModel source, FeatureSpec spec, CancellationToken cancellationToken)
+    {
+        var examples = store.Load(learning.Model, spec.Window * spec.RowWidth, spec.Horizons.Count);
+        if (examples.Count > options.MaxTrainingExamples)
+        {
+            examples = [.. examples.Skip(examples.Count - options.MaxTrainingExamples)];
+        }
+
+        var heldOut = Math.Max(1, (int)Math.Round(examples.Count * options.HoldoutFraction));
+        var train = ForecastDataset.FromExamples(spec, examples.Take(examples.Count - heldOut));
+        var holdout = ForecastDataset.FromExamples(spec, examples.Skip(examples.Count - heldOut));
+        var servingBytes = File.ReadAllBytes(source.Path);
+        var model = OnnxModelReader.Read(servingBytes, Path.GetFileName(source.Path), Path.GetDirectoryName(source.Path));
+        var trainable = options.Trainable.Count > 0 ? TrainableSelection.Named(model, options.Trainable) : TrainableSelection.DefaultHead(model);
+        var training = new TrainingOptions
+        {
+            Epochs = options.Epochs,
+            BatchSize = options.BatchSize,
+            LearningRate = options.LearningRate,
+            ValidationFraction = 0.1,
+            Patience = 2,
+            IntraOpThreads = 1,
+        };
+
+        var lastCpu = ThreadCpuClock.Now();
+        var lastWall = timeProvider.GetTimestamp();
+        void BeforeStep(CancellationToken token)
+        {
+            // Account the step that just ran, then give way to serving until it is idle again.
+            var cpuNow = ThreadCpuClock.Now();
+            var used = cpuNow is { } c && lastCpu is { } l ? c - l : timeProvider.GetElapsedTime(lastWall);
+            _cpu.Record(timeProvider.GetUtcNow(), used);
+            while (LearningPolicy.MayStep(load.Current, _cpu.UsedInLastHour(timeProvider.GetUtcNow()), options) is var gate && gate != StepGate.Go)
+            {
+                if (gate == StepGate.CpuBudgetSpent)
+                {
+                    throw new CpuBudgetSpentException();
+                }
+
+                learning.Pauses++;
+                Task.Delay(TimeSpan.FromMilliseconds(20), timeProvider, token).GetAwaiter().GetResult();
+            }
+
+            lastCpu = ThreadCpuClock.Now();
+            lastWall = timeProvider.GetTimestamp();
+        }
+
+        TrainingResult result;
+        try
+        {
+            result = new Trainer(createUpdater).Train(model, new TrainingRequest(trainable, LossKind.MeanAbsoluteError), new ForecastTrainingData(train), training, beforeStep: BeforeStep, cancellationToken: cancellationToken);
+        }
+        catch (CpuBudgetSpentException)
+        {
+            return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, double.NaN, double.NaN, false, "stopped: the hour's CPU budget was spent before the round finished");
+        }
+        catch (Exception ex) when (ex is TrainingGraphException or ArgumentException)
+        {
+            return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, double.NaN, double.NaN, false, $"cannot train: {ex.Message}");
+        }
+
+        store.RecordCurve(learning.Model, timeProvider.GetUtcNow(), result.Steps / Math.Max(1, result.EpochsRun), result.TrainingLoss, result.ValidationLoss);
+        TrainedParameters.ApplyTo(model, result.Parameters);
+        var candidateBytes = OnnxModelWriter.ToBytes(model);
+        var servingMae = MeanMae(servingBytes, holdout, "serving");
+        var candidateMae = MeanMae(candidateBytes, holdout, "candidate");
+        if (!LearningPolicy.Accept(servingMae, candidateMae, options))
+        {
+            var gain = 1 - (candidateMae / servingMae);
+            return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, servingMae, candidateMae, false,
+                string.Create(CultureInfo.InvariantCulture, $"kept the serving version: the tuned one was {gain * 100:0.0}% better on the newest {holdout.Count} examples, {options.MinImprovement * 100:0.#}% needed"));
+        }
+
+        var revision = RevisionOf(source) + 1;
+        var path = Path.Combine(Root, learning.Model, $"v{source.Version}", $"r{revision}", "model.onnx");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        AtomicFile.WriteAllBytes(path, candidateBytes);
+        var candidate = new InstalledModel(learning.Model, source.Version, path, Convert.ToHexStringLower(SHA256.HashData(candidateBytes)));
+        try
+        {
+            activator.ActivateAsync(candidate, new Progress<ModelStepProgress>(), cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (ModelActivationException ex)
+        {
+            return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, servingMae, candidateMae, false, $"the tuned version did not activate: {ex.Message}");
+        }
+
+        LogAccepted(logger, learning.Model, source.Version, revision, servingMae, candidateMae);
+        return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, servingMae, candidateMae, true,
+            string.Create(CultureInfo.InvariantCulture, $"serving local revision {revision} of v{source.Version}: held-out MAE {candidateMae:0.###} against {servingMae:0.###}"));
+    }
+
+    private async Task<InstalledModel?> RestoreRevisionAsync(string name, InstalledModel source, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(Root, name, $"v{source.Version}");
+        if (RevisionOf(source) != 0 || !Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        var newest = Directory.GetDirectories(folder, "r*")
+            .Select(d => (Path: Path.Combine(d, "model.onnx"), Revision: int.TryParse(Path.GetFileName(d)[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0))
+            .Where(r => r.Revision > 0 && File.Exists(r.Path))
+            .OrderByDescending(r => r.Revision)
+            .Select(r => r.Path)
+            .FirstOrDefault();
+        if (newest is null)
+        {
+            return null;
+        }
+
+        var bytes = await File.ReadAllBytesAsync(newest, cancellationToken);
+        var revision = new InstalledModel(name, source.Version, newest, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        try
+        {
+            await activator.ActivateAsync(revision, new Progress<ModelStepProgress>(), cancellationToken);
+            LogRestored(logger, name, source.Version, RevisionOf(revision));
+            return revision;
+        }
+        catch (ModelActivationException ex)
+        {
+            LogRestoreFailed(logger, name, source.Version, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>The local revision a file is (0 for a delivered or built-in file).</summary>
+    public int RevisionOf(InstalledModel? source)
+    {
+        if (source is null)
+        {
+            return 0;
+        }
+
+        var folder = Path.GetFileName(Path.GetDirectoryName(source.Path)) ?? string.Empty;
+        var inLearning = Path.GetFullPath(source.Path).StartsWith(Path.GetFullPath(Root) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        return inLearning && folder.StartsWith('r') && int.TryParse(folder[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+    }
+
+    private static double MeanMae(byte[] model, ForecastDataset examples, string name)
+    {
+        using var forecaster = new OnnxForecaster(model, name);
+        var scores = ForecastScores.Of(forecaster, examples);
+        double sum = 0;
+        long count = 0;
+        for (var h = 0; h < scores.Mae.Count; h++)
+        {
+            if (scores.Counts[h] > 0)
+            {
+                sum += scores.Mae[h] * scores.Counts[h];
+                count += scores.Counts[h];
+            }
+        }
+
+        return count > 0 ? sum / count : double.NaN;
+    }
+
+    private static FeatureSpec? ReadSpec(string path)
+    {
+        try
+        {
+            var model = OnnxModelReader.Read(path);
+            var json = model.Metadata.FirstOrDefault(m => m.Key == FeatureSpec.MetadataKey).Value;
+            return json is null ? null : FeatureSpec.TryParse(json, out _);
+        }
+        catch (Exception ex) when (ex is OnnxFormatException or IOException)
+        {
+            return null;
+        }
+    }
+
+    private void Report(ModelLearning learning, InstalledModel? source, long stored, string state, string? detail) =>
+        board.Report(new LearningStatus(learning.Model, state, detail, source?.Version, RevisionOf(source), stored, Math.Round(_cpu.UsedInLastHour(timeProvider.GetUtcNow()).TotalSeconds, 1), learning.LastRound));
+
+    private static string Code(LearningCode code) => code switch
+    {
+        LearningCode.CollectingExamples => "collecting-examples",
+        LearningCode.CpuBudgetSpent => "cpu-budget-spent",
+        LearningCode.NotServing => "not-serving",
+        LearningCode.NotTrainable => "not-trainable",
+        _ => "training",
+    };
+
+    // Training runs on a thread of its own at a lower priority (nice 10), so the scheduler prefers serving threads.
+    private static Task<T> RunOnLearningThreadAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            ThreadCpuClock.Lower(10);
+            try
+            {
+                done.TrySetResult(work());
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                done.TrySetCanceled(cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "edge-learning",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Labelled examples could not be written: {Reason}")]
+    private static partial void LogStoreFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Learned on the device: {Model} v{Version} local revision {Revision} serves (held-out MAE {Candidate:0.###}, was {Serving:0.###})")]
+    private static partial void LogAccepted(ILogger logger, string model, long version, int revision, double serving, double candidate);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Model} v{Version} local revision {Revision} again, as before the restart")]
+    private static partial void LogRestored(ILogger logger, string model, long version, int revision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The local revision of {Model} v{Version} could not serve again; serving the version as delivered: {Reason}")]
+    private static partial void LogRestoreFailed(ILogger logger, string model, long version, string reason);
+
+    private sealed class ModelLearning(string model)
+    {
+        public string Model { get; } = model;
+
+        public bool Restored { get; set; }
+
+        public long ExamplesAtLastRound { get; set; }
+
+        public long Pauses { get; set; }
+
+        public LearningRound? LastRound { get; set; }
+    }
+
+    private sealed class CpuBudgetSpentException : Exception;
+}

@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Json;
+
+namespace EdgeRuntime.Worker.Configuration.Keys;
+
+/// <summary>
+/// Finds configuration keys the daemon does not read — a misspelt <c>EDGE_Mqtt__Sever</c> would otherwise be ignored
+/// and the device run on its embedded broker, online to nobody. Each problem is one line naming where the key came
+/// from (the variable, the option or the file), the key, and the nearest key the daemon knows.
+/// </summary>
+internal static class UnknownKeyCheck
+{
+    /// <summary>One line per unknown key in <paramref name="configuration"/>'s providers, in provider order.</summary>
+    public static IReadOnlyList<string> Problems(IConfigurationRoot configuration, KeyNode schema)
+    {
+        var problems = new List<string>();
+        var reported = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Only what people write: files, EDGE_ variables, the command line (the host's own in-memory defaults are code).
+        foreach (var provider in configuration.Providers.Where(p => p is JsonConfigurationProvider or EnvironmentVariablesConfigurationProvider or CommandLineConfigurationProvider))
+        {
+            foreach (var key in AllKeys(provider, null))
+            {
+                if (Check(schema, key) is not { } unknown || !reported.Add($"{Describe(provider, unknown.Path)}|{unknown.Path}"))
+                {
+                    continue;
+                }
+
+                problems.Add($"{Describe(provider, unknown.Path)}: {unknown.Reason}");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Where the key came from, as the user wrote it.</summary>
+    private static string Describe(IConfigurationProvider provider, string path) => provider switch
+    {
+        EnvironmentVariablesConfigurationProvider => $"{ConfigurationLayers.EnvironmentPrefix}{path.Replace(":", "__", StringComparison.Ordinal)}",
+        CommandLineConfigurationProvider => $"--{path}",
+        JsonConfigurationProvider json => $"{json.Source.FileProvider?.GetFileInfo(json.Source.Path ?? string.Empty).PhysicalPath ?? json.Source.Path}: {path}",
+        _ => path,
+    };
+
+    private static (string Path, string Reason)? Check(KeyNode schema, string key)
+    {
+        var segments = key.Split(':');
+        var node = schema;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var segment = segments[i];
+            var parent = string.Join(':', segments[..i]);
+            var path = string.Join(':', segments[..(i + 1)]);
+            if (node.FreeForm)
+            {
+                return null;
+            }
+
+            if (node.Children.TryGetValue(segment, out var child))
+            {
+                node = child;
+                continue;
+            }
+
+            if (node.Element is not null)
+            {
+                if (!int.TryParse(segment, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+                {
+                    return (path, $"unknown key; {parent} is a list, its entries are numbered ({Join(parent, "0")}, {Join(parent, "1")}, …)");
+                }
+
+                node = node.Element;
+                continue;
+            }
+
+            if (node.AnyKey is not null)
+            {
+                node = node.AnyKey;
+                continue;
+            }
+
+            if (node.IsValue && i > 0)
+            {
+                return (path, $"unknown key; {parent} takes a value, not keys below it");
+            }
+
+            var nearest = Nearest(segment, node.Children.Keys);
+            return (path, nearest is null
+                ? "unknown key"
+                : $"unknown key; did you mean {Join(parent, nearest)}?");
+        }
+
+        return null;
+    }
+
+    private static string Join(string parent, string name) => parent.Length == 0 ? name : $"{parent}:{name}";
+
+    /// <summary>The known name closest to <paramref name="name"/> by edit distance (case-insensitive), ties to the shorter.</summary>
+    internal static string? Nearest(string name, IEnumerable<string> known) =>
+        known.OrderBy(k => EditDistance(name.ToUpperInvariant(), k.ToUpperInvariant())).ThenBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal).FirstOrDefault();
+
+    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions.</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>Every key that holds a value in <paramref name="provider"/> (leaves and sections alike).</summary>
+    private static IEnumerable<string> AllKeys(IConfigurationProvider provider, string? parent)
+    {
+        foreach (var key in provider.GetChildKeys([], parent).Distinct(StringComparer.OrdinalIgnoreCase).ToList())
+        {
+            var path = parent is null ? key : $"{parent}:{key}";
+            var children = AllKeys(provider, path).ToList();
+            if (children.Count == 0)
+            {
+                yield return path;
+            }
+
+            foreach (var child in children)
+            {
+                yield return child;
+            }
+        }
+    }
+}

@@ -1,0 +1,320 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using EdgeRuntime.Core.Learning;
+using EdgeRuntime.Core.Models;
+using EdgeRuntime.Inference.Runtime;
+using EdgeRuntime.Inference.Serving;
+using EdgeRuntime.Learning.Data;
+using EdgeRuntime.Learning.OnDevice;
+using EdgeRuntime.Learning.Simulation;
+using EdgeRuntime.Learning.Training;
+using EdgeRuntime.Pipelines.Batching;
+using EdgeRuntime.Pipelines.Configuration;
+using EdgeRuntime.Pipelines.Runtime;
+using EdgeRuntime.Pipelines.Stages;
+using EdgeRuntime.Sensors.Samples;
+using EdgeRuntime.Sensors.Traffic;
+using EdgeRuntime.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeRuntime.Benchmarks;
+
+/// <summary>
+/// On-device learning on a device whose traffic differs from the shipped model's training data (issue 11, item 4):
+/// a signalised intersection (90-second fixed-time cycle, four incidents a lane a day), where the shipped forecaster
+/// was trained on unsignalised ones. Part 1 plays two simulated days through the real serving path (forecast stage,
+/// micro-batcher, ONNX Runtime session from the activator), the label joiner and the example store, once with the
+/// learner ticking every ten simulated minutes and once without; it reports the served forecasts' MAE on the second
+/// day. Part 2 measures serving latency in real time at a steady rate while a training round runs in the background
+/// against the same rate without one, in alternating pairs, and reports the p99 ratio.
+/// </summary>
+internal static class DeviceDayBenchmark
+{
+    private const string Model = "traffic-forecast";
+    private static readonly DateTimeOffset Monday = new(2026, 2, 2, 0, 0, 0, TimeSpan.Zero);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var days = BenchmarkMath.IntOption(args, "--days", 2);
+        var rate = BenchmarkMath.IntOption(args, "--rate", 200);
+        var pairs = BenchmarkMath.IntOption(args, "--runs", 5);
+        var seconds = BenchmarkMath.IntOption(args, "--seconds", 15);
+        Console.WriteLine($"machine: {MachineInfo.Describe()}; updates on {KernelUpdaters.Status}");
+        var scenario = new TrafficScenario { Seed = 99, SignalCycleSeconds = 90, IncidentsPerLanePerDay = 4 };
+        var samples = IntervalSeries.Simulate(SimulatedLanes.Intersection(), scenario, Monday, TimeSpan.FromDays(days)).ToList();
+        Console.WriteLine($"device: simulated signalised intersection (cycle 90 s, green 50%, 4 incidents a lane a day, seed 99), {days} days from {Monday:u}, {samples.Count} lane intervals of 10 s");
+
+        if (args.Contains("--latency-only"))
+        {
+            using var filled = await Device.StartAsync();
+            filled.StoreOffline(samples);
+            await LatencyPartAsync(filled, samples, rate, pairs, seconds);
+            return 0;
+        }
+
+        using var learning = await PlayAsync(samples, learn: true);
+        using var frozen = await PlayAsync(samples, learn: false);
+        var from = Monday.AddDays(days - 1);
+        var withLearning = learning.Errors.MaeFrom(from);
+        var without = frozen.Errors.MaeFrom(from);
+        Console.WriteLine();
+        Console.WriteLine($"| served forecasts on day {days} (count per 10 s) | +1 | +3 | +6 | +12 | all horizons |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine(Row("shipped model, no learning", without, null));
+        Console.WriteLine(Row($"with on-device learning ({learning.Rounds.Count(r => r.Accepted)} of {learning.Rounds.Count} rounds accepted)", withLearning, without));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MAE with learning / without: {withLearning[^1] / without[^1]:0.000} (goal ≤ 0.90); training CPU {learning.CpuSeconds:0} s over {days} simulated days"));
+        foreach (var round in learning.Rounds.Take(3).Concat(learning.Rounds.Skip(3).TakeLast(2)))
+        {
+            Console.WriteLine($"  round at {round.FinishedAt:u}: {round.Outcome}");
+        }
+
+        await LatencyPartAsync(learning, samples, rate, pairs, seconds);
+        return 0;
+    }
+
+    // Part 2: serving latency at a steady rate with and without training rounds running.
+    private static async Task LatencyPartAsync(Device learning, List<IntervalSample> samples, int rate, int pairs, int seconds)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"serving latency at {rate} samples/s for {seconds} s while rounds train back to back on {learning.Store.Count(Model)} stored examples (head and biases, nice 10, paused while requests wait), against {seconds} s without, in {pairs} pairs, order alternating:");
+        var ratios = new List<double>();
+        for (var pair = 0; pair < pairs; pair++)
+        {
+            var duration = TimeSpan.FromSeconds(seconds);
+            var first = pair % 2 == 0;
+            var a = await LatencyAsync(learning, samples, rate, train: first, duration);
+            var b = await LatencyAsync(learning, samples, rate, train: !first, duration);
+            var (training, quiet) = first ? (a, b) : (b, a);
+            ratios.Add(training.P99 / quiet.P99);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pair {pair + 1}: p50 {quiet.P50:0.000} / {training.P50:0.000} ms, p99 without training {quiet.P99:0.000} ms, during training {training.P99:0.000} ms ({training.Rounds} rounds): {training.P99 / quiet.P99:0.00}×"));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p99 during training / without: median {BenchmarkMath.Median(ratios):0.00}× (pairs {ratios.Min():0.00}–{ratios.Max():0.00}×; goal ≤ 1.2×)"));
+    }
+
+    private static string Row(string label, double[] mae, double[]? baseline) =>
+        $"| {label} | {string.Join(" | ", mae.Select((m, k) => baseline is null ? string.Create(CultureInfo.InvariantCulture, $"{m:0.000}") : string.Create(CultureInfo.InvariantCulture, $"{m:0.000} ({(m / baseline[k]) - 1:+0.0%;-0.0%})")))} |";
+
+    // Two simulated days through the serving path, the learner ticking on the simulated clock every ten minutes.
+    private static async Task<Device> PlayAsync(List<IntervalSample> samples, bool learn)
+    {
+        var device = await Device.StartAsync();
+        var clock = new SimulatedClock(Monday);
+        // Serving and training take turns here (each interval is drained before the learner ticks), so the learner's
+        // gate sees an idle device; part 2 measures what they do to each other when they overlap.
+        var learner = device.Learner(clock, new LearningOptions(), new IdleLoad());
+        var next = Monday.AddMinutes(10);
+        foreach (var interval in samples.GroupBy(s => s.Time))
+        {
+            foreach (var sample in interval)
+            {
+                device.Pipeline.Offer(sample with { ReadyTimestamp = TimeProvider.System.GetTimestamp() });
+            }
+
+            await device.DrainAsync();
+            if (learn && interval.Key >= next)
+            {
+                clock.Now = interval.Key;
+                await learner.TickAsync([Model], CancellationToken.None);
+                if (device.Board.Snapshot() is [{ LastRound: { } round }] && (device.Rounds.Count == 0 || device.Rounds[^1] != round))
+                {
+                    device.Rounds.Add(round);
+                }
+
+                next = interval.Key.AddMinutes(10);
+            }
+        }
+
+        device.Store.Flush();
+        device.CpuSeconds = learner.CpuTime.TotalSeconds;
+        return device;
+    }
+
+    private static async Task<(double P99, double P50, int Rounds)> LatencyAsync(Device device, List<IntervalSample> samples, int rate, bool train, TimeSpan duration)
+    {
+        var options = new PipelineOptions { Name = "latency", Model = new() { Name = Model }, Stage = new() { Type = StageKind.Forecast } };
+        await using var batcher = new MicroBatcher(device.Server, Model, new BatchingOptions(), TimeProvider.System);
+        var pipeline = new SensorPipeline(options, new ForecastStage(options.Stage), device.Server, batcher, [], TimeProvider.System);
+        var load = new PipelineLoad(pipeline);
+        // Rounds back to back for the whole measurement (a tuned version is never accepted, so nothing is swapped).
+        using var stop = new CancellationTokenSource();
+        var rounds = 0;
+        var training = train ? Task.Run(async () =>
+        {
+            var learner = device.Learner(TimeProvider.System, new LearningOptions { MinNewExamples = 10, MaxTrainingExamples = 50_000, Epochs = 4, MinImprovement = 0.99, CpuSecondsPerHour = 3600 }, load);
+            while (!stop.IsCancellationRequested)
+            {
+                await learner.TickAsync([Model], stop.Token);
+                rounds++;
+                learner = device.Learner(TimeProvider.System, new LearningOptions { MinNewExamples = 10, MaxTrainingExamples = 50_000, Epochs = 4, MinImprovement = 0.99, CpuSecondsPerHour = 3600 }, load);
+            }
+        }) : Task.CompletedTask;
+
+        var started = TimeProvider.System.GetTimestamp();
+        var sent = 0;
+        var i = 0;
+        while (TimeProvider.System.GetElapsedTime(started) < duration)
+        {
+            // A steady rate: wait until the next sample is due, then offer it stamped now.
+            var due = TimeSpan.FromSeconds((double)sent / rate);
+            var wait = due - TimeProvider.System.GetElapsedTime(started);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, TimeProvider.System);
+            }
+
+            pipeline.Offer(samples[i] with { ReadyTimestamp = TimeProvider.System.GetTimestamp() });
+            i = (i + 1) % samples.Count;
+            sent++;
+        }
+
+        await Eventually.TrueAsync(() => pipeline.Counters.Queued == 0, "the latency run to drain", TimeSpan.FromSeconds(60));
+        var result = (pipeline.Counters.Latency.PercentileMs(0.99) ?? double.NaN, pipeline.Counters.Latency.PercentileMs(0.5) ?? double.NaN, rounds);
+        await stop.CancelAsync();
+        try
+        {
+            await training;
+        }
+        catch (OperationCanceledException)
+        {
+            // The round in progress was stopped with the measurement.
+        }
+
+        return result;
+    }
+
+    private sealed class PipelineLoad(SensorPipeline pipeline) : IInferenceLoad
+    {
+        public InferenceLoad Current => new(pipeline.Counters.Queued, pipeline.Counters.RecentP99Ms);
+    }
+
+    private sealed class IdleLoad : IInferenceLoad
+    {
+        public InferenceLoad Current => default;
+    }
+
+    private sealed class SimulatedClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    /// <summary>One simulated device: the shipped model serving as v0, a forecast pipeline reporting to a label joiner, the example store.</summary>
+    private sealed class Device : IDisposable
+    {
+        private readonly string _state = Directory.CreateTempSubdirectory("edge-device-day-").FullName;
+        private MicroBatcher? _batcher;
+
+        public ModelServer Server { get; } = new();
+
+        public LearningStatusBoard Board { get; } = new();
+
+        public ErrorTracker Errors { get; private set; } = null!;
+
+        public List<LearningRound> Rounds { get; } = [];
+
+        public double CpuSeconds { get; set; }
+
+        public LabelledExampleStore Store { get; private set; } = null!;
+
+        public SensorPipeline Pipeline { get; private set; } = null!;
+
+        public OnnxModelActivator Activator { get; private set; } = null!;
+
+        public static async Task<Device> StartAsync()
+        {
+            var device = new Device();
+            var bytes = File.ReadAllBytes(Path.Combine(TestEnvironment.RepositoryRoot, "configs", "models", "traffic-forecast.onnx"));
+            var path = Path.Combine(Directory.CreateDirectory(Path.Combine(device._state, "builtin")).FullName, "model.onnx");
+            File.WriteAllBytes(path, bytes);
+            device.Activator = new OnnxModelActivator(device.Server, new ServingOptions { MeasureVariants = false, WarmupRuns = 1, IntraOpThreads = 1 }, ExecutionProvider.Cpu);
+            await device.Activator.ActivateAsync(new InstalledModel(Model, 0, path, Convert.ToHexStringLower(SHA256.HashData(bytes))), new Progress<ModelStepProgress>(), CancellationToken.None);
+            device.Store = new LabelledExampleStore(Path.Combine(device._state, "learning.db"));
+            var spec = Sensors.Features.FeatureSpec.TryParse(device.Server.Acquire(Model).Model.Session.CustomMetadata[Sensors.Features.FeatureSpec.MetadataKey], out _)!;
+            device.Errors = new ErrorTracker(spec.Std[spec.TargetColumn]);
+            var options = new PipelineOptions { Name = "traffic", Model = new() { Name = Model }, Stage = new() { Type = StageKind.Forecast } };
+            device._batcher = new MicroBatcher(device.Server, Model, new BatchingOptions(), TimeProvider.System);
+            var joiner = new LabelJoiner(new Tee(device.Store, device.Errors));
+            device.Pipeline = new SensorPipeline(options, new ForecastStage(options.Stage, options.Name, Model, joiner), device.Server, device._batcher, [], TimeProvider.System);
+            return device;
+        }
+
+        /// <summary>Stores the labelled windows of <paramref name="samples"/> as the pipeline would have (for the latency part alone).</summary>
+        public void StoreOffline(List<IntervalSample> samples)
+        {
+            var spec = Sensors.Features.FeatureSpec.TryParse(Server.Acquire(Model).Model.Session.CustomMetadata[Sensors.Features.FeatureSpec.MetadataKey], out _)!;
+            var examples = ForecastDataset.Build(spec, samples);
+            for (var i = 0; i < examples.Count; i++)
+            {
+                Store.Add(new LabelledExample("traffic", Model, 0, examples.StreamNames[examples.Stream(i)], examples.Time(i), examples.IntervalLength(i), examples.Window(i).ToArray(), examples.Target(i).ToArray(), examples.Weight(i).ToArray(), new float[examples.Horizons]));
+            }
+
+            Store.Flush();
+        }
+
+        public LocalLearner Learner(TimeProvider time, LearningOptions options, IInferenceLoad? load = null) =>
+            new(options, Store, Server, Activator, load ?? new PipelineLoad(Pipeline), Board, _state, KernelUpdaters.Create, time, NullLogger<LocalLearner>.Instance);
+
+        public Task DrainAsync()
+        {
+            var c = Pipeline.Counters;
+            return Eventually.TrueAsync(() => c.Queued == 0 && c.Fed == c.Served + c.Dropped + c.Rejected + c.Failed + c.WaitingForModel, "the pipeline to drain", TimeSpan.FromSeconds(60));
+        }
+
+        public void Dispose()
+        {
+            _batcher?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            Server.Dispose();
+            Directory.Delete(_state, recursive: true);
+        }
+    }
+
+    private sealed class Tee(ILabelledExampleSink first, ILabelledExampleSink second) : ILabelledExampleSink
+    {
+        public void Add(LabelledExample example)
+        {
+            first.Add(example);
+            second.Add(example);
+        }
+    }
+
+    /// <summary>Absolute errors of the served forecasts, by horizon, in the target's unit, with their times.</summary>
+    private sealed class ErrorTracker(double targetStd) : ILabelledExampleSink
+    {
+        private readonly Lock _gate = new();
+        private readonly List<(DateTimeOffset At, double[] Errors, bool[] Observed)> _examples = [];
+
+        public void Add(LabelledExample example)
+        {
+            // Forecast and targets are normalised like the model's target; its deviation turns errors back into counts.
+            var errors = example.Forecast.Select((f, h) => Math.Abs(f - example.Targets[h]) * targetStd).ToArray();
+            lock (_gate)
+            {
+                _examples.Add((example.IntervalStart, errors, [.. example.Weights.Select(w => w > 0)]));
+            }
+        }
+
+        public double[] MaeFrom(DateTimeOffset from)
+        {
+            lock (_gate)
+            {
+                var selected = _examples.Where(e => e.At >= from).ToList();
+                var horizons = selected[0].Errors.Length;
+                var mae = new double[horizons + 1];
+                double all = 0;
+                long allCount = 0;
+                for (var h = 0; h < horizons; h++)
+                {
+                    var values = selected.Where(e => e.Observed[h]).Select(e => e.Errors[h]).ToList();
+                    mae[h] = values.Average();
+                    all += values.Sum();
+                    allCount += values.Count;
+                }
+
+                mae[horizons] = all / allCount;
+                return mae;
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace EdgeRuntime.Graph.Tests.Autodiff.Rules;
+
+/// <summary>Exp (y = eˣ) against float64 finite differences of ONNX Runtime's float64 forward pass; tolerance 1e-7 (see <see cref="UnaryCheck"/>).</summary>
+public sealed class ExpGradientTests
+{
+    [Fact]
+    public void Emit_Float64_MatchesFiniteDifferences() => UnaryCheck.Run("Exp", []);
+}

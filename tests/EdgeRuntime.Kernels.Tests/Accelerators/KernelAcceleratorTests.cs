@@ -1,0 +1,96 @@
+using EdgeRuntime.Core.Compute;
+using EdgeRuntime.Kernels.Accelerators;
+using ILGPU.Runtime.Cuda;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeRuntime.Kernels.Tests.Accelerators;
+
+public sealed class KernelAcceleratorTests
+{
+    private static readonly CudaProbeResult Gpu = new(CudaAvailability.Available, 1, "1 device(s)");
+
+    [Fact]
+    public void Create_CpuAsked_CpuAcceleratorWithoutReason()
+    {
+        using var kernels = KernelAccelerator.Create(KernelPreference.Cpu);
+        Assert.Equal(AcceleratorKind.Cpu, kernels.Kind);
+        Assert.Null(kernels.FallbackReason);
+        Assert.Equal(KernelPreference.Cpu, kernels.Status.Requested);
+        Assert.StartsWith("cpu (CPU accelerator, ", kernels.Status.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_CudaAskedWithoutGpu_FallsBackToCpuWithOneWarningLine()
+    {
+        var noDriver = new CudaProbeResult(CudaAvailability.NoDriver, 0, "libcuda.so.1 not found");
+        var log = new ListLogger();
+        using var kernels = KernelAccelerator.Create(KernelPreference.Cuda, log, () => noDriver, () => throw new InvalidOperationException("must not start CUDA"));
+        Assert.Equal(AcceleratorKind.Cpu, kernels.Kind);
+        Assert.Equal("no CUDA driver (libcuda.so.1 not found)", kernels.FallbackReason);
+        var warning = Assert.Single(log.Lines, l => l.Level == LogLevel.Warning);
+        Assert.Equal("Kernels: CUDA was asked for but cannot be used, running on the CPU accelerator: no CUDA driver (libcuda.so.1 not found)", warning.Message);
+        Assert.EndsWith("; CUDA not used: no CUDA driver (libcuda.so.1 not found)", kernels.Status.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_AutoWithoutGpu_CpuWithReasonButNoWarning()
+    {
+        var noDevice = new CudaProbeResult(CudaAvailability.NoDevice, 0, "cuInit: CUDA_ERROR_NO_DEVICE (100)");
+        var log = new ListLogger();
+        using var kernels = KernelAccelerator.Create(KernelPreference.Auto, log, () => noDevice, () => throw new InvalidOperationException("must not start CUDA"));
+        Assert.Equal(AcceleratorKind.Cpu, kernels.Kind);
+        Assert.Equal("no CUDA device (cuInit: CUDA_ERROR_NO_DEVICE (100))", kernels.FallbackReason);
+        Assert.DoesNotContain(log.Lines, l => l.Level >= LogLevel.Warning);
+        Assert.Contains(log.Lines, l => l.Level == LogLevel.Information && l.Message.StartsWith("Kernels run on cpu", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Create_GpuListedButAcceleratorFailsToStart_FallsBackWithTheError()
+    {
+        using var kernels = KernelAccelerator.Create(KernelPreference.Cuda, null, () => Gpu, () => throw new CudaException("a PTX JIT compilation failed"));
+        Assert.Equal(AcceleratorKind.Cpu, kernels.Kind);
+        Assert.Equal("CUDA accelerator failed to start (CudaException: a PTX JIT compilation failed)", kernels.FallbackReason);
+
+        // The fallback accelerator works.
+        using var x = kernels.Upload([1f, 2f, 2f]);
+        Assert.Equal(3.0, kernels.Vectors.L2Norm(x));
+    }
+
+    [Fact]
+    public void Create_ThisMachine_ReasonExactlyWhenNotOnCuda()
+    {
+        using var kernels = KernelAccelerator.Create(KernelPreference.Auto);
+        Assert.Equal(kernels.Kind == AcceleratorKind.Cpu, kernels.FallbackReason is not null);
+    }
+
+    [Fact]
+    public void Vectors_AskedTwice_LoadedOnce()
+    {
+        using var kernels = KernelAccelerator.Create(KernelPreference.Cpu);
+        Assert.Same(kernels.Vectors, kernels.Vectors);
+    }
+
+    [Fact]
+    public void Dispose_ThenUse_ObjectDisposedAndLateBufferDisposeHarmless()
+    {
+        var kernels = KernelAccelerator.Create(KernelPreference.Cpu);
+        var x = kernels.Upload([1f]);
+        kernels.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => x.ToArray());
+        x.Dispose();
+        kernels.Dispose();
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<(LogLevel Level, string Message)> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add((logLevel, formatter(state, exception)));
+    }
+}

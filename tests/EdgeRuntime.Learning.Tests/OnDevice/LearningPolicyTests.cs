@@ -1,0 +1,58 @@
+using EdgeRuntime.Core.Learning;
+using EdgeRuntime.Learning.OnDevice;
+
+namespace EdgeRuntime.Learning.Tests.OnDevice;
+
+public sealed class LearningPolicyTests
+{
+    private static readonly LearningOptions Options = new() { MinNewExamples = 100, CpuSecondsPerHour = 60, MaxInferenceP99Ms = 20, MinImprovement = 0.02 };
+
+    [Theory]
+    [InlineData(null, true, 500, 0, LearningCode.NotServing)]
+    [InlineData(3L, false, 500, 0, LearningCode.NotTrainable)]
+    [InlineData(3L, true, 99, 0, LearningCode.CollectingExamples)]
+    [InlineData(3L, true, 100, 60, LearningCode.CpuBudgetSpent)]
+    [InlineData(3L, true, 100, 59.9, LearningCode.Train)]
+    public void Decide_ByState(long? version, bool trainable, long newExamples, double cpuSeconds, LearningCode expected) =>
+        Assert.Equal(expected, LearningPolicy.Decide(new LearningState(version, trainable, newExamples, TimeSpan.FromSeconds(cpuSeconds)), Options));
+
+    [Theory]
+    [InlineData(1, 1.0, 0, StepGate.InferenceQueued)]
+    [InlineData(0, 25.0, 0, StepGate.LatencyAboveBound)]
+    [InlineData(0, 5.0, 61, StepGate.CpuBudgetSpent)]
+    [InlineData(0, 5.0, 10, StepGate.Go)]
+    public void MayStep_ServingGoesFirst(long queued, double p99, double cpuSeconds, StepGate expected) =>
+        Assert.Equal(expected, LearningPolicy.MayStep(new InferenceLoad(queued, p99), TimeSpan.FromSeconds(cpuSeconds), Options));
+
+    [Fact]
+    public void MayStep_BeforeAnyLatency_Goes() =>
+        Assert.Equal(StepGate.Go, LearningPolicy.MayStep(new InferenceLoad(0, null), TimeSpan.Zero, Options));
+
+    [Theory]
+    [InlineData(1.0, 0.97, true)]
+    [InlineData(1.0, 0.985, false)]
+    [InlineData(1.0, double.NaN, false)]
+    public void Accept_OnlyClearlyBetter(double serving, double candidate, bool expected) =>
+        Assert.Equal(expected, LearningPolicy.Accept(serving, candidate, Options));
+
+    [Fact]
+    public void CpuBudgetLedger_CountsOnlyTheLastHour()
+    {
+        var ledger = new CpuBudgetLedger();
+        var t = new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+        ledger.Record(t, TimeSpan.FromSeconds(30));
+        ledger.Record(t.AddMinutes(30), TimeSpan.FromSeconds(20));
+
+        Assert.Equal(TimeSpan.FromSeconds(50), ledger.UsedInLastHour(t.AddMinutes(59)));
+        Assert.Equal(TimeSpan.FromSeconds(20), ledger.UsedInLastHour(t.AddMinutes(61)));
+        Assert.Equal(TimeSpan.Zero, ledger.UsedInLastHour(t.AddHours(2)));
+    }
+
+    [Fact]
+    public void Options_Check_NamesTheKey()
+    {
+        Assert.Null(new LearningOptions().Check());
+        Assert.Contains("Learning:HoldoutFraction", new LearningOptions { HoldoutFraction = 0.9 }.Check(), StringComparison.Ordinal);
+        Assert.Contains("Learning:MinNewExamples", new LearningOptions { MinNewExamples = 1 }.Check(), StringComparison.Ordinal);
+    }
+}

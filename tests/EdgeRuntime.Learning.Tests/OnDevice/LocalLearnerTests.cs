@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using EdgeRuntime.Core.Learning;
+using EdgeRuntime.Core.Models;
+using EdgeRuntime.Inference.Runtime;
+using EdgeRuntime.Inference.Serving;
+using EdgeRuntime.Learning.Data;
+using EdgeRuntime.Learning.OnDevice;
+using EdgeRuntime.Learning.Simulation;
+using EdgeRuntime.Learning.Training;
+using EdgeRuntime.Sensors.Features;
+using EdgeRuntime.Sensors.Traffic;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeRuntime.Learning.Tests.OnDevice;
+
+public sealed class LocalLearnerTests : IDisposable
+{
+    private const string Model = "traffic-forecast";
+    private static readonly DateTimeOffset Start = new(2026, 2, 2, 0, 0, 0, TimeSpan.Zero);
+    private readonly string _state = Directory.CreateTempSubdirectory("edge-learner-").FullName;
+    private readonly ModelServer _server = new();
+    private readonly LearningStatusBoard _board = new();
+
+    [Fact]
+    public async Task SignalisedIntersection_RoundBeatsTheShippedModel_LocalRevisionServesThroughTheActivator()
+    {
+        var (store, spec) = await ServeShippedAndStoreDay(signalCycleSeconds: 90);
+        var learner = Learner(store, new LearningOptions { MinNewExamples = 1000, Epochs = 3 });
+
+        await learner.TickAsync([Model], TestContext.Current.CancellationToken);
+
+        var status = Assert.Single(_board.Snapshot());
+        var round = status.LastRound!;
+        Assert.True(round.Accepted, round.Outcome);
+        Assert.True(round.CandidateMae < 0.8 * round.ServingMae, $"held-out MAE {round.CandidateMae:0.000} against {round.ServingMae:0.000}");
+        Assert.Equal(1, status.LocalRevision);
+        var serving = _server.ServingSource(Model)!;
+        Assert.Equal(0, serving.Version);
+        Assert.Equal(Path.Combine(_state, "learning", Model, "v0", "r1", "model.onnx"), serving.Path);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(serving.Path))), serving.Sha256);
+        Assert.Equal(spec.ToJson(), _server.Acquire(Model).Model.Session.CustomMetadata[FeatureSpec.MetadataKey]);
+
+        // The round's curve is where edgectl plot looks for learning curves.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_state, "learning.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*), MIN(step) FROM learning WHERE model = 'traffic-forecast' AND loss > 0";
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            Assert.True(reader.GetInt64(0) >= 1 && reader.GetInt64(1) > 0);
+        }
+
+        // Nothing new since: the next tick only collects.
+        await learner.TickAsync([Model], TestContext.Current.CancellationToken);
+        Assert.Equal("collecting-examples", _board.Snapshot()[0].State);
+
+        // A restart serves the built-in file again; the first tick brings the local revision back.
+        var builtin = Path.Combine(_state, "builtin", "model.onnx");
+        await new OnnxModelActivator(_server, new ServingOptions { MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu)
+            .ActivateAsync(new InstalledModel(Model, 0, builtin, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(builtin)))), new Progress<ModelStepProgress>(), TestContext.Current.CancellationToken);
+        await Learner(store, new LearningOptions { MinNewExamples = 50_000 }).TickAsync([Model], TestContext.Current.CancellationToken);
+        Assert.Equal(serving.Path, _server.ServingSource(Model)!.Path);
+        Assert.Equal(1, _board.Snapshot()[0].LocalRevision);
+    }
+
+    [Fact]
+    public async Task CandidateNotClearlyBetter_ServingVersionStays()
+    {
+        var (store, _) = await ServeShippedAndStoreDay(signalCycleSeconds: 0);
+        var learner = Learner(store, new LearningOptions { MinNewExamples = 1000, Epochs = 1, MinImprovement = 0.5 });
+
+        await learner.TickAsync([Model], TestContext.Current.CancellationToken);
+
+        var round = _board.Snapshot()[0].LastRound!;
+        Assert.False(round.Accepted);
+        Assert.StartsWith("kept the serving version", round.Outcome, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine(_state, "builtin", "model.onnx"), _server.ServingSource(Model)!.Path);
+    }
+
+    [Fact]
+    public async Task CpuBudgetSpentMidRound_RoundStops_NothingActivated()
+    {
+        var (store, _) = await ServeShippedAndStoreDay(signalCycleSeconds: 90);
+        var learner = Learner(store, new LearningOptions { MinNewExamples = 1000, Epochs = 3, CpuSecondsPerHour = 0.05 });
+
+        await learner.TickAsync([Model], TestContext.Current.CancellationToken);
+
+        var status = _board.Snapshot()[0];
+        Assert.StartsWith("stopped: the hour's CPU budget", status.LastRound!.Outcome, StringComparison.Ordinal);
+        Assert.Equal(0, status.LocalRevision);
+        Assert.True(status.CpuSecondsLastHour > 0, $"{status.CpuSecondsLastHour} s recorded");
+    }
+
+    public void Dispose()
+    {
+        _server.Dispose();
+        Directory.Delete(_state, recursive: true);
+    }
+
+    private LocalLearner Learner(LabelledExampleStore store, LearningOptions options) =>
+        new(options, store, _server, new OnnxModelActivator(_server, new ServingOptions { MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu), new IdleLoad(), _board, _state, KernelUpdaters.Create, TimeProvider.System, NullLogger<LocalLearner>.Instance);
+
+    // The shipped forecaster serves as v0; a simulated day of this intersection's windows, labelled, is in the store.
+    private async Task<(LabelledExampleStore Store, FeatureSpec Spec)> ServeShippedAndStoreDay(double signalCycleSeconds)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(TestEnvironment.RepositoryRoot, "configs", "models", "traffic-forecast.onnx"));
+        var folder = Directory.CreateDirectory(Path.Combine(_state, "builtin")).FullName;
+        var path = Path.Combine(folder, "model.onnx");
+        File.WriteAllBytes(path, bytes);
+        var activator = new OnnxModelActivator(_server, new ServingOptions { MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu);
+        await activator.ActivateAsync(new InstalledModel(Model, 0, path, Convert.ToHexStringLower(SHA256.HashData(bytes))), new Progress<ModelStepProgress>(), TestContext.Current.CancellationToken);
+
+        var spec = FeatureSpec.TryParse(_server.Acquire(Model).Model.Session.CustomMetadata[FeatureSpec.MetadataKey], out _)!;
+        var scenario = new TrafficScenario { Seed = 99, SignalCycleSeconds = signalCycleSeconds, IncidentsPerLanePerDay = 4 };
+        var day = ForecastDataset.Build(spec, IntervalSeries.Simulate(SimulatedLanes.Intersection(), scenario, Start.AddHours(6), TimeSpan.FromHours(8)));
+        var store = new LabelledExampleStore(Path.Combine(_state, "learning.db"));
+        for (var i = 0; i < day.Count; i++)
+        {
+            store.Add(new LabelledExample("traffic", Model, 0, day.StreamNames[day.Stream(i)], day.Time(i), TimeSpan.FromSeconds(10), day.Window(i).ToArray(), day.Target(i).ToArray(), day.Weight(i).ToArray(), new float[day.Horizons]));
+        }
+
+        return (store, spec);
+    }
+
+    private sealed class IdleLoad : IInferenceLoad
+    {
+        public InferenceLoad Current => default;
+    }
+}

@@ -1,0 +1,147 @@
+using EdgeRuntime.Graph.Autodiff;
+using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Learning.Training;
+
+namespace EdgeRuntime.Learning.Tests.Training;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("edge-trainer-").FullName;
+
+    [Fact]
+    public void LinearModel_MseOnExactData_RecoversTheWeights_AndCheckpointsTheBest()
+    {
+        // y = x · [2, −1, 0.5] + 3, no noise: training from zeros must find the weights.
+        var data = Regression(n: 2000, seed: 3, w: [2f, -1f, 0.5f], b: 3f);
+        var checkpoint = Path.Combine(_folder, "best.ckpt");
+        var options = new TrainingOptions { Epochs = 30, BatchSize = 64, LearningRate = 0.05, WeightDecay = 0, Patience = 30, CheckpointPath = checkpoint, ClipNorm = 0 };
+
+        var result = new Trainer(KernelUpdaters.Create).Train(LinearModel(), new TrainingRequest(["w", "b"], LossKind.MeanSquaredError), data, options, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal([2f, -1f, 0.5f], result.Parameters["w"].Select(v => MathF.Round(v, 2)));
+        Assert.Equal(3f, MathF.Round(result.Parameters["b"][0], 2));
+        Assert.True(result.ValidationLoss.Min() < 1e-4, $"validation loss {result.ValidationLoss.Min()}");
+        var saved = TrainingCheckpoint.Read(checkpoint);
+        Assert.Equal(result.BestEpoch, saved.Epoch);
+        Assert.Equal(result.Parameters["w"], saved.Parameters["w"]);
+    }
+
+    [Fact]
+    public void ValidationStopsImproving_EarlyStop_KeepsTheBestEpochsParameters()
+    {
+        // Labels are noise: nothing generalises, so validation loss stops improving within a few epochs.
+        var data = Regression(n: 600, seed: 5, w: [0f, 0f, 0f], b: 0f, noise: 1f);
+        var options = new TrainingOptions { Epochs = 50, BatchSize = 16, LearningRate = 0.05, Patience = 2, Schedule = LearningRateSchedule.Constant };
+        var progress = new List<TrainingProgress>();
+
+        var result = new Trainer(KernelUpdaters.Create).Train(LinearModel(), new TrainingRequest(["w", "b"], LossKind.MeanAbsoluteError), data, options, new SyncProgress(progress.Add), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(TrainingStop.EarlyStopped, result.Stop);
+        Assert.True(result.EpochsRun < 50);
+        Assert.Equal(result.EpochsRun - 1 - 2, result.BestEpoch);
+        Assert.Equal(result.ValidationLoss.Min(), result.ValidationLoss[result.BestEpoch]);
+        Assert.Contains(progress, p => p.ValidationLoss is not null);
+    }
+
+    [Fact]
+    public void WeightedTargets_ZeroWeightElements_DoNotMoveTheParameters()
+    {
+        // The second output's labels are absurd but weighted 0: its bias must stay where the first output's data put it.
+        var data = Regression(n: 400, seed: 7, w: [1f, 0f, 0f], b: 0f, secondTarget: 1000f, secondWeight: 0f);
+        var options = new TrainingOptions { Epochs = 5, BatchSize = 32, LearningRate = 0.01, ValidationFraction = 0, WeightDecay = 0 };
+
+        var result = new Trainer(KernelUpdaters.Create).Train(LinearModel(outputs: 2), new TrainingRequest(["w", "b"], LossKind.MeanSquaredError), data, options, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(Math.Abs(result.Parameters["b"][1]) < 0.5, $"bias of the masked output moved to {result.Parameters["b"][1]}");
+    }
+
+    [Fact]
+    public void Checkpoint_Damaged_IsRefusedWithOneLine()
+    {
+        var path = Path.Combine(_folder, "ckpt");
+        new TrainingCheckpoint(2, 0.5, new Dictionary<string, float[]> { ["w"] = [1f, 2f] }).Write(path);
+        var bytes = File.ReadAllBytes(path);
+        bytes[20] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Read(path));
+        Assert.Contains("checksum", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LearningRates_WarmupThenCosineToZero()
+    {
+        var options = new TrainingOptions { LearningRate = 1, WarmupSteps = 10, Schedule = LearningRateSchedule.Cosine };
+        Assert.Equal(0.1, LearningRates.At(options, 0, 110), 9);
+        Assert.Equal(1.0, LearningRates.At(options, 10, 110), 9);
+        Assert.Equal(0.5, LearningRates.At(options, 60, 110), 9);
+        Assert.Equal(0.0, LearningRates.At(options, 110, 110), 9);
+        Assert.Equal(0.01, LearningRates.At(options with { WarmupSteps = 0, Schedule = LearningRateSchedule.Step }, 99, 100), 9);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    // y = x · w + b, x [batch, 3], w [3, outputs], b [outputs].
+    private static Model LinearModel(int outputs = 1)
+    {
+        var graph = new Graph.Ir.Graph("linear");
+        var model = new Model(graph);
+        model.OpsetImports.Add(new OpsetImport(string.Empty, 17));
+        var x = graph.AddInput("x", new TensorType(DataType.Float, new TensorShape([Dim.Symbolic("batch"), Dim.Known(3)])));
+        var w = graph.AddInitializer("w", Tensor.From<float>(new float[3 * outputs], [3, outputs]));
+        var b = graph.AddInitializer("b", Tensor.From<float>(new float[outputs], [outputs]));
+        var product = graph.AddNode("MatMul", [x, w], "product").Output;
+        graph.AddOutput(graph.AddNode("Add", [product, b], ["y"]).Outputs[0]!);
+        return model;
+    }
+
+    private static ArrayData Regression(int n, int seed, float[] w, float b, float noise = 0, float? secondTarget = null, float secondWeight = 1)
+    {
+        var random = new Random(seed);
+        var outputs = secondTarget is null ? 1 : 2;
+        var inputs = new float[n * 3];
+        var targets = new float[n * outputs];
+        var weights = new float[n * outputs];
+        for (var i = 0; i < n; i++)
+        {
+            float y = b;
+            for (var k = 0; k < 3; k++)
+            {
+                inputs[(i * 3) + k] = (float)((random.NextDouble() * 2) - 1);
+                y += inputs[(i * 3) + k] * w[k];
+            }
+
+            targets[i * outputs] = y + (noise * (float)((random.NextDouble() * 2) - 1));
+            weights[i * outputs] = 1;
+            if (secondTarget is { } second)
+            {
+                targets[(i * outputs) + 1] = second;
+                weights[(i * outputs) + 1] = secondWeight;
+            }
+        }
+
+        return new ArrayData(inputs, targets, weights, outputs);
+    }
+
+    private sealed class ArrayData(float[] inputs, float[] targets, float[] weights, int outputs) : SupervisedData
+    {
+        public override int Count => inputs.Length / 3;
+
+        public override string InputName => "x";
+
+        public override IReadOnlyList<long> InputShape => [3];
+
+        public override IReadOnlyList<long> TargetShape => [outputs];
+
+        public override ReadOnlySpan<float> Input(int index) => inputs.AsSpan(index * 3, 3);
+
+        public override ReadOnlySpan<float> Target(int index) => targets.AsSpan(index * outputs, outputs);
+
+        public override ReadOnlySpan<float> Weight(int index) => weights.AsSpan(index * outputs, outputs);
+    }
+
+    private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

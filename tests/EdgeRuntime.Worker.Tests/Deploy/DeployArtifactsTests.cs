@@ -1,0 +1,75 @@
+using EdgeRuntime.Testing.Processes;
+
+namespace EdgeRuntime.Worker.Tests.Deploy;
+
+/// <summary>
+/// The deployment files as a host would take them: the systemd unit with the group drop-in install.sh writes for this
+/// host (which has no gpio or render group), and the Dockerfile's build and health check. The Dockerfile's restore and
+/// publish themselves run in deploy/docker-build-steps.sh (minutes for linux-arm64; not part of the suite).
+/// </summary>
+public sealed class DeployArtifactsTests : IDisposable
+{
+    private static readonly string Deploy = Path.Combine(TestEnvironment.RepositoryRoot, "deploy");
+    private readonly string _folder = Directory.CreateTempSubdirectory("edge-unit-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task SystemdUnit_WithThisHostsGroupDropIn_VerifiesWithoutWarnings()
+    {
+        var analyze = ExternalTool.Require("systemd-analyze");
+
+        // The unit as install.sh installs it (prefix rewritten to where the built daemon is), with its groups drop-in.
+        var daemon = Path.GetDirectoryName(EdgeRuntimeBinaries.Daemon)!;
+        Assert.True(File.Exists(Path.Combine(daemon, "edge-runtime")), "the daemon's executable is built");
+        var unit = (await File.ReadAllTextAsync(Path.Combine(Deploy, "systemd", "edge-runtime.service"), TestContext.Current.CancellationToken)).Replace("/opt/edge-runtime", daemon, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "edge-runtime.service"), unit, TestContext.Current.CancellationToken);
+        var dropIns = Directory.CreateDirectory(Path.Combine(_folder, "edge-runtime.service.d")).FullName;
+        var (groupsExit, groups) = await RunAsync("bash", Path.Combine(Deploy, "install.sh"), "--print-groups");
+        Assert.Equal(0, groupsExit);
+        await File.WriteAllTextAsync(Path.Combine(dropIns, "groups.conf"), groups, TestContext.Current.CancellationToken);
+
+        var (exit, output) = await RunAsync(analyze, "verify", Path.Combine(_folder, "edge-runtime.service"));
+
+        Assert.True(exit == 0 && output.Length == 0, $"systemd-analyze verify: exit {exit}\n{output}");
+    }
+
+    [Fact]
+    public async Task SystemdUnit_OptionalGroups_OnlyThoseThisHostHasAndNoneInTheUnit()
+    {
+        var unit = await File.ReadAllLinesAsync(Path.Combine(Deploy, "systemd", "edge-runtime.service"), TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(unit, l => l.TrimStart().StartsWith("SupplementaryGroups=", StringComparison.Ordinal));
+
+        var (exit, groups) = await RunAsync("bash", Path.Combine(Deploy, "install.sh"), "--print-groups");
+        Assert.Equal(0, exit);
+        string[] expected = [.. new[] { "gpio", "video", "render" }.Where(g => RunAsync("getent", "group", g).GetAwaiter().GetResult().Exit == 0)];
+        var line = groups.Split('\n').SingleOrDefault(l => l.StartsWith("SupplementaryGroups=", StringComparison.Ordinal));
+        Assert.Equal(expected, line is null ? [] : line["SupplementaryGroups=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Dockerfile_RestoresFromEveryProjectFile_AndChecksHealth()
+    {
+        var lines = (await File.ReadAllLinesAsync(Path.Combine(TestEnvironment.RepositoryRoot, "Dockerfile.arm64"), TestContext.Current.CancellationToken))
+            .Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+
+        // The restore sees every project file (the stage that keeps only them) before it runs, and the publish reuses it.
+        var copyProjects = lines.FindIndex(l => l.StartsWith("COPY --from=projects ", StringComparison.Ordinal));
+        var restore = lines.FindIndex(l => l.StartsWith("RUN dotnet restore ", StringComparison.Ordinal));
+        var publish = lines.FindIndex(l => l.StartsWith("RUN dotnet publish ", StringComparison.Ordinal));
+        Assert.True(copyProjects >= 0 && copyProjects < restore && restore < publish, "COPY --from=projects, then restore, then publish");
+        Assert.Contains("-r linux-arm64", lines[restore], StringComparison.Ordinal);
+        Assert.Contains("--no-restore", lines[publish], StringComparison.Ordinal);
+
+        // Both runtime targets probe the daemon's own health.
+        Assert.Equal(2, lines.Count(l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal) && l.Contains("\"/opt/edge-runtime/edge-runtime\", \"health\"", StringComparison.Ordinal)));
+        Assert.True(File.Exists(Path.Combine(Deploy, "docker-build-steps.sh")));
+    }
+
+    private static async Task<(int Exit, string Output)> RunAsync(string file, params string[] arguments)
+    {
+        await using var process = ChildProcess.Start(file, arguments);
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (exit, string.Join('\n', process.StandardOutput.Concat(process.StandardError)));
+    }
+}
