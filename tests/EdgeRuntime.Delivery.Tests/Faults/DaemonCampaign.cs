@@ -51,6 +51,16 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
         {
             _daemon.Start();
             _fleet = Supervisors.Started(address, $"fleet-{Guid.NewGuid():N}"[..16], sessionful: false);
+            try
+            {
+                // With the embedded broker the daemon is the broker: one that does not start must fail the run, not hang it.
+                await _fleet.WaitUntilConnectedAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                throw new InvalidOperationException($"no broker at {address} within 60 s; the daemon:\n{_daemon.Output()}");
+            }
+
             await using var statuses = await _fleet.SubscribeAsync(_topics.DeviceStatus(_daemon.DeviceId), OnStatus);
             await using var events = await _fleet.SubscribeAsync(_topics.DeviceEvents(_daemon.DeviceId), OnEvent);
             await Deliver(++version, FaultModels.Build(version, random));

@@ -5,7 +5,7 @@ namespace EdgeRuntime.Delivery.Tests.Faults;
 /// <summary>
 /// One fault-injection campaign against one broker: 24 randomly placed faults with the delivery stack in the test
 /// process, then 10 with the daemon as a child process, each followed by recovery and a check of every invariant. The
-/// seed is printed (set EDGE_FAULT_SEED to replay a run), and so is the summary line
+/// seed is printed (set DELIVERY_FAULT_SEED to replay a run), and so is the summary line
 /// <c>{broker}: faults N, recovered N, violations 0</c> (see <see cref="Publish"/>).
 /// </summary>
 internal static class FaultCampaign
@@ -17,7 +17,7 @@ internal static class FaultCampaign
 
     public static async Task<FaultLedger> RunAsync(string broker)
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("EDGE_FAULT_SEED"), out var fixedSeed) ? fixedSeed : Random.Shared.Next();
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("DELIVERY_FAULT_SEED"), out var fixedSeed) ? fixedSeed : Random.Shared.Next();
         var random = new Random(seed);
         var ledger = new FaultLedger(broker, seed);
         var folder = Directory.CreateTempSubdirectory("edge-fault-keys-").FullName;
@@ -39,14 +39,14 @@ internal static class FaultCampaign
     }
 
     /// <summary>
-    /// The summary line goes to the test's output and, when <c>EDGE_FAULT_SUMMARY</c> names a file, is appended there:
+    /// The summary line goes to the test's output and, when <c>DELIVERY_FAULT_SUMMARY</c> names a file, is appended there:
     /// <c>.ci/run</c> sets it and prints the file, since a test run shows the output of failed tests only.
     /// </summary>
     private static void Publish(FaultLedger ledger)
     {
         var line = $"delivery fault campaign, {ledger.Summary}";
         TestContext.Current.TestOutputHelper?.WriteLine(line);
-        if (Environment.GetEnvironmentVariable("EDGE_FAULT_SUMMARY") is { Length: > 0 } path)
+        if (Environment.GetEnvironmentVariable("DELIVERY_FAULT_SUMMARY") is { Length: > 0 } path)
         {
             lock (SummaryGate)
             {
