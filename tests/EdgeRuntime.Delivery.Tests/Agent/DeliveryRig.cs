@@ -68,6 +68,9 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
     public ModelDeliveryAgent Agent { get; private set; } = null!;
 
+    /// <summary>The device's activator, for what activates versions outside delivery (on-device learning's local revisions).</summary>
+    public OnnxModelActivator Activator { get; private set; } = null!;
+
     public DeliveryOptions Options { get; private set; } = null!;
 
     /// <summary>Starts a rig on a fresh broker of <paramref name="kind"/> ("embedded" or "mosquitto").</summary>
@@ -218,7 +221,7 @@ internal sealed class DeliveryRig : IAsyncDisposable
         Server = new ModelServer();
         Store = new ModelStore(Path.Combine(StateDirectory, "models"), Options.KeepVersions, Options.StoreQuotaMegabytes << 20);
         Chunks = new MqttChunkSource(_device, Topics, Options.DownloadParallelism, TimeSpan.FromSeconds(Options.ChunkTimeoutSeconds), TimeProvider.System, TestLogging.For<MqttChunkSource>());
-        var activator = new OnnxModelActivator(Server, new ServingOptions { OptimizationLevel = OptimizationLevel.O1, MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu);
+        var activator = Activator = new OnnxModelActivator(Server, new ServingOptions { OptimizationLevel = OptimizationLevel.O1, MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu);
         var parts = new DeliveryAgentParts(
             Options,
             DeviceId,
