@@ -38,6 +38,32 @@ internal static class TestModels
         return OnnxModelWriter.ToBytes(model);
     }
 
+    /// <summary>
+    /// y = x × <paramref name="factor"/> + 0 × sum(x · W), with W [4, n] of <paramref name="weightBytes"/>: weights that
+    /// depend on the input, so no optimisation folds them away and the optimised plan is as large as the model.
+    /// </summary>
+    public static byte[] ScaleWithWeights(float factor, int weightBytes)
+    {
+        var (model, graph, x) = New();
+        var scale = graph.AddInitializer("scale", Tensor.From<float>([factor], [1]));
+        var scaled = graph.AddNode("Mul", [x, scale], "scaled").Outputs[0];
+        var columns = Math.Max(1, weightBytes / 16);
+        var values = new float[4 * columns];
+        var random = new Random(columns);
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(random.NextDouble() - 0.5);
+        }
+
+        var weights = graph.AddInitializer("weights", Tensor.From<float>(values, [4, columns]));
+        var zero = graph.AddInitializer("zero", Tensor.From<float>([0f], [1]));
+        var product = graph.AddNode("MatMul", [x, weights], "product").Outputs[0];
+        var sum = graph.AddNode("ReduceSum", [product], "sum", attributes: [Attribute.FromInt("keepdims", 1)]).Outputs[0];
+        var nothing = graph.AddNode("Mul", [sum, zero], "nothing").Outputs[0];
+        graph.AddOutput(graph.AddNode("Add", [scaled, nothing], ["y"]).Outputs[0]!);
+        return OnnxModelWriter.ToBytes(model);
+    }
+
     /// <summary>Asks ONNX Runtime for a 4 GiB tensor at run time (a ConstantOfShape of 2³⁰ floats): a model that balloons.</summary>
     public static byte[] MemoryBomb()
     {

@@ -12,7 +12,7 @@ public interface IModelActivator
     /// Prepares <paramref name="model"/> and makes it the one that answers requests for its name. Reports each
     /// step through <paramref name="progress"/>. On failure the version that served before keeps serving.
     /// </summary>
-    /// <exception cref="ModelActivationException">The version cannot serve; the message says why in one line.</exception>
+    /// <exception cref="ModelActivationException">The version cannot serve; the message says why in one line, the code why as a value.</exception>
     Task ActivateAsync(InstalledModel model, IProgress<ModelStepProgress> progress, CancellationToken cancellationToken);
 
     /// <summary>The version answering requests for <paramref name="name"/>, or null when none does.</summary>
@@ -39,8 +39,23 @@ public sealed class ModelActivationException : Exception
     {
     }
 
+    /// <summary>Creates the exception with a code other than <see cref="Delivery.RefusalCode.ActivationFailed"/>.</summary>
+    public ModelActivationException(Delivery.RefusalCode code, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Code = code;
+    }
+
     /// <summary>Creates the exception without a message.</summary>
     public ModelActivationException()
     {
     }
+
+    /// <summary>
+    /// Why, as a code: <see cref="Delivery.RefusalCode.ActivationFailed"/> by default;
+    /// <see cref="Delivery.RefusalCode.IncompatibleWithPipeline"/> when the version does not fit a pipeline that serves
+    /// the model; <see cref="Delivery.RefusalCode.DiskFull"/> when its plan could not be written for want of space;
+    /// <see cref="Delivery.RefusalCode.StoreDamaged"/> when the file does not match its signed sha256.
+    /// </summary>
+    public Delivery.RefusalCode Code { get; } = Delivery.RefusalCode.ActivationFailed;
 }

@@ -33,6 +33,15 @@ public sealed class DeliveryOptions
     /// <summary>Seconds to wait for a requested chunk before asking again. Default 30.</summary>
     public int ChunkTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>Hours after which a partial download nobody wrote to is deleted (it counts toward the quota meanwhile). Default 24.</summary>
+    public int AbandonedDownloadHours { get; set; } = 24;
+
+    /// <summary>Seconds before a failure that may heal by itself (a full disk, a web server away, a damaged file) is retried; doubles per failure. Default 30.</summary>
+    public int RetryDelaySeconds { get; set; } = 30;
+
+    /// <summary>The longest wait between such retries, seconds. Default 1800.</summary>
+    public int MaxRetryDelaySeconds { get; set; } = 1800;
+
     /// <summary>Whether a manifest's URL may be plain http:// (the chunk hashes still protect integrity). Default false.</summary>
     public bool AllowPlainHttp { get; set; }
 
@@ -44,6 +53,13 @@ public sealed class DeliveryOptions
 
     /// <summary>Sample inferences the pre-flight runs. Default 2.</summary>
     public int PreflightRuns { get; set; } = 2;
+
+    /// <summary>The settings the planner applies.</summary>
+    public Core.Delivery.DeliveryLimits Limits() => new(
+        KeepVersions,
+        TimeSpan.FromHours(AbandonedDownloadHours),
+        TimeSpan.FromSeconds(RetryDelaySeconds),
+        TimeSpan.FromSeconds(Math.Max(RetryDelaySeconds, MaxRetryDelaySeconds)));
 
     /// <summary>Whether <paramref name="model"/> is one this device installs.</summary>
     public bool Follows(string model) => Models.Count == 0 || Models.Contains("*") || Models.Contains(model, StringComparer.Ordinal);

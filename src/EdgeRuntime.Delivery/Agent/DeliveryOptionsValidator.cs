@@ -48,6 +48,9 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
         Range(failures, "PreflightMemoryMegabytes", options.PreflightMemoryMegabytes, 64, 1 << 20);
         Range(failures, "PreflightTimeoutSeconds", options.PreflightTimeoutSeconds, 1, 3600);
         Range(failures, "PreflightRuns", options.PreflightRuns, 1, 100);
+        Range(failures, "AbandonedDownloadHours", options.AbandonedDownloadHours, 1, 24 * 365);
+        Range(failures, "RetryDelaySeconds", options.RetryDelaySeconds, 1, 86400);
+        Range(failures, "MaxRetryDelaySeconds", options.MaxRetryDelaySeconds, 1, 7 * 86400);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 
         void Range(List<string> list, string key, long value, long min, long max)

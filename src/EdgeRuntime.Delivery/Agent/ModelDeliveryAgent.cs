@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using EdgeRuntime.Core.Models;
+using EdgeRuntime.Delivery.Agent.Steps;
 using EdgeRuntime.Delivery.Preflight;
 using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Delivery.Store;
@@ -8,38 +8,76 @@ using EdgeRuntime.Delivery.Transfer;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace EdgeRuntime.Delivery.Agent;
 
 /// <summary>
-/// The device side of model delivery. It listens for signed manifests and commands; for each accepted version it
-/// downloads what is missing (resuming), verifies every chunk and the whole file, runs pre-flight in a separate
-/// process, installs into the store atomically and hands the version to the activator, which swaps it in. Any
-/// refusal leaves the serving version untouched and puts the reason in the status. Work for one model is
-/// serialised in that model's lane; different models proceed in parallel. The caller owns the agent and
-/// disposes it.
+/// The device side of model delivery, shaped like Azure IoT Edge's agent: manifests and commands from the broker set
+/// each model's desired state; one <see cref="ModelReconciler"/> per model observes its current state, asks the pure
+/// <see cref="Core.Delivery.DeliveryPlanner"/> what to do, runs the resulting steps (fetch → verify → pre-flight → install
+/// → activate → prune, each with an undo) and reports every step and refusal with its code. Models proceed in parallel;
+/// within a model, a command or a newer version preempts a running download. At start every model's recorded version is
+/// served again after its files are checked (and repaired from the broker when damaged), the built-in v0 where there is
+/// nothing else. The caller owns the agent and disposes it.
 /// </summary>
 public sealed partial class ModelDeliveryAgent : IAsyncDisposable
 {
     private readonly DeliveryAgentParts _parts;
-    private readonly ModelStore _store;
-    private readonly ModelProgressReporter _progress;
+    private readonly AgentServices _services;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Channel<Func<CancellationToken, Task>>> _lanes = new(StringComparer.Ordinal);
-    private readonly ConcurrentBag<Task> _laneWorkers = [];
-    private readonly ConcurrentDictionary<string, byte> _refusedEnvelopes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ModelReconciler> _reconcilers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ReconcilerMemory> _memories = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<IAsyncDisposable> _subscriptions = [];
     private int _disposed;
 
     /// <summary>Creates the agent; nothing happens until <see cref="StartAsync"/>.</summary>
     public ModelDeliveryAgent(DeliveryAgentParts parts, ILogger<ModelDeliveryAgent> logger)
     {
         ArgumentNullException.ThrowIfNull(parts);
+        if (Path.GetFullPath(parts.DownloadsDirectory) != parts.Store.DownloadsRoot)
+        {
+            throw new ArgumentException($"downloads go to the store's downloads folder '{parts.Store.DownloadsRoot}' (counted in its quota), not '{parts.DownloadsDirectory}'", nameof(parts));
+        }
+
         _parts = parts;
-        _store = parts.Store;
-        _progress = parts.Progress;
         _logger = logger;
+        var effects = new StepEffects(
+            parts.Options,
+            parts.Store,
+            parts.TrustedKeys,
+            parts.Activator,
+            parts.BuiltIns,
+            parts.Preflight,
+            parts.BrokerChunks,
+            parts.UrlChunks,
+            parts.SourcePipeline ?? SourceFetchPipeline.Create(parts.TimeProvider, logger),
+            parts.Progress,
+            parts.TimeProvider,
+            logger);
+        IDeliveryStep[] steps =
+        [
+            new DiscardDownloadStep(effects),
+            new DiscardStoredStep(effects),
+            new FetchStep(effects),
+            new VerifyFileStep(effects),
+            new PreflightStep(effects),
+            new InstallStep(effects),
+            new CheckStoredStep(effects, MemoryOf),
+            new ActivateStep(effects, Core.Delivery.StepKind.Activate),
+            new ActivateStep(effects, Core.Delivery.StepKind.ActivateFallback),
+            new PruneStep(effects),
+        ];
+        _services = new AgentServices(
+            effects,
+            new DeliveryStepRunner(steps, logger),
+            new CurrentStateReader(effects),
+            parts.Connection,
+            parts.Topics,
+            parts.CommandPipeline ?? CommandDeadlinePipeline.Create(parts.TimeProvider),
+            parts.Options.Limits(),
+            parts.TimeProvider,
+            logger);
     }
 
     private DeliveryOptions Options => _parts.Options;
@@ -49,17 +87,14 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
     private TimeProvider Clock => _parts.TimeProvider;
 
     /// <summary>
-    /// Puts back into service what served before the restart (in each model's lane), then subscribes to manifests
-    /// and commands. Returns once the subscriptions are registered; restoring continues in the background.
+    /// Starts a loop for every model the store holds or the device can build, each of which puts the recorded version back
+    /// into service first; then subscribes to manifests and commands. Returns once the subscriptions are registered.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var model in _store.Models())
+        foreach (var model in _parts.Store.Models().Concat(_parts.BuiltIns?.Names ?? []).Distinct(StringComparer.Ordinal))
         {
-            if (_store.State(model).ServingVersion is { } serving)
-            {
-                Enqueue(model, token => RestoreAsync(model, serving, token));
-            }
+            ReconcilerFor(model);
         }
 
         if (!Options.Enabled)
@@ -73,26 +108,24 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
             LogNoTrustedKeys(_logger);
         }
 
-        _subscriptions.Add(await _parts.Connection.SubscribeAsync(Topics.AllModelManifests, OnManifestAsync, cancellationToken: cancellationToken));
-        _subscriptions.Add(await _parts.Connection.SubscribeAsync(Topics.DeviceCommands(_parts.DeviceId), OnCommandAsync, cancellationToken: cancellationToken));
+        // Not unsubscribed at stop (see DisposeAsync): the connection's owner closes them with the connection.
+        await _parts.Connection.SubscribeAsync(Topics.AllModelManifests, OnManifestAsync, cancellationToken: cancellationToken);
+        await _parts.Connection.SubscribeAsync(Topics.DeviceCommands(_parts.DeviceId), OnCommandAsync, cancellationToken: cancellationToken);
     }
 
-    /// <summary>Completes when every lane has nothing left to do (tests and the benchmark wait on it).</summary>
+    /// <summary>Completes when every model's loop has reconciled what arrived so far and has nothing left to do (tests and the benchmark wait on it).</summary>
     public async Task WaitUntilIdleAsync(CancellationToken cancellationToken)
     {
-        foreach (var (model, _) in _lanes)
+        foreach (var reconciler in _reconcilers.Values)
         {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Enqueue(model, _ =>
-            {
-                done.TrySetResult();
-                return Task.CompletedTask;
-            });
-            await done.Task.WaitAsync(cancellationToken);
+            await reconciler.WaitUntilIdleAsync(cancellationToken);
         }
     }
 
-    /// <summary>Stops listening and cancels work in progress (a download resumes on the next start). Idempotent.</summary>
+    /// <summary>
+    /// Stops handling manifests and commands and cancels work in progress (a download resumes on the next start). The
+    /// broker subscriptions stay (the session keeps queuing commands for the next start). Idempotent.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -100,20 +133,18 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
             return;
         }
 
-        foreach (var subscription in _subscriptions)
-        {
-            await subscription.DisposeAsync();
-        }
-
+        // The subscriptions stay on the broker: a device stopped cleanly keeps its session, so commands sent while it is
+        // down are queued there and delivered when it is back. Messages that arrive from now on are left unacknowledged
+        // (see HeldUntilStopAsync) and come again with the next session.
         await _stopping.CancelAsync();
-        foreach (var lane in _lanes.Values)
+        foreach (var reconciler in _reconcilers.Values)
         {
-            lane.Writer.TryComplete();
+            await reconciler.DisposeAsync();
         }
 
         try
         {
-            await Task.WhenAll(_laneWorkers);
+            await Task.WhenAll(_replies.Values);
         }
         catch (OperationCanceledException)
         {
@@ -122,90 +153,21 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    /// <summary>Queues <paramref name="work"/> in <paramref name="model"/>'s lane, after what is already there.</summary>
-    private void Enqueue(string model, Func<CancellationToken, Task> work)
+    /// <summary>
+    /// While the agent stops, a message for it is held unacknowledged until the connection closes (its token is
+    /// cancelled then), so the broker delivers it again to the next session instead of it being lost.
+    /// </summary>
+    private async Task HeldUntilStopAsync(CancellationToken cancellationToken) =>
+        await Task.Delay(Timeout.InfiniteTimeSpan, Clock, cancellationToken);
+
+    private ReconcilerMemory MemoryOf(string model) => _memories.GetOrAdd(model, _ => new ReconcilerMemory());
+
+    private ModelReconciler ReconcilerFor(string model) => _reconcilers.GetOrAdd(model, name =>
     {
-        var lane = _lanes.GetOrAdd(model, name =>
-        {
-            var channel = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
-            _laneWorkers.Add(Task.Run(() => RunLaneAsync(name, channel.Reader)));
-            return channel;
-        });
-        lane.Writer.TryWrite(work);
-    }
-
-    private async Task RunLaneAsync(string model, ChannelReader<Func<CancellationToken, Task>> reader)
-    {
-        var token = _stopping.Token;
-        try
-        {
-            await foreach (var work in reader.ReadAllAsync(token))
-            {
-                try
-                {
-                    await work(token);
-                }
-                catch (OperationCanceledException) when (token.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception ex)
-                {
-                    // Each step reports its own failures; this is the net under them, so a bug never ends the lane.
-                    LogLaneError(_logger, model, ex);
-                    _progress.Report(model, _store.State(model).ServingVersion ?? 0, ModelPhase.Failed, $"internal error: {ex.Message}", _parts.Activator.ServingVersion(model));
-                }
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task RestoreAsync(string model, long version, CancellationToken cancellationToken)
-    {
-        var installed = _store.Get(model, version);
-        if (installed is null)
-        {
-            _progress.Report(model, version, ModelPhase.Failed, $"v{version} was serving but is missing from the model store", null);
-            return;
-        }
-
-        await ActivateAsync(installed, cancellationToken);
-    }
-
-    /// <summary>Hands a stored version to the activator; reports the outcome. Returns whether it serves now.</summary>
-    private async Task<bool> ActivateAsync(InstalledModel installed, CancellationToken cancellationToken)
-    {
-        var progress = new StepProgress(this, installed);
-        try
-        {
-            await _parts.Activator.ActivateAsync(installed, progress, cancellationToken);
-        }
-        catch (ModelActivationException ex)
-        {
-            _progress.Report(installed.Name, installed.Version, ModelPhase.Failed, ex.Message, _parts.Activator.ServingVersion(installed.Name));
-            return false;
-        }
-
-        _store.MarkServing(installed.Name, installed.Version);
-        _store.Prune(installed.Name, Options.KeepVersions);
-        _progress.Report(installed.Name, installed.Version, ModelPhase.Serving, null, installed.Version);
-        return true;
-    }
-
-    /// <summary>Activation steps: every message updates the status; a change of phase is also an event.</summary>
-    private sealed class StepProgress(ModelDeliveryAgent owner, InstalledModel model) : IProgress<ModelStepProgress>
-    {
-        private ModelPhase? _lastPhase;
-
-        public void Report(ModelStepProgress value)
-        {
-            var phaseChanged = value.Phase != _lastPhase;
-            _lastPhase = value.Phase;
-            owner._progress.Report(model.Name, model.Version, value.Phase, value.Detail, owner._parts.Activator.ServingVersion(model.Name), publishEvent: phaseChanged);
-        }
-    }
+        var reconciler = new ModelReconciler(name, _services, MemoryOf(name));
+        reconciler.Start(_stopping.Token);
+        return reconciler;
+    });
 }
 
 /// <summary>What the agent works with; built by the daemon (or a test) and owned by the caller.</summary>
@@ -215,13 +177,13 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
 /// <param name="Topics">The topic contract.</param>
 /// <param name="TrustedKeys">Keys whose signatures are accepted.</param>
 /// <param name="Store">The versioned model store.</param>
-/// <param name="DownloadsDirectory">Where partial downloads live (same file system as the store).</param>
+/// <param name="DownloadsDirectory">Where partial downloads live (same file system as the store; the store's <see cref="ModelStore.DownloadsRoot"/>).</param>
 /// <param name="BrokerChunks">Chunks from the broker.</param>
 /// <param name="UrlChunks">Chunks from a manifest's URL.</param>
 /// <param name="Preflight">The separate-process model check.</param>
 /// <param name="Activator">Puts verified versions into service.</param>
 /// <param name="Progress">Status and events.</param>
-/// <param name="TimeProvider">Clock for expiry checks.</param>
+/// <param name="TimeProvider">Clock for expiry, retry and abandonment.</param>
 public sealed record DeliveryAgentParts(
     DeliveryOptions Options,
     string DeviceId,
@@ -235,4 +197,14 @@ public sealed record DeliveryAgentParts(
     PreflightRunner Preflight,
     IModelActivator Activator,
     ModelProgressReporter Progress,
-    TimeProvider TimeProvider);
+    TimeProvider TimeProvider)
+{
+    /// <summary>Models the device builds itself as version 0 (served when nothing else is, reachable by rollback); null: none.</summary>
+    public IBuiltInModels? BuiltIns { get; init; }
+
+    /// <summary>The <c>delivery-source</c> pipeline from the daemon's registry; null: a stand-alone one.</summary>
+    public ResiliencePipeline? SourcePipeline { get; init; }
+
+    /// <summary>The <c>delivery-command</c> pipeline from the daemon's registry; null: a stand-alone one.</summary>
+    public ResiliencePipeline? CommandPipeline { get; init; }
+}

@@ -13,7 +13,8 @@ public sealed record ModelEvent(
     [property: JsonPropertyName("phase")] ModelPhase Phase,
     [property: JsonPropertyName("detail")] string? Detail,
     [property: JsonPropertyName("servingVersion")] long? ServingVersion,
-    [property: JsonPropertyName("at")] DateTimeOffset At);
+    [property: JsonPropertyName("at")] DateTimeOffset At,
+    [property: JsonPropertyName("code")] Core.Delivery.RefusalCode? Code = null);
 
 [JsonSerializable(typeof(ModelEvent))]
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

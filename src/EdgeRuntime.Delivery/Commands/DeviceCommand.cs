@@ -18,11 +18,14 @@ public sealed record DeviceCommand
     /// <summary>The rollback command's name (also its topic level).</summary>
     public const string Rollback = "rollback";
 
+    /// <summary>The repair command's name (also its topic level): verify the model's store now and repair what is damaged.</summary>
+    public const string Repair = "repair";
+
     /// <summary>Always <see cref="DocumentType"/>.</summary>
     [JsonPropertyName("type")]
     public string Type { get; init; } = DocumentType;
 
-    /// <summary><see cref="Deploy"/> or <see cref="Rollback"/>; must match the topic it arrives on.</summary>
+    /// <summary><see cref="Deploy"/>, <see cref="Rollback"/> or <see cref="Repair"/>; must match the topic it arrives on.</summary>
     [JsonPropertyName("command")]
     public required string Command { get; init; }
 
@@ -58,12 +61,14 @@ public sealed record DeviceCommand
 /// <param name="Model">The model.</param>
 /// <param name="ServingVersion">The version serving after the command, if any.</param>
 /// <param name="Nonce">The command's nonce.</param>
+/// <param name="Code">When not carried out: why, machine-readable (docs/protocol.md lists the codes).</param>
 public sealed record CommandReply(
     [property: JsonPropertyName("ok")] bool Ok,
     [property: JsonPropertyName("message")] string Message,
     [property: JsonPropertyName("model")] string? Model,
     [property: JsonPropertyName("servingVersion")] long? ServingVersion,
-    [property: JsonPropertyName("nonce")] string? Nonce);
+    [property: JsonPropertyName("nonce")] string? Nonce,
+    [property: JsonPropertyName("code")] Core.Delivery.RefusalCode? Code = null);
 
 [JsonSerializable(typeof(DeviceCommand))]
 [JsonSerializable(typeof(CommandReply))]

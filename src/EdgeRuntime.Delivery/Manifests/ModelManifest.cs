@@ -61,6 +61,9 @@ public sealed record ModelManifest
     /// <summary>The exact length of chunk <paramref name="index"/>.</summary>
     public int ChunkLength(int index) => (int)Math.Min(ChunkSize, Length - ChunkOffset(index));
 
+    /// <summary>The facts the planner decides on.</summary>
+    public Core.Delivery.OfferedVersion ToOffer() => new(Name, Version, Length, Sha256, Chunks.Count, ExpiresAt, Url is not null);
+
     /// <summary>A short label for logs and status: <c>name v3</c>.</summary>
     public override string ToString() => $"{Name} v{Version}";
 }

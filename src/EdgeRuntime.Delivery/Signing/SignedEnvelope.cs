@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EdgeRuntime.Core.Delivery;
 
 namespace EdgeRuntime.Delivery.Signing;
 
@@ -73,9 +74,10 @@ public sealed record SignedEnvelope(
             return SignatureCheck.Refused("payload or signature is not base64");
         }
 
-        return trusted.Check(envelope.KeyId, payload, signature) is { } problem
-            ? SignatureCheck.Refused(problem)
-            : SignatureCheck.Accepted(envelope.KeyId, payload);
+        var (verdict, problem) = trusted.Verify(envelope.KeyId, payload, signature);
+        return verdict == SignatureVerdict.Accepted
+            ? SignatureCheck.Accepted(envelope.KeyId, payload)
+            : SignatureCheck.Refused(problem!, verdict);
     }
 }
 
@@ -83,14 +85,15 @@ public sealed record SignedEnvelope(
 /// <param name="KeyId">The signer, when accepted.</param>
 /// <param name="Document">The signed bytes, when accepted.</param>
 /// <param name="Problem">Why it was refused, when refused.</param>
-public sealed record SignatureCheck(string? KeyId, ReadOnlyMemory<byte> Document, string? Problem)
+/// <param name="Verdict">What the check found, as a value the planner maps to a refusal code.</param>
+public sealed record SignatureCheck(string? KeyId, ReadOnlyMemory<byte> Document, string? Problem, SignatureVerdict Verdict = SignatureVerdict.Accepted)
 {
     /// <summary>Whether the signature is valid and the key trusted.</summary>
     public bool IsAccepted => Problem is null;
 
     internal static SignatureCheck Accepted(string keyId, byte[] document) => new(keyId, document, null);
 
-    internal static SignatureCheck Refused(string problem) => new(null, ReadOnlyMemory<byte>.Empty, problem);
+    internal static SignatureCheck Refused(string problem, SignatureVerdict verdict = SignatureVerdict.Malformed) => new(null, ReadOnlyMemory<byte>.Empty, problem, verdict);
 }
 
 [JsonSerializable(typeof(SignedEnvelope))]

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EdgeRuntime.Core.Delivery;
 
 namespace EdgeRuntime.Delivery.Signing;
 
@@ -58,16 +59,19 @@ public sealed class TrustedKeys : IDisposable
 
     /// <summary>Whether <paramref name="signature"/> is a valid signature of <paramref name="data"/> by the trusted key <paramref name="keyId"/>.</summary>
     /// <returns>Null when it is; otherwise why not, in a few words.</returns>
-    public string? Check(string keyId, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    public string? Check(string keyId, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) => Verify(keyId, data, signature).Problem;
+
+    /// <summary>Like <see cref="Check"/>, with the verdict as a value: accepted, no trusted keys at all, unknown key, or bad signature.</summary>
+    public (SignatureVerdict Verdict, string? Problem) Verify(string keyId, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         if (!_keys.TryGetValue(keyId, out var key))
         {
-            return $"signed by unknown key {keyId}";
+            return (_keys.Count == 0 ? SignatureVerdict.NoTrustedKeys : SignatureVerdict.UnknownKey, $"signed by unknown key {keyId}");
         }
 
         return key.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
-            ? null
-            : $"bad signature (key {keyId})";
+            ? (SignatureVerdict.Accepted, null)
+            : (SignatureVerdict.BadSignature, $"bad signature (key {keyId})");
     }
 
     /// <inheritdoc />

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using EdgeRuntime.Core.IO;
 using EdgeRuntime.Core.Models;
 using EdgeRuntime.Delivery.Manifests;
@@ -9,16 +8,18 @@ namespace EdgeRuntime.Delivery.Store;
 /// <summary>
 /// The device's versioned model store under the state directory:
 /// <code>
-/// models/{name}/state.json           serving and highest version (atomic replace)
+/// models/{name}/state.json           serving, highest and held-back versions (atomic replace)
 /// models/{name}/{version}/model.onnx the verified file, exactly as the manifest describes it
 /// models/{name}/{version}/manifest.signed.json   the signed manifest it came with
+/// models/{name}/{version}/…          files derived from the model (the activator's plan), removable at any time
+/// downloads/{name}-{version}-{sha}/  partial downloads (<see cref="Transfer.PartialDownload"/>), counted in the quota
 /// </code>
-/// A version appears by renaming its complete folder into place, so a crash leaves either no version or a whole
-/// one. Keeps the newest <see cref="KeepVersions"/> versions of each model plus the serving one, and refuses a
-/// version that would not fit under <see cref="QuotaBytes"/> even after pruning. Not thread-safe: delivery
-/// serialises store changes per device.
+/// A version appears by renaming its complete folder into place, so a crash leaves either no version or a whole one.
+/// Keeps the newest <see cref="KeepVersions"/> versions of each model plus the serving one, and refuses a version that
+/// would not fit under <see cref="QuotaBytes"/> even after pruning. Every read tolerates damage (a damaged file is
+/// reported, never thrown past the caller as a crash). Not thread-safe: delivery serialises store changes per model.
 /// </summary>
-public sealed class ModelStore
+public sealed partial class ModelStore
 {
     /// <summary>The model file's name inside a version folder.</summary>
     public const string ModelFileName = "model.onnx";
@@ -29,12 +30,17 @@ public sealed class ModelStore
     private const string StateFileName = "state.json";
 
     /// <summary>Opens the store at <paramref name="root"/>; the folder is created with the first install.</summary>
-    public ModelStore(string root, int keepVersions, long quotaBytes)
+    /// <param name="root">The store's folder (<c>models</c> in the state directory).</param>
+    /// <param name="keepVersions">Versions kept per model besides the serving one.</param>
+    /// <param name="quotaBytes">The most the store and the partial downloads may hold together.</param>
+    /// <param name="downloadsRoot">Where partial downloads live (same file system); default: <c>downloads</c> beside <paramref name="root"/>.</param>
+    public ModelStore(string root, int keepVersions, long quotaBytes, string? downloadsRoot = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         ArgumentOutOfRangeException.ThrowIfLessThan(keepVersions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(quotaBytes, 1);
         Root = Path.GetFullPath(root);
+        DownloadsRoot = Path.GetFullPath(downloadsRoot ?? Path.Combine(Path.GetDirectoryName(Root)!, "downloads"));
         KeepVersions = keepVersions;
         QuotaBytes = quotaBytes;
     }
@@ -42,17 +48,20 @@ public sealed class ModelStore
     /// <summary>The store's folder.</summary>
     public string Root { get; }
 
+    /// <summary>The folder of partial downloads.</summary>
+    public string DownloadsRoot { get; }
+
     /// <summary>Versions kept per model, the serving one aside.</summary>
     public int KeepVersions { get; }
 
-    /// <summary>The most bytes the store may hold.</summary>
+    /// <summary>The most bytes the store and the partial downloads may hold together.</summary>
     public long QuotaBytes { get; }
 
     /// <summary>The names of the models with at least one stored version or a state.</summary>
     public IReadOnlyList<string> Models() =>
         !Directory.Exists(Root) ? [] : [.. Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>().Where(ModelName.IsValid).Order(StringComparer.Ordinal)];
 
-    /// <summary>The stored versions of <paramref name="name"/>, oldest first.</summary>
+    /// <summary>The stored versions of <paramref name="name"/> (folders with a model file), oldest first.</summary>
     public IReadOnlyList<long> Versions(string name)
     {
         var folder = ModelFolder(name);
@@ -68,7 +77,7 @@ public sealed class ModelStore
             .Order()];
     }
 
-    /// <summary>The stored version, or null when the store does not have it.</summary>
+    /// <summary>The stored version, or null when the store does not have it or its manifest is unreadable.</summary>
     public InstalledModel? Get(string name, long version)
     {
         var path = ModelPath(name, version);
@@ -78,40 +87,24 @@ public sealed class ModelStore
             return null;
         }
 
-        var sha = StoredSha256(manifestPath);
-        return sha is null ? null : new InstalledModel(name, version, path, sha);
+        var manifest = StoredManifest(manifestPath, trusted: null, out _);
+        return manifest is null || manifest.Version != version || manifest.Name != name ? null : new InstalledModel(name, version, path, manifest.Sha256);
     }
 
-    /// <summary>What the store remembers about <paramref name="name"/> (nothing served yet: null serving, highest 0).</summary>
-    public ModelStoreState State(string name)
+    /// <summary>Bytes used by every file in the store and the partial downloads.</summary>
+    public long UsedBytes() => FolderBytes(Root) + FolderBytes(DownloadsRoot);
+
+    /// <summary>Free space on the file system that holds the store (what a write may still use).</summary>
+    public long FreeBytes()
     {
-        var path = Path.Combine(ModelFolder(name), StateFileName);
-        if (!File.Exists(path))
+        var existing = Directory.Exists(Root) ? Root : Path.GetDirectoryName(Root)!;
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
         {
-            return new ModelStoreState(null, 0);
+            existing = parent;
         }
 
-        try
-        {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(path), StoreJsonContext.Default.ModelStoreState) ?? new ModelStoreState(null, 0);
-        }
-        catch (JsonException ex)
-        {
-            throw new IOException($"model store state '{path}' is damaged: {ex.Message}", ex);
-        }
+        return new DriveInfo(existing).AvailableFreeSpace;
     }
-
-    /// <summary>Records that <paramref name="version"/> serves now; raises the highest version when it is higher.</summary>
-    public void MarkServing(string name, long version)
-    {
-        var state = State(name);
-        var next = new ModelStoreState(version, Math.Max(state.HighestVersion, version));
-        Directory.CreateDirectory(ModelFolder(name));
-        AtomicFile.WriteAllBytes(Path.Combine(ModelFolder(name), StateFileName), JsonSerializer.SerializeToUtf8Bytes(next, StoreJsonContext.Default.ModelStoreState));
-    }
-
-    /// <summary>Bytes used by every file in the store.</summary>
-    public long UsedBytes() => FolderBytes(Root);
 
     /// <summary>
     /// Why a new version of <paramref name="length"/> bytes cannot be stored, or null when it fits (counting the
@@ -139,6 +132,7 @@ public sealed class ModelStore
     /// <param name="manifest">The manifest the file was verified against.</param>
     /// <param name="signedManifest">The envelope it arrived in, kept so the store can be re-verified.</param>
     /// <param name="verifiedFile">The complete file; it is moved, so it must be on the store's file system.</param>
+    /// <exception cref="IOException">A write failed (a full disk); nothing of the version is left behind.</exception>
     public InstalledModel Install(ModelManifest manifest, ReadOnlySpan<byte> signedManifest, string verifiedFile)
     {
         ArgumentNullException.ThrowIfNull(manifest);
@@ -147,28 +141,30 @@ public sealed class ModelStore
         Directory.CreateDirectory(modelFolder);
         var final = VersionFolder(manifest.Name, manifest.Version);
         var staging = Path.Combine(modelFolder, $".{manifest.Version}.installing");
-        if (Directory.Exists(staging))
+        DeleteFolder(staging);
+        try
         {
-            Directory.Delete(staging, recursive: true);
+            Directory.CreateDirectory(staging);
+            using (var file = new FileStream(verifiedFile, FileMode.Open, FileAccess.ReadWrite))
+            {
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(verifiedFile, Path.Combine(staging, ModelFileName));
+            AtomicFile.WriteAllBytes(Path.Combine(staging, ManifestFileName), signedManifest);
+
+            // The same version again (a rollback removed it from service, a repair, or a crash interrupted its
+            // activation): the new copy, verified against the same signed digest, replaces it.
+            DeleteFolder(final);
+            Directory.Move(staging, final);
+            AtomicFile.FlushDirectory(modelFolder);
+        }
+        catch (IOException)
+        {
+            DeleteFolder(staging);
+            throw;
         }
 
-        Directory.CreateDirectory(staging);
-        using (var file = new FileStream(verifiedFile, FileMode.Open, FileAccess.ReadWrite))
-        {
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(verifiedFile, Path.Combine(staging, ModelFileName));
-        AtomicFile.WriteAllBytes(Path.Combine(staging, ManifestFileName), signedManifest);
-        if (Directory.Exists(final))
-        {
-            // The same version again (a rollback removed it from service, or a crash interrupted its activation):
-            // the new copy, verified against the same signed digest, replaces it.
-            Directory.Delete(final, recursive: true);
-        }
-
-        Directory.Move(staging, final);
-        AtomicFile.FlushDirectory(modelFolder);
         return new InstalledModel(manifest.Name, manifest.Version, Path.Combine(final, ModelFileName), manifest.Sha256);
     }
 
@@ -180,11 +176,32 @@ public sealed class ModelStore
             throw new InvalidOperationException($"{name} v{version} is serving; it cannot be removed");
         }
 
+        Discard(name, version);
+    }
+
+    /// <summary>Deletes a version folder whatever the state says (a damaged version that is fetched again).</summary>
+    public void Discard(string name, long version)
+    {
         var folder = VersionFolder(name, version);
         if (Directory.Exists(folder))
         {
-            Directory.Delete(folder, recursive: true);
+            DeleteFolder(folder);
             AtomicFile.FlushDirectory(ModelFolder(name));
+        }
+    }
+
+    /// <summary>Deletes what the store did not put there itself in a version folder: files derived from the model (plans).</summary>
+    public void RemoveDerivedFiles(string name, long version)
+    {
+        var folder = VersionFolder(name, version);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(folder).Where(f => Path.GetFileName(f) is not (ModelFileName or ManifestFileName)))
+        {
+            File.Delete(file);
         }
     }
 
@@ -199,12 +216,12 @@ public sealed class ModelStore
 
         foreach (var leftover in Directory.EnumerateDirectories(folder, ".*.installing"))
         {
-            Directory.Delete(leftover, recursive: true);
+            DeleteFolder(leftover);
         }
 
         foreach (var version in PrunableVersions(name, keepNewest))
         {
-            Directory.Delete(VersionFolder(name, version), recursive: true);
+            DeleteFolder(VersionFolder(name, version));
         }
 
         AtomicFile.FlushDirectory(folder);
@@ -216,7 +233,7 @@ public sealed class ModelStore
 
     private IEnumerable<long> PrunableVersions(string name, int keepNewest)
     {
-        var serving = State(name).ServingVersion;
+        var serving = TryState(name, out _)?.ServingVersion;
         var versions = Versions(name);
         return versions.Take(Math.Max(0, versions.Count - Math.Max(0, keepNewest))).Where(v => v != serving);
     }
@@ -226,17 +243,11 @@ public sealed class ModelStore
 
     private string ModelPath(string name, long version) => Path.Combine(VersionFolder(name, version), ModelFileName);
 
-    private static string? StoredSha256(string manifestPath)
+    private static void DeleteFolder(string folder)
     {
-        // The envelope was verified before it was stored; here it only says which digest the file has.
-        try
+        if (Directory.Exists(folder))
         {
-            var envelope = JsonSerializer.Deserialize(File.ReadAllBytes(manifestPath), Signing.SignedEnvelopeJsonContext.Default.SignedEnvelope);
-            return envelope is null ? null : ModelManifestJson.Parse(Convert.FromBase64String(envelope.Payload), out _)?.Sha256;
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or IOException)
-        {
-            return null;
+            Directory.Delete(folder, recursive: true);
         }
     }
 

@@ -3,44 +3,59 @@ using EdgeRuntime.Delivery.Manifests;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace EdgeRuntime.Delivery.Transfer;
 
 /// <summary>
 /// Fetches chunks from the broker, where the fleet publishes each one as a retained message on its own topic
-/// (<c>{root}/models/{name}/{version}/chunks/{index}</c>). Subscribing to a chunk's topic makes the broker send
-/// it; so a device asks for exactly the chunks it lacks, at its own pace, and no fleet process has to stay up to
-/// serve them. At most <c>parallelism</c> chunk subscriptions are open at once (bounded memory and broker load).
-/// A chunk that does not arrive within the timeout (lost with a broker restart, or not published) is asked for
-/// again once the connection is up. Thread-safe.
+/// (<c>{root}/models/{name}/{version}/chunks/{index}</c>). Subscribing to a chunk's topic makes the broker send it; so a
+/// device asks for exactly the chunks it lacks, at its own pace, and no fleet process has to stay up to serve them. At
+/// most <c>parallelism</c> chunk subscriptions are open at once (bounded memory and broker load). Each request runs under
+/// the <see cref="ChunkFetchPipeline"/>: a chunk that does not come within the timeout is reported as waiting and asked
+/// for again once the connection is up; a message on the topic that is not the retained chunk (a stray publish) and has
+/// wrong bytes is dropped while the request goes on; a retained chunk that stays wrong refuses the version. Thread-safe.
 /// </summary>
-public sealed partial class MqttChunkSource(
-    MqttConnectionSupervisor connection,
-    MqttTopics topics,
-    int parallelism,
-    TimeSpan chunkTimeout,
-    TimeProvider timeProvider,
-    ILogger<MqttChunkSource> logger) : IChunkSource
+public sealed class MqttChunkSource : IChunkSource
 {
+    private readonly MqttConnectionSupervisor _connection;
+    private readonly MqttTopics _topics;
+    private readonly int _parallelism;
+    private readonly TimeProvider _timeProvider;
+    private readonly ResiliencePipeline _pipeline;
     private long _received;
     private long _retries;
+    private long _strays;
 
-    /// <summary>Chunks that arrived from the broker (duplicates included).</summary>
+    /// <summary>Creates the source; <paramref name="chunkTimeout"/> bounds each attempt of each chunk.</summary>
+    public MqttChunkSource(MqttConnectionSupervisor connection, MqttTopics topics, int parallelism, TimeSpan chunkTimeout, TimeProvider timeProvider, ILogger<MqttChunkSource> logger)
+    {
+        _connection = connection;
+        _topics = topics;
+        _parallelism = parallelism;
+        _timeProvider = timeProvider;
+        _pipeline = ChunkFetchPipeline.Create(chunkTimeout, timeProvider, logger);
+    }
+
+    /// <summary>Chunk messages that arrived from the broker (duplicates and strays included).</summary>
     public long ChunksReceived => Interlocked.Read(ref _received);
 
-    /// <summary>Chunk requests repeated after a timeout.</summary>
+    /// <summary>Chunk requests repeated after a timeout or a wrong retained chunk.</summary>
     public long Retries => Interlocked.Read(ref _retries);
 
+    /// <summary>Messages with wrong bytes that were not the retained chunk, dropped.</summary>
+    public long StraysDropped => Interlocked.Read(ref _strays);
+
     /// <inheritdoc />
-    public async Task FetchAsync(ModelManifest manifest, IReadOnlyList<int> missing, Action<int, ReadOnlyMemory<byte>> accept, CancellationToken cancellationToken)
+    public async Task FetchAsync(ModelManifest manifest, IReadOnlyList<int> missing, ChunkHandlers handlers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(missing);
-        ArgumentNullException.ThrowIfNull(accept);
+        ArgumentNullException.ThrowIfNull(handlers);
         var queue = new ConcurrentQueue<int>(missing);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var workers = Enumerable.Range(0, Math.Clamp(parallelism, 1, Math.Max(1, missing.Count)))
-            .Select(_ => WorkAsync(manifest, queue, accept, failed))
+        var workers = Enumerable.Range(0, Math.Clamp(_parallelism, 1, Math.Max(1, missing.Count)))
+            .Select(_ => WorkAsync(manifest, queue, handlers, failed))
             .ToList();
         try
         {
@@ -59,13 +74,13 @@ public sealed partial class MqttChunkSource(
         }
     }
 
-    private async Task WorkAsync(ModelManifest manifest, ConcurrentQueue<int> queue, Action<int, ReadOnlyMemory<byte>> accept, CancellationTokenSource failed)
+    private async Task WorkAsync(ModelManifest manifest, ConcurrentQueue<int> queue, ChunkHandlers handlers, CancellationTokenSource failed)
     {
         try
         {
             while (queue.TryDequeue(out var index))
             {
-                await FetchOneAsync(manifest, index, accept, failed.Token);
+                await FetchOneAsync(manifest, index, handlers, failed.Token);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -75,34 +90,54 @@ public sealed partial class MqttChunkSource(
         }
     }
 
-    private async Task FetchOneAsync(ModelManifest manifest, int index, Action<int, ReadOnlyMemory<byte>> accept, CancellationToken cancellationToken)
+    private async Task FetchOneAsync(ModelManifest manifest, int index, ChunkHandlers handlers, CancellationToken cancellationToken)
     {
-        var topic = topics.ModelChunk(manifest.Name, manifest.Version, index);
-        while (true)
-        {
-            var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await using (await connection.SubscribeAsync(topic, (message, _) => Receive(message, index, accept, arrived), cancellationToken: cancellationToken))
+        var since = _timeProvider.GetUtcNow();
+        var waited = false;
+        var request = new ChunkRequest(
+            index,
+            manifest.ToString(),
+            () =>
             {
-                try
-                {
-                    await arrived.Task.WaitAsync(chunkTimeout, timeProvider, cancellationToken);
-                    return;
-                }
-                catch (TimeoutException)
-                {
-                    Interlocked.Increment(ref _retries);
-                    LogChunkTimeout(logger, index, manifest.ToString(), chunkTimeout.TotalSeconds, connection.IsConnected);
-                }
-            }
+                waited = true;
+                Interlocked.Increment(ref _retries);
+                handlers.Waiting?.Invoke(index, since);
+            },
+            _connection.WaitUntilConnectedAsync);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ChunkFetchPipeline.RequestKey, request);
+        try
+        {
+            await _pipeline.ExecuteAsync(static async (ctx, state) => await state.Source.AttemptAsync(state.Manifest, state.Index, state.Handlers, ctx.CancellationToken), context, (Source: this, Manifest: manifest, Index: index, Handlers: handlers));
+        }
+        catch (BadRetainedChunkException ex)
+        {
+            throw ex.Transfer;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
 
-            // Asking again while the broker is away would only time out again.
-            await connection.WaitUntilConnectedAsync(cancellationToken);
+        if (waited)
+        {
+            handlers.Arrived?.Invoke(index);
         }
     }
 
-    private Task Receive(ReceivedMessage message, int index, Action<int, ReadOnlyMemory<byte>> accept, TaskCompletionSource arrived)
+    /// <summary>One attempt: subscribe, take the first message that is the chunk, unsubscribe.</summary>
+    private async Task AttemptAsync(ModelManifest manifest, int index, ChunkHandlers handlers, CancellationToken cancellationToken)
     {
-        if (message.Payload.IsEmpty)
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (await _connection.SubscribeAsync(_topics.ModelChunk(manifest.Name, manifest.Version, index), (message, _) => Receive(message, index, handlers, arrived), cancellationToken: cancellationToken))
+        {
+            await arrived.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private Task Receive(ReceivedMessage message, int index, ChunkHandlers handlers, TaskCompletionSource arrived)
+    {
+        if (message.Payload.IsEmpty || arrived.Task.IsCompleted)
         {
             // An empty retained message clears the topic: the chunk is not (or no longer) on the broker.
             return Task.CompletedTask;
@@ -111,18 +146,28 @@ public sealed partial class MqttChunkSource(
         Interlocked.Increment(ref _received);
         try
         {
-            accept(index, message.Payload);
+            handlers.Accept(index, message.Payload);
             arrived.TrySetResult();
         }
-        catch (Exception ex) when (ex is TransferException or IOException)
+        catch (TransferException) when (!message.Retained)
         {
-            // A bad chunk, or a disk that cannot take it: either way this version cannot be completed now.
+            // Not the retained chunk: someone published on the topic. The retained copy may be intact; keep waiting.
+            Interlocked.Increment(ref _strays);
+        }
+        catch (TransferException ex)
+        {
+            arrived.TrySetException(new BadRetainedChunkException(ex));
+        }
+        catch (IOException ex)
+        {
+            // A disk that cannot take the chunk: this version cannot be completed now.
             arrived.TrySetException(ex);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The download was closed (preempted) while the message was on its way.
         }
 
         return Task.CompletedTask;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Chunk {Index} of {Model} did not arrive within {Seconds} s (connected: {Connected}); asking again")]
-    private static partial void LogChunkTimeout(ILogger logger, int index, string model, double seconds, bool connected);
 }

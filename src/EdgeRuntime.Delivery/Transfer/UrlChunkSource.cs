@@ -15,11 +15,12 @@ namespace EdgeRuntime.Delivery.Transfer;
 public sealed class UrlChunkSource(HttpClient http, bool allowPlainHttp) : IChunkSource
 {
     /// <inheritdoc />
-    public async Task FetchAsync(ModelManifest manifest, IReadOnlyList<int> missing, Action<int, ReadOnlyMemory<byte>> accept, CancellationToken cancellationToken)
+    public async Task FetchAsync(ModelManifest manifest, IReadOnlyList<int> missing, ChunkHandlers handlers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(missing);
-        ArgumentNullException.ThrowIfNull(accept);
+        ArgumentNullException.ThrowIfNull(handlers);
+        var accept = handlers.Accept;
         var url = new Uri(manifest.Url ?? throw new ArgumentException($"{manifest} has no url", nameof(manifest)));
         if (url.Scheme == "http" && !allowPlainHttp)
         {

@@ -30,6 +30,7 @@ public static class EdgectlCommand
         root.Add(TrainCommand.Create());
         root.Add(DeviceCommandVerbs.CreateDeploy(timeProvider ?? TimeProvider.System));
         root.Add(DeviceCommandVerbs.CreateRollback(timeProvider ?? TimeProvider.System));
+        root.Add(DeviceCommandVerbs.CreateRepair(timeProvider ?? TimeProvider.System));
         root.Add(PlotCommand.Create(timeProvider ?? TimeProvider.System));
         return root;
     }

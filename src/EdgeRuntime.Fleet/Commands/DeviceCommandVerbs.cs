@@ -8,7 +8,7 @@ using EdgeRuntime.Messaging.Connection;
 
 namespace EdgeRuntime.Fleet.Commands;
 
-/// <summary><c>edgectl deploy</c> and <c>edgectl rollback</c>: signed commands to one device, answered by the device.</summary>
+/// <summary><c>edgectl deploy</c>, <c>edgectl rollback</c> and <c>edgectl repair</c>: signed commands to one device, answered by the device.</summary>
 internal static class DeviceCommandVerbs
 {
     public static Command CreateDeploy(TimeProvider timeProvider) =>
@@ -17,7 +17,10 @@ internal static class DeviceCommandVerbs
     public static Command CreateRollback(TimeProvider timeProvider) =>
         Create(DeviceCommand.Rollback, "Move a device back to an older version it still has (by default the newest one older than the serving one)", versionRequired: false, timeProvider);
 
-    private static Command Create(string name, string description, bool versionRequired, TimeProvider timeProvider)
+    public static Command CreateRepair(TimeProvider timeProvider) =>
+        Create(DeviceCommand.Repair, "Make a device verify a model's store now (every signed manifest, every file's sha256) and fetch again what is damaged", versionRequired: false, timeProvider, takesVersion: false);
+
+    private static Command Create(string name, string description, bool versionRequired, TimeProvider timeProvider, bool takesVersion = true)
     {
         var broker = new BrokerArguments();
         var device = new Option<string>("--device", "-d") { Description = "The device id", Required = true };
@@ -29,7 +32,11 @@ internal static class DeviceCommandVerbs
         var command = new Command(name, description);
         command.Add(device);
         command.Add(model);
-        command.Add(version);
+        if (takesVersion)
+        {
+            command.Add(version);
+        }
+
         signingKey.AddTo(command);
         command.Add(timeout);
         broker.AddTo(command);
@@ -55,13 +62,14 @@ internal static class DeviceCommandVerbs
                     Command = name,
                     DeviceId = parseResult.GetValue(device)!,
                     Model = parseResult.GetValue(model)!,
-                    Version = parseResult.GetValue(version),
+                    Version = takesVersion ? parseResult.GetValue(version) : null,
                     IssuedAt = now,
                     ExpiresAt = now + wait,
                     Nonce = Guid.NewGuid().ToString("N"),
                 };
                 var reply = await new DeviceCommandClient(connected.Connection, connected.Topics, timeProvider).SendAsync(order, key, wait, cancellationToken);
-                await (reply.Ok ? output : error).WriteLineAsync($"{order.DeviceId}: {reply.Message}" + (reply.ServingVersion is { } serving ? $" (serving v{serving})" : string.Empty));
+                var code = reply.Code is { } refused ? $" [{Core.Delivery.RefusalCodes.Name(refused)}]" : string.Empty;
+                await (reply.Ok ? output : error).WriteLineAsync($"{order.DeviceId}: {reply.Message}{code}" + (reply.ServingVersion is { } serving ? $" (serving v{serving})" : string.Empty));
                 return reply.Ok ? 0 : 1;
             }
             catch (TimeoutException)

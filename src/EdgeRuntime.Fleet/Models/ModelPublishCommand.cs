@@ -21,6 +21,7 @@ internal static class ModelPublishCommand
         var chunkSize = new Option<string>("--chunk-size") { Description = "Chunk size (e.g. 256KiB, 1MiB)", DefaultValueFactory = _ => "256KiB" };
         var url = new Option<string?>("--url") { Description = "Publish only the manifest and let devices fetch the bytes from this https:// or file:// URL" };
         var staged = new Option<bool>("--staged") { Description = "Publish the version without announcing it: devices get it only through 'edgectl deploy'" };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds to keep publishing and reading back until every chunk is proven retained on the broker", DefaultValueFactory = _ => 600 };
 
         var command = new Command("publish", "Sign a model version and publish it: chunks as retained messages, then the signed manifest");
         command.Add(file);
@@ -31,6 +32,7 @@ internal static class ModelPublishCommand
         command.Add(chunkSize);
         command.Add(url);
         command.Add(staged);
+        command.Add(timeout);
         broker.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -64,15 +66,23 @@ internal static class ModelPublishCommand
                 var now = timeProvider.GetUtcNow();
                 var manifest = ManifestBuilder.Build(path, parseResult.GetValue(name)!, parseResult.GetValue(version), (int)size, now, now + lifetime.Value, parseResult.GetValue(url));
                 await using var connected = await ConnectedBroker.ConnectAsync(broker, parseResult, timeProvider, cancellationToken);
+                // A broker's acknowledgement is not durability: the publisher reads everything back before it says "published".
+                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(timeout))), timeProvider);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
                 await using (var progress = new ProgressDisplay(error, $"{manifest}", manifest.Url is null ? manifest.Length : null, Megabytes))
                 {
-                    await new ModelPublisher(connected.Connection, connected.Topics).PublishAsync(path, manifest, key, announce: !parseResult.GetValue(staged), progress.AsProgress(), cancellationToken);
+                    await new ModelPublisher(connected.Connection, connected.Topics, timeProvider).PublishAsync(path, manifest, key, announce: !parseResult.GetValue(staged), progress.AsProgress(), linked.Token);
                 }
 
                 await output.WriteLineAsync(
-                    $"published {manifest}: {manifest.Length} bytes, sha256 {manifest.Sha256}, {manifest.Chunks.Count} chunks of {manifest.ChunkSize}, key {key.Id}, expires {manifest.ExpiresAt:u}" +
+                    $"published {manifest}: {manifest.Length} bytes, sha256 {manifest.Sha256}, {manifest.Chunks.Count} chunks of {manifest.ChunkSize}, key {key.Id}, expires {manifest.ExpiresAt:u}; every chunk and the manifest read back from the broker" +
                     (parseResult.GetValue(staged) ? " (staged: deploy it with 'edgectl deploy')" : string.Empty));
                 return 0;
+            }
+            catch (IncompletePublishException ex)
+            {
+                await error.WriteLineAsync($"edgectl model publish: {ex.Message}");
+                return 1;
             }
             catch (PublishRejectedException ex)
             {

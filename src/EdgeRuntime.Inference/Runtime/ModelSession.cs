@@ -35,6 +35,9 @@ public sealed class ModelSession : IDisposable
     /// <summary>Input metadata (element types, dimensions; -1 or symbols for free dimensions).</summary>
     public IReadOnlyDictionary<string, NodeMetadata> InputMetadata => _session.InputMetadata;
 
+    /// <summary>The outputs' names, types and dimensions.</summary>
+    public IReadOnlyDictionary<string, NodeMetadata> OutputMetadata => _session.OutputMetadata;
+
     /// <summary>The model's metadata_props (key → value), as ONNX Runtime read them.</summary>
     public IReadOnlyDictionary<string, string> CustomMetadata => _session.ModelMetadata.CustomMetadataMap;
 

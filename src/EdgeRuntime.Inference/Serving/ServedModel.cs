@@ -38,6 +38,9 @@ public sealed class ServedModel
     /// <summary>How it runs here (optimisation level, provider), for status and logs.</summary>
     public string Plan { get; }
 
+    /// <summary>The execution plan as a record (its cache key and content hash), when it came from the plan cache or was built for it.</summary>
+    public Core.Models.ExecutionPlan? Execution { get; init; }
+
     /// <summary>Completes when the last reference was released and the session disposed.</summary>
     public Task Drained => _drained.Task;
 

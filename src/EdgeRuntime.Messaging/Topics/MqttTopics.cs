@@ -56,6 +56,9 @@ public sealed class MqttTopics
     /// <summary>One chunk of a model version (retained, binary): <c>{root}/models/{name}/{version}/chunks/{index}</c>.</summary>
     public string ModelChunk(string model, long version, int index) => $"{Root}/models/{model}/{version}/chunks/{index}";
 
+    /// <summary>Everything published for one version: its manifest and all its chunks (a filter).</summary>
+    public string AllOfModelVersion(string model, long version) => $"{Root}/models/{model}/{version}/#";
+
     /// <summary>The model name in a latest-manifest topic, or null when the topic is not one.</summary>
     public string? ModelOfManifestTopic(string topic)
     {

@@ -74,7 +74,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
                 sinks.Add(store);
             }
 
-            IPipelineStage stage = options.Stage.Type == StageKind.Forecast ? new ForecastStage(options.Stage, options.Name, options.Model.Name, forecastObserver) : new DetectorStage(options.Stage, framePreprocessors);
+            var stage = StageFactory.Create(options.Stage, options.Name, options.Model.Name, forecastObserver, framePreprocessors);
             var pipeline = new SensorPipeline(options, stage, server, batcher, sinks, timeProvider);
             List<RunningSource> sources;
             try

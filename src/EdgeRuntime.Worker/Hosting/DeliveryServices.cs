@@ -11,15 +11,20 @@ using EdgeRuntime.Inference.Runtime;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
+using EdgeRuntime.Pipelines.Configuration;
+using EdgeRuntime.Pipelines.Models;
+using EdgeRuntime.Pipelines.Runtime;
 using EdgeRuntime.Worker.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
 
 namespace EdgeRuntime.Worker.Hosting;
 
-/// <summary>Registers model delivery and serving: options, store, transfer, pre-flight, activator, agent.</summary>
+/// <summary>Registers model delivery and serving: options, store, transfer, pre-flight, activator (with the pipelines' fit check), built-in models, the named delivery pipelines, agent.</summary>
 internal static class DeliveryServices
 {
     public static void Add(IServiceCollection services, IConfiguration configuration)
@@ -40,14 +45,30 @@ internal static class DeliveryServices
                 () => AcceleratorProbe.Choose(logger))
             {
                 Planner = serving.PlanSearch ? sp.GetRequiredService<ModelPlanner>() : null,
+
+                // A version that would stop a pipeline is refused before the swap; the previous one keeps serving.
+                Compatibility = new PipelineCompatibilityCheck(sp.GetRequiredService<IOptions<PipelineSetOptions>>().Value.Pipelines),
             };
         });
+        services.AddSingleton<IBuiltInModels>(sp => new BuiltInModelCatalog(
+            sp.GetRequiredService<IOptions<PipelineSetOptions>>().Value.Pipelines,
+            sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!));
 
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
             var state = sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!;
-            return new ModelStore(Path.Combine(state, "models"), options.KeepVersions, options.StoreQuotaMegabytes * 1024 * 1024);
+            return new ModelStore(Path.Combine(state, "models"), options.KeepVersions, options.StoreQuotaMegabytes * 1024 * 1024, Path.Combine(state, "downloads"));
+        });
+        services.AddResiliencePipeline(SourceFetchPipeline.Name, (pipeline, context) =>
+        {
+            pipeline.TimeProvider = context.ServiceProvider.GetRequiredService<TimeProvider>();
+            SourceFetchPipeline.Configure(pipeline, context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SourceFetchPipeline)));
+        });
+        services.AddResiliencePipeline(CommandDeadlinePipeline.Name, (pipeline, context) =>
+        {
+            pipeline.TimeProvider = context.ServiceProvider.GetRequiredService<TimeProvider>();
+            CommandDeadlinePipeline.Configure(pipeline);
         });
         services.AddSingleton(sp => TrustedKeys.Load(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.TrustedKeys));
         services.AddSingleton(sp =>
@@ -93,7 +114,12 @@ internal static class DeliveryServices
                 sp.GetRequiredService<PreflightRunner>(),
                 sp.GetRequiredService<IModelActivator>(),
                 sp.GetRequiredService<ModelProgressReporter>(),
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<TimeProvider>())
+            {
+                BuiltIns = sp.GetRequiredService<IBuiltInModels>(),
+                SourcePipeline = sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(SourceFetchPipeline.Name),
+                CommandPipeline = sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(CommandDeadlinePipeline.Name),
+            };
             return new ModelDeliveryAgent(parts, sp.GetRequiredService<ILogger<ModelDeliveryAgent>>());
         });
     }

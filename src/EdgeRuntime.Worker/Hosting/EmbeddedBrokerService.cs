@@ -1,11 +1,13 @@
 using EdgeRuntime.Messaging.Broker;
+using EdgeRuntime.Worker.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace EdgeRuntime.Worker.Hosting;
 
-/// <summary>Runs the embedded broker when no external one is configured; it starts before the connection and stops after it.</summary>
-internal sealed class EmbeddedBrokerService(BrokerConnection broker, ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable
+/// <summary>Runs the embedded broker when no external one is configured, its retained messages kept in the state directory; it starts before the connection and stops after it.</summary>
+internal sealed class EmbeddedBrokerService(BrokerConnection broker, IOptions<EdgeRuntimeOptions> runtime, ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable
 {
     private EmbeddedMqttBroker? _broker;
 
@@ -18,11 +20,17 @@ internal sealed class EmbeddedBrokerService(BrokerConnection broker, ILogger<Emb
 
         try
         {
-            _broker = await EmbeddedMqttBroker.StartAsync(broker.Endpoint.Port, logger);
+            // Retained messages (the fleet's model offers and chunks) live in the state directory and outlive the process.
+            var retained = new RetainedMessageStore(Path.Combine(runtime.Value.StateDirectory!, "broker", "retained"));
+            _broker = await EmbeddedMqttBroker.StartAsync(broker.Endpoint.Port, logger, retained);
         }
         catch (EmbeddedBrokerException ex)
         {
             throw new StartupException(ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"StateDirectory: the embedded broker's retained messages cannot be kept there: {ex.Message}", ex);
         }
     }
 

@@ -33,9 +33,14 @@ internal sealed class DeliveryRig : IAsyncDisposable
     private MqttConnectionSupervisor _device = null!;
     private TrustedKeys _trustedKeys = null!;
 
-    private DeliveryRig(string brokerAddress, IAsyncDisposable? broker, Action<DeliveryOptions>? configure, List<SigningKey> trusted)
+    private readonly bool _ownsStateDirectory;
+    private readonly string _scratch = Directory.CreateTempSubdirectory("edge-rig-publish-").FullName;
+
+    private DeliveryRig(string brokerAddress, IAsyncDisposable? broker, Action<DeliveryOptions>? configure, List<SigningKey> trusted, string? stateDirectory)
     {
         BrokerAddress = brokerAddress;
+        _ownsStateDirectory = stateDirectory is null;
+        StateDirectory = stateDirectory ?? Directory.CreateTempSubdirectory("edge-rig-").FullName;
         _broker = broker;
         _configure = configure;
         _trusted = trusted;
@@ -46,7 +51,8 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
     public MosquittoBroker? Mosquitto => _broker as MosquittoBroker;
 
-    public string StateDirectory { get; } = Directory.CreateTempSubdirectory("edge-rig-").FullName;
+    /// <summary>The device's state directory (a fresh temporary one unless the test gave its own, e.g. on a small file system).</summary>
+    public string StateDirectory { get; }
 
     public MqttTopics Topics { get; } = new();
 
@@ -62,10 +68,13 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
     public ModelDeliveryAgent Agent { get; private set; } = null!;
 
+    /// <summary>The device's activator, for what activates versions outside delivery (on-device learning's local revisions).</summary>
+    public OnnxModelActivator Activator { get; private set; } = null!;
+
     public DeliveryOptions Options { get; private set; } = null!;
 
     /// <summary>Starts a rig on a fresh broker of <paramref name="kind"/> ("embedded" or "mosquitto").</summary>
-    public static async Task<DeliveryRig> StartAsync(string kind, SigningKey key, Action<DeliveryOptions>? configure = null, IEnumerable<string>? mosquittoConfig = null)
+    public static async Task<DeliveryRig> StartAsync(string kind, SigningKey key, Action<DeliveryOptions>? configure = null, IEnumerable<string>? mosquittoConfig = null, string? stateDirectory = null)
     {
         IAsyncDisposable broker;
         string address;
@@ -81,16 +90,20 @@ internal sealed class DeliveryRig : IAsyncDisposable
             address = $"127.0.0.1:{port}";
         }
 
-        var rig = new DeliveryRig(address, broker, configure, [key]);
+        var rig = new DeliveryRig(address, broker, configure, [key], stateDirectory);
         await rig.StartDeviceAsync();
         await rig.Fleet.WaitUntilConnectedAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20));
         return rig;
     }
 
-    /// <summary>Stops the device side (as a daemon stop would) and starts it again on the same state directory.</summary>
-    public async Task RestartDeviceAsync()
+    /// <summary>
+    /// Stops the device side (as a daemon stop would) and starts it again on the same state directory;
+    /// <paramref name="afterStop"/> runs while it is down (to damage files, as a crash or a person might).
+    /// </summary>
+    public async Task RestartDeviceAsync(Action? afterStop = null)
     {
         await StopDeviceAsync();
+        afterStop?.Invoke();
         await StartDeviceAsync();
     }
 
@@ -126,9 +139,10 @@ internal sealed class DeliveryRig : IAsyncDisposable
         Func<int, byte[], byte[]>? editChunk = null,
         Func<byte[], byte[]>? editEnvelope = null,
         IReadOnlyCollection<int>? onlyChunks = null,
-        bool announce = true)
+        bool announce = true,
+        Func<ModelManifest, Task>? beforeAnnounce = null)
     {
-        var path = Path.Combine(StateDirectory, $"publish-{name}-{version}-{Guid.NewGuid():N}.onnx");
+        var path = Path.Combine(_scratch, $"publish-{name}-{version}-{Guid.NewGuid():N}.onnx");
         await File.WriteAllBytesAsync(path, model);
         var now = TimeProvider.System.GetUtcNow();
         var manifest = ManifestBuilder.Build(path, name, version, chunkSize, now, now.AddDays(1));
@@ -141,6 +155,11 @@ internal sealed class DeliveryRig : IAsyncDisposable
         var envelope = SignedEnvelope.Sign(ModelManifestJson.ToBytes(manifest), key).ToBytes();
         envelope = editEnvelope?.Invoke(envelope) ?? envelope;
         await Fleet.PublishAsync(new OutgoingMessage(Topics.ModelVersionManifest(name, version), envelope, retain: true));
+        if (beforeAnnounce is not null)
+        {
+            await beforeAnnounce(manifest);
+        }
+
         if (announce)
         {
             await Fleet.PublishAsync(new OutgoingMessage(Topics.ModelManifest(name), envelope, retain: true));
@@ -181,7 +200,11 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
         try
         {
-            Directory.Delete(StateDirectory, recursive: true);
+            Directory.Delete(_scratch, recursive: true);
+            if (_ownsStateDirectory)
+            {
+                Directory.Delete(StateDirectory, recursive: true);
+            }
         }
         catch (IOException)
         {
@@ -198,7 +221,7 @@ internal sealed class DeliveryRig : IAsyncDisposable
         Server = new ModelServer();
         Store = new ModelStore(Path.Combine(StateDirectory, "models"), Options.KeepVersions, Options.StoreQuotaMegabytes << 20);
         Chunks = new MqttChunkSource(_device, Topics, Options.DownloadParallelism, TimeSpan.FromSeconds(Options.ChunkTimeoutSeconds), TimeProvider.System, TestLogging.For<MqttChunkSource>());
-        var activator = new OnnxModelActivator(Server, new ServingOptions { OptimizationLevel = OptimizationLevel.O1, MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu);
+        var activator = Activator = new OnnxModelActivator(Server, new ServingOptions { OptimizationLevel = OptimizationLevel.O1, MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu);
         var parts = new DeliveryAgentParts(
             Options,
             DeviceId,

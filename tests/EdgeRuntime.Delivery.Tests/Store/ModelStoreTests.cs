@@ -81,6 +81,71 @@ public sealed class ModelStoreTests : IDisposable
         Assert.Contains("more than the store quota", store.CheckRoom("traffic", 30_000), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Inspect_FindsEachKindOfDamage_AndHashesOnlyWhatItIsAskedTo()
+    {
+        var store = NewStore(keep: 5);
+        for (var version = 1; version <= 4; version++)
+        {
+            var (manifest, envelope, file) = Verified("traffic", version);
+            store.Install(manifest, envelope, file);
+        }
+
+        var model3 = Path.Combine(store.VersionFolder("traffic", 3), ModelStore.ModelFileName);
+        var bytes = File.ReadAllBytes(model3);
+        bytes[10] ^= 1;
+        File.WriteAllBytes(model3, bytes);
+        File.WriteAllText(Path.Combine(store.VersionFolder("traffic", 2), ModelStore.ManifestFileName), "{ not json");
+        File.Delete(Path.Combine(store.VersionFolder("traffic", 4), ModelStore.ModelFileName));
+        using var trusted = TrustedKeys.Of(_key);
+
+        var quick = store.Inspect("traffic", trusted, _ => false);
+        Assert.Equal([Core.Delivery.StoredHealth.Unchecked, Core.Delivery.StoredHealth.Damaged, Core.Delivery.StoredHealth.Unchecked, Core.Delivery.StoredHealth.Damaged], quick.Select(v => v.Health));
+        var full = store.Inspect("traffic", trusted, _ => true);
+        Assert.Equal([Core.Delivery.StoredHealth.Verified, Core.Delivery.StoredHealth.Damaged, Core.Delivery.StoredHealth.Damaged, Core.Delivery.StoredHealth.Damaged], full.Select(v => v.Health));
+        Assert.Contains("has sha256", full[2].Problem, StringComparison.Ordinal);
+        Assert.StartsWith("manifest.signed.json: not a signed document", full[1].Problem, StringComparison.Ordinal);
+        Assert.Contains("is missing", full[3].Problem, StringComparison.Ordinal);
+        Assert.Contains("has sha256", store.VerifyModelFile("traffic", 3), StringComparison.Ordinal);
+        Assert.Null(store.VerifyModelFile("traffic", 1));
+    }
+
+    [Fact]
+    public void TryState_Damaged_IsAValue_AndRebuildState_WritesOneFromTheVersionFolders()
+    {
+        var store = NewStore();
+        var (manifest, envelope, file) = Verified("traffic", 7);
+        store.Install(manifest, envelope, file);
+        store.MarkServing("traffic", 7, holdThrough: 9);
+        Assert.Equal(new ModelStoreState(7, 7, 9), store.State("traffic"));
+        File.WriteAllText(Path.Combine(store.Root, "traffic", "state.json"), "{\"servingVersion\": 7, \"high");
+
+        Assert.Null(store.TryState("traffic", out var problem));
+        Assert.Contains("is damaged", problem, StringComparison.Ordinal);
+        Assert.Throws<IOException>(() => store.State("traffic"));
+        Assert.Equal(new ModelStoreState(7, 7), store.RebuildState("traffic", 7));
+        Assert.Equal(new ModelStoreState(7, 7), NewStore().State("traffic"));
+    }
+
+    [Fact]
+    public void UsedBytes_CountsPartialDownloads_AndDownloadsAreListedAndDiscardedByVersion()
+    {
+        var store = NewStore();
+        var (manifest, _, _) = Verified("traffic", 3, length: 30_000);
+        using (Delivery.Transfer.PartialDownload.Open(Delivery.Transfer.PartialDownload.FolderFor(store.DownloadsRoot, manifest), manifest))
+        {
+        }
+
+        Assert.True(store.UsedBytes() >= 30_000);
+        var download = Assert.Single(store.Downloads("traffic"));
+        Assert.Equal(3, download.Version);
+        Assert.Equal(manifest.Sha256[..12], download.Sha256Prefix);
+        Assert.Empty(store.Downloads("traffic-forecast"));
+        store.DiscardDownloads("traffic", 3);
+        Assert.Empty(store.Downloads("traffic"));
+        Assert.Equal(0, store.UsedBytes());
+    }
+
     public void Dispose()
     {
         _key.Dispose();
