@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EdgeRuntime.Core;
 using EdgeRuntime.Fleet.Commands;
+using EdgeRuntime.Fleet.Federated;
 using EdgeRuntime.Fleet.Keys;
 using EdgeRuntime.Fleet.Learning;
 using EdgeRuntime.Fleet.Models;
@@ -30,6 +31,7 @@ public static class EdgectlCommand
         root.Add(DeviceCommandVerbs.CreateDeploy(timeProvider ?? TimeProvider.System));
         root.Add(DeviceCommandVerbs.CreateRollback(timeProvider ?? TimeProvider.System));
         root.Add(PlotCommand.Create(timeProvider ?? TimeProvider.System));
+        root.Add(AggregatorCommand.Create(timeProvider ?? TimeProvider.System));
         return root;
     }
 }

@@ -180,6 +180,10 @@ public sealed class ForecastDataset
     public ForecastDataset Range(int start, int count) =>
         new(Spec, Windows, Targets, Weights, LastValues, Times, TargetTimesFirst, StreamIndex, StreamNames, Index.AsSpan(start, count).ToArray());
 
+    /// <summary>The examples of stream <paramref name="stream"/> (an index into <see cref="StreamNames"/>) in this view, in time order — one device's data when each stream is a device.</summary>
+    public ForecastDataset OfStream(int stream) =>
+        new(Spec, Windows, Targets, Weights, LastValues, Times, TargetTimesFirst, StreamIndex, StreamNames, Index.Where(i => StreamIndex[i] == stream).ToArray());
+
     /// <summary>
     /// The examples whose window ends in [<paramref name="from"/>, <paramref name="to"/>), with every target at or
     /// after <paramref name="to"/> weighted 0 — so a training slice never learns from what lies past its end.
