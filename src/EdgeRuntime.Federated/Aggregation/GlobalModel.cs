@@ -129,10 +129,14 @@ public sealed class GlobalModel
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
-    /// <summary>Reads the trainable values out of a version file (recovering the current version after a restart).</summary>
-    public float[] ReadParameters(string path)
+    /// <summary>Reads the trainable values out of a version file.</summary>
+    public float[] ReadParameters(string path) => ReadParameters(OnnxModelReader.Read(path), path);
+
+    /// <summary>Reads the trainable values out of a version's bytes (as delivered).</summary>
+    public float[] ReadParameters(byte[] bytes) => ReadParameters(OnnxModelReader.Read(bytes, "version.onnx", null), "the delivered version");
+
+    private float[] ReadParameters(Model model, string path)
     {
-        var model = OnnxModelReader.Read(path);
         var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach (var (name, _) in Layout.Tensors)
         {

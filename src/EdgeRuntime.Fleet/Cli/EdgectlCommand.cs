@@ -32,6 +32,7 @@ public static class EdgectlCommand
         root.Add(DeviceCommandVerbs.CreateRollback(timeProvider ?? TimeProvider.System));
         root.Add(PlotCommand.Create(timeProvider ?? TimeProvider.System));
         root.Add(AggregatorCommand.Create(timeProvider ?? TimeProvider.System));
+        root.Add(SimulateCommand.Create());
         return root;
     }
 }

@@ -74,7 +74,7 @@ internal sealed class AggregationArguments
         }
 
         var staleness = Parse<StalenessFunction>(parseResult.GetValue(Staleness)!, "--staleness", [("polynomial", StalenessFunction.Polynomial), ("hinge", StalenessFunction.Hinge), ("constant", StalenessFunction.Constant)], ref problem);
-        var combine = Parse<CombineRule>(parseResult.GetValue(Combine)!, "--combine", [("mean", CombineRule.Mean), ("trimmed-mean", CombineRule.TrimmedMean), ("median", CombineRule.Median)], ref problem);
+        var combine = Parse<CombineRule>(parseResult.GetValue(Combine)!.Split(',')[0], "--combine", [("mean", CombineRule.Mean), ("trimmed-mean", CombineRule.TrimmedMean), ("median", CombineRule.Median)], ref problem);
         var server = Parse<ServerOptimizerKind>(parseResult.GetValue(ServerOptimizer)!, "--server-optimizer", [("sgd", ServerOptimizerKind.Sgd), ("fedavgm", ServerOptimizerKind.FedAvgM), ("fedadam", ServerOptimizerKind.FedAdam)], ref problem);
         if (problem is not null)
         {
@@ -102,6 +102,19 @@ internal sealed class AggregationArguments
         };
         problem = options.Check();
         return problem is null ? options : null;
+    }
+
+    /// <summary>Every rule a comma-separated <c>--combine</c> names (the simulation runs each).</summary>
+    public IReadOnlyList<CombineRule>? CombineRules(ParseResult parseResult, out string? problem)
+    {
+        problem = null;
+        var rules = new List<CombineRule>();
+        foreach (var name in parseResult.GetValue(Combine)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            rules.Add(Parse<CombineRule>(name, "--combine", [("mean", CombineRule.Mean), ("trimmed-mean", CombineRule.TrimmedMean), ("median", CombineRule.Median)], ref problem));
+        }
+
+        return problem is null && rules.Count > 0 ? rules : null;
     }
 
     /// <summary>fedavg or fedbuff.</summary>

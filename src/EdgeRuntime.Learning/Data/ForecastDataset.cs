@@ -184,6 +184,13 @@ public sealed class ForecastDataset
     public ForecastDataset OfStream(int stream) =>
         new(Spec, Windows, Targets, Weights, LastValues, Times, TargetTimesFirst, StreamIndex, StreamNames, Index.Where(i => StreamIndex[i] == stream).ToArray());
 
+    /// <summary>The examples of the streams <paramref name="streams"/> in this view, in time order (a group of devices' data pooled).</summary>
+    public ForecastDataset OfStreams(IReadOnlySet<int> streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        return new(Spec, Windows, Targets, Weights, LastValues, Times, TargetTimesFirst, StreamIndex, StreamNames, Index.Where(i => streams.Contains(StreamIndex[i])).ToArray());
+    }
+
     /// <summary>
     /// The examples whose window ends in [<paramref name="from"/>, <paramref name="to"/>), with every target at or
     /// after <paramref name="to"/> weighted 0 — so a training slice never learns from what lies past its end.

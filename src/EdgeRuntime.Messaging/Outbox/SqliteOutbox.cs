@@ -31,6 +31,7 @@ public sealed class SqliteOutbox : IDurableOutbox, IDisposable
         Path = path;
         MaxEntries = maxEntries;
         _timeProvider = timeProvider;
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
         _connection = new SqliteConnection(_connectionString);
         _connection.Open();
