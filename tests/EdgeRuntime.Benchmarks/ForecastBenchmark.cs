@@ -1,5 +1,4 @@
 using System.Globalization;
-using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Learning.Data;
 using EdgeRuntime.Learning.Evaluation;
 using EdgeRuntime.Learning.Forecasting;
@@ -24,7 +23,7 @@ internal static class ForecastBenchmark
             ? [.. args[at + 1].Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture))]
             : new[] { 32, 64, 128 };
         var epochs = BenchmarkMath.IntOption(args, "--epochs", 12);
-        Console.WriteLine($"machine: {CpuFacts.Current()}, {Environment.ProcessorCount} cores; parameter updates on {KernelUpdaters.Status}");
+        Console.WriteLine($"machine: {MachineInfo.Describe()}; parameter updates on {KernelUpdaters.Status}");
         Console.WriteLine($"candidates: hidden {string.Join(", ", widths)}; Adam 1e-3, cosine schedule, weight decay 1e-4, batch 256, up to {epochs} epochs, early stopping (patience 3) on the newest 10% of the training part; MAE loss");
         Console.WriteLine();
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Graph.Autodiff;
 using EdgeRuntime.Graph.Ir;
 using EdgeRuntime.Inference.Runtime;
@@ -34,7 +33,7 @@ internal static class TrainingStepBenchmark
         var spec = LaneSpec();
         var model = TrafficForecasterBuilder.Build(spec, new ForecasterArchitecture(64));
         var data = RandomWindows(spec, steps * Batch, seed: 7);
-        Console.WriteLine($"machine: {CpuFacts.Current()}, {Environment.ProcessorCount} cores, ONNX Runtime {OrtEnv.Instance().GetVersionString()}; updates on {KernelUpdaters.Status}");
+        Console.WriteLine($"machine: {MachineInfo.Describe()}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}; updates on {KernelUpdaters.Status}");
         Console.WriteLine($"forecaster: window {spec.Window}x{spec.RowWidth}, hidden 64, {spec.Horizons.Count} horizons, every parameter trained; batch {Batch}, {steps} steps a run, {pairs} pairs after a warm-up of each side");
 
         var options = new TrainingOptions { Epochs = 1, BatchSize = Batch, ValidationFraction = 0, ClipNorm = 1, IntraOpThreads = 1 };

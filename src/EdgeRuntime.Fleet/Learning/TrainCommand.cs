@@ -120,6 +120,7 @@ internal static class TrainCommand
                 var names = Trainable(graph, parseResult.GetValue(trainable)!);
                 await stdout.WriteLineAsync($"training {string.Join(", ", names)} on {train.Count} windows of {all.StreamNames.Count} stream(s) (until {split:u}); {test?.Count ?? 0} test windows");
 
+                // Progress on stderr, results on stdout (a script can keep the table and drop the bar).
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
                 TrainingResult? result = null;
                 var stepsPerEpoch = (int)Math.Ceiling(train.Count * (1 - options.ValidationFraction) / options.BatchSize);
@@ -152,7 +153,7 @@ internal static class TrainCommand
                         scores.Add(ForecastScores.Of(new SeasonalMeanForecaster(train, profile.Period, profile.Bins), test));
                     }
 
-                    ForecastTable.Write(console, spec, scores);
+                    ForecastTable.Write(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) }), spec, scores);
                 }
 
                 return 0;

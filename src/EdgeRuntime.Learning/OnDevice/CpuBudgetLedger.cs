@@ -9,6 +9,7 @@ public sealed class CpuBudgetLedger
     private readonly Lock _gate = new();
     private readonly Queue<(DateTimeOffset At, TimeSpan Cpu)> _slices = new();
     private TimeSpan _total;
+    private TimeSpan _ever;
 
     /// <summary>Records <paramref name="cpu"/> spent in a slice that ended at <paramref name="at"/>.</summary>
     public void Record(DateTimeOffset at, TimeSpan cpu)
@@ -17,6 +18,19 @@ public sealed class CpuBudgetLedger
         {
             _slices.Enqueue((at, cpu));
             _total += cpu;
+            _ever += cpu;
+        }
+    }
+
+    /// <summary>All CPU time ever recorded.</summary>
+    public TimeSpan Total
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ever;
+            }
         }
     }
 

@@ -37,6 +37,9 @@ public sealed partial class LocalLearner(
     private readonly CpuBudgetLedger _cpu = new();
     private readonly Dictionary<string, ModelLearning> _models = new(StringComparer.Ordinal);
 
+    /// <summary>Training CPU time since this learner was made.</summary>
+    public TimeSpan CpuTime => _cpu.Total;
+
     /// <summary>The folder of local revisions: {state}/learning/{model}/v{base}/r{n}/model.onnx.</summary>
     public string Root => Path.Combine(stateDirectory, "learning");
 
@@ -63,6 +66,13 @@ public sealed partial class LocalLearner(
             }
 
             var source = serving.ServingSource(name);
+            if (source is not null && !learning.Restored)
+            {
+                // Once per start: the newest local revision of the serving version serves again, as before the restart.
+                learning.Restored = true;
+                source = await RestoreRevisionAsync(name, source, cancellationToken) ?? source;
+            }
+
             var stored = store.Count(name);
             var spec = source is null ? null : ReadSpec(source.Path);
             var state = new LearningState(source?.Version, spec is not null, stored - learning.ExamplesAtLastRound, _cpu.UsedInLastHour(timeProvider.GetUtcNow()));
@@ -173,6 +183,40 @@ public sealed partial class LocalLearner(
             string.Create(CultureInfo.InvariantCulture, $"serving local revision {revision} of v{source.Version}: held-out MAE {candidateMae:0.###} against {servingMae:0.###}"));
     }
 
+    private async Task<InstalledModel?> RestoreRevisionAsync(string name, InstalledModel source, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(Root, name, $"v{source.Version}");
+        if (RevisionOf(source) != 0 || !Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        var newest = Directory.GetDirectories(folder, "r*")
+            .Select(d => (Path: Path.Combine(d, "model.onnx"), Revision: int.TryParse(Path.GetFileName(d)[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0))
+            .Where(r => r.Revision > 0 && File.Exists(r.Path))
+            .OrderByDescending(r => r.Revision)
+            .Select(r => r.Path)
+            .FirstOrDefault();
+        if (newest is null)
+        {
+            return null;
+        }
+
+        var bytes = await File.ReadAllBytesAsync(newest, cancellationToken);
+        var revision = new InstalledModel(name, source.Version, newest, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        try
+        {
+            await activator.ActivateAsync(revision, new Progress<ModelStepProgress>(), cancellationToken);
+            LogRestored(logger, name, source.Version, RevisionOf(revision));
+            return revision;
+        }
+        catch (ModelActivationException ex)
+        {
+            LogRestoreFailed(logger, name, source.Version, ex.Message);
+            return null;
+        }
+    }
+
     /// <summary>The local revision a file is (0 for a delivered or built-in file).</summary>
     public int RevisionOf(InstalledModel? source)
     {
@@ -264,9 +308,17 @@ public sealed partial class LocalLearner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Learned on the device: {Model} v{Version} local revision {Revision} serves (held-out MAE {Candidate:0.###}, was {Serving:0.###})")]
     private static partial void LogAccepted(ILogger logger, string model, long version, int revision, double serving, double candidate);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Model} v{Version} local revision {Revision} again, as before the restart")]
+    private static partial void LogRestored(ILogger logger, string model, long version, int revision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The local revision of {Model} v{Version} could not serve again; serving the version as delivered: {Reason}")]
+    private static partial void LogRestoreFailed(ILogger logger, string model, long version, string reason);
+
     private sealed class ModelLearning(string model)
     {
         public string Model { get; } = model;
+
+        public bool Restored { get; set; }
 
         public long ExamplesAtLastRound { get; set; }
 

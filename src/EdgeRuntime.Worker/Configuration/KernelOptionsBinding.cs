@@ -22,6 +22,9 @@ internal static class KernelOptionsBinding
             options.FramePreprocessing = Parse(section.GetSection(nameof(KernelOptions.FramePreprocessing)), options.FramePreprocessing, problems);
         }).ValidateOnStart();
         services.AddSingleton<IValidateOptions<KernelOptions>>(new Validator(problems));
+
+        // Bound by hand, so the unknown-key check is told which keys the section has.
+        services.AddSingleton(new Keys.KnownConfigurationSection(KernelOptions.SectionName, FreeForm: false, typeof(KernelOptions)));
     }
 
     /// <summary>The value of <paramref name="key"/>, or <paramref name="fallback"/> when unset; an unknown value is recorded in <paramref name="problems"/>.</summary>

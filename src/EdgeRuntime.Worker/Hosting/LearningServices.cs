@@ -1,6 +1,7 @@
 using EdgeRuntime.Core.Learning;
 using EdgeRuntime.Core.Models;
 using EdgeRuntime.Inference.Serving;
+using EdgeRuntime.Kernels.Accelerators;
 using EdgeRuntime.Learning.OnDevice;
 using EdgeRuntime.Learning.Training;
 using EdgeRuntime.Worker.Configuration;
@@ -39,7 +40,7 @@ internal static class LearningServices
             sp.GetRequiredService<InferenceLoadRelay>(),
             sp.GetRequiredService<LearningStatusBoard>(),
             sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!,
-            KernelUpdaters.Create,
+            (parameters, training) => KernelUpdaters.Create(sp.GetRequiredService<KernelAccelerator>(), parameters, training),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LocalLearner>>()));
     }

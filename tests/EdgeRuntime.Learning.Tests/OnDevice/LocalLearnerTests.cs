@@ -54,6 +54,14 @@ public sealed class LocalLearnerTests : IDisposable
         // Nothing new since: the next tick only collects.
         await learner.TickAsync([Model], TestContext.Current.CancellationToken);
         Assert.Equal("collecting-examples", _board.Snapshot()[0].State);
+
+        // A restart serves the built-in file again; the first tick brings the local revision back.
+        var builtin = Path.Combine(_state, "builtin", "model.onnx");
+        await new OnnxModelActivator(_server, new ServingOptions { MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu)
+            .ActivateAsync(new InstalledModel(Model, 0, builtin, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(builtin)))), new Progress<ModelStepProgress>(), TestContext.Current.CancellationToken);
+        await Learner(store, new LearningOptions { MinNewExamples = 50_000 }).TickAsync([Model], TestContext.Current.CancellationToken);
+        Assert.Equal(serving.Path, _server.ServingSource(Model)!.Path);
+        Assert.Equal(1, _board.Snapshot()[0].LocalRevision);
     }
 
     [Fact]

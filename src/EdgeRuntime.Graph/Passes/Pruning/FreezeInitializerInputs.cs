@@ -28,7 +28,6 @@ public sealed class FreezeInitializerInputs : GraphPass
     public override bool Run(Model model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(context);
         var graph = model.Graph;
         var overridable = graph.Inputs.Where(v => v.Initializer is not null && !context.IsPreserved(v)).ToList();
         foreach (var initializer in overridable)

@@ -27,6 +27,10 @@ internal static class ConfigurationSchema
         {
             var node = root.At(known.Path);
             node.FreeForm |= known.FreeForm;
+            if (known.Options is { } options)
+            {
+                node.Merge(OptionsKeys.Of(options));
+            }
         }
 
         return root;
@@ -88,4 +92,5 @@ internal static class ConfigurationSchema
 /// </summary>
 /// <param name="Path">The section's path, e.g. <c>Logging</c>.</param>
 /// <param name="FreeForm">Whether any key below it is accepted.</param>
-internal sealed record KnownConfigurationSection(string Path, bool FreeForm = true);
+/// <param name="Options">An options type the section is read into by hand (not with the binder): its keys are known.</param>
+internal sealed record KnownConfigurationSection(string Path, bool FreeForm = true, Type? Options = null);
