@@ -20,6 +20,7 @@ internal static class FederatedReport
                 $"| {run.Setup.Name} | {run.Points.Count - 1} | {run.Devices.Sum(d => d.Produced)} | {run.Devices.Sum(d => d.Applied)} | {run.Devices.Sum(d => d.Expired)} | {run.Devices.Sum(d => d.Rejected)} | {run.FinalValidationMae:0.000} | {string.Join(" / ", run.FinalTest.Mae.Select(m => m.ToString("0.000", CultureInfo.InvariantCulture)))} | {FederatedSimulation.Mean(run.FinalTest):0.000} | {FederatedSimulation.Format(run.Elapsed)} | {run.WallTime.TotalSeconds:0} s |"));
         }
 
+        await WriteAccountingAsync(output, runs);
         if (central is not null && localOnly is not null)
         {
             await output.WriteLineAsync();
@@ -38,6 +39,25 @@ internal static class FederatedReport
 
         await WriteSpeedAsync(output, runs);
         await WritePoisoningAsync(output, runs);
+    }
+
+    // Nothing lost, nothing counted twice: per device, what it produced is in exactly one place at the end.
+    private static async Task WriteAccountingAsync(TextWriter output, IReadOnlyList<SimulationResult> runs)
+    {
+        await output.WriteLineAsync();
+        foreach (var run in runs)
+        {
+            var wrong = run.Devices.Where(d => !d.Balances).ToList();
+            var all = run.Devices;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{run.Setup.Name}: {(wrong.Count == 0 ? "nothing lost" : $"ACCOUNTING MISMATCH on {wrong.Count} device(s)")}: produced {all.Sum(d => d.Produced)} = applied {all.Sum(d => d.Applied)} + expired {all.Sum(d => d.Expired)} + rejected {all.Sum(d => d.Rejected)} + buffered {all.Sum(d => d.Buffered)} + in outboxes {all.Sum(d => d.Pending)}"));
+            var offline = (run.Setup.Offline ?? []).Select(s => s.Device).Distinct().Where(i => i < all.Count).Select(i => all[i]);
+            foreach (var device in wrong.Concat(offline).Distinct())
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"  device {device.Device}{(device.Balances ? string.Empty : " (MISMATCH)")}: produced {device.Produced} = applied {device.Applied} + expired {device.Expired} + rejected {device.Rejected} + buffered {device.Buffered} + in outbox {device.Pending}"));
+            }
+        }
     }
 
     // FedBuff against FedAvg of the same seed, attackers and rule: time to FedAvg's final validation MAE.

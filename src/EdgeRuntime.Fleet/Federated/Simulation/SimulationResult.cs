@@ -12,7 +12,11 @@ namespace EdgeRuntime.Fleet.Federated.Simulation;
 public sealed record SimulationPoint(TimeSpan Elapsed, long Version, double ValidationMae, double ValidationMaeFirst, double TestMae, long Updates);
 
 /// <summary>A device's accounting at the end: what it produced, and the lead aggregator's ledger of it.</summary>
-public sealed record DeviceTally(string Device, long Produced, long Applied, long Expired, long Rejected, long Buffered, long Pending);
+public sealed record DeviceTally(string Device, long Produced, long Applied, long Expired, long Rejected, long Buffered, long Pending)
+{
+    /// <summary>Whether every update it produced is in exactly one place: applied, expired, rejected, buffered, or still in its outbox.</summary>
+    public bool Balances => Produced == Applied + Expired + Rejected + Buffered + Pending;
+}
 
 /// <summary>A finished run.</summary>
 /// <param name="Setup">What ran.</param>
