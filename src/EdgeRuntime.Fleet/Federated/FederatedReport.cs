@@ -50,7 +50,7 @@ internal static class FederatedReport
             var wrong = run.Devices.Where(d => !d.Balances).ToList();
             var all = run.Devices;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{run.Setup.Name}: {(wrong.Count == 0 ? "nothing lost" : $"ACCOUNTING MISMATCH on {wrong.Count} device(s)")}: produced {all.Sum(d => d.Produced)} = applied {all.Sum(d => d.Applied)} + expired {all.Sum(d => d.Expired)} + rejected {all.Sum(d => d.Rejected)} + buffered {all.Sum(d => d.Buffered)} + in outboxes {all.Sum(d => d.Pending)}"));
+                $"{run.Setup.Name}: {(wrong.Count == 0 ? "nothing lost" : $"ACCOUNTING MISMATCH on {wrong.Count} device(s)")}: produced {all.Sum(d => d.Produced)} = applied {all.Sum(d => d.Applied)} + expired {all.Sum(d => d.Expired)} + rejected {all.Sum(d => d.Rejected)} + buffered {all.Sum(d => d.Buffered)} + in outboxes {all.Sum(d => d.Pending)}{(run.AggregatorShares.Count > 1 ? $"; the member aggregator(s) took {string.Join(", ", run.AggregatorShares.Skip(1))} of them from the shared subscription" : string.Empty)}"));
             var offline = (run.Setup.Offline ?? []).Select(s => s.Device).Distinct().Where(i => i < all.Count).Select(i => all[i]);
             foreach (var device in wrong.Concat(offline).Distinct())
             {

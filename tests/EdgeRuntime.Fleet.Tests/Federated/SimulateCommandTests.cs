@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using EdgeRuntime.Testing.Models;
+using EdgeRuntime.Testing.Mqtt;
 
 namespace EdgeRuntime.Fleet.Tests.Federated;
 
@@ -40,6 +41,29 @@ public sealed partial class SimulateCommandTests : IDisposable
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(plot).Take(4).ToArray());
     }
 
+    [Fact]
+    public async Task Simulate_TwoAggregatorsSharingTheSubscriptionOnMosquitto_SplitTheUpdatesAndLoseNone()
+    {
+        var data = SharedModels.RequireData(Path.Combine("la-loop-speed", "speed-150.csv"));
+        await using var broker = await MosquittoBroker.StartAsync(["max_queued_messages 100000"]);
+
+        var (exit, output, error) = await Edgectl.RunAsync(
+            ["fl", "simulate", "--data", data, "--metric", "speed", "--devices", "6", "--keep", "12h", "--strategy", "fedbuff", "--buffer", "3",
+             "--round", "10m", "--duration", "3h", "--hidden", "8", "--aggregators", "2", "--broker", broker.Address],
+            TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, error + output);
+        var line = SharedLine().Match(output);
+        Assert.True(line.Success, output);
+        var produced = Value(line, "p");
+        var member = Value(line, "m");
+        Assert.Equal(produced, Value(line, "a") + Value(line, "b"));
+        Assert.True(produced > 60, output);
+
+        // The broker shares the updates between the two: the member folds its part into partial sums for the lead.
+        Assert.InRange(member, 1, produced - 1);
+    }
+
     [Theory]
     [InlineData("--strategy", "fedsgd", "fedsgd")]
     [InlineData("--offline", "3-1h-24h", "--offline '3-1h-24h' is not DEVICE:FROM:LENGTH")]
@@ -54,6 +78,9 @@ public sealed partial class SimulateCommandTests : IDisposable
     }
 
     private static long Value(Match match, string group) => long.Parse(match.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"nothing lost: produced (?<p>\d+) = applied (?<a>\d+) \+ expired 0 \+ rejected 0 \+ buffered (?<b>\d+) \+ in outboxes 0; the member aggregator\(s\) took (?<m>\d+) of them")]
+    private static partial Regex SharedLine();
 
     [GeneratedRegex(@"device d003-\S+: produced (?<p>\d+) = applied (?<a>\d+) \+ expired (?<e>\d+) \+ rejected (?<r>\d+) \+ buffered (?<b>\d+) \+ in outbox (?<o>\d+)")]
     private static partial Regex OfflineDevice();

@@ -207,7 +207,8 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
                 var account = accounts.GetValueOrDefault(d.Id) ?? new DeviceAccount(0, 0, 0, 0, 0, 0);
                 return new DeviceTally(d.Id, produced[i], account.Applied, account.Expired, account.Rejected, account.Buffered, links[i].Outbox.PendingCount);
             }).ToList();
-            return new SimulationResult(setup, points, finalTest, tallies, clock.Elapsed, wall.Elapsed);
+            var shares = hosts.Select(h => h.Core.Accounts().Values.Sum(a => a.Total)).ToList();
+            return new SimulationResult(setup, points, finalTest, tallies, clock.Elapsed, wall.Elapsed) { AggregatorShares = shares };
         }
         finally
         {

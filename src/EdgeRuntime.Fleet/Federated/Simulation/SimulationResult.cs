@@ -30,6 +30,9 @@ public sealed record SimulationResult(SimulationSetup Setup, IReadOnlyList<Simul
     /// <summary>The first simulated time the validation MAE was at most <paramref name="target"/>, or null.</summary>
     public TimeSpan? TimeToReach(double target) => Points.FirstOrDefault(p => p.ValidationMae <= target)?.Elapsed;
 
+    /// <summary>Updates each aggregator took from the shared subscription (its own ledger; the lead's first).</summary>
+    public IReadOnlyList<long> AggregatorShares { get; init; } = [];
+
     /// <summary>The final validation MAE.</summary>
     public double FinalValidationMae => Points[^1].ValidationMae;
 }
