@@ -10,6 +10,7 @@ var verbs = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
     ["training"] = TrainingStepBenchmark.RunAsync,
     ["device-day"] = DeviceDayBenchmark.RunAsync,
     ["kernels"] = KernelBenchmark.RunAsync,
+    ["aggregator"] = AggregatorBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
@@ -22,6 +23,7 @@ if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
     Console.Error.WriteLine("  training [--steps N] [--runs N]   one forecaster training step: derived graph on ONNX Runtime + ILGPU Adam vs plain C# loops; peak memory of head+bias training vs serving");
     Console.Error.WriteLine("  device-day [--days N] [--rate N] [--runs N]   on-device learning at a signalised intersection: served MAE with and without learning over simulated days; serving p99 with and without a training round");
     Console.Error.WriteLine("  kernels [--accelerator auto|cpu|cuda [--require]] [--runs N] [--ms N]   ILGPU kernels vs the C# code they replace: frame pre-processing, Adam steps, detection post-processing; launch overhead");
+    Console.Error.WriteLine("  aggregator [--updates N] [--batch N] [--runs N]   federated aggregator throughput in updates/s on one core for a ~100k-value forecaster, and the time to make a version");
     Console.Error.WriteLine("  delivery [--megabytes N] [--runs N] [--chunk-kib N] [--parallelism N]   model transfer through the embedded broker and Mosquitto vs one mosquitto_pub -f");
     return 2;
 }
