@@ -5,7 +5,7 @@ namespace EdgeRuntime.Federated.Signing;
 /// <summary>
 /// A device's own ECDSA P-256 private key, which signs its federated updates. The same PEM files as the fleet key
 /// (<c>edgectl keys create --out devices/ID</c>: PKCS#8 private key, SubjectPublicKeyInfo public key); the device
-/// keeps the <c>.key</c> (<c>Federated:DeviceKey</c>), the fleet enrols the <c>.pub</c> with the aggregators
+/// keeps the <c>.key</c>, the fleet enrols the <c>.pub</c> with the aggregators
 /// (<see cref="EnrolledDevices"/>). Owns the native key; dispose it.
 /// </summary>
 public sealed class DeviceKey : IDisposable
