@@ -86,7 +86,7 @@ internal static class DeviceDayBenchmark
             var b = await LatencyAsync(learning, samples, rate, train: !first, duration);
             var (training, quiet) = first ? (a, b) : (b, a);
             ratios.Add(training.P99 / quiet.P99);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pair {pair + 1}: p50 {quiet.P50:0.000} / {training.P50:0.000} ms, p99 without training {quiet.P99:0.000} ms, during training {training.P99:0.000} ms ({training.Rounds} rounds): {training.P99 / quiet.P99:0.00}×"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pair {pair + 1}: p50 {quiet.P50:0.000} / {training.P50:0.000} ms, p99 without training {quiet.P99:0.000} ms, during training {training.P99:0.000} ms ({training.Rounds} rounds): {training.P99 / quiet.P99:0.00}×; process CPU {quiet.ProcessCpu:0.0} / {training.ProcessCpu:0.0} s (training thread {training.LearnerCpu:0.0} s), GC pauses {quiet.GcPauseMs:0} / {training.GcPauseMs:0} ms in {quiet.Collections} / {training.Collections} collections"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p99 during training / without: median {BenchmarkMath.Median(ratios):0.00}× (pairs {ratios.Min():0.00}–{ratios.Max():0.00}×; goal ≤ 1.2×)"));
@@ -130,7 +130,7 @@ internal static class DeviceDayBenchmark
         return device;
     }
 
-    private static async Task<(double P99, double P50, int Rounds)> LatencyAsync(Device device, List<IntervalSample> samples, int rate, bool train, TimeSpan duration)
+    private static async Task<LatencyWindow> LatencyAsync(Device device, List<IntervalSample> samples, int rate, bool train, TimeSpan duration)
     {
         var options = new PipelineOptions { Name = "latency", Model = new() { Name = Model }, Stage = new() { Type = StageKind.Forecast } };
         await using var batcher = new MicroBatcher(device.Server, Model, new BatchingOptions(), TimeProvider.System);
@@ -139,12 +139,24 @@ internal static class DeviceDayBenchmark
         // Rounds back to back for the whole measurement (a tuned version is never accepted, so nothing is swapped).
         using var stop = new CancellationTokenSource();
         var rounds = 0;
+        var learnerCpu = TimeSpan.Zero;
+        var cpuBefore = Environment.CpuUsage.TotalTime;
+        var pauseBefore = GC.GetTotalPauseDuration();
+        var collectionsBefore = GC.CollectionCount(0);
         var training = train ? Task.Run(async () =>
         {
             var learner = device.Learner(TimeProvider.System, new LearningOptions { MinNewExamples = 10, MaxTrainingExamples = 50_000, Epochs = 4, MinImprovement = 0.99, CpuSecondsPerHour = 3600 }, load);
             while (!stop.IsCancellationRequested)
             {
-                await learner.TickAsync([Model], stop.Token);
+                try
+                {
+                    await learner.TickAsync([Model], stop.Token);
+                }
+                finally
+                {
+                    learnerCpu += learner.CpuTime;
+                }
+
                 rounds++;
                 learner = device.Learner(TimeProvider.System, new LearningOptions { MinNewExamples = 10, MaxTrainingExamples = 50_000, Epochs = 4, MinImprovement = 0.99, CpuSecondsPerHour = 3600 }, load);
             }
@@ -169,7 +181,11 @@ internal static class DeviceDayBenchmark
         }
 
         await Eventually.TrueAsync(() => pipeline.Counters.Queued == 0, "the latency run to drain", TimeSpan.FromSeconds(60));
-        var result = (pipeline.Counters.Latency.PercentileMs(0.99) ?? double.NaN, pipeline.Counters.Latency.PercentileMs(0.5) ?? double.NaN, rounds);
+        var p99 = pipeline.Counters.Latency.PercentileMs(0.99) ?? double.NaN;
+        var p50 = pipeline.Counters.Latency.PercentileMs(0.5) ?? double.NaN;
+        var processCpu = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
+        var pauses = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds;
+        var collections = GC.CollectionCount(0) - collectionsBefore;
         await stop.CancelAsync();
         try
         {
@@ -180,8 +196,10 @@ internal static class DeviceDayBenchmark
             // The round in progress was stopped with the measurement.
         }
 
-        return result;
+        return new LatencyWindow(p99, p50, rounds, processCpu, learnerCpu.TotalSeconds, pauses, collections);
     }
+
+    private sealed record LatencyWindow(double P99, double P50, int Rounds, double ProcessCpu, double LearnerCpu, double GcPauseMs, int Collections);
 
     private sealed class PipelineLoad(SensorPipeline pipeline) : IInferenceLoad
     {

@@ -29,6 +29,14 @@ public sealed class ForecastDataset
     /// <summary>The spec the windows follow.</summary>
     public FeatureSpec Spec { get; }
 
+    /// <summary>
+    /// A dataset over arrays its caller owns (per example: WindowSize window values, Horizons targets and weights),
+    /// <paramref name="index"/> giving the examples' positions in order. Valid while the caller leaves the arrays as
+    /// they are; used by the on-device learner, which keeps its examples in ring buffers between rounds.
+    /// </summary>
+    internal static ForecastDataset Over(FeatureSpec spec, float[] windows, float[] targets, float[] weights, double[] lastValues, DateTimeOffset[] times, DateTimeOffset[] targetTimes, int[] streams, IReadOnlyList<string> streamNames, int[] index) =>
+        new(spec, windows, targets, weights, lastValues, times, targetTimes, streams, streamNames, index);
+
     /// <summary>Examples in this view.</summary>
     public int Count => Index.Length;
 
@@ -150,30 +158,30 @@ public sealed class ForecastDataset
         var target = spec.TargetColumn;
         var streamNames = new List<string>();
         var streamIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        var windows = new List<float>();
-        var targets = new List<float>();
-        var weights = new List<float>();
-        var lastValues = new List<double>();
-        var times = new List<DateTimeOffset>();
-        var targetTimes = new List<DateTimeOffset>();
-        var streams = new List<int>();
-        foreach (var e in examples)
-        {
-            if (e.Window.Length != size || e.Targets.Length != horizons || e.Weights.Length != horizons)
-            {
-                continue;
-            }
+        var usable = examples.Where(e => e.Window.Length == size && e.Targets.Length == horizons && e.Weights.Length == horizons).ToList();
 
-            windows.AddRange(e.Window);
-            targets.AddRange(e.Targets);
-            weights.AddRange(e.Weights);
-            lastValues.Add((e.Window[((spec.Window - 1) * spec.RowWidth) + target] * spec.Std[target]) + spec.Mean[target]);
-            times.Add(e.IntervalStart);
-            targetTimes.Add(e.IntervalStart + e.IntervalLength);
-            streams.Add(StreamId(e.Stream, streamIds, streamNames));
+        // Sized once: a learner builds this from tens of thousands of examples every round, and growing lists would
+        // copy the large arrays several times over (each copy a large-object-heap allocation the collector must sweep).
+        var windows = new float[usable.Count * size];
+        var targets = new float[usable.Count * horizons];
+        var weights = new float[usable.Count * horizons];
+        var lastValues = new double[usable.Count];
+        var times = new DateTimeOffset[usable.Count];
+        var targetTimes = new DateTimeOffset[usable.Count];
+        var streams = new int[usable.Count];
+        for (var i = 0; i < usable.Count; i++)
+        {
+            var e = usable[i];
+            e.Window.CopyTo(windows, i * size);
+            e.Targets.CopyTo(targets, i * horizons);
+            e.Weights.CopyTo(weights, i * horizons);
+            lastValues[i] = (e.Window[((spec.Window - 1) * spec.RowWidth) + target] * spec.Std[target]) + spec.Mean[target];
+            times[i] = e.IntervalStart;
+            targetTimes[i] = e.IntervalStart + e.IntervalLength;
+            streams[i] = StreamId(e.Stream, streamIds, streamNames);
         }
 
-        return new ForecastDataset(spec, [.. windows], [.. targets], [.. weights], [.. lastValues], [.. times], [.. targetTimes], [.. streams], streamNames, [.. Enumerable.Range(0, lastValues.Count)]);
+        return new ForecastDataset(spec, windows, targets, weights, lastValues, times, targetTimes, streams, streamNames, [.. Enumerable.Range(0, usable.Count)]);
     }
 
     /// <summary>The examples at positions [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of this view.</summary>

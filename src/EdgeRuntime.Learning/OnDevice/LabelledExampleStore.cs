@@ -203,13 +203,38 @@ public sealed class LabelledExampleStore : ILabelledExampleSink
     public IReadOnlyList<LabelledExample> Load(string model, int windowSize, int horizons)
     {
         var list = new List<LabelledExample>();
+        Read(model, windowSize, horizons, "ORDER BY interval_start_ticks, id", afterId: null, list);
+        return list;
+    }
+
+    /// <summary>
+    /// Appends to <paramref name="into"/> the examples of <paramref name="model"/> stored after row
+    /// <paramref name="afterId"/>, in the order they were stored, so a learner reads each row once instead of the whole
+    /// table every round. Rows of another window size or horizon count are skipped.
+    /// </summary>
+    /// <returns>The id of the newest row read (or <paramref name="afterId"/> when there was none).</returns>
+    public long LoadAfter(string model, int windowSize, int horizons, long afterId, List<LabelledExample> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        return Read(model, windowSize, horizons, "AND id > $after ORDER BY id", afterId, into);
+    }
+
+    private long Read(string model, int windowSize, int horizons, string tail, long? afterId, List<LabelledExample> into)
+    {
+        var last = afterId ?? 0;
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT model_version, pipeline, stream, interval_start_ticks, interval_ticks, window, targets, weights, forecast FROM examples WHERE model = $m ORDER BY interval_start_ticks, id";
+        command.CommandText = $"SELECT model_version, pipeline, stream, interval_start_ticks, interval_ticks, window, targets, weights, forecast, id FROM examples WHERE model = $m {tail}";
         command.Parameters.AddWithValue("$m", model);
+        if (afterId is { } after)
+        {
+            command.Parameters.AddWithValue("$after", after);
+        }
+
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
+            last = Math.Max(last, reader.GetInt64(9));
             var window = Floats((byte[])reader[5]);
             var targets = Floats((byte[])reader[6]);
             if (window.Length != windowSize || targets.Length != horizons)
@@ -217,13 +242,13 @@ public sealed class LabelledExampleStore : ILabelledExampleSink
                 continue;
             }
 
-            list.Add(new LabelledExample(
+            into.Add(new LabelledExample(
                 reader.GetString(1), model, reader.GetInt64(0), reader.GetString(2),
                 new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero), TimeSpan.FromTicks(reader.GetInt64(4)),
                 window, targets, Floats((byte[])reader[7]), Floats((byte[])reader[8])));
         }
 
-        return list;
+        return last;
     }
 
     private SqliteConnection Open()

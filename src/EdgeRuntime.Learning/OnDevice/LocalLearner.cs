@@ -95,15 +95,10 @@ public sealed partial class LocalLearner(
 
     private LearningRound Round(ModelLearning learning, InstalledModel source, FeatureSpec spec, CancellationToken cancellationToken)
     {
-        var examples = store.Load(learning.Model, spec.Window * spec.RowWidth, spec.Horizons.Count);
-        if (examples.Count > options.MaxTrainingExamples)
-        {
-            examples = [.. examples.Skip(examples.Count - options.MaxTrainingExamples)];
-        }
-
-        var heldOut = Math.Max(1, (int)Math.Round(examples.Count * options.HoldoutFraction));
-        var train = ForecastDataset.FromExamples(spec, examples.Take(examples.Count - heldOut));
-        var holdout = ForecastDataset.FromExamples(spec, examples.Skip(examples.Count - heldOut));
+        var all = learning.Examples.Refresh(store, learning.Model, spec, options.MaxTrainingExamples);
+        var heldOut = Math.Clamp((int)Math.Round(all.Count * options.HoldoutFraction), 1, Math.Max(1, all.Count - 1));
+        var train = all.Range(0, all.Count - heldOut);
+        var holdout = all.Range(all.Count - heldOut, heldOut);
         var servingBytes = File.ReadAllBytes(source.Path);
         var model = OnnxModelReader.Read(servingBytes, Path.GetFileName(source.Path), Path.GetDirectoryName(source.Path));
         var trainable = options.Trainable.Count > 0 ? TrainableSelection.Named(model, options.Trainable) : TrainableSelection.DefaultHead(model);
@@ -330,6 +325,8 @@ public sealed partial class LocalLearner(
         public long Pauses { get; set; }
 
         public LearningRound? LastRound { get; set; }
+
+        public ExampleWindow Examples { get; } = new();
     }
 
     private sealed class CpuBudgetSpentException : Exception;

@@ -42,6 +42,27 @@ public sealed class LabelledExampleStoreTests : IDisposable
         Assert.Equal([3, 4, 5, 6, 7], store.Load("m", 6, 2).Select(e => (int)e.Window[0]));
     }
 
+    [Fact]
+    public void LoadAfter_ReadsOnlyRowsStoredSinceTheLastId_InStoredOrder()
+    {
+        var store = new LabelledExampleStore(Path.Combine(_folder, "incremental.db"));
+        store.Add(Example(5, windowSize: 6));
+        store.Add(Example(4, windowSize: 6));
+        store.Flush();
+        var read = new List<LabelledExample>();
+        var last = store.LoadAfter("m", 6, 2, afterId: 0, read);
+
+        store.Add(Example(9, windowSize: 9));
+        store.Add(Example(7, windowSize: 6));
+        store.Flush();
+        var next = store.LoadAfter("m", 6, 2, last, read);
+        var none = store.LoadAfter("m", 6, 2, next, read);
+
+        Assert.Equal([5, 4, 7], read.Select(e => (int)e.Window[0]));
+        Assert.True(next > last);
+        Assert.Equal(next, none);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static LabelledExample Example(int minute, int windowSize)

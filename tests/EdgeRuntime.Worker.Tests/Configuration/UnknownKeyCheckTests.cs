@@ -20,7 +20,7 @@ public sealed class UnknownKeyCheckTests
         var sections = ConfigurationSchema.BoundOptions(builder.Services).Select(b => b.Path).ToHashSet(StringComparer.Ordinal);
 
         // The root (DeviceId, StateDirectory, Pipelines) and every section bound with AddOptions<T>().Bind(GetSection(…)).
-        Assert.Superset(new HashSet<string>(["", "Mqtt", "Status", "Delivery", "Serving", "Batching", "Results", "Health", "Metrics"], StringComparer.Ordinal), sections);
+        Assert.Superset(new HashSet<string>(["", "Mqtt", "Status", "Delivery", "Serving", "Batching", "Results", "Health", "Metrics", "Learning"], StringComparer.Ordinal), sections);
     }
 
     [Fact]
@@ -29,13 +29,13 @@ public sealed class UnknownKeyCheckTests
     [Fact]
     public void Problems_NewSectionRegisteredTheUsualWay_AcceptedWithoutAList()
     {
-        // What a new feature does (the Learning section, say): bind its options; the check learns its keys from them.
+        // What a new feature does (an anomaly detector, say): bind its options; the check learns its keys from them.
         static void Register(Microsoft.Extensions.Hosting.HostApplicationBuilder builder) =>
-            builder.Services.AddOptions<SampleLearningOptions>().Bind(builder.Configuration.GetSection("Learning"));
+            builder.Services.AddOptions<SampleAnomalyOptions>().Bind(builder.Configuration.GetSection("Anomaly"));
 
-        Assert.Empty(Check(Register, "--Learning:StepsPerRound", "5", "--Learning:Schedule:0:Hour", "3"));
-        Assert.Equal(["--Learning:StepPerRound: unknown key; did you mean Learning:StepsPerRound?"], Check(Register, "--Learning:StepPerRound", "5"));
-        Assert.StartsWith("--Learning: unknown key; did you mean ", Assert.Single(Check(null, "--Learning:StepsPerRound", "5")), StringComparison.Ordinal);
+        Assert.Empty(Check(Register, "--Anomaly:StepsPerRound", "5", "--Anomaly:Schedule:0:Hour", "3"));
+        Assert.Equal(["--Anomaly:StepPerRound: unknown key; did you mean Anomaly:StepsPerRound?"], Check(Register, "--Anomaly:StepPerRound", "5"));
+        Assert.StartsWith("--Anomaly: unknown key", Assert.Single(Check(null, "--Anomaly:StepsPerRound", "5")), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -58,7 +58,7 @@ public sealed class UnknownKeyCheckTests
     public void Nearest_Misspelling_TheIntendedKey(string typo, string intended) =>
         Assert.Equal(intended, UnknownKeyCheck.Nearest(typo, ["Server", "StartAt", "EmbeddedPort", "TopicRoot", "ClientId", "Seed"]));
 
-    private sealed class SampleLearningOptions
+    private sealed class SampleAnomalyOptions
     {
         public int StepsPerRound { get; set; }
 
