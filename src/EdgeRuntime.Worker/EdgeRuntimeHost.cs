@@ -47,6 +47,7 @@ public static class EdgeRuntimeHost
         KernelServices.Add(builder.Services, builder.Configuration);
         PipelineServices.Add(builder.Services, builder.Configuration);
         LearningServices.Add(builder.Services, builder.Configuration);
+        FederatedServices.Add(builder.Services, builder.Configuration);
         HealthServices.Add(builder.Services, builder.Configuration);
         MetricsServices.Add(builder.Services, builder.Configuration);
         AddKnownSections(builder.Services);
@@ -58,6 +59,7 @@ public static class EdgeRuntimeHost
         builder.Services.AddHostedService<ModelDeliveryService>();
         builder.Services.AddHostedService<PipelineService>();
         builder.Services.AddHostedService<LearningService>();
+        builder.Services.AddHostedService<FederatedUploadService>();
         builder.Services.AddHostedService<DeviceStatusRefreshService>();
         builder.Services.AddHostedService<HealthMonitorService>();
         builder.Services.AddHostedService(sp =>

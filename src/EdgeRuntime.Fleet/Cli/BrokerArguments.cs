@@ -102,10 +102,10 @@ internal sealed class BrokerArguments
         return options;
     }
 
-    /// <summary>A supervisor for a short-lived tool connection (no last will, no kept session).</summary>
-    public static MqttConnectionSupervisor CreateSupervisor(MqttOptions options, BrokerEndpoint endpoint, TimeProvider timeProvider)
+    /// <summary>A supervisor for a tool connection (no last will, no kept session); <paramref name="clientId"/> defaults to a random one.</summary>
+    public static MqttConnectionSupervisor CreateSupervisor(MqttOptions options, BrokerEndpoint endpoint, TimeProvider timeProvider, string? clientId = null)
     {
-        var clientId = $"edgectl-{Guid.NewGuid():N}"[..24];
+        clientId ??= $"edgectl-{Guid.NewGuid():N}"[..24];
         var logger = NullLogger<MqttConnectionSupervisor>.Instance;
         return new MqttConnectionSupervisor(
             MqttClientOptionsFactory.Create(options, endpoint, clientId, lastWill: null),

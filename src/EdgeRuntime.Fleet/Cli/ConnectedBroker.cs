@@ -23,7 +23,7 @@ internal sealed class ConnectedBroker : IAsyncDisposable
     /// <summary>Connects with the verb's broker options.</summary>
     /// <exception cref="ArgumentException">The options are wrong; the message is one line.</exception>
     /// <exception cref="BrokerUnreachableException">No connection within the connect timeout.</exception>
-    public static async Task<ConnectedBroker> ConnectAsync(BrokerArguments broker, ParseResult parseResult, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async Task<ConnectedBroker> ConnectAsync(BrokerArguments broker, ParseResult parseResult, TimeProvider timeProvider, CancellationToken cancellationToken, string? clientId = null)
     {
         var options = broker.Read(parseResult, out var endpoint, out var problem);
         if (options is null)
@@ -31,7 +31,7 @@ internal sealed class ConnectedBroker : IAsyncDisposable
             throw new ArgumentException(problem);
         }
 
-        var supervisor = BrokerArguments.CreateSupervisor(options, endpoint!, timeProvider);
+        var supervisor = BrokerArguments.CreateSupervisor(options, endpoint!, timeProvider, clientId);
         supervisor.Start();
         var timeout = broker.ConnectTimeout(parseResult);
         try

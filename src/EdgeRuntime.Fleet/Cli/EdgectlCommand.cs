@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EdgeRuntime.Core;
 using EdgeRuntime.Fleet.Commands;
+using EdgeRuntime.Fleet.Federated;
 using EdgeRuntime.Fleet.Keys;
 using EdgeRuntime.Fleet.Learning;
 using EdgeRuntime.Fleet.Models;
@@ -32,6 +33,8 @@ public static class EdgectlCommand
         root.Add(DeviceCommandVerbs.CreateRollback(timeProvider ?? TimeProvider.System));
         root.Add(DeviceCommandVerbs.CreateRepair(timeProvider ?? TimeProvider.System));
         root.Add(PlotCommand.Create(timeProvider ?? TimeProvider.System));
+        root.Add(AggregatorCommand.Create(timeProvider ?? TimeProvider.System));
+        root.Add(SimulateCommand.Create());
         return root;
     }
 }

@@ -188,6 +188,17 @@ public sealed class ForecastDataset
     public ForecastDataset Range(int start, int count) =>
         new(Spec, Windows, Targets, Weights, LastValues, Times, TargetTimesFirst, StreamIndex, StreamNames, Index.AsSpan(start, count).ToArray());
 
+    /// <summary>The examples of stream <paramref name="stream"/> (an index into <see cref="StreamNames"/>) in this view, in time order — one device's data when each stream is a device.</summary>
+    public ForecastDataset OfStream(int stream) =>
+        new(Spec, Windows, Targets, Weights, LastValues, Times, TargetTimesFirst, StreamIndex, StreamNames, Index.Where(i => StreamIndex[i] == stream).ToArray());
+
+    /// <summary>The examples of the streams <paramref name="streams"/> in this view, in time order (a group of devices' data pooled).</summary>
+    public ForecastDataset OfStreams(IReadOnlySet<int> streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        return new(Spec, Windows, Targets, Weights, LastValues, Times, TargetTimesFirst, StreamIndex, StreamNames, Index.Where(i => streams.Contains(StreamIndex[i])).ToArray());
+    }
+
     /// <summary>
     /// The examples whose window ends in [<paramref name="from"/>, <paramref name="to"/>), with every target at or
     /// after <paramref name="to"/> weighted 0 — so a training slice never learns from what lies past its end.

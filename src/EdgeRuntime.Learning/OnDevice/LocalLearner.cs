@@ -20,7 +20,8 @@ namespace EdgeRuntime.Learning.OnDevice;
 /// <see cref="LearningOptions.HoldoutFraction"/>, on a thread of its own at low priority that pauses while inference
 /// waits or is slow and stops at the hour's CPU budget; then both the serving and the tuned version forecast the held-out
 /// examples, and the tuned one is activated — through the optimiser and verifier like any delivered version, as a local
-/// revision of the serving version — only if it is better by the configured margin. Not thread-safe: one caller ticks.
+/// revision of the serving version — only if it is better by the configured margin; an accepted revision then goes to
+/// <paramref name="revisions"/> (federated learning), when given. Not thread-safe: one caller ticks.
 /// </summary>
 public sealed partial class LocalLearner(
     LearningOptions options,
@@ -32,7 +33,8 @@ public sealed partial class LocalLearner(
     string stateDirectory,
     Func<IReadOnlyList<float[]>, TrainingOptions, IParameterUpdater> createUpdater,
     TimeProvider timeProvider,
-    ILogger<LocalLearner> logger)
+    ILogger<LocalLearner> logger,
+    ILocalRevisionSink? revisions = null)
 {
     private readonly CpuBudgetLedger _cpu = new();
     private readonly Dictionary<string, ModelLearning> _models = new(StringComparer.Ordinal);
@@ -174,8 +176,11 @@ public sealed partial class LocalLearner(
         }
 
         LogAccepted(logger, learning.Model, source.Version, revision, servingMae, candidateMae);
+
+        // Federated learning (when configured) makes the fleet's update of it; a refusal does not undo the revision.
+        var handedOn = revisions?.Accept(new LocalRevision(learning.Model, source.Version, revision, path, trainable, train.Count, timeProvider.GetUtcNow()));
         return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, servingMae, candidateMae, true,
-            string.Create(CultureInfo.InvariantCulture, $"serving local revision {revision} of v{source.Version}: held-out MAE {candidateMae:0.###} against {servingMae:0.###}"));
+            string.Create(CultureInfo.InvariantCulture, $"serving local revision {revision} of v{source.Version}: held-out MAE {candidateMae:0.###} against {servingMae:0.###}{(handedOn is null ? string.Empty : $"; no federated update: {handedOn}")}"));
     }
 
     private async Task<InstalledModel?> RestoreRevisionAsync(string name, InstalledModel source, CancellationToken cancellationToken)

@@ -76,4 +76,25 @@ public sealed class MqttTopics
             ? topic[prefix.Length..]
             : null;
     }
+
+    /// <summary>Federated updates of a model, published by devices: <c>{root}/fl/{model}/updates</c>.</summary>
+    public string FederatedUpdates(string model) => $"{Root}/fl/{model}/updates";
+
+    /// <summary>
+    /// The MQTT 5 shared subscription aggregators of a model use, so the broker hands each update to one of them:
+    /// <c>$share/{group}/{root}/fl/{model}/updates</c>.
+    /// </summary>
+    public string SharedFederatedUpdates(string group, string model) => $"$share/{group}/{FederatedUpdates(model)}";
+
+    /// <summary>Partial sums member aggregators send the lead aggregator: <c>{root}/fl/{model}/partials</c>.</summary>
+    public string FederatedPartials(string model) => $"{Root}/fl/{model}/partials";
+
+    /// <summary>Receipts for what a device sent (its federated updates): <c>{root}/devices/{id}/receipts</c>.</summary>
+    public string DeviceReceipts(string deviceId) => $"{Root}/devices/{deviceId}/receipts";
+
+    /// <summary>Receipts the lead aggregator sends a member for its partials: <c>{root}/fl/{model}/aggregators/{id}/receipts</c>.</summary>
+    public string AggregatorReceipts(string model, string aggregatorId) => $"{Root}/fl/{model}/aggregators/{aggregatorId}/receipts";
+
+    /// <summary>An aggregator's retained status (version, counts, per-device accounting): <c>{root}/fl/{model}/aggregators/{id}/status</c>.</summary>
+    public string AggregatorStatus(string model, string aggregatorId) => $"{Root}/fl/{model}/aggregators/{aggregatorId}/status";
 }

@@ -42,7 +42,8 @@ internal static class LearningServices
             sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!,
             (parameters, training) => KernelUpdaters.Create(sp.GetRequiredService<KernelAccelerator>(), parameters, training),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<LocalLearner>>()));
+            sp.GetRequiredService<ILogger<LocalLearner>>(),
+            FederatedServices.SinkFor(sp)));
     }
 
     private sealed class LearningOptionsValidator : IValidateOptions<LearningOptions>

@@ -25,7 +25,8 @@ public sealed class LocalLearnerTests : IDisposable
     public async Task SignalisedIntersection_RoundBeatsTheShippedModel_LocalRevisionServesThroughTheActivator()
     {
         var (store, spec) = await ServeShippedAndStoreDay(signalCycleSeconds: 90);
-        var learner = Learner(store, new LearningOptions { MinNewExamples = 1000, Epochs = 3 });
+        var revisions = new RevisionList();
+        var learner = Learner(store, new LearningOptions { MinNewExamples = 1000, Epochs = 3 }, revisions);
 
         await learner.TickAsync([Model], TestContext.Current.CancellationToken);
 
@@ -39,6 +40,12 @@ public sealed class LocalLearnerTests : IDisposable
         Assert.Equal(Path.Combine(_state, "learning", Model, "v0", "r1", "model.onnx"), serving.Path);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(serving.Path))), serving.Sha256);
         Assert.Equal(spec.ToJson(), _server.Acquire(Model).Model.Session.CustomMetadata[FeatureSpec.MetadataKey]);
+
+        // The accepted revision goes on to federated learning, named by its base version and revision number.
+        var handed = Assert.Single(revisions);
+        Assert.Equal((Model, 0L, 1, serving.Path), (handed.Model, handed.BaseVersion, handed.Revision, handed.Path));
+        Assert.NotEmpty(handed.Trainable);
+        Assert.True(handed.Examples > 0);
 
         // The round's curve is where edgectl plot looks for learning curves.
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_state, "learning.db")};Pooling=False"))
@@ -98,8 +105,8 @@ public sealed class LocalLearnerTests : IDisposable
         Directory.Delete(_state, recursive: true);
     }
 
-    private LocalLearner Learner(LabelledExampleStore store, LearningOptions options) =>
-        new(options, store, _server, new OnnxModelActivator(_server, new ServingOptions { MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu), new IdleLoad(), _board, _state, KernelUpdaters.Create, TimeProvider.System, NullLogger<LocalLearner>.Instance);
+    private LocalLearner Learner(LabelledExampleStore store, LearningOptions options, ILocalRevisionSink? revisions = null) =>
+        new(options, store, _server, new OnnxModelActivator(_server, new ServingOptions { MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu), new IdleLoad(), _board, _state, KernelUpdaters.Create, TimeProvider.System, NullLogger<LocalLearner>.Instance, revisions);
 
     // The shipped forecaster serves as v0; a simulated day of this intersection's windows, labelled, is in the store.
     private async Task<(LabelledExampleStore Store, FeatureSpec Spec)> ServeShippedAndStoreDay(double signalCycleSeconds)
@@ -121,6 +128,16 @@ public sealed class LocalLearnerTests : IDisposable
         }
 
         return (store, spec);
+    }
+
+    // What the federated side would receive (the real sink is tested in EdgeRuntime.Federated.Tests).
+    private sealed class RevisionList : List<LocalRevision>, ILocalRevisionSink
+    {
+        public string? Accept(LocalRevision revision)
+        {
+            Add(revision);
+            return null;
+        }
     }
 
     private sealed class IdleLoad : IInferenceLoad

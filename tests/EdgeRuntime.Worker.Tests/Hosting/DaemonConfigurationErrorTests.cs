@@ -31,6 +31,8 @@ public sealed class DaemonConfigurationErrorTests
         { "EDGE_Results__RetentionHours", "0", "Results:RetentionHours", "0 must be positive" },
         { "EDGE_Kernels__Accelerator", "Gpu", "Kernels:Accelerator", "'Gpu' is unknown; allowed: Auto, Cpu, Cuda" },
         { "EDGE_Kernels__FramePreprocessing", "Fast", "Kernels:FramePreprocessing", "'Fast' is unknown; allowed: Auto, CSharp, Kernel" },
+        { "EDGE_Federated__Enabled", "true", "Federated:DeviceKey", "a device key file is required when Federated:Enabled is true" },
+        { "EDGE_Federated__ClipNorm", "0", "Federated:ClipNorm", "0 must be positive" },
     };
 
     private static async Task<(int ExitCode, string[] ErrorLines, string Output)> RunAsync(Dictionary<string, string?> settings)

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using EdgeRuntime.Core.Compute;
+using EdgeRuntime.Federated.Aggregation;
+using EdgeRuntime.Federated.Device;
+using EdgeRuntime.Federated.Privacy;
+using EdgeRuntime.Federated.Signing;
+using EdgeRuntime.Kernels.Accelerators;
+using EdgeRuntime.Learning.Forecasting;
+using EdgeRuntime.Sensors.Features;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeRuntime.Benchmarks;
+
+/// <summary>
+/// Aggregator throughput (issue 12, item 5): signed 8-bit updates of a forecaster with about 100k trainable values, fed
+/// to the lead's <see cref="AggregatorCore"/> in batches as the MQTT host hands them over — frame, duplicate check,
+/// ECDSA P-256 signature, admission, decode, clip, fold, and the ledger and buffer committed to SQLite (WAL) per batch —
+/// pinned to one core, then the version made from the buffer (combine, server step, ONNX file written and verified).
+/// The broker is not in this number: it is the aggregator's own ceiling.
+/// </summary>
+internal static class AggregatorBenchmark
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        var count = BenchmarkMath.IntOption(args, "--updates", 2000);
+        var batch = BenchmarkMath.IntOption(args, "--batch", 50);
+        var runs = BenchmarkMath.IntOption(args, "--runs", 3);
+        var pinned = TryPinToOneCore();
+        Console.WriteLine($"machine: {MachineInfo.Describe()}; {(pinned ? "pinned to one core" : "not pinned (affinity refused)")}");
+
+        var spec = new FeatureSpec { Metrics = ["speed"], Mean = [60], Std = [10], Window = 12, Target = "speed", TimeEncoding = true, Horizons = [1, 3, 6, 12] };
+        var hidden = 16;
+        GlobalModel model;
+        do
+        {
+            hidden += 16;
+            model = GlobalModel.FromBytes(TrafficForecasterBuilder.BuildBytes(spec, new ForecasterArchitecture(hidden)));
+        }
+        while (model.Layout.Length < 100_000);
+
+        using var accelerator = KernelAccelerator.Create(KernelPreference.Cpu);
+        var keys = Enumerable.Range(0, 20).Select(_ => DeviceKey.Create()).ToList();
+        using var enrolled = EnrolledDevices.Of(keys.Select((k, i) => ($"d{i}", k.PublicKeyPem)));
+        var builder = new UpdateBuilder(accelerator);
+        var random = new Random(5);
+        var updates = new List<ReadOnlyMemory<byte>>(count);
+        for (var u = 0; u < count; u++)
+        {
+            var trained = model.InitialParameters.Select(v => v + (float)((random.NextDouble() - 0.5) * 1e-3)).ToArray();
+            var request = new UpdateRequest($"u{u}", "traffic", 1, $"d{u % keys.Count}", 100, DateTimeOffset.UnixEpoch, model.Layout, model.InitialParameters, trained);
+            updates.Add(builder.Build(request, new UpdateOptions { ClipNorm = 1 }, DeviceUpdateState.Empty, keys[u % keys.Count], GaussianNoise.Seeded(u)).Bytes);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model: forecaster hidden {hidden}, {model.Layout.Length} trainable values; {count} signed q8 updates of {updates[0].Length} bytes, batches of {batch}, {runs} runs"));
+        var rates = new List<double>();
+        var versions = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            var folder = Directory.CreateTempSubdirectory("edge-agg-bench-").FullName;
+            try
+            {
+                var settings = new AggregatorSettings("traffic", "lead", AggregatorRole.Lead, folder, new AggregationOptions { BufferSize = count, MaxStaleness = 1000 });
+                using var core = AggregatorCore.Open(settings, model, enrolled, (_, _, _) => "unused", TimeProvider.System, NullLogger.Instance);
+                var watch = Stopwatch.StartNew();
+                for (var i = 0; i < count; i += batch)
+                {
+                    core.Ingest(updates.GetRange(i, Math.Min(batch, count - i)));
+                }
+
+                var ingest = watch.Elapsed.TotalSeconds;
+                watch.Restart();
+                _ = core.Aggregate(force: true) ?? throw new InvalidOperationException("no version was made");
+                versions.Add(watch.Elapsed.TotalMilliseconds);
+                rates.Add(count / ingest);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run + 1}: {count / ingest:0} updates/s ingested, version from {count} updates in {versions[^1]:0} ms"));
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median: {BenchmarkMath.Median(rates):0} updates/s on one core ({model.Layout.Length} values each); a version from {count} buffered updates: {BenchmarkMath.Median(versions):0} ms"));
+        foreach (var key in keys)
+        {
+            key.Dispose();
+        }
+
+        return Task.FromResult(0);
+    }
+
+    private static bool TryPinToOneCore()
+    {
+        try
+        {
+            Process.GetCurrentProcess().ProcessorAffinity = 1;
+            return true;
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or PlatformNotSupportedException)
+        {
+            return false;
+        }
+    }
+}

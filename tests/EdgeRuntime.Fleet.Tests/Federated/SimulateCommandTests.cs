@@ -1,0 +1,87 @@
+using System.Text.RegularExpressions;
+using EdgeRuntime.Testing.Models;
+using EdgeRuntime.Testing.Mqtt;
+
+namespace EdgeRuntime.Fleet.Tests.Federated;
+
+public sealed partial class SimulateCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("edge-fl-sim-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Simulate_RealSensorsOneOfflineForADay_EveryUpdateAccountedOnceAndAPlot()
+    {
+        // Four loop detectors of ../shared/data/la-loop-speed as devices, through the embedded broker and a real
+        // aggregator; device 3 is offline from 1 h for 24 h and goes on learning into its outbox meanwhile.
+        var data = SharedModels.RequireData(Path.Combine("la-loop-speed", "speed-150.csv"));
+        var plot = Path.Combine(_folder, "mae.png");
+
+        var (exit, output, error) = await Edgectl.RunAsync(
+            ["fl", "simulate", "--data", data, "--metric", "speed", "--devices", "4", "--keep", "12h", "--strategy", "fedbuff", "--buffer", "3",
+             "--round", "30m", "--duration", "26h", "--offline", "3:1h:24h", "--hidden", "8", "--plot", plot],
+            TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("FedBuff K=3: nothing lost: produced", output, StringComparison.Ordinal);
+
+        // The offline device's updates: each once, applied before it left, expired (too stale) after it came back.
+        var device = OfflineDevice().Match(output);
+        Assert.True(device.Success, output);
+        var (produced, applied, expired, rejected, buffered, pending) = (Value(device, "p"), Value(device, "a"), Value(device, "e"), Value(device, "r"), Value(device, "b"), Value(device, "o"));
+        Assert.Equal(produced, applied + expired + rejected + buffered + pending);
+        Assert.True(produced >= 45, $"device 3 produced {produced}");
+        Assert.True(applied > 0, output);
+        Assert.True(expired > 0, output);
+        Assert.Equal(0, pending);
+
+        // Per-version lines with MAE and counts, and the PNG.
+        Assert.Matches(@"v\d+ validation MAE \d+\.\d+ .* applied \d+, expired \d+, rejected 0", output);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(plot).Take(4).ToArray());
+    }
+
+    [Fact]
+    public async Task Simulate_TwoAggregatorsSharingTheSubscriptionOnMosquitto_SplitTheUpdatesAndLoseNone()
+    {
+        var data = SharedModels.RequireData(Path.Combine("la-loop-speed", "speed-150.csv"));
+        await using var broker = await MosquittoBroker.StartAsync(["max_queued_messages 100000"]);
+
+        var (exit, output, error) = await Edgectl.RunAsync(
+            ["fl", "simulate", "--data", data, "--metric", "speed", "--devices", "6", "--keep", "12h", "--strategy", "fedbuff", "--buffer", "3",
+             "--round", "10m", "--duration", "3h", "--hidden", "8", "--aggregators", "2", "--broker", broker.Address],
+            TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, error + output);
+        var line = SharedLine().Match(output);
+        Assert.True(line.Success, output);
+        var produced = Value(line, "p");
+        var member = Value(line, "m");
+        Assert.Equal(produced, Value(line, "a") + Value(line, "b"));
+        Assert.True(produced > 60, output);
+
+        // The broker shares the updates between the two: the member folds its part into partial sums for the lead.
+        Assert.InRange(member, 1, produced - 1);
+    }
+
+    [Theory]
+    [InlineData("--strategy", "fedsgd", "fedsgd")]
+    [InlineData("--offline", "3-1h-24h", "--offline '3-1h-24h' is not DEVICE:FROM:LENGTH")]
+    [InlineData("--aggregators", "2", "give --broker (Mosquitto)")]
+    public async Task Simulate_BadOption_OneLineExit2(string option, string value, string expected)
+    {
+        var (exit, _, error) = await Edgectl.RunAsync(["fl", "simulate", "--simulate", "1h", "--intersections", "1", option, value], TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    private static long Value(Match match, string group) => long.Parse(match.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"nothing lost: produced (?<p>\d+) = applied (?<a>\d+) \+ expired 0 \+ rejected 0 \+ buffered (?<b>\d+) \+ in outboxes 0; the member aggregator\(s\) took (?<m>\d+) of them")]
+    private static partial Regex SharedLine();
+
+    [GeneratedRegex(@"device d003-\S+: produced (?<p>\d+) = applied (?<a>\d+) \+ expired (?<e>\d+) \+ rejected (?<r>\d+) \+ buffered (?<b>\d+) \+ in outbox (?<o>\d+)")]
+    private static partial Regex OfflineDevice();
+}
