@@ -78,15 +78,21 @@ internal static class DeviceDayBenchmark
         Console.WriteLine();
         Console.WriteLine($"serving latency at {rate} samples/s for {seconds} s while rounds train back to back on {learning.Store.Count(Model)} stored examples (head and biases, nice 10, paused while requests wait), against {seconds} s without, in {pairs} pairs, order alternating:");
         var ratios = new List<double>();
+        var relay = new LoadRelay();
+        var learner = learning.Learner(TimeProvider.System, new LearningOptions { MinNewExamples = 10, MaxTrainingExamples = 50_000, Epochs = 4, MinImprovement = 0.99, CpuSecondsPerHour = 3600 }, relay);
+        var arrivals = learning.Store.Load(Model, 12 * 13, 4).TakeLast(10).ToList();
+
+        // The learner's first round reads every stored example into memory; a running daemon did that long ago.
+        await learner.TickAsync([Model], CancellationToken.None);
         for (var pair = 0; pair < pairs; pair++)
         {
             var duration = TimeSpan.FromSeconds(seconds);
             var first = pair % 2 == 0;
-            var a = await LatencyAsync(learning, samples, rate, train: first, duration);
-            var b = await LatencyAsync(learning, samples, rate, train: !first, duration);
+            var a = await LatencyAsync(learning, learner, relay, arrivals, samples, rate, train: first, duration);
+            var b = await LatencyAsync(learning, learner, relay, arrivals, samples, rate, train: !first, duration);
             var (training, quiet) = first ? (a, b) : (b, a);
             ratios.Add(training.P99 / quiet.P99);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pair {pair + 1}: p50 {quiet.P50:0.000} / {training.P50:0.000} ms, p99 without training {quiet.P99:0.000} ms, during training {training.P99:0.000} ms ({training.Rounds} rounds): {training.P99 / quiet.P99:0.00}×; process CPU {quiet.ProcessCpu:0.0} / {training.ProcessCpu:0.0} s (training thread {training.LearnerCpu:0.0} s), GC pauses {quiet.GcPauseMs:0} / {training.GcPauseMs:0} ms in {quiet.Collections} / {training.Collections} collections"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pair {pair + 1}: p50 {quiet.P50:0.000} / {training.P50:0.000} ms, p99 without training {quiet.P99:0.000} ms, during training {training.P99:0.000} ms ({training.Rounds} rounds): {training.P99 / quiet.P99:0.00}×; process CPU {quiet.ProcessCpu:0.0} / {training.ProcessCpu:0.0} s (training thread {training.LearnerCpu:0.0} s), GC pauses {quiet.GcPauseMs:0} / {training.GcPauseMs:0} ms in {quiet.Collections} / {training.Collections} collections ({training.Gen2Collections} of gen 2 while training), allocated {quiet.AllocatedMb:0} / {training.AllocatedMb:0} MB"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p99 during training / without: median {BenchmarkMath.Median(ratios):0.00}× (pairs {ratios.Min():0.00}–{ratios.Max():0.00}×; goal ≤ 1.2×)"));
@@ -130,7 +136,7 @@ internal static class DeviceDayBenchmark
         return device;
     }
 
-    private static async Task<LatencyWindow> LatencyAsync(Device device, List<IntervalSample> samples, int rate, bool train, TimeSpan duration)
+    private static async Task<LatencyWindow> LatencyAsync(Device device, LocalLearner learner, LoadRelay relay, List<LabelledExample> arrivals, List<IntervalSample> samples, int rate, bool train, TimeSpan duration)
     {
         var options = new PipelineOptions { Name = "latency", Model = new() { Name = Model }, Stage = new() { Type = StageKind.Forecast } };
         await using var batcher = new MicroBatcher(device.Server, Model, new BatchingOptions(), TimeProvider.System);
@@ -139,26 +145,23 @@ internal static class DeviceDayBenchmark
         // Rounds back to back for the whole measurement (a tuned version is never accepted, so nothing is swapped).
         using var stop = new CancellationTokenSource();
         var rounds = 0;
-        var learnerCpu = TimeSpan.Zero;
+        var cpuAtStart = learner.CpuTime;
         var cpuBefore = Environment.CpuUsage.TotalTime;
         var pauseBefore = GC.GetTotalPauseDuration();
         var collectionsBefore = GC.CollectionCount(0);
+        var gen2Before = GC.CollectionCount(2);
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        relay.Target = new PipelineLoad(pipeline);
+
+        // Rounds back to back for the whole measurement, on the one learner a daemon keeps, with new labelled examples
+        // arriving between rounds as serving would store them (a tuned version is never accepted: nothing is swapped).
         var training = train ? Task.Run(async () =>
         {
-            var learner = device.Learner(TimeProvider.System, new LearningOptions { MinNewExamples = 10, MaxTrainingExamples = 50_000, Epochs = 4, MinImprovement = 0.99, CpuSecondsPerHour = 3600 }, load);
             while (!stop.IsCancellationRequested)
             {
-                try
-                {
-                    await learner.TickAsync([Model], stop.Token);
-                }
-                finally
-                {
-                    learnerCpu += learner.CpuTime;
-                }
-
+                device.StoreArrivals(arrivals);
+                await learner.TickAsync([Model], stop.Token);
                 rounds++;
-                learner = device.Learner(TimeProvider.System, new LearningOptions { MinNewExamples = 10, MaxTrainingExamples = 50_000, Epochs = 4, MinImprovement = 0.99, CpuSecondsPerHour = 3600 }, load);
             }
         }) : Task.CompletedTask;
 
@@ -186,6 +189,8 @@ internal static class DeviceDayBenchmark
         var processCpu = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
         var pauses = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds;
         var collections = GC.CollectionCount(0) - collectionsBefore;
+        var gen2 = GC.CollectionCount(2) - gen2Before;
+        var allocatedMb = (GC.GetTotalAllocatedBytes() - allocatedBefore) / 1e6;
         await stop.CancelAsync();
         try
         {
@@ -196,14 +201,21 @@ internal static class DeviceDayBenchmark
             // The round in progress was stopped with the measurement.
         }
 
-        return new LatencyWindow(p99, p50, rounds, processCpu, learnerCpu.TotalSeconds, pauses, collections);
+        return new LatencyWindow(p99, p50, rounds, processCpu, (learner.CpuTime - cpuAtStart).TotalSeconds, pauses, collections, gen2, allocatedMb);
     }
 
-    private sealed record LatencyWindow(double P99, double P50, int Rounds, double ProcessCpu, double LearnerCpu, double GcPauseMs, int Collections);
+    private sealed record LatencyWindow(double P99, double P50, int Rounds, double ProcessCpu, double LearnerCpu, double GcPauseMs, int Collections, int Gen2Collections, double AllocatedMb);
 
     private sealed class PipelineLoad(SensorPipeline pipeline) : IInferenceLoad
     {
         public InferenceLoad Current => new(pipeline.Counters.Queued, pipeline.Counters.RecentP99Ms);
+    }
+
+    private sealed class LoadRelay : IInferenceLoad
+    {
+        public IInferenceLoad? Target { get; set; }
+
+        public InferenceLoad Current => Target?.Current ?? default;
     }
 
     private sealed class IdleLoad : IInferenceLoad
@@ -223,6 +235,7 @@ internal static class DeviceDayBenchmark
     {
         private readonly string _state = Directory.CreateTempSubdirectory("edge-device-day-").FullName;
         private MicroBatcher? _batcher;
+        private int _arrivalDays;
 
         public ModelServer Server { get; } = new();
 
@@ -269,6 +282,16 @@ internal static class DeviceDayBenchmark
             }
 
             Store.Flush();
+        }
+
+        // Stores the arrivals again a day later each time, as new labelled examples.
+        public void StoreArrivals(List<LabelledExample> arrivals)
+        {
+            _arrivalDays++;
+            foreach (var example in arrivals)
+            {
+                Store.Add(example with { IntervalStart = example.IntervalStart.AddDays(_arrivalDays) });
+            }
         }
 
         public LocalLearner Learner(TimeProvider time, LearningOptions options, IInferenceLoad? load = null) =>
