@@ -195,16 +195,40 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
             var envelope = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, ModelStore.ManifestFileName))).RootElement;
             var manifest = ModelManifestJson.Parse(Convert.FromBase64String(envelope.GetProperty("payload").GetString()!), out _)!;
             var model = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, ModelStore.ModelFileName))));
-            var record = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "plan.json"))).RootElement;
-            var plan = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, "plan.onnx"))));
-            if (model != manifest.Sha256 || record.GetProperty("key").GetProperty("modelSha256").GetString() != manifest.Sha256 || record.GetProperty("planSha256").GetString() != plan)
+            var plans = PlanFiles(folder).Select(p => (Record: p.Record, Plan: Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(p.Model))))).ToList();
+            if (plans.Count == 0)
             {
-                ledger.Violation($"v{version} serves from files that do not match their hashes (model {model[..12]}, signed {manifest.Sha256[..12]}, plan {plan[..12]})");
+                throw new FileNotFoundException($"no plan next to {folder}/{ModelStore.ModelFileName}");
+            }
+
+            // The optimiser's plan sits in the version's folder, the plan search's under plans/{key hash}/: one of them serves.
+            if (model != manifest.Sha256 || !plans.Any(p => p.Record.GetProperty("key").GetProperty("modelSha256").GetString() == manifest.Sha256 && p.Record.GetProperty("planSha256").GetString() == p.Plan))
+            {
+                ledger.Violation($"v{version} serves from files that do not match their hashes (model {model[..12]}, signed {manifest.Sha256[..12]}, plans {string.Join(", ", plans.Select(p => p.Plan[..12]))})");
             }
         }
         catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException or NullReferenceException)
         {
             ledger.Violation($"v{version} serves but its files cannot be checked: {ex.Message}");
+        }
+    }
+
+    // The plan records of a version's folder with their model files: the optimiser path's plan.json (an ExecutionPlan)
+    // and the plan search's plans/*/plan.json (a CachedPlan whose "plan" is one).
+    private static IEnumerable<(JsonElement Record, string Model)> PlanFiles(string folder)
+    {
+        if (File.Exists(Path.Combine(folder, "plan.json")))
+        {
+            yield return (JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "plan.json"))).RootElement, Path.Combine(folder, "plan.onnx"));
+        }
+
+        var searched = Path.Combine(folder, "plans");
+        foreach (var entry in Directory.Exists(searched) ? Directory.GetDirectories(searched) : [])
+        {
+            if (File.Exists(Path.Combine(entry, "plan.json")) && File.Exists(Path.Combine(entry, "plan.onnx")))
+            {
+                yield return (JsonDocument.Parse(File.ReadAllBytes(Path.Combine(entry, "plan.json"))).RootElement.GetProperty("plan"), Path.Combine(entry, "plan.onnx"));
+            }
         }
     }
 
