@@ -13,17 +13,32 @@ public static class Eventually
     /// <summary>Polls <paramref name="condition"/> until it holds; fails the test with <paramref name="what"/> on timeout.</summary>
     public static async Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = TimeProvider.System.GetTimestamp();
         var limit = timeout ?? DefaultTimeout;
+        if (!await HoldsWithinAsync(condition, limit))
+        {
+            Assert.Fail($"Timed out after {limit.TotalSeconds:F0} s waiting for: {what}");
+        }
+    }
+
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds or <paramref name="limit"/> has passed, and says which: for
+    /// callers that record a miss and go on (the delivery fault campaigns) instead of failing at once.
+    /// </summary>
+    public static async Task<bool> HoldsWithinAsync(Func<bool> condition, TimeSpan limit)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var start = TimeProvider.System.GetTimestamp();
         while (!condition())
         {
-            if (TimeProvider.System.GetElapsedTime(deadline) > limit)
+            if (TimeProvider.System.GetElapsedTime(start) > limit)
             {
-                Assert.Fail($"Timed out after {limit.TotalSeconds:F0} s waiting for: {what}");
+                return false;
             }
 
             await Task.Delay(PollInterval, TimeProvider.System, TestContext.Current.CancellationToken);
         }
+
+        return true;
     }
 
     /// <summary>Awaits <paramref name="task"/>; fails the test with <paramref name="what"/> on timeout.</summary>

@@ -100,7 +100,7 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
                 {
                     var have = random.Next(1, chunks);
                     await PublishAsync(manifest, model, Enumerable.Range(0, have));
-                    await WaitAsync(() => Downloading(version, have, chunks), TimeSpan.FromSeconds(15));
+                    await Eventually.HoldsWithinAsync(() => Downloading(version, have, chunks), TimeSpan.FromSeconds(15));
                     ledger.Fault(kind, $"v{version}: daemon killed with {have} of {chunks} chunks on disk");
                     await _daemon.KillAsync();
                     var at = Now;
@@ -113,7 +113,7 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
                 {
                     var phase = new[] { "verifying", "optimising", "planning" }[random.Next(3)];
                     await PublishAsync(manifest, model, Enumerable.Range(0, chunks));
-                    await WaitAsync(() => Saw(version, phase) || Serving(version), TimeSpan.FromSeconds(20));
+                    await Eventually.HoldsWithinAsync(() => Saw(version, phase) || Serving(version), TimeSpan.FromSeconds(20));
                     ledger.Fault(kind, $"v{version}: daemon killed {(Serving(version) ? "after" : "while")} {phase}");
                     await _daemon.KillAsync();
                     var at = Now;
@@ -159,10 +159,10 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
 
     private async Task RecoveredAsync(long version, DateTimeOffset faultAt)
     {
-        if (!await WaitAsync(() => Serving(version), RecoveryLimit - (Now - faultAt)))
+        if (!await Eventually.HoldsWithinAsync(() => Serving(version), RecoveryLimit - (Now - faultAt)))
         {
             ledger.Violation($"v{version} does not serve {RecoveryLimit.TotalSeconds:0} s after the fault: {Describe(version)}");
-            if (!await WaitAsync(() => Serving(version), TimeSpan.FromSeconds(60)))
+            if (!await Eventually.HoldsWithinAsync(() => Serving(version), TimeSpan.FromSeconds(60)))
             {
                 throw new InvalidOperationException($"v{version} never served; campaign stopped:\n{ledger.Report()}\n{_daemon.Output()}");
             }
@@ -245,7 +245,7 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
     {
         var manifest = Manifest(model, version);
         await PublishAsync(manifest, model, Enumerable.Range(0, manifest.Chunks.Count));
-        if (!await WaitAsync(() => Serving(version), TimeSpan.FromSeconds(60)))
+        if (!await Eventually.HoldsWithinAsync(() => Serving(version), TimeSpan.FromSeconds(60)))
         {
             throw new InvalidOperationException($"v{version} never served without a fault: {Describe(version)}\n{_daemon.Output()}");
         }
@@ -334,20 +334,4 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
         Directory.Exists(folder) ? new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
 
     private static DateTimeOffset Now => TimeProvider.System.GetUtcNow();
-
-    private static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan limit)
-    {
-        var start = TimeProvider.System.GetTimestamp();
-        while (!condition())
-        {
-            if (TimeProvider.System.GetElapsedTime(start) > limit)
-            {
-                return false;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, TestContext.Current.CancellationToken);
-        }
-
-        return true;
-    }
 }

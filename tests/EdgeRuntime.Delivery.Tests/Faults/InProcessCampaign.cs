@@ -115,7 +115,7 @@ internal sealed class InProcessCampaign(FaultLedger ledger, Random random, Signi
                     }
 
                     var at = Now;
-                    if (await WaitAsync(() => Stalled(version) || Serving(version), TimeSpan.FromSeconds(15)) && Stalled(version))
+                    if (await Eventually.HoldsWithinAsync(() => Stalled(version) || Serving(version), TimeSpan.FromSeconds(15)) && Stalled(version))
                     {
                         if (Status()?.Detail?.Contains($"{index}", StringComparison.Ordinal) != true || Status()?.Code != RefusalCode.ChunkMissing)
                         {
@@ -135,9 +135,9 @@ internal sealed class InProcessCampaign(FaultLedger ledger, Random random, Signi
                     var index = random.Next(chunks);
                     ledger.Fault(kind, $"v{version}: 4 bytes, not retained, on chunk {index} of {chunks}");
                     var manifest = await _rig.PublishAsync(model, version, key, chunkSize: FaultModels.ChunkSize, onlyChunks: [.. Enumerable.Range(0, chunks).Where(i => i != index)]);
-                    await WaitAsync(() => Status() is { Version: var v, Detail: { } d } && v == version && d.StartsWith($"chunks {chunks - 1}/{chunks}", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+                    await Eventually.HoldsWithinAsync(() => Status() is { Version: var v, Detail: { } d } && v == version && d.StartsWith($"chunks {chunks - 1}/{chunks}", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
                     var strays = _rig.Chunks.StraysDropped;
-                    await WaitAsync(
+                    await Eventually.HoldsWithinAsync(
                         () =>
                         {
                             _ = _rig.Fleet.PublishAsync(new OutgoingMessage(_rig.Topics.ModelChunk(DeliveryRig.Model, version, index), new byte[] { 1, 2, 3, 4 }));
@@ -166,7 +166,7 @@ internal sealed class InProcessCampaign(FaultLedger ledger, Random random, Signi
                     ledger.Fault(kind, $"v{version} ({model.Length} bytes) offered with {_disk.FreeBytes} bytes free");
                     var at = Now;
                     await _rig.PublishAsync(model, version, key, chunkSize: FaultModels.ChunkSize);
-                    if (await WaitAsync(() => Status() is { Phase: ModelPhase.Failed } s && s.Version == version || Serving(version), RecoveryLimit) && !Serving(version))
+                    if (await Eventually.HoldsWithinAsync(() => Status() is { Phase: ModelPhase.Failed } s && s.Version == version || Serving(version), RecoveryLimit) && !Serving(version))
                     {
                         var status = Status()!;
                         if (status.Code != RefusalCode.DiskFull || status.ServingVersion != version - 1 || _rig.Server.ServingVersion(DeliveryRig.Model) != version - 1)
@@ -184,7 +184,7 @@ internal sealed class InProcessCampaign(FaultLedger ledger, Random random, Signi
                 {
                     var have = random.Next(1, chunks);
                     var manifest = await _rig.PublishAsync(model, version, key, chunkSize: FaultModels.ChunkSize, onlyChunks: [.. Enumerable.Range(0, have)]);
-                    await WaitAsync(() => Status() is { Version: var v, Detail: { } d } && v == version && d.StartsWith($"chunks {have}/{chunks}", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+                    await Eventually.HoldsWithinAsync(() => Status() is { Version: var v, Detail: { } d } && v == version && d.StartsWith($"chunks {have}/{chunks}", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
                     ledger.Fault(kind, $"v{version}: Mosquitto (no persistence) killed with {have} of {chunks} chunks on the device");
                     await _rig.Mosquitto!.KillAsync();
                     await _rig.Mosquitto.RestartAsync();
@@ -240,10 +240,10 @@ internal sealed class InProcessCampaign(FaultLedger ledger, Random random, Signi
     /// <summary>Checks every invariant once <paramref name="version"/> should serve again.</summary>
     private async Task RecoveredAsync(long version, DateTimeOffset faultAt)
     {
-        if (!await WaitAsync(() => Serving(version), RecoveryLimit - (Now - faultAt)))
+        if (!await Eventually.HoldsWithinAsync(() => Serving(version), RecoveryLimit - (Now - faultAt)))
         {
             ledger.Violation($"v{version} does not serve {RecoveryLimit.TotalSeconds:0} s after the fault: {Status()}");
-            if (!await WaitAsync(() => Serving(version), TimeSpan.FromSeconds(60)))
+            if (!await Eventually.HoldsWithinAsync(() => Serving(version), TimeSpan.FromSeconds(60)))
             {
                 throw new InvalidOperationException($"v{version} never served; campaign stopped:\n{ledger.Report()}");
             }
@@ -298,7 +298,7 @@ internal sealed class InProcessCampaign(FaultLedger ledger, Random random, Signi
     private async Task DeliverAsync(long version, byte[]? model = null)
     {
         await _rig.PublishAsync(model ?? FaultModels.Build(version, random), version, key, chunkSize: FaultModels.ChunkSize);
-        if (!await WaitAsync(() => Serving(version), TimeSpan.FromSeconds(60)))
+        if (!await Eventually.HoldsWithinAsync(() => Serving(version), TimeSpan.FromSeconds(60)))
         {
             throw new InvalidOperationException($"v{version} never served without a fault: {Status()}\n{ledger.Report()}");
         }
@@ -343,20 +343,4 @@ internal sealed class InProcessCampaign(FaultLedger ledger, Random random, Signi
     private bool Stalled(long version) => Status() is { Phase: ModelPhase.Stalled } s && s.Version == version;
 
     private static DateTimeOffset Now => TimeProvider.System.GetUtcNow();
-
-    private static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan limit)
-    {
-        var start = TimeProvider.System.GetTimestamp();
-        while (!condition())
-        {
-            if (TimeProvider.System.GetElapsedTime(start) > limit)
-            {
-                return false;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, TestContext.Current.CancellationToken);
-        }
-
-        return true;
-    }
 }

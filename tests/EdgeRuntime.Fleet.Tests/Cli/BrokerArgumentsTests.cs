@@ -14,6 +14,16 @@ public sealed class BrokerArgumentsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    // A TLS listener on `port` that accepts only clients with a certificate from the test CA.
+    private static string[] RequiringClientCertificates(TestCertificates certificates, int port) =>
+    [
+        $"listener {port} 127.0.0.1",
+        $"cafile {certificates.CaFile}",
+        $"certfile {certificates.ServerCertificateFile}",
+        $"keyfile {certificates.ServerKeyFile}",
+        "require_certificate true",
+    ];
+
     private async Task<(string SigningKey, string Model)> PrepareAsync()
     {
         var (exit, _, error) = await Edgectl.RunAsync(["keys", "create", "--out", Path.Combine(_folder, "fleet")], TestContext.Current.CancellationToken);
@@ -28,15 +38,7 @@ public sealed class BrokerArgumentsTests : IDisposable
     {
         using var certificates = TestCertificates.Create();
         var tlsPort = FreeTcpPort.Next();
-        await using var broker = await MosquittoBroker.StartAsync(extraConfig:
-        [
-            $"listener {tlsPort} 127.0.0.1",
-            $"cafile {certificates.CaFile}",
-            $"certfile {certificates.ServerCertificateFile}",
-            $"keyfile {certificates.ServerKeyFile}",
-            "require_certificate true",
-            "use_identity_as_username true",
-        ]);
+        await using var broker = await MosquittoBroker.StartAsync(extraConfig: [.. RequiringClientCertificates(certificates, tlsPort), "use_identity_as_username true"]);
         var (signingKey, model) = await PrepareAsync();
 
         var (exit, output, error) = await Edgectl.RunAsync(
@@ -61,14 +63,7 @@ public sealed class BrokerArgumentsTests : IDisposable
     {
         using var certificates = TestCertificates.Create();
         var tlsPort = FreeTcpPort.Next();
-        await using var broker = await MosquittoBroker.StartAsync(extraConfig:
-        [
-            $"listener {tlsPort} 127.0.0.1",
-            $"cafile {certificates.CaFile}",
-            $"certfile {certificates.ServerCertificateFile}",
-            $"keyfile {certificates.ServerKeyFile}",
-            "require_certificate true",
-        ]);
+        await using var broker = await MosquittoBroker.StartAsync(extraConfig: RequiringClientCertificates(certificates, tlsPort));
         var (signingKey, model) = await PrepareAsync();
 
         var (exit, _, error) = await Edgectl.RunAsync(

@@ -1,10 +1,8 @@
 using EdgeRuntime.Core.Planning;
 using EdgeRuntime.Graph.Ir;
-using EdgeRuntime.Graph.Onnx;
 using EdgeRuntime.Graph.Passes;
 using EdgeRuntime.Graph.Passes.Precision;
 using EdgeRuntime.Inference.Planning;
-using EdgeRuntime.Inference.Runtime;
 
 namespace EdgeRuntime.Inference.Tests.Planning;
 
@@ -35,13 +33,7 @@ public sealed class ConvertToFloat16Tests
         var samples = Enumerable.Range(0, 3).Select(s => (IReadOnlyDictionary<string, Tensor>)TinyModels.Input(original, s)).ToList();
 
         // ONNX Runtime's CPU provider runs float16 MatMul/Add/Relu (slowly, in float): enough to check the numbers.
-        using var reference = ModelSession.Create(OnnxModelWriter.ToBytes(original));
-        using var candidate = ModelSession.Create(OnnxModelWriter.ToBytes(half));
-        var accuracy = AccuracyCheck.Compare(
-            [.. samples.Select(s => (IReadOnlyDictionary<string, Tensor>)reference.Run(s))],
-            [.. samples.Select(s => (IReadOnlyDictionary<string, Tensor>)candidate.Run(s))],
-            PlanPrecision.Fp16,
-            new PlanTolerance { MinimumCosine = 0.999, MaximumRelativeError = 0.02 });
+        var accuracy = TinyModels.Agreement(original, half, samples, PlanPrecision.Fp16, new PlanTolerance { MinimumCosine = 0.999, MaximumRelativeError = 0.02 });
 
         Assert.True(accuracy.WithinTolerance, accuracy.Problem);
     }

@@ -4,7 +4,6 @@ using EdgeRuntime.Graph.Onnx;
 using EdgeRuntime.Graph.Passes;
 using EdgeRuntime.Graph.Passes.Precision;
 using EdgeRuntime.Inference.Planning;
-using EdgeRuntime.Inference.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeRuntime.Inference.Tests.Planning;
@@ -37,13 +36,7 @@ public sealed class QuantizeMatMulDynamicTests
         new QuantizeMatMulDynamic().Run(quantised, new PassContext());
         var samples = Enumerable.Range(0, 4).Select(s => (IReadOnlyDictionary<string, Tensor>)TinyModels.Input(original, s)).ToList();
 
-        using var reference = ModelSession.Create(OnnxModelWriter.ToBytes(original));
-        using var candidate = ModelSession.Create(OnnxModelWriter.ToBytes(quantised));
-        var accuracy = AccuracyCheck.Compare(
-            [.. samples.Select(s => (IReadOnlyDictionary<string, Tensor>)reference.Run(s))],
-            [.. samples.Select(s => (IReadOnlyDictionary<string, Tensor>)candidate.Run(s))],
-            PlanPrecision.Int8Dynamic,
-            new PlanTolerance());
+        var accuracy = TinyModels.Agreement(original, quantised, samples, PlanPrecision.Int8Dynamic, new PlanTolerance());
 
         Assert.True(accuracy.WithinTolerance, accuracy.Problem);
         Assert.True(accuracy.MinCosine is > 0.99 and < 1, $"cosine {accuracy.MinCosine}");

@@ -1,5 +1,8 @@
+using EdgeRuntime.Core.Planning;
 using EdgeRuntime.Graph.Ir;
 using EdgeRuntime.Graph.Onnx;
+using EdgeRuntime.Inference.Planning;
+using EdgeRuntime.Inference.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeRuntime.Inference.Tests.Planning;
@@ -64,6 +67,22 @@ internal static class TinyModels
         var random = new Random(seed);
         var count = (int)dims.Aggregate(1L, (a, b) => a * b);
         return new Dictionary<string, Tensor>(StringComparer.Ordinal) { [input.Name] = Tensor.From<float>([.. Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1))], dims) };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="original"/> and <paramref name="candidate"/> in ONNX Runtime on the same
+    /// <paramref name="feeds"/> and compares their outputs as the plan search does.
+    /// </summary>
+    public static AccuracyResult Agreement(Model original, Model candidate, IEnumerable<IReadOnlyDictionary<string, Tensor>> feeds, PlanPrecision precision, PlanTolerance tolerance)
+    {
+        using var reference = ModelSession.Create(OnnxModelWriter.ToBytes(original));
+        using var tested = ModelSession.Create(OnnxModelWriter.ToBytes(candidate));
+        var inputs = feeds.ToList();
+        return AccuracyCheck.Compare(
+            [.. inputs.Select(s => (IReadOnlyDictionary<string, Tensor>)reference.Run(s))],
+            [.. inputs.Select(s => (IReadOnlyDictionary<string, Tensor>)tested.Run(s))],
+            precision,
+            tolerance);
     }
 
     /// <summary>
