@@ -4,6 +4,7 @@ using EdgeRuntime.Core.Learning;
 using EdgeRuntime.Core.Models;
 using EdgeRuntime.Core.Planning;
 using EdgeRuntime.Inference.Serving;
+using EdgeRuntime.Kernels.Accelerators;
 using EdgeRuntime.Learning.Data;
 using EdgeRuntime.Learning.OnDevice;
 using EdgeRuntime.Learning.Simulation;
@@ -39,7 +40,7 @@ internal static class DeviceDayBenchmark
         var rate = BenchmarkMath.IntOption(args, "--rate", 200);
         var pairs = BenchmarkMath.IntOption(args, "--runs", 5);
         var seconds = BenchmarkMath.IntOption(args, "--seconds", 15);
-        Console.WriteLine($"machine: {MachineInfo.Describe()}; updates on {KernelUpdaters.Status}");
+        Console.WriteLine($"machine: {MachineInfo.Describe()}; updates on {KernelUpdaters.ForBackground(KernelUpdaters.SharedAccelerator).Status}");
         var scenario = new TrafficScenario { Seed = 99, SignalCycleSeconds = 90, IncidentsPerLanePerDay = 4 };
         var samples = IntervalSeries.Simulate(SimulatedLanes.Intersection(), scenario, Monday, TimeSpan.FromDays(days)).ToList();
         Console.WriteLine($"device: simulated signalised intersection (cycle 90 s, green 50%, 4 incidents a lane a day, seed 99), {days} days from {Monday:u}, {samples.Count} lane intervals of 10 s");
@@ -92,7 +93,8 @@ internal static class DeviceDayBenchmark
             var b = await LatencyAsync(learning, learner, relay, arrivals, samples, rate, train: !first, duration);
             var (training, quiet) = first ? (a, b) : (b, a);
             ratios.Add(training.P99 / quiet.P99);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pair {pair + 1}: p50 {quiet.P50:0.000} / {training.P50:0.000} ms, p99 without training {quiet.P99:0.000} ms, during training {training.P99:0.000} ms ({training.Rounds} rounds): {training.P99 / quiet.P99:0.00}×; process CPU {quiet.ProcessCpu:0.0} / {training.ProcessCpu:0.0} s (training thread {training.LearnerCpu:0.0} s), GC pauses {quiet.GcPauseMs:0} / {training.GcPauseMs:0} ms in {quiet.Collections} / {training.Collections} collections ({training.Gen2Collections} of gen 2 while training), allocated {quiet.AllocatedMb:0} / {training.AllocatedMb:0} MB"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pair {pair + 1}: p50 {quiet.P50:0.000} / {training.P50:0.000} ms, p99 without training {quiet.P99:0.000} ms, during training {training.P99:0.000} ms ({training.Rounds} rounds): {training.P99 / quiet.P99:0.00}×; process CPU {quiet.ProcessCpu:0.0} / {training.ProcessCpu:0.0} s (training {training.LearnerCpu:0.0} s: its thread and the kernels' workers), GC pauses {quiet.GcPauseMs:0} / {training.GcPauseMs:0} ms in {quiet.Collections} / {training.Collections} collections ({training.Gen2Collections} of gen 2 while training), allocated {quiet.AllocatedMb:0} / {training.AllocatedMb:0} MB"));
+            Console.WriteLine($"    CPU by thread while training: {training.Threads}; without: {quiet.Threads}");
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p99 during training / without: median {BenchmarkMath.Median(ratios):0.00}× (pairs {ratios.Min():0.00}–{ratios.Max():0.00}×; goal ≤ 1.2×)"));
@@ -147,6 +149,7 @@ internal static class DeviceDayBenchmark
         var rounds = 0;
         var cpuAtStart = learner.CpuTime;
         var cpuBefore = Environment.CpuUsage.TotalTime;
+        var threadsBefore = ThreadCpuBreakdown.Now();
         var pauseBefore = GC.GetTotalPauseDuration();
         var collectionsBefore = GC.CollectionCount(0);
         var gen2Before = GC.CollectionCount(2);
@@ -201,10 +204,11 @@ internal static class DeviceDayBenchmark
             // The round in progress was stopped with the measurement.
         }
 
-        return new LatencyWindow(p99, p50, rounds, processCpu, (learner.CpuTime - cpuAtStart).TotalSeconds, pauses, collections, gen2, allocatedMb);
+        var threads = ThreadCpuBreakdown.Now().Since(threadsBefore);
+        return new LatencyWindow(p99, p50, rounds, processCpu, (learner.CpuTime - cpuAtStart).TotalSeconds, pauses, collections, gen2, allocatedMb, threads);
     }
 
-    private sealed record LatencyWindow(double P99, double P50, int Rounds, double ProcessCpu, double LearnerCpu, double GcPauseMs, int Collections, int Gen2Collections, double AllocatedMb);
+    private sealed record LatencyWindow(double P99, double P50, int Rounds, double ProcessCpu, double LearnerCpu, double GcPauseMs, int Collections, int Gen2Collections, double AllocatedMb, string Threads);
 
     private sealed class PipelineLoad(SensorPipeline pipeline) : IInferenceLoad
     {
@@ -295,7 +299,10 @@ internal static class DeviceDayBenchmark
         }
 
         public LocalLearner Learner(TimeProvider time, LearningOptions options, IInferenceLoad? load = null) =>
-            new(options, Store, Server, Activator, load ?? new PipelineLoad(Pipeline), Board, _state, KernelUpdaters.Create, time, NullLogger<LocalLearner>.Instance);
+            new(options, Store, Server, Activator, load ?? new PipelineLoad(Pipeline), Board, _state, (parameters, training) => KernelUpdaters.Create(Kernels, parameters, training), time, NullLogger<LocalLearner>.Instance, updaterCpuTime: Kernels.WorkerCpuTime);
+
+        // The kernels a daemon's learner gets (KernelUpdaters.ForBackground of the daemon's accelerator).
+        private static KernelAccelerator Kernels => KernelUpdaters.ForBackground(KernelUpdaters.SharedAccelerator);
 
         public Task DrainAsync()
         {

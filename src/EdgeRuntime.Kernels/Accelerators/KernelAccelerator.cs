@@ -16,7 +16,7 @@ namespace EdgeRuntime.Kernels.Accelerators;
 /// serialises all work on its single stream.
 /// </summary>
 /// <remarks>
-/// Ownership: whoever calls <see cref="Create(KernelPreference, ILogger?)"/> disposes the result, after every
+/// Ownership: whoever calls <see cref="Create(KernelPreference, ILogger?, KernelCpuSettings?)"/> disposes the result, after every
 /// <see cref="DeviceVector"/>, <see cref="EdgeRuntime.Kernels.Training.ParameterBuffer"/>, optimiser and pre-processor made from it
 /// (they borrow the accelerator; their device buffers die with it). Thread-safe: every operation takes the
 /// accelerator's lock and binds its context to the calling thread, so callers on different threads queue up.
@@ -35,6 +35,9 @@ public sealed partial class KernelAccelerator : IDisposable
     // Two threads a group, one group per core: the smallest group the CPU accelerator allows keeps its barrier
     // cost low, and one multiprocessor per core runs groups in parallel (measured in docs/kernels.md).
     private const int CpuGroupSize = 2;
+
+    // ILGPU names the CPU accelerator's threads "ILGPU_<id>_CPU_…".
+    private const string WorkerThreadPrefix = "ILGPU";
 
     private readonly Context _context;
     private readonly Accelerator _accelerator;
@@ -68,6 +71,29 @@ public sealed partial class KernelAccelerator : IDisposable
     /// <summary>The most groups one launch uses; larger inputs loop (grid-stride).</summary>
     public int MaxGroups { get; }
 
+    /// <summary>
+    /// The Linux thread ids of the CPU accelerator's worker threads (empty on CUDA, where the calling thread only queues
+    /// work, and where the platform cannot tell). Their CPU time is work done for whoever launches kernels here.
+    /// </summary>
+    public IReadOnlyList<int> WorkerThreadIds { get; private init; } = [];
+
+    /// <summary>The CPU time the worker threads have used so far (zero without workers), or null where the platform cannot tell.</summary>
+    public TimeSpan? WorkerCpuTime()
+    {
+        var total = TimeSpan.Zero;
+        foreach (var id in WorkerThreadIds)
+        {
+            if (ThreadCpuClock.Of(id) is not { } used)
+            {
+                return null;
+            }
+
+            total += used;
+        }
+
+        return total;
+    }
+
     /// <summary>The ILGPU accelerator; use it only inside <see cref="Enter"/>.</summary>
     internal Accelerator Accelerator => _accelerator;
 
@@ -76,11 +102,15 @@ public sealed partial class KernelAccelerator : IDisposable
     /// ILGPU's CPU accelerator with the reason in <see cref="FallbackReason"/> (logged once: a warning when CUDA was
     /// asked for, information under Auto). Never fails for want of a GPU.
     /// </summary>
-    public static KernelAccelerator Create(KernelPreference preference, ILogger? logger = null) =>
-        Create(preference, logger, CudaProbe.Probe, StartCuda);
+    /// <param name="preference">Auto, Cpu or Cuda.</param>
+    /// <param name="logger">Where the choice is logged.</param>
+    /// <param name="cpu">How the CPU accelerator's worker threads are made, when it is the one chosen; null: one
+    /// multiprocessor per core at normal priority.</param>
+    public static KernelAccelerator Create(KernelPreference preference, ILogger? logger = null, KernelCpuSettings? cpu = null) =>
+        Create(preference, logger, CudaProbe.Probe, StartCuda, cpu);
 
-    /// <summary>As <see cref="Create(KernelPreference, ILogger?)"/> with the probe and the CUDA start replaceable (tests simulate a GPU that fails to start).</summary>
-    internal static KernelAccelerator Create(KernelPreference preference, ILogger? logger, Func<CudaProbeResult> probe, Func<(Context Context, Accelerator Accelerator)> startCuda)
+    /// <summary>As <see cref="Create(KernelPreference, ILogger?, KernelCpuSettings?)"/> with the probe and the CUDA start replaceable (tests simulate a GPU that fails to start).</summary>
+    internal static KernelAccelerator Create(KernelPreference preference, ILogger? logger, Func<CudaProbeResult> probe, Func<(Context Context, Accelerator Accelerator)> startCuda, KernelCpuSettings? cpuSettings = null)
     {
         logger ??= NullLogger.Instance;
         var plan = AcceleratorPolicy.Decide(preference, AcceleratorPolicy.NeedsProbe(preference) ? probe() : null);
@@ -102,14 +132,14 @@ public sealed partial class KernelAccelerator : IDisposable
             }
         }
 
-        var cpu = CreateCpu(preference, reason);
+        var cpu = CreateCpu(preference, reason, cpuSettings ?? new KernelCpuSettings());
         if (reason is not null && preference == KernelPreference.Cuda)
         {
             LogCudaUnavailable(logger, reason);
         }
 
         LogChosen(logger, cpu.Status.ToString());
-        return new KernelAccelerator(cpu.Context, cpu.Accelerator, cpu.Status, logger);
+        return new KernelAccelerator(cpu.Context, cpu.Accelerator, cpu.Status, logger) { WorkerThreadIds = cpu.Workers };
     }
 
     /// <summary>Takes the accelerator for the calling thread (the lock, and its context made current); dispose the scope to release it.</summary>
@@ -224,15 +254,21 @@ public sealed partial class KernelAccelerator : IDisposable
         }
     }
 
-    private static (Context Context, Accelerator Accelerator, KernelAcceleratorStatus Status) CreateCpu(KernelPreference preference, string? reason)
+    private static (Context Context, Accelerator Accelerator, KernelAcceleratorStatus Status, IReadOnlyList<int> Workers) CreateCpu(KernelPreference preference, string? reason, KernelCpuSettings settings)
     {
-        var cores = Math.Max(1, Environment.ProcessorCount);
+        var cores = settings.Multiprocessors > 0 ? Math.Min(settings.Multiprocessors, Math.Max(1, Environment.ProcessorCount)) : Math.Max(1, Environment.ProcessorCount);
         var device = new CPUDevice(CpuGroupSize, numWarpsPerMultiprocessor: 1, numMultiprocessors: cores);
         var context = Context.Create(builder => builder.CPU(device).EnableAlgorithms());
         try
         {
+            // The accelerator starts its worker threads when made; the ILGPU threads that appear are its own (accelerators
+            // are made once per process and use, so two being made at the same moment is not a case to handle).
+            var before = ThreadCpuClock.Threads(WorkerThreadPrefix).ToHashSet();
             var accelerator = context.GetCPUDevice(0).CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel);
-            return (context, accelerator, new KernelAcceleratorStatus(preference, AcceleratorKind.Cpu, $"CPU accelerator, {cores}x{CpuGroupSize} threads", reason));
+            var workers = ThreadCpuClock.Threads(WorkerThreadPrefix).Where(id => !before.Contains(id)).ToList();
+            var lowered = settings.WorkerNice > 0 && workers.Count > 0 && workers.All(id => ThreadCpuClock.Lower(id, settings.WorkerNice));
+            var description = $"CPU accelerator, {cores}x{CpuGroupSize} threads{(lowered ? $" at nice {settings.WorkerNice}" : string.Empty)}";
+            return (context, accelerator, new KernelAcceleratorStatus(preference, AcceleratorKind.Cpu, description, reason), workers);
         }
         catch
         {

@@ -12,7 +12,7 @@ namespace EdgeRuntime.Learning.Data;
 /// </summary>
 public sealed class ForecastDataset
 {
-    private ForecastDataset(FeatureSpec spec, float[] windows, float[] targets, float[] weights, double[] lastValues, DateTimeOffset[] times, DateTimeOffset[] targetTimes, int[] streams, IReadOnlyList<string> streamNames, int[] index)
+    private ForecastDataset(FeatureSpec spec, float[] windows, float[] targets, float[] weights, double[] lastValues, DateTimeOffset[] times, DateTimeOffset[] targetTimes, int[] streams, IReadOnlyList<string> streamNames, ArraySegment<int> index)
     {
         Spec = spec;
         Windows = windows;
@@ -34,11 +34,11 @@ public sealed class ForecastDataset
     /// <paramref name="index"/> giving the examples' positions in order. Valid while the caller leaves the arrays as
     /// they are; used by the on-device learner, which keeps its examples in ring buffers between rounds.
     /// </summary>
-    internal static ForecastDataset Over(FeatureSpec spec, float[] windows, float[] targets, float[] weights, double[] lastValues, DateTimeOffset[] times, DateTimeOffset[] targetTimes, int[] streams, IReadOnlyList<string> streamNames, int[] index) =>
+    internal static ForecastDataset Over(FeatureSpec spec, float[] windows, float[] targets, float[] weights, double[] lastValues, DateTimeOffset[] times, DateTimeOffset[] targetTimes, int[] streams, IReadOnlyList<string> streamNames, ArraySegment<int> index) =>
         new(spec, windows, targets, weights, lastValues, times, targetTimes, streams, streamNames, index);
 
     /// <summary>Examples in this view.</summary>
-    public int Count => Index.Length;
+    public int Count => Index.Count;
 
     /// <summary>Values per window (Window × RowWidth).</summary>
     public int WindowSize => Spec.Window * Spec.RowWidth;
@@ -63,8 +63,8 @@ public sealed class ForecastDataset
 
     internal int[] StreamIndex { get; }
 
-    /// <summary>Positions of this view's examples in the shared arrays, in time order.</summary>
-    internal int[] Index { get; }
+    /// <summary>Positions of this view's examples in the shared arrays, in time order (a slice shares its parent's).</summary>
+    internal ArraySegment<int> Index { get; }
 
     /// <summary>The window of example <paramref name="i"/>.</summary>
     public ReadOnlySpan<float> Window(int i) => Windows.AsSpan(Index[i] * WindowSize, WindowSize);
@@ -142,7 +142,7 @@ public sealed class ForecastDataset
             streams.Add(id);
         }
 
-        return new ForecastDataset(spec, [.. windows], [.. targets], [.. weights], [.. lastValues], [.. times], [.. targetTimes], [.. streams], streamNames, [.. Enumerable.Range(0, lastValues.Count)]);
+        return new ForecastDataset(spec, [.. windows], [.. targets], [.. weights], [.. lastValues], [.. times], [.. targetTimes], [.. streams], streamNames, Enumerable.Range(0, lastValues.Count).ToArray());
     }
 
     /// <summary>
@@ -181,12 +181,12 @@ public sealed class ForecastDataset
             streams[i] = StreamId(e.Stream, streamIds, streamNames);
         }
 
-        return new ForecastDataset(spec, windows, targets, weights, lastValues, times, targetTimes, streams, streamNames, [.. Enumerable.Range(0, usable.Count)]);
+        return new ForecastDataset(spec, windows, targets, weights, lastValues, times, targetTimes, streams, streamNames, Enumerable.Range(0, usable.Count).ToArray());
     }
 
     /// <summary>The examples at positions [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of this view.</summary>
     public ForecastDataset Range(int start, int count) =>
-        new(Spec, Windows, Targets, Weights, LastValues, Times, TargetTimesFirst, StreamIndex, StreamNames, Index.AsSpan(start, count).ToArray());
+        new(Spec, Windows, Targets, Weights, LastValues, Times, TargetTimesFirst, StreamIndex, StreamNames, Index.Slice(start, count));
 
     /// <summary>The examples of stream <paramref name="stream"/> (an index into <see cref="StreamNames"/>) in this view, in time order — one device's data when each stream is a device.</summary>
     public ForecastDataset OfStream(int stream) =>

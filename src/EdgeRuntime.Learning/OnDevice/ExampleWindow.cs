@@ -9,7 +9,7 @@ namespace EdgeRuntime.Learning.OnDevice;
 /// allocated the training set again and again (about 70 MB for 34,000 examples of 12×13 windows); the collections
 /// that followed ran on the learner's low-priority thread while serving threads stood suspended (the device-day
 /// benchmark measured 4.6 s of GC pauses in 15 s of back-to-back rounds on a loaded 2-core machine). Now a round
-/// allocates only the new rows and an index. Used from the learner's thread only.
+/// allocates only the new rows; the index is kept too. Used from the learner's thread only.
 /// </summary>
 internal sealed class ExampleWindow
 {
@@ -22,6 +22,7 @@ internal sealed class ExampleWindow
     private DateTimeOffset[] _times = [];
     private DateTimeOffset[] _targetTimes = [];
     private int[] _streams = [];
+    private int[] _index = [];
     private int _slots;
     private int _head;
     private int _count;
@@ -67,13 +68,17 @@ internal sealed class ExampleWindow
             }
         }
 
-        var index = new int[_count];
-        for (var i = 0; i < _count; i++)
+        if (_index.Length < _count)
         {
-            index[i] = (_head + i) % _slots;
+            _index = new int[_slots];
         }
 
-        return ForecastDataset.Over(spec, _windows, _targets, _weights, _lastValues, _times, _targetTimes, _streams, [.. _streamNames], index);
+        for (var i = 0; i < _count; i++)
+        {
+            _index[i] = (_head + i) % _slots;
+        }
+
+        return ForecastDataset.Over(spec, _windows, _targets, _weights, _lastValues, _times, _targetTimes, _streams, [.. _streamNames], new ArraySegment<int>(_index, 0, _count));
     }
 
     private void Append(LabelledExample example, FeatureSpec spec, int size, int horizons, int capacity)

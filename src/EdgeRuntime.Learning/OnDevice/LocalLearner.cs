@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using EdgeRuntime.Core.Compute;
 using EdgeRuntime.Core.IO;
 using EdgeRuntime.Core.Learning;
 using EdgeRuntime.Core.Models;
 using EdgeRuntime.Graph.Autodiff;
 using EdgeRuntime.Graph.Onnx;
-using EdgeRuntime.Learning.Data;
-using EdgeRuntime.Learning.Evaluation;
 using EdgeRuntime.Learning.Training;
 using EdgeRuntime.Sensors.Features;
 using Microsoft.Extensions.Logging;
@@ -34,7 +33,8 @@ public sealed partial class LocalLearner(
     Func<IReadOnlyList<float[]>, TrainingOptions, IParameterUpdater> createUpdater,
     TimeProvider timeProvider,
     ILogger<LocalLearner> logger,
-    ILocalRevisionSink? revisions = null)
+    ILocalRevisionSink? revisions = null,
+    Func<TimeSpan?>? updaterCpuTime = null) : IDisposable
 {
     private readonly CpuBudgetLedger _cpu = new();
     private readonly Dictionary<string, ModelLearning> _models = new(StringComparer.Ordinal);
@@ -44,6 +44,17 @@ public sealed partial class LocalLearner(
 
     /// <summary>The folder of local revisions: {state}/learning/{model}/v{base}/r{n}/model.onnx.</summary>
     public string Root => Path.Combine(stateDirectory, "learning");
+
+    /// <summary>Closes the training sessions kept between rounds.</summary>
+    public void Dispose()
+    {
+        foreach (var learning in _models.Values)
+        {
+            learning.Dispose();
+        }
+
+        _models.Clear();
+    }
 
     /// <summary>Flushes examples and runs a round for each model whose policy says so.</summary>
     public async Task TickAsync(IReadOnlyCollection<string> modelNames, CancellationToken cancellationToken)
@@ -76,7 +87,7 @@ public sealed partial class LocalLearner(
             }
 
             var stored = store.Count(name);
-            var spec = source is null ? null : ReadSpec(source.Path);
+            var spec = source is null ? null : learning.SpecOf(source);
             var state = new LearningState(source?.Version, spec is not null, stored - learning.ExamplesAtLastRound, _cpu.UsedInLastHour(timeProvider.GetUtcNow()));
             var decision = LearningPolicy.Decide(state, options);
             if (decision != LearningCode.Train)
@@ -99,9 +110,20 @@ public sealed partial class LocalLearner(
         var heldOut = Math.Clamp((int)Math.Round(all.Count * options.HoldoutFraction), 1, Math.Max(1, all.Count - 1));
         var train = all.Range(0, all.Count - heldOut);
         var holdout = all.Range(all.Count - heldOut, heldOut);
-        var servingBytes = File.ReadAllBytes(source.Path);
-        var model = OnnxModelReader.Read(servingBytes, Path.GetFileName(source.Path), Path.GetDirectoryName(source.Path));
-        var trainable = options.Trainable.Count > 0 ? TrainableSelection.Named(model, options.Trainable) : TrainableSelection.DefaultHead(model);
+        KeptSession session;
+        try
+        {
+            session = learning.SessionFor(source, new ForecastTrainingData(train), () =>
+            {
+                var model = OnnxModelReader.Read(source.Path);
+                return (model, options.Trainable.Count > 0 ? TrainableSelection.Named(model, options.Trainable) : TrainableSelection.DefaultHead(model));
+            });
+        }
+        catch (Exception ex) when (ex is TrainingGraphException or ArgumentException or OnnxFormatException)
+        {
+            return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, double.NaN, double.NaN, false, $"cannot train: {ex.Message}");
+        }
+
         var training = new TrainingOptions
         {
             Epochs = options.Epochs,
@@ -112,12 +134,15 @@ public sealed partial class LocalLearner(
             IntraOpThreads = 1,
         };
 
-        var lastCpu = ThreadCpuClock.Now();
+        // A step's CPU is this thread's (ONNX Runtime runs on it) plus what the updater's kernels used elsewhere (the CPU
+        // accelerator's worker threads).
+        TimeSpan? TrainingCpu() => ThreadCpuClock.Now() is { } own ? own + (updaterCpuTime?.Invoke() ?? TimeSpan.Zero) : null;
+        var lastCpu = TrainingCpu();
         var lastWall = timeProvider.GetTimestamp();
         void BeforeStep(CancellationToken token)
         {
             // Account the step that just ran, then give way to serving until it is idle again.
-            var cpuNow = ThreadCpuClock.Now();
+            var cpuNow = TrainingCpu();
             var used = cpuNow is { } c && lastCpu is { } l ? c - l : timeProvider.GetElapsedTime(lastWall);
             _cpu.Record(timeProvider.GetUtcNow(), used);
             while (LearningPolicy.MayStep(load.Current, _cpu.UsedInLastHour(timeProvider.GetUtcNow()), options) is var gate && gate != StepGate.Go)
@@ -131,14 +156,14 @@ public sealed partial class LocalLearner(
                 Task.Delay(TimeSpan.FromMilliseconds(20), timeProvider, token).GetAwaiter().GetResult();
             }
 
-            lastCpu = ThreadCpuClock.Now();
+            lastCpu = TrainingCpu();
             lastWall = timeProvider.GetTimestamp();
         }
 
         TrainingResult result;
         try
         {
-            result = new Trainer(createUpdater).Train(model, new TrainingRequest(trainable, LossKind.MeanAbsoluteError), new ForecastTrainingData(train), training, beforeStep: BeforeStep, cancellationToken: cancellationToken);
+            result = session.Value.Train(new ForecastTrainingData(train), training, createUpdater, beforeStep: BeforeStep, cancellationToken: cancellationToken);
         }
         catch (CpuBudgetSpentException)
         {
@@ -150,10 +175,14 @@ public sealed partial class LocalLearner(
         }
 
         store.RecordCurve(learning.Model, timeProvider.GetUtcNow(), result.Steps / Math.Max(1, result.EpochsRun), result.TrainingLoss, result.ValidationLoss);
-        TrainedParameters.ApplyTo(model, result.Parameters);
-        var candidateBytes = OnnxModelWriter.ToBytes(model);
-        var servingMae = MeanMae(servingBytes, holdout, "serving");
-        var candidateMae = MeanMae(candidateBytes, holdout, "candidate");
+
+        // Both versions score the held-out examples through the training session's forward pass and loss: the
+        // weighted MAE of the normalised forecast, which times the target's deviation is the MAE in its unit (weights
+        // are 0 or 1). No second session, no model bytes, no forecast arrays.
+        var heldOutData = new ForecastTrainingData(holdout);
+        var targetStd = spec.Std[spec.TargetColumn];
+        var servingMae = session.Value.Loss(heldOutData) * targetStd;
+        var candidateMae = session.Value.Loss(heldOutData, result.Parameters) * targetStd;
         if (!LearningPolicy.Accept(servingMae, candidateMae, options))
         {
             var gain = 1 - (candidateMae / servingMae);
@@ -161,6 +190,9 @@ public sealed partial class LocalLearner(
                 string.Create(CultureInfo.InvariantCulture, $"kept the serving version: the tuned one was {gain * 100:0.0}% better on the newest {holdout.Count} examples, {options.MinImprovement * 100:0.#}% needed"));
         }
 
+        var model = OnnxModelReader.Read(source.Path);
+        TrainedParameters.ApplyTo(model, result.Parameters);
+        var candidateBytes = OnnxModelWriter.ToBytes(model);
         var revision = RevisionOf(source) + 1;
         var path = Path.Combine(Root, learning.Model, $"v{source.Version}", $"r{revision}", "model.onnx");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -178,7 +210,7 @@ public sealed partial class LocalLearner(
         LogAccepted(logger, learning.Model, source.Version, revision, servingMae, candidateMae);
 
         // Federated learning (when configured) makes the fleet's update of it; a refusal does not undo the revision.
-        var handedOn = revisions?.Accept(new LocalRevision(learning.Model, source.Version, revision, path, trainable, train.Count, timeProvider.GetUtcNow()));
+        var handedOn = revisions?.Accept(new LocalRevision(learning.Model, source.Version, revision, path, session.Trainable, train.Count, timeProvider.GetUtcNow()));
         return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, servingMae, candidateMae, true,
             string.Create(CultureInfo.InvariantCulture, $"serving local revision {revision} of v{source.Version}: held-out MAE {candidateMae:0.###} against {servingMae:0.###}{(handedOn is null ? string.Empty : $"; no federated update: {handedOn}")}"));
     }
@@ -230,24 +262,6 @@ public sealed partial class LocalLearner(
         return inLearning && folder.StartsWith('r') && int.TryParse(folder[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
     }
 
-    private static double MeanMae(byte[] model, ForecastDataset examples, string name)
-    {
-        using var forecaster = new OnnxForecaster(model, name);
-        var scores = ForecastScores.Of(forecaster, examples);
-        double sum = 0;
-        long count = 0;
-        for (var h = 0; h < scores.Mae.Count; h++)
-        {
-            if (scores.Counts[h] > 0)
-            {
-                sum += scores.Mae[h] * scores.Counts[h];
-                count += scores.Counts[h];
-            }
-        }
-
-        return count > 0 ? sum / count : double.NaN;
-    }
-
     private static FeatureSpec? ReadSpec(string path)
     {
         try
@@ -280,7 +294,7 @@ public sealed partial class LocalLearner(
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
-            ThreadCpuClock.Lower(10);
+            ThreadCpuClock.Lower(KernelUpdaters.BackgroundNice);
             try
             {
                 done.TrySetResult(work());
@@ -314,7 +328,7 @@ public sealed partial class LocalLearner(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The local revision of {Model} v{Version} could not serve again; serving the version as delivered: {Reason}")]
     private static partial void LogRestoreFailed(ILogger logger, string model, long version, string reason);
 
-    private sealed class ModelLearning(string model)
+    private sealed class ModelLearning(string model) : IDisposable
     {
         public string Model { get; } = model;
 
@@ -327,7 +341,50 @@ public sealed partial class LocalLearner(
         public LearningRound? LastRound { get; set; }
 
         public ExampleWindow Examples { get; } = new();
+
+        public void Dispose()
+        {
+            _session?.Value.Dispose();
+            _session = null;
+        }
+
+        public FeatureSpec? Spec { get; private set; }
+
+        private string? _specSource;
+        private KeptSession? _session;
+
+        // The serving file's feature spec, read once per file rather than once per tick.
+        public FeatureSpec? SpecOf(InstalledModel source)
+        {
+            var key = $"{source.Path}|{source.Sha256}";
+            if (key != _specSource)
+            {
+                Spec = ReadSpec(source.Path);
+                _specSource = key;
+            }
+
+            return Spec;
+        }
+
+        // One training session per serving file: building the training graph and opening its session is done again only
+        // when another version (or local revision) serves or the examples change shape.
+        public KeptSession SessionFor(InstalledModel source, SupervisedData layout, Func<(Graph.Ir.Model Model, IReadOnlyList<string> Trainable)> open)
+        {
+            var key = $"{source.Path}|{source.Sha256}";
+            if (_session is { } kept && kept.Key == key && kept.Value.Fits(layout))
+            {
+                return kept;
+            }
+
+            _session?.Value.Dispose();
+            _session = null;
+            var (model, trainable) = open();
+            _session = new KeptSession(key, TrainingSession.Create(model, new TrainingRequest(trainable, LossKind.MeanAbsoluteError), layout), trainable);
+            return _session;
+        }
     }
+
+    private sealed record KeptSession(string Key, TrainingSession Value, IReadOnlyList<string> Trainable);
 
     private sealed class CpuBudgetSpentException : Exception;
 }

@@ -32,7 +32,10 @@ internal static class LearningServices
             return new LabelledExampleStore(Path.Combine(state, "learning.db")) { MaxExamplesPerModel = sp.GetRequiredService<IOptions<LearningOptions>>().Value.MaxStoredExamples };
         });
         services.AddSingleton(sp => new LabelJoiner(sp.GetRequiredService<LabelledExampleStore>()));
-        services.AddSingleton(sp => new LocalLearner(
+        services.AddSingleton(sp =>
+        {
+            var kernels = KernelUpdaters.ForBackground(sp.GetRequiredService<KernelAccelerator>());
+            return new LocalLearner(
             sp.GetRequiredService<IOptions<LearningOptions>>().Value,
             sp.GetRequiredService<LabelledExampleStore>(),
             sp.GetRequiredService<ModelServer>(),
@@ -40,10 +43,12 @@ internal static class LearningServices
             sp.GetRequiredService<InferenceLoadRelay>(),
             sp.GetRequiredService<LearningStatusBoard>(),
             sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!,
-            (parameters, training) => KernelUpdaters.Create(sp.GetRequiredService<KernelAccelerator>(), parameters, training),
+            (parameters, training) => KernelUpdaters.Create(kernels, parameters, training),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LocalLearner>>(),
-            FederatedServices.SinkFor(sp)));
+            FederatedServices.SinkFor(sp),
+            kernels.WorkerCpuTime);
+        });
     }
 
     private sealed class LearningOptionsValidator : IValidateOptions<LearningOptions>

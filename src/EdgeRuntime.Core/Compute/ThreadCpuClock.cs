@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace EdgeRuntime.Core.Compute;
+
+/// <summary>
+/// Threads' CPU time and scheduling priority, from Linux: clock_gettime on a thread's CPU clock and setpriority on its
+/// thread id. On-device training runs on one thread with one ONNX Runtime intra-op thread (ONNX Runtime then runs
+/// kernels on the caller) plus the ILGPU CPU accelerator's worker threads, so those threads' CPU time is the training's.
+/// Elsewhere everything degrades gracefully: null for CPU time (callers use wall time), false for priority changes.
+/// </summary>
+public static partial class ThreadCpuClock
+{
+    private const int ClockThreadCpuTime = 3;
+    private const int PriorityProcess = 0;
+
+    /// <summary>The calling thread's CPU time so far, or null where the platform cannot tell.</summary>
+    public static TimeSpan? Now() => OperatingSystem.IsLinux() && clock_gettime(ClockThreadCpuTime, out var time) == 0 ? ToTimeSpan(time) : null;
+
+    /// <summary>
+    /// The CPU time so far of thread <paramref name="threadId"/> (a Linux thread id in this process), or null where the
+    /// platform cannot tell or the thread has ended.
+    /// </summary>
+    public static TimeSpan? Of(int threadId)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        // A thread's CPU clock id, as glibc's pthread_getcpuclockid builds it from the thread id (MAKE_THREAD_CPUCLOCK
+        // in the kernel's posix-cpu-timers: ~tid << 3 | CPUCLOCK_PERTHREAD_MASK | CPUCLOCK_SCHED).
+        var clock = (~threadId << 3) | 4 | 2;
+        return clock_gettime(clock, out var time) == 0 ? ToTimeSpan(time) : null;
+    }
+
+    /// <summary>Lowers the calling thread's priority to <paramref name="nice"/> (Linux: 0 normal … 19 lowest); false if it could not.</summary>
+    public static bool Lower(int nice) => OperatingSystem.IsLinux() && Lower(gettid(), nice);
+
+    /// <summary>Lowers thread <paramref name="threadId"/>'s priority to <paramref name="nice"/>; false if it could not.</summary>
+    public static bool Lower(int threadId, int nice) =>
+        // With PRIO_PROCESS and a thread id, Linux sets that one thread's nice value (setpriority(2), NOTES).
+        OperatingSystem.IsLinux() && setpriority(PriorityProcess, threadId, nice) == 0;
+
+    /// <summary>
+    /// This process's threads whose name (Linux comm, at most 15 characters) starts with <paramref name="namePrefix"/>,
+    /// as thread ids; empty where the platform cannot tell.
+    /// </summary>
+    public static IReadOnlyList<int> Threads(string namePrefix)
+    {
+        ArgumentNullException.ThrowIfNull(namePrefix);
+        if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task"))
+        {
+            return [];
+        }
+
+        var found = new List<int>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(folder, "comm")).StartsWith(namePrefix, StringComparison.Ordinal)
+                    && int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                {
+                    found.Add(id);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The thread ended while the folder was read.
+            }
+        }
+
+        return found;
+    }
+
+    private static TimeSpan ToTimeSpan(TimeSpec time) => TimeSpan.FromTicks((time.Seconds * TimeSpan.TicksPerSecond) + (time.Nanoseconds / 100));
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int clock_gettime(int clock, out TimeSpec time);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setpriority(int which, int who, int priority);
+
+    [LibraryImport("libc")]
+    private static partial int gettid();
+}

@@ -1,0 +1,11 @@
+namespace EdgeRuntime.Kernels.Accelerators;
+
+/// <summary>
+/// How ILGPU's CPU accelerator is made when the kernels run on the CPU. Each launch wakes every worker thread and
+/// ends in a spinning barrier, so on a small board the workers compete with serving for the cores: on-device learning
+/// uses one multiprocessor (its vectors are a head and biases, a few thousand floats) at the learning thread's nice
+/// value (docs/learning.md, "Training next to serving").
+/// </summary>
+/// <param name="Multiprocessors">Simulated multiprocessors (one worker group each); 0 for one per core.</param>
+/// <param name="WorkerNice">Linux nice value given to the worker threads (0 leaves them at the process's priority).</param>
+public sealed record KernelCpuSettings(int Multiprocessors = 0, int WorkerNice = 0);
