@@ -36,8 +36,10 @@ public sealed partial class KernelAccelerator : IDisposable
     // cost low, and one multiprocessor per core runs groups in parallel (measured in docs/kernels.md).
     private const int CpuGroupSize = 2;
 
-    // ILGPU names the CPU accelerator's threads "ILGPU_<id>_CPU_…".
+    // ILGPU names the CPU accelerator's threads "ILGPU_<id>_CPU_…" (workers) and "ILGPU_<id>_GCThread" (clean-up).
     private const string WorkerThreadPrefix = "ILGPU";
+
+    private static readonly Lock CpuCreation = new();
 
     private readonly Context _context;
     private readonly Accelerator _accelerator;
@@ -72,8 +74,9 @@ public sealed partial class KernelAccelerator : IDisposable
     public int MaxGroups { get; }
 
     /// <summary>
-    /// The Linux thread ids of the CPU accelerator's worker threads (empty on CUDA, where the calling thread only queues
-    /// work, and where the platform cannot tell). Their CPU time is work done for whoever launches kernels here.
+    /// The Linux thread ids of the CPU accelerator's own threads: its workers (ILGPU_&lt;id&gt;_CPU_…) and the thread that
+    /// cleans up its released objects (empty on CUDA, where the calling thread only queues work, and where the platform
+    /// cannot tell). Their CPU time is work done for whoever launches kernels here.
     /// </summary>
     public IReadOnlyList<int> WorkerThreadIds { get; private init; } = [];
 
@@ -261,11 +264,17 @@ public sealed partial class KernelAccelerator : IDisposable
         var context = Context.Create(builder => builder.CPU(device).EnableAlgorithms());
         try
         {
-            // The accelerator starts its worker threads when made; the ILGPU threads that appear are its own (accelerators
-            // are made once per process and use, so two being made at the same moment is not a case to handle).
-            var before = ThreadCpuClock.Threads(WorkerThreadPrefix).ToHashSet();
-            var accelerator = context.GetCPUDevice(0).CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel);
-            var workers = ThreadCpuClock.Threads(WorkerThreadPrefix).Where(id => !before.Contains(id)).ToList();
+            // The accelerator starts its worker threads when made: the ILGPU threads that appear meanwhile are its own, as
+            // every CPU accelerator of the process is made here, one at a time.
+            CPUAccelerator accelerator;
+            List<int> workers;
+            lock (CpuCreation)
+            {
+                var before = ThreadCpuClock.Threads(WorkerThreadPrefix).ToHashSet();
+                accelerator = context.GetCPUDevice(0).CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel);
+                workers = [.. ThreadCpuClock.Threads(WorkerThreadPrefix).Where(id => !before.Contains(id))];
+            }
+
             var lowered = settings.WorkerNice > 0 && workers.Count > 0 && workers.All(id => ThreadCpuClock.Lower(id, settings.WorkerNice));
             var description = $"CPU accelerator, {cores}x{CpuGroupSize} threads{(lowered ? $" at nice {settings.WorkerNice}" : string.Empty)}";
             return (context, accelerator, new KernelAcceleratorStatus(preference, AcceleratorKind.Cpu, description, reason), workers);

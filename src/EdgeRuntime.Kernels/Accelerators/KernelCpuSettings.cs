@@ -7,5 +7,5 @@ namespace EdgeRuntime.Kernels.Accelerators;
 /// value (docs/learning.md, "Training next to serving").
 /// </summary>
 /// <param name="Multiprocessors">Simulated multiprocessors (one worker group each); 0 for one per core.</param>
-/// <param name="WorkerNice">Linux nice value given to the worker threads (0 leaves them at the process's priority).</param>
+/// <param name="WorkerNice">Linux nice value given to the accelerator's threads, workers and clean-up (0 leaves them at the process's priority).</param>
 public sealed record KernelCpuSettings(int Multiprocessors = 0, int WorkerNice = 0);

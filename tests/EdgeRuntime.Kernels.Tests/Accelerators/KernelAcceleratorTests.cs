@@ -81,6 +81,28 @@ public sealed class KernelAcceleratorTests
         kernels.Dispose();
     }
 
+    [Fact]
+    public void Create_CpuWithBackgroundSettings_OneGroupOfWorkersAtTheNiceValue_TheirCpuTimeCounted()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "thread ids, nice values and thread CPU clocks are read from Linux");
+        using var kernels = KernelAccelerator.Create(KernelPreference.Cpu, cpu: new KernelCpuSettings(Multiprocessors: 1, WorkerNice: 10));
+
+        // One multiprocessor of one two-thread group: two workers (ILGPU_<id>_CPU_…) besides the accelerator's clean-up
+        // thread, all at nice 10 (field 19 of /proc/self/task/TID/stat).
+        Assert.Equal(2, kernels.WorkerThreadIds.Count(id => File.ReadAllText($"/proc/self/task/{id}/comm").Contains("_CPU_", StringComparison.Ordinal)));
+        Assert.All(kernels.WorkerThreadIds, id => Assert.Equal("10", File.ReadAllText($"/proc/self/task/{id}/stat").Split(')')[1].Split(' ')[17]));
+        Assert.EndsWith("1x2 threads at nice 10)", kernels.Status.ToString(), StringComparison.Ordinal);
+
+        var before = kernels.WorkerCpuTime()!.Value;
+        using var x = kernels.Upload(new float[1 << 20]);
+        for (var i = 0; i < 50; i++)
+        {
+            kernels.Vectors.Scale(1.0001f, x);
+        }
+
+        Assert.True(kernels.WorkerCpuTime()!.Value > before, "50 launches over 2^20 floats used no worker CPU time");
+    }
+
     private sealed class ListLogger : ILogger
     {
         public List<(LogLevel Level, string Message)> Lines { get; } = [];

@@ -56,6 +56,55 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Session_KeptBetweenRuns_GivesWhatFreshRunsGive()
+    {
+        // 1,000 and 530 examples in batches of 64: both runs end on a shorter batch, bound while it runs.
+        var first = Regression(n: 1000, seed: 11, w: [1f, -2f, 0.5f], b: 1f, noise: 0.1f);
+        var second = Regression(n: 530, seed: 12, w: [-1f, 0f, 2f], b: -1f, noise: 0.1f);
+        var options = new TrainingOptions { Epochs = 3, BatchSize = 64, LearningRate = 0.05 };
+        var request = new TrainingRequest(["w", "b"], LossKind.MeanAbsoluteError);
+        var token = TestContext.Current.CancellationToken;
+
+        using var session = TrainingSession.Create(LinearModel(), request, first);
+        var kept = new[] { session.Train(first, options, KernelUpdaters.Create, cancellationToken: token), session.Train(second, options, KernelUpdaters.Create, cancellationToken: token) };
+        var fresh = new[] { first, second }.Select(data => new Trainer(KernelUpdaters.Create).Train(LinearModel(), request, data, options, cancellationToken: token)).ToArray();
+
+        for (var run = 0; run < 2; run++)
+        {
+            Assert.Equal(fresh[run].Parameters["w"], kept[run].Parameters["w"]);
+            Assert.Equal(fresh[run].Parameters["b"], kept[run].Parameters["b"]);
+            Assert.Equal(fresh[run].ValidationLoss, kept[run].ValidationLoss);
+        }
+
+        // The two data sets want different weights: the second run started again from the model's values.
+        Assert.True(kept[1].Parameters["w"][1] > -1f, $"w[1] = {kept[1].Parameters["w"][1]} after the second run");
+    }
+
+    [Fact]
+    public void Session_Loss_IsTheWeightedMeanErrorOverEveryExample()
+    {
+        // The second output is weighted 0 for every example, so it must not count; 203 examples in batches of 64.
+        var data = Regression(n: 203, seed: 13, w: [0.5f, 1f, -1f], b: 0.25f, noise: 0.5f, secondTarget: 7f, secondWeight: 0f);
+        // w is [3, 2], row-major: the first output reads w[k, 0] = w[2k].
+        var parameters = new Dictionary<string, float[]> { ["w"] = [0.4f, 0f, 0.9f, 0f, -1.2f, 0f], ["b"] = [0.3f, 0f] };
+        var expected = 0.0;
+        for (var i = 0; i < data.Count; i++)
+        {
+            var x = data.Input(i);
+            var y = (x[0] * 0.4f) + (x[1] * 0.9f) + (x[2] * -1.2f) + 0.3f;
+            expected += Math.Abs(y - data.Target(i)[0]);
+        }
+
+        expected /= data.Count;
+        using var session = TrainingSession.Create(LinearModel(outputs: 2), new TrainingRequest(["w", "b"], LossKind.MeanAbsoluteError), data);
+
+        Assert.Equal(expected, session.Loss(data, parameters, batchSize: 64), 5);
+        Assert.Equal(TargetMeanAbs(data), session.Loss(data, batchSize: 64), 5);
+        var wrong = Assert.Throws<ArgumentException>(() => session.Loss(data, new Dictionary<string, float[]> { ["w"] = [1f], ["b"] = [0f, 0f] }));
+        Assert.StartsWith("'w' has 1 values", wrong.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Checkpoint_Damaged_IsRefusedWithOneLine()
     {
         var path = Path.Combine(_folder, "ckpt");
@@ -80,6 +129,9 @@ public sealed class TrainerTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    // The model's own parameters are zeros: it forecasts 0, so its error is the mean |target| of the weighted output.
+    private static double TargetMeanAbs(ArrayData data) => Enumerable.Range(0, data.Count).Average(i => Math.Abs(data.Target(i)[0]));
 
     // y = x · w + b, x [batch, 3], w [3, outputs], b [outputs].
     private static Model LinearModel(int outputs = 1)
