@@ -11,33 +11,29 @@ namespace EdgeRuntime.Pipelines.Results;
 /// counted as throttled and only stored). A full outgoing queue is counted, never waited on.
 /// </summary>
 public sealed class MqttResultPublisher(MqttConnectionSupervisor connection, MqttTopics topics, string deviceId, string pipeline, ResultOptions options, TimeProvider timeProvider)
-    : IResultSink
+    : IResultPublisher
 {
-    private readonly Lock _gate = new();
     private readonly string _topic = topics.DeviceResults(deviceId, pipeline);
     private readonly MqttQualityOfServiceLevel _qos = options.Qos == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
-    private double _tokens = Math.Max(1, options.MaxPerSecond);
-    private long _refilledAt = timeProvider.GetTimestamp();
+    private readonly ResultRateLimit _rate = new(options, timeProvider);
     private long _published;
-    private long _throttled;
     private long _notQueued;
 
-    /// <summary>Results handed to the connection.</summary>
+    /// <inheritdoc />
     public long Published => Interlocked.Read(ref _published);
 
-    /// <summary>Results over the rate (stored only).</summary>
-    public long Throttled => Interlocked.Read(ref _throttled);
+    /// <inheritdoc />
+    public long Throttled => _rate.Throttled;
 
-    /// <summary>Results the outgoing queue refused (broker away too long; stored only).</summary>
+    /// <inheritdoc />
     public long NotQueued => Interlocked.Read(ref _notQueued);
 
     /// <inheritdoc />
     public void Write(PipelineResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (options.MaxPerSecond > 0 && !TakeToken())
+        if (!_rate.TryTake())
         {
-            Interlocked.Increment(ref _throttled);
             return;
         }
 
@@ -56,23 +52,6 @@ public sealed class MqttResultPublisher(MqttConnectionSupervisor connection, Mqt
         {
             Interlocked.Decrement(ref _published);
             Interlocked.Increment(ref _notQueued);
-        }
-    }
-
-    private bool TakeToken()
-    {
-        lock (_gate)
-        {
-            var now = timeProvider.GetTimestamp();
-            _tokens = Math.Min(options.MaxPerSecond, _tokens + (timeProvider.GetElapsedTime(_refilledAt, now).TotalSeconds * options.MaxPerSecond));
-            _refilledAt = now;
-            if (_tokens < 1)
-            {
-                return false;
-            }
-
-            _tokens -= 1;
-            return true;
         }
     }
 }
