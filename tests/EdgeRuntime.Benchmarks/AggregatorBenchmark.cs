@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using EdgeRuntime.Core.Compute;
+using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Federated.Aggregation;
 using EdgeRuntime.Federated.Device;
 using EdgeRuntime.Federated.Privacy;
 using EdgeRuntime.Federated.Signing;
+using EdgeRuntime.Federated.Updates;
 using EdgeRuntime.Kernels.Accelerators;
 using EdgeRuntime.Learning.Forecasting;
 using EdgeRuntime.Sensors.Features;
@@ -17,7 +19,12 @@ namespace EdgeRuntime.Benchmarks;
 /// to the lead's <see cref="AggregatorCore"/> in batches as the MQTT host hands them over — frame, duplicate check,
 /// ECDSA P-256 signature, admission, decode, clip, fold, and the ledger and buffer committed to SQLite (WAL) per batch —
 /// pinned to one core, then the version made from the buffer (combine, server step, ONNX file written and verified).
-/// The broker is not in this number: it is the aggregator's own ceiling.
+/// In the same run, two aggregators sharing the subscription: the lead and a member each take every other batch (as the
+/// broker's shared subscription splits the stream), each on its own thread with the process allowed two cores; the
+/// member folds its share and sends it to the lead as signed partial sums whenever one is due (half the buffer, or its
+/// oldest update a second old — the host's rule), and the lead verifies and merges them. Its rate is the updates over
+/// the time until the lead holds all of them; the ratio to one aggregator is printed. The broker is not in these
+/// numbers: they are the aggregators' own ceiling.
 /// </summary>
 internal static class AggregatorBenchmark
 {
@@ -82,12 +89,104 @@ internal static class AggregatorBenchmark
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median: {BenchmarkMath.Median(rates):0} updates/s on one core ({model.Layout.Length} values each); a version from {count} buffered updates: {BenchmarkMath.Median(versions):0} ms"));
+
+        var shared = new List<double>();
+        var twoCores = TryAllowCores(2);
+        for (var run = 0; run < runs; run++)
+        {
+            shared.Add(TwoAggregators(model, enrolled, updates, batch));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"two aggregators, run {run + 1}: {shared[^1]:0} updates/s until the lead held all {count}"));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median: {BenchmarkMath.Median(shared):0} updates/s with two aggregators sharing the updates ({(twoCores ? "two cores" : "affinity refused: every core")}); ratio to one aggregator on one core: {BenchmarkMath.Median(shared) / BenchmarkMath.Median(rates):0.00}x"));
         foreach (var key in keys)
         {
             key.Dispose();
         }
 
         return Task.FromResult(0);
+    }
+
+    // Lead and member on their own threads, every other batch each; the member's partials go to the lead as the host sends them.
+    private static double TwoAggregators(GlobalModel model, EnrolledDevices enrolled, List<ReadOnlyMemory<byte>> updates, int batch)
+    {
+        var count = updates.Count;
+        var folder = Directory.CreateTempSubdirectory("edge-agg-bench-").FullName;
+        using var fleetKey = SigningKey.Create();
+        using var fleetKeys = TrustedKeys.Of(fleetKey);
+        try
+        {
+            var options = new AggregationOptions { BufferSize = count, MaxStaleness = 1000 };
+            using var lead = AggregatorCore.Open(new AggregatorSettings("traffic", "lead", AggregatorRole.Lead, Path.Combine(folder, "lead"), options), model, enrolled, fleetKeys.Check, TimeProvider.System, NullLogger.Instance);
+            using var member = AggregatorCore.Open(new AggregatorSettings("traffic", "member1", AggregatorRole.Member, Path.Combine(folder, "member1"), options), model, enrolled, fleetKeys.Check, TimeProvider.System, NullLogger.Instance);
+            member.ObserveVersion(lead.Version);
+            var partials = new System.Collections.Concurrent.BlockingCollection<byte[]>();
+            var watch = Stopwatch.StartNew();
+            var memberThread = new Thread(() =>
+            {
+                for (var i = batch; i < count; i += 2 * batch)
+                {
+                    member.Ingest(updates.GetRange(i, Math.Min(batch, count - i)));
+                    Forward(member.TakePartial());
+                }
+
+                Forward(member.TakePartial(force: true));
+                partials.CompleteAdding();
+            });
+
+            void Forward(PartialAggregate? partial)
+            {
+                if (partial is null)
+                {
+                    return;
+                }
+
+                var signed = partial.ToSignedPart();
+                partials.Add(SignedFrame.AppendSignature(signed, fleetKey.Id, fleetKey.Sign(signed)));
+                member.MarkForwarded(partial);
+            }
+
+            memberThread.Start();
+            for (var i = 0; i < count; i += 2 * batch)
+            {
+                lead.Ingest(updates.GetRange(i, Math.Min(batch, count - i)));
+                while (partials.TryTake(out var partial))
+                {
+                    member.OnPartialReceipt(lead.IngestPartial(partial));
+                }
+            }
+
+            foreach (var partial in partials.GetConsumingEnumerable())
+            {
+                member.OnPartialReceipt(lead.IngestPartial(partial));
+            }
+
+            memberThread.Join();
+            var elapsed = watch.Elapsed.TotalSeconds;
+            if (lead.Buffered != count)
+            {
+                throw new InvalidOperationException($"the lead holds {lead.Buffered} of {count} updates");
+            }
+
+            return count / elapsed;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static bool TryAllowCores(int cores)
+    {
+        try
+        {
+            Process.GetCurrentProcess().ProcessorAffinity = (1 << Math.Min(cores, Environment.ProcessorCount)) - 1;
+            return true;
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or PlatformNotSupportedException)
+        {
+            return false;
+        }
     }
 
     private static bool TryPinToOneCore()
