@@ -28,13 +28,16 @@ namespace EdgeRuntime.Benchmarks;
 /// </summary>
 internal static class AggregatorBenchmark
 {
+    // Read before any pinning narrows what the runtime reports.
+    private static readonly int MachineCores = Environment.ProcessorCount;
+
     public static Task<int> RunAsync(string[] args)
     {
         var count = BenchmarkMath.IntOption(args, "--updates", 2000);
         var batch = BenchmarkMath.IntOption(args, "--batch", 50);
         var runs = BenchmarkMath.IntOption(args, "--runs", 3);
-        var pinned = TryPinToOneCore();
-        Console.WriteLine($"machine: {MachineInfo.Describe()}; {(pinned ? "pinned to one core" : "not pinned (affinity refused)")}");
+        var pinned = TryAllowCores(1);
+        Console.WriteLine($"machine: {MachineInfo.Describe()}; {(pinned ? "one aggregator pinned to one core" : "not pinned (affinity refused)")}");
 
         var spec = new FeatureSpec { Metrics = ["speed"], Mean = [60], Std = [10], Window = 12, Target = "speed", TimeEncoding = true, Horizons = [1, 3, 6, 12] };
         var hidden = 16;
@@ -62,8 +65,13 @@ internal static class AggregatorBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model: forecaster hidden {hidden}, {model.Layout.Length} trainable values; {count} signed q8 updates of {updates[0].Length} bytes, batches of {batch}, {runs} runs"));
         var rates = new List<double>();
         var versions = new List<double>();
+        var shared = new List<double>();
+        var twoCores = false;
+
+        // One aggregator on one core, then two on two cores, alternating: the machine's load drifts between runs.
         for (var run = 0; run < runs; run++)
         {
+            TryAllowCores(1);
             var folder = Directory.CreateTempSubdirectory("edge-agg-bench-").FullName;
             try
             {
@@ -86,17 +94,13 @@ internal static class AggregatorBenchmark
             {
                 Directory.Delete(folder, recursive: true);
             }
+
+            twoCores = TryAllowCores(2);
+            shared.Add(TwoAggregators(model, enrolled, updates, batch));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run + 1}, two aggregators: {shared[^1]:0} updates/s until the lead held all {count}"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median: {BenchmarkMath.Median(rates):0} updates/s on one core ({model.Layout.Length} values each); a version from {count} buffered updates: {BenchmarkMath.Median(versions):0} ms"));
-
-        var shared = new List<double>();
-        var twoCores = TryAllowCores(2);
-        for (var run = 0; run < runs; run++)
-        {
-            shared.Add(TwoAggregators(model, enrolled, updates, batch));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"two aggregators, run {run + 1}: {shared[^1]:0} updates/s until the lead held all {count}"));
-        }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median: {BenchmarkMath.Median(shared):0} updates/s with two aggregators sharing the updates ({(twoCores ? "two cores" : "affinity refused: every core")}); ratio to one aggregator on one core: {BenchmarkMath.Median(shared) / BenchmarkMath.Median(rates):0.00}x"));
         foreach (var key in keys)
@@ -121,18 +125,30 @@ internal static class AggregatorBenchmark
             using var member = AggregatorCore.Open(new AggregatorSettings("traffic", "member1", AggregatorRole.Member, Path.Combine(folder, "member1"), options), model, enrolled, fleetKeys.Check, TimeProvider.System, NullLogger.Instance);
             member.ObserveVersion(lead.Version);
             var partials = new System.Collections.Concurrent.BlockingCollection<byte[]>();
+            var receipts = new System.Collections.Concurrent.ConcurrentQueue<Core.Outbox.ReceiptEntry>();
             var watch = Stopwatch.StartNew();
+
+            // Each aggregator's own loop, as the hosts run them: the lead's receipts reach the member's loop by message.
             var memberThread = new Thread(() =>
             {
                 for (var i = batch; i < count; i += 2 * batch)
                 {
                     member.Ingest(updates.GetRange(i, Math.Min(batch, count - i)));
+                    TakeReceipts();
                     Forward(member.TakePartial());
                 }
 
                 Forward(member.TakePartial(force: true));
                 partials.CompleteAdding();
             });
+
+            void TakeReceipts()
+            {
+                while (receipts.TryDequeue(out var receipt))
+                {
+                    member.OnPartialReceipt(receipt);
+                }
+            }
 
             void Forward(PartialAggregate? partial)
             {
@@ -152,13 +168,13 @@ internal static class AggregatorBenchmark
                 lead.Ingest(updates.GetRange(i, Math.Min(batch, count - i)));
                 while (partials.TryTake(out var partial))
                 {
-                    member.OnPartialReceipt(lead.IngestPartial(partial));
+                    receipts.Enqueue(lead.IngestPartial(partial));
                 }
             }
 
             foreach (var partial in partials.GetConsumingEnumerable())
             {
-                member.OnPartialReceipt(lead.IngestPartial(partial));
+                receipts.Enqueue(lead.IngestPartial(partial));
             }
 
             memberThread.Join();
@@ -180,20 +196,7 @@ internal static class AggregatorBenchmark
     {
         try
         {
-            Process.GetCurrentProcess().ProcessorAffinity = (1 << Math.Min(cores, Environment.ProcessorCount)) - 1;
-            return true;
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or PlatformNotSupportedException)
-        {
-            return false;
-        }
-    }
-
-    private static bool TryPinToOneCore()
-    {
-        try
-        {
-            Process.GetCurrentProcess().ProcessorAffinity = 1;
+            Process.GetCurrentProcess().ProcessorAffinity = (1 << Math.Min(cores, MachineCores)) - 1;
             return true;
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or PlatformNotSupportedException)
