@@ -58,6 +58,10 @@ public static class KernelUpdaters
 
         public void SetParameter(int parameter, ReadOnlySpan<float> values) => buffer.SetParameters(names[parameter], values);
 
+        public OptimizerState ExportState() => optimizer.ExportState();
+
+        public void ImportState(OptimizerState state) => optimizer.ImportState(state);
+
         public void Dispose()
         {
             optimizer.Dispose();

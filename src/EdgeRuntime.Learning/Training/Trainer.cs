@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using EdgeRuntime.Graph.Autodiff;
 using EdgeRuntime.Graph.Ir;
-using EdgeRuntime.Graph.Onnx;
+using EdgeRuntime.Kernels.Training;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeRuntime.Learning.Training;
@@ -17,17 +17,50 @@ namespace EdgeRuntime.Learning.Training;
 /// </summary>
 public sealed class Trainer(Func<IReadOnlyList<float[]>, TrainingOptions, IParameterUpdater> createUpdater)
 {
-    private const string TargetInput = "target";
-    private const string WeightInput = "target_weight";
+    internal const string TargetInput = "target";
+    internal const string WeightInput = "target_weight";
 
     /// <summary>Trains <paramref name="model"/> (not changed; see <see cref="TrainedParameters.ApplyTo"/>).</summary>
     /// <exception cref="ArgumentException">The request, options or data do not fit the model (one line says why).</exception>
     /// <exception cref="TrainingGraphException">A gradient must flow through an operator without a rule.</exception>
-    public TrainingResult Train(Model model, TrainingRequest request, SupervisedData data, TrainingOptions options, IProgress<TrainingProgress>? progress = null, Action<CancellationToken>? beforeStep = null, CancellationToken cancellationToken = default)
+    public TrainingResult Train(Model model, TrainingRequest request, SupervisedData data, TrainingOptions options, IProgress<TrainingProgress>? progress = null, Action<CancellationToken>? beforeStep = null, CancellationToken cancellationToken = default) =>
+        Run(model, request, data, options, continueFrom: null, exportState: false, progress, beforeStep, cancellationToken);
+
+    /// <summary>
+    /// Trains <paramref name="model"/> with the optimiser continuing from <paramref name="continueFrom"/> (an earlier
+    /// run's <see cref="TrainingResult.OptimizerState"/> over the same trainable parameters; null starts fresh), and
+    /// returns the optimiser's final state with the result. Federated rounds use it so a device's Adam keeps its moment
+    /// estimates from round to round instead of taking sign-like first steps each time (Kingma &amp; Ba 2015, §2: with
+    /// fresh moments the first step moves every parameter by the full learning rate whatever its gradient's size).
+    /// </summary>
+    /// <exception cref="ArgumentException">The request, options, data or optimiser state do not fit the model (one line says why).</exception>
+    /// <exception cref="TrainingGraphException">A gradient must flow through an operator without a rule.</exception>
+    public TrainingResult Train(Model model, TrainingRequest request, SupervisedData data, TrainingOptions options, OptimizerState? continueFrom, IProgress<TrainingProgress>? progress = null, Action<CancellationToken>? beforeStep = null, CancellationToken cancellationToken = default) =>
+        Run(model, request, data, options, continueFrom, exportState: true, progress, beforeStep, cancellationToken);
+
+    /// <summary>
+    /// Trains in an open <paramref name="session"/> from <paramref name="start"/> (every trainable parameter's values by
+    /// name), the optimiser continuing from <paramref name="continueFrom"/> when given (null starts fresh); the result
+    /// carries the optimiser's final state. The session stays open for the next run.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options, data, start values or optimiser state do not fit (one line says why).</exception>
+    public TrainingResult Train(TrainingSession session, IReadOnlyDictionary<string, float[]> start, SupervisedData data, TrainingOptions options, OptimizerState? continueFrom = null, IProgress<TrainingProgress>? progress = null, Action<CancellationToken>? beforeStep = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(data);
+        Check(data, options);
+        if (data.ClassTargets != session.ClassTargets)
+        {
+            throw new ArgumentException($"the session was opened for {(session.ClassTargets ? "class" : "value")} targets; the data has {(data.ClassTargets ? "class" : "value")} targets", nameof(data));
+        }
+
+        var parameters = session.Parameters.Select(name => start.TryGetValue(name, out var values) ? (float[])values.Clone() : throw new ArgumentException($"no start values for the trainable parameter '{name}'", nameof(start))).ToList();
+        return Run(session, parameters, data, options, continueFrom, exportState: true, progress, beforeStep, cancellationToken);
+    }
+
+    private static void Check(SupervisedData data, TrainingOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Check() is { } problem)
         {
@@ -38,20 +71,34 @@ public sealed class Trainer(Func<IReadOnlyList<float[]>, TrainingOptions, IParam
         {
             throw new ArgumentException($"{data.Count} training example(s); at least 2 are needed", nameof(data));
         }
+    }
 
+    private TrainingResult Run(Model model, TrainingRequest request, SupervisedData data, TrainingOptions options, OptimizerState? continueFrom, bool exportState, IProgress<TrainingProgress>? progress, Action<CancellationToken>? beforeStep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(data);
+        Check(data, options);
+        using var session = TrainingSession.Open(model, request, data.ClassTargets, options.IntraOpThreads);
+        var parameters = session.Parameters.Select(name => InitialValues(model, name)).ToList();
+        return Run(session, parameters, data, options, continueFrom, exportState, progress, beforeStep, cancellationToken);
+    }
+
+    private TrainingResult Run(TrainingSession trainingSession, List<float[]> parameters, SupervisedData data, TrainingOptions options, OptimizerState? continueFrom, bool exportState, IProgress<TrainingProgress>? progress, Action<CancellationToken>? beforeStep, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
-        var output = request.Output ?? model.Graph.Outputs[0].Name;
         var weighted = !data.ClassTargets;
-        var loss = new LossTerm(request.Loss, output, TargetInput, weighted ? WeightInput : null, request.HuberDelta);
-        var training = TrainingGraphBuilder.Build(model, new TrainingGraphRequest([loss], request.Trainable));
+        var training = trainingSession.Graph;
         var names = training.ParameterInputs;
-        var parameters = names.Select(name => InitialValues(model, name)).ToList();
-        var shapes = names.Select(name => model.Graph.FindValue(name)!.Initializer!.Dims.ToArray()).ToList();
-
-        using var sessionOptions = new SessionOptions { IntraOpNumThreads = options.IntraOpThreads, InterOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
-        using var session = new InferenceSession(OnnxModelWriter.ToBytes(training.Model), sessionOptions);
+        var shapes = trainingSession.Shapes;
+        var session = trainingSession.Session;
         using var runOptions = new RunOptions();
         using var updater = createUpdater(parameters, options);
+        if (continueFrom is not null)
+        {
+            updater.ImportState(continueFrom);
+        }
+
         var parameterValues = parameters.Select((values, i) => OrtValue.CreateTensorValueFromMemory(values, shapes[i])).ToList();
         try
         {
@@ -133,7 +180,7 @@ public sealed class Trainer(Func<IReadOnlyList<float[]>, TrainingOptions, IParam
             }
 
             var kept = validationCount > 0 ? best : parameters;
-            return new TrainingResult(Named(names, kept), epoch, validationCount > 0 ? stopping.BestEpoch : epoch - 1, trainingLoss, validationLoss, stop, step, Stopwatch.GetElapsedTime(started), updater.Device);
+            return new TrainingResult(Named(names, kept), epoch, validationCount > 0 ? stopping.BestEpoch : epoch - 1, trainingLoss, validationLoss, stop, step, Stopwatch.GetElapsedTime(started), updater.Device, exportState ? updater.ExportState() : null);
         }
         finally
         {

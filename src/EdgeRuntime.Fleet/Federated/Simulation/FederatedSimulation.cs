@@ -96,7 +96,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
             var builder = new UpdateBuilder(accelerator);
             var noise = GaussianNoise.Seeded(setup.Seed);
             var model = OnnxModelReader.Read(setup.Template, "template.onnx", null);
-            var training = new LocalTraining(model, template.Layout, setup.Local);
+            using var training = new LocalTraining(model, template.Layout, setup.Local, keepOptimizerState: setup.KeepOptimizerState);
             var spells = (setup.Offline ?? []).ToList();
             var produced = new long[devices.Count];
             var points = new List<SimulationPoint>();
