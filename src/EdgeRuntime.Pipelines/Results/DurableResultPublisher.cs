@@ -7,43 +7,25 @@ namespace EdgeRuntime.Pipelines.Results;
 /// <summary>
 /// Publishes a pipeline's results through the device's durable outbox (<see cref="IDurableOutbox"/>, the port in Core;
 /// the transport sends them at QoS 1 to <c>{root}/devices/{id}/results/{pipeline}</c> and deletes each on the broker's
-/// acknowledgement): a result is on disk before <see cref="Write"/> returns, so results made while the broker is away
-/// survive an outage of any length and a restart (<see cref="ResultOptions.Durable"/>). The rate limit is the one
-/// <see cref="MqttResultPublisher"/> applies. An outbox that is full is counted, never waited on. Each result's id is
-/// its pipeline, stream and time, so a result made again for the same interval (a replay after a restart) is kept once.
+/// acknowledgement): a result is on disk before <see cref="ResultPublisher.Write"/> returns, so results made while the broker is away
+/// survive an outage of any length and a restart (<see cref="ResultOptions.Durable"/>). The rate limit is
+/// <see cref="ResultPublisher"/>'s. An outbox that is full is counted, never waited on. Each result's id is its
+/// pipeline, stream and time, so a result made again for the same interval (a replay after a restart) is kept once.
 /// </summary>
-public sealed class DurableResultPublisher(IDurableOutbox outbox, string pipeline, ResultOptions options, TimeProvider timeProvider) : IResultPublisher
+public sealed class DurableResultPublisher(IDurableOutbox outbox, string pipeline, ResultOptions options, TimeProvider timeProvider)
+    : ResultPublisher(options, timeProvider)
 {
-    private readonly ResultRateLimit _rate = new(options, timeProvider);
-    private long _published;
-    private long _notQueued;
-
     /// <inheritdoc />
-    public long Published => Interlocked.Read(ref _published);
-
-    /// <inheritdoc />
-    public long Throttled => _rate.Throttled;
-
-    /// <inheritdoc />
-    public long NotQueued => Interlocked.Read(ref _notQueued);
-
-    /// <inheritdoc />
-    public void Write(PipelineResult result)
+    protected override void Send(PipelineResult result)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        if (!_rate.TryTake())
-        {
-            return;
-        }
-
         try
         {
             outbox.Add(new OutboxMessage(IdOf(result), OutboxChannel.PipelineResult, pipeline, result.Json, OutboxRelease.OnBrokerAcknowledgement));
-            Interlocked.Increment(ref _published);
+            Counted(handedOn: true);
         }
         catch (OutboxFullException)
         {
-            Interlocked.Increment(ref _notQueued);
+            Counted(handedOn: false);
         }
     }
 

@@ -14,16 +14,3 @@ public interface IResultSink
     /// <summary>Takes one result.</summary>
     void Write(PipelineResult result);
 }
-
-/// <summary>A sink that sends results off the device, with the counts the live line shows.</summary>
-public interface IResultPublisher : IResultSink
-{
-    /// <summary>Results handed on for sending (to the connection, or durably to the outbox).</summary>
-    long Published { get; }
-
-    /// <summary>Results over the rate (stored only).</summary>
-    long Throttled { get; }
-
-    /// <summary>Results that could not be handed on (the outgoing queue or the outbox full; stored only).</summary>
-    long NotQueued { get; }
-}

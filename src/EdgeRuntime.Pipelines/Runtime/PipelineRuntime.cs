@@ -21,7 +21,7 @@ namespace EdgeRuntime.Pipelines.Runtime;
 /// </summary>
 public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
 {
-    private readonly List<(SensorPipeline Pipeline, List<RunningSource> Sources, IResultPublisher? Publisher)> _pipelines = [];
+    private readonly List<(SensorPipeline Pipeline, List<RunningSource> Sources, ResultPublisher? Publisher)> _pipelines = [];
     private readonly Dictionary<string, MicroBatcher> _batchers = new(StringComparer.Ordinal);
     private readonly List<Task> _running = [];
     private readonly CancellationTokenSource _stopping = new();
@@ -66,7 +66,7 @@ public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
             }
 
             var sinks = new List<IResultSink>();
-            IResultPublisher? publisher = options.Results.Durable && outbox is not null
+            ResultPublisher? publisher = options.Results.Durable && outbox is not null
                 ? new DurableResultPublisher(outbox, options.Name, options.Results, timeProvider)
                 : connection is null ? null : new MqttResultPublisher(connection, topics, deviceId, options.Name, options.Results, timeProvider);
             if (publisher is not null)

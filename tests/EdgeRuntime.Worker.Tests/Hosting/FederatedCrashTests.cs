@@ -9,7 +9,7 @@ using EdgeRuntime.Federated.Signing;
 using EdgeRuntime.Kernels.Accelerators;
 using EdgeRuntime.Learning.Forecasting;
 using EdgeRuntime.Messaging.Outbox;
-using EdgeRuntime.Sensors.Features;
+using EdgeRuntime.Pipelines.Models;
 using EdgeRuntime.Testing.Mqtt;
 using EdgeRuntime.Testing.Processes;
 using Microsoft.Data.Sqlite;
@@ -43,7 +43,7 @@ public sealed class FederatedCrashTests : IDisposable
         using var fleet = SigningKey.Create();
         var (fleetKey, fleetPublic) = fleet.Save(Path.Combine(_folder, "fleet"));
         var modelPath = Path.Combine(_folder, "model.onnx");
-        await File.WriteAllBytesAsync(modelPath, TrafficForecasterBuilder.BuildBytes(Spec, new ForecasterArchitecture(8)), cancellation);
+        await File.WriteAllBytesAsync(modelPath, TrafficForecasterBuilder.BuildBytes(ForecastModelBuilder.LaneSpec(12), new ForecasterArchitecture(8)), cancellation);
         var enrolled = Directory.CreateDirectory(Path.Combine(_folder, "devices")).FullName;
         Directory.CreateDirectory(Path.Combine(_folder, "keys"));
 
@@ -115,17 +115,6 @@ public sealed class FederatedCrashTests : IDisposable
         Assert.Equal(1, all.Sum(l => l.Rejected));
         Assert.True(devices.Sum(d => Ledger(d, "member1").Total) > 0, "the member took a share of the updates");
     }
-
-    private static FeatureSpec Spec { get; } = new()
-    {
-        Metrics = ["speed"],
-        Mean = [60],
-        Std = [10],
-        Window = 12,
-        Target = "speed",
-        TimeEncoding = true,
-        Horizons = [1, 3],
-    };
 
     // Writes the device's updates into {state}/outbox.db as the daemon's learner would have; returns how many.
     private static int FillOutbox(string state, string device, string keyPath, string modelPath, int updates, bool forged)
