@@ -42,6 +42,7 @@ internal static class SimulateCommand
         var sigma = new Option<double>("--sigma") { Description = "σ of the log-normal round times", DefaultValueFactory = _ => 0.3 };
         var offline = new Option<string[]>("--offline") { Description = "DEVICE:FROM:LENGTH, e.g. 3:2h:24h (repeatable): device 3 is offline from 2 h for a day" };
         var duration = new Option<string>("--duration") { Description = "Simulated time to run", DefaultValueFactory = _ => "6h" };
+        var evaluateEvery = new Option<int>("--evaluate-every") { Description = "Score every Nth version on the held-out and test data (and the last); 1 scores every one", DefaultValueFactory = _ => 1 };
         var maxVersions = new Option<int>("--max-versions") { Description = "Stop after this many new versions (0: only --duration)", DefaultValueFactory = _ => 0 };
         var epochs = new Option<int>("--epochs") { Description = "Local epochs per round", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch-size") { Description = "Local batch size", DefaultValueFactory = _ => 32 };
@@ -61,7 +62,7 @@ internal static class SimulateCommand
         var state = new Option<string?>("--state") { Description = "Folder for the devices' outboxes and the aggregators' state (default: a temporary folder)" };
 
         var command = new Command("simulate", "Simulate a fleet learning federated against a real broker and aggregators, on a simulated clock");
-        foreach (var option in new Option[] { devices, keep, strategies, seeds, poison, slow, round, sigma, offline, duration, maxVersions, epochs, batch, rate, localOptimizer, keepState, momentum, updateClip, noise, encoding, topK, hidden, aggregators, broker, compare, plot, state })
+        foreach (var option in new Option[] { devices, keep, strategies, seeds, poison, slow, round, sigma, offline, duration, maxVersions, evaluateEvery, epochs, batch, rate, localOptimizer, keepState, momentum, updateClip, noise, encoding, topK, hidden, aggregators, broker, compare, plot, state })
         {
             command.Add(option);
         }
@@ -194,11 +195,11 @@ internal static class SimulateCommand
 
                                 var name = $"{(mode == AggregationMode.FedAvg ? "FedAvg" : $"FedBuff K={options.BufferSize}")}{(rule == CombineRule.Mean ? string.Empty : $" {Describe(rule)}")}{(share > 0 ? $", {share:P0} attackers" : string.Empty)}{(seedList.Count > 1 ? $", seed {seed}" : string.Empty)}";
                                 var setup = new SimulationSetup(name, "traffic-forecast", experiment.Template, experiment.Devices, experiment.Validation, experiment.Test, options, local, update,
-                                    new RoundLatency(roundSpan.Value, parseResult.GetValue(sigma), parseResult.GetValue(slow)), durationSpan.Value, seed, parseResult.GetValue(aggregators), share, spells, parseResult.GetValue(maxVersions), parseResult.GetValue(keepState));
+                                    new RoundLatency(roundSpan.Value, parseResult.GetValue(sigma), parseResult.GetValue(slow)), durationSpan.Value, seed, parseResult.GetValue(aggregators), share, spells, parseResult.GetValue(maxVersions), parseResult.GetValue(keepState), Math.Max(1, parseResult.GetValue(evaluateEvery)));
                                 await output.WriteLineAsync($"{name}:");
                                 var result = await simulation.RunAsync(setup, cancellationToken);
                                 results.Add(result);
-                                await output.WriteLineAsync($"  done: {result.Points.Count - 1} versions in {FederatedSimulation.Format(result.Elapsed)} simulated, {result.WallTime.TotalSeconds:0} s real");
+                                await output.WriteLineAsync($"  done: {result.Versions} versions in {FederatedSimulation.Format(result.Elapsed)} simulated, {result.WallTime.TotalSeconds:0} s real");
                             }
                         }
                     }

@@ -24,6 +24,7 @@ namespace EdgeRuntime.Fleet.Federated.Simulation;
 /// <param name="Offline">Devices that go offline, when and for how long.</param>
 /// <param name="MaxVersions">Stop after this many versions (0: only the duration).</param>
 /// <param name="KeepOptimizerState">Each device's local optimiser continues from its previous round.</param>
+/// <param name="EvaluateEvery">Score every Nth version (and the last); 1 scores every one.</param>
 public sealed record SimulationSetup(
     string Name,
     string Model,
@@ -41,7 +42,8 @@ public sealed record SimulationSetup(
     double PoisonShare = 0,
     IReadOnlyList<OfflineSpell>? Offline = null,
     int MaxVersions = 0,
-    bool KeepOptimizerState = false);
+    bool KeepOptimizerState = false,
+    int EvaluateEvery = 1);
 
 /// <summary>Device <paramref name="Device"/> (an index) is offline from <paramref name="From"/> (simulated time since the start) for <paramref name="Length"/>.</summary>
 public sealed record OfflineSpell(int Device, TimeSpan From, TimeSpan Length);
