@@ -48,6 +48,7 @@ public static class EdgeRuntimeHost
         PipelineServices.Add(builder.Services, builder.Configuration);
         LearningServices.Add(builder.Services, builder.Configuration);
         FederatedServices.Add(builder.Services, builder.Configuration);
+        OutboxServices.Add(builder.Services);
         HealthServices.Add(builder.Services, builder.Configuration);
         MetricsServices.Add(builder.Services, builder.Configuration);
         AddKnownSections(builder.Services);
@@ -59,7 +60,7 @@ public static class EdgeRuntimeHost
         builder.Services.AddHostedService<ModelDeliveryService>();
         builder.Services.AddHostedService<PipelineService>();
         builder.Services.AddHostedService<LearningService>();
-        builder.Services.AddHostedService<FederatedUploadService>();
+        builder.Services.AddHostedService<OutboxUploadService>();
         builder.Services.AddHostedService<DeviceStatusRefreshService>();
         builder.Services.AddHostedService<HealthMonitorService>();
         builder.Services.AddHostedService(sp =>

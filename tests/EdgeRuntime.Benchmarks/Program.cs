@@ -26,7 +26,7 @@ if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
     Console.Error.WriteLine("  device-day [--days N] [--rate N] [--runs N]   on-device learning at a signalised intersection: served MAE with and without learning over simulated days; serving p99 with and without a training round");
     Console.Error.WriteLine("  kernels [--accelerator auto|cpu|cuda [--require]] [--runs N] [--ms N]   ILGPU kernels vs the C# code they replace: frame pre-processing, Adam steps, detection post-processing; launch overhead");
     Console.Error.WriteLine("  int8 [--pairs N]   MiniLM float32 vs our dynamic int8 pass: latency in interleaved pairs, cosine of the embeddings of 289 natural sentences");
-    Console.Error.WriteLine("  aggregator [--updates N] [--batch N] [--runs N]   federated aggregator throughput in updates/s on one core for a ~100k-value forecaster, and the time to make a version");
+    Console.Error.WriteLine("  aggregator [--updates N] [--batch N] [--runs N]   federated aggregator throughput in updates/s on one core for a ~100k-value forecaster, the time to make a version, and two aggregators sharing the updates (ratio)");
     Console.Error.WriteLine("  delivery [--megabytes N] [--runs N] [--chunk-kib N] [--parallelism N]   model transfer through the embedded broker and Mosquitto vs one mosquitto_pub -f");
     Console.Error.WriteLine("  fuzz [--graphs N] [--seed S] [--workers W] [--minimise-to DIR [--minimise-at-most N]]   differential fuzzing of the optimiser: graphs tried, disagreements, crashes");
     return 2;

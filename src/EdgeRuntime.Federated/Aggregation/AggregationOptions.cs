@@ -48,6 +48,12 @@ public sealed record AggregationOptions
     /// <summary>η, the server learning rate. Default 1 (1e-2 is usual for FedAdam).</summary>
     public double ServerLearningRate { get; init; } = 1.0;
 
+    /// <summary>
+    /// D of the server step's inverse-square-root decay η / √(1 + t / D) over the versions made t
+    /// (<see cref="Aggregation.ServerOptimizer.LearningRate"/>); 0 keeps η constant. Default 0.
+    /// </summary>
+    public double ServerLearningRateDecay { get; init; }
+
     /// <summary>β of FedAvgM, β₁ of FedAdam. Default 0.9.</summary>
     public double ServerMomentum { get; init; } = 0.9;
 
@@ -75,6 +81,7 @@ public sealed record AggregationOptions
         : HingeOffset < 0 ? $"--hinge-offset {HingeOffset} must be ≥ 0"
         : TrimFraction is < 0 or >= 0.5 ? $"--trim {TrimFraction} is outside [0, 0.5)"
         : !(ServerLearningRate > 0) || !double.IsFinite(ServerLearningRate) ? $"--server-lr {ServerLearningRate} must be positive"
+        : !(ServerLearningRateDecay >= 0) || !double.IsFinite(ServerLearningRateDecay) ? $"--server-lr-decay {ServerLearningRateDecay} must be 0 (none) or positive"
         : ServerMomentum is < 0 or >= 1 || ServerBeta2 is < 0 or >= 1 ? "--server-momentum and β₂ must be in [0, 1)"
         : !(ServerEpsilon > 0) ? "FedAdam's τ must be positive"
         : !(ClipNorm > 0) || !double.IsFinite(ClipNorm) ? $"--clip {ClipNorm} must be positive"

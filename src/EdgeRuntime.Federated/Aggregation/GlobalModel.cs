@@ -14,10 +14,15 @@ namespace EdgeRuntime.Federated.Aggregation;
 /// new version's file is made — the parameters written into the template's initializers, the version number into
 /// <c>model_version</c>, the file written atomically and then verified before anyone publishes it: the IR verifier
 /// passes, the file read back carries exactly the aggregated values (bit for bit), and ONNX Runtime runs it on a probe
-/// input to finite outputs. Not thread-safe.
+/// input to finite outputs. Every version also names its trainable tensors in the metadata entry
+/// <see cref="TrainableMetadataKey"/>, so a device can see before it sends anything whether its own trainable set is the
+/// one the aggregator folds. Not thread-safe.
 /// </summary>
 public sealed class GlobalModel
 {
+    /// <summary>The ONNX metadata key under which a version lists the aggregator's trainable tensors, comma-separated.</summary>
+    public const string TrainableMetadataKey = "edge.federated.trainable";
+
     private readonly byte[] _template;
 
     private GlobalModel(byte[] template, Model model, ParameterLayout layout, float[] initial)
@@ -27,7 +32,12 @@ public sealed class GlobalModel
         TemplateVersion = model.ModelVersion;
         Layout = layout;
         InitialParameters = initial;
+        var listed = model.Metadata.LastOrDefault(m => m.Key == TrainableMetadataKey).Value;
+        FleetTrainable = listed is null ? null : listed.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
+
+    /// <summary>The trainable tensors the file's <see cref="TrainableMetadataKey"/> names (an aggregator wrote it); null when the file does not say.</summary>
+    public IReadOnlyList<string>? FleetTrainable { get; }
 
     /// <summary>The graph's name (for messages).</summary>
     public string Name { get; }
@@ -113,6 +123,8 @@ public sealed class GlobalModel
         var named = Layout.Split(parameters);
         Learning.Training.TrainedParameters.ApplyTo(model, named);
         model.ModelVersion = version;
+        model.Metadata.RemoveAll(m => m.Key == TrainableMetadataKey);
+        model.Metadata.Add(new KeyValuePair<string, string>(TrainableMetadataKey, string.Join(',', Layout.Tensors.Select(t => t.Name))));
         var bytes = OnnxModelWriter.ToBytes(model);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         AtomicFile.WriteAllBytes(path, bytes);

@@ -2,10 +2,25 @@ namespace EdgeRuntime.Federated.Aggregation;
 
 /// <summary>
 /// One server step (Reddi et al. 2021, "Adaptive Federated Optimization", Algorithm 2): the combined delta Δ̄ is a
-/// pseudo-gradient pointing downhill (trained − base), so every rule adds. Pure: returns new arrays.
+/// pseudo-gradient pointing downhill (trained − base), so every rule adds. The step size η may decay with the versions
+/// made (<see cref="LearningRate"/>). Pure: returns new arrays.
 /// </summary>
 public static class ServerOptimizer
 {
+    /// <summary>
+    /// η for the version after <paramref name="steps"/> versions: the configured η, or with
+    /// <see cref="AggregationOptions.ServerLearningRateDecay"/> = D &gt; 0 the inverse-square-root decay
+    /// η / √(1 + steps / D). A constant step leaves local-update methods on non-IID data a gap to the optimum that grows
+    /// with the step (Li et al. 2020, "On the convergence of FedAvg on non-IID data", which needs a decaying rate), and
+    /// with stale updates a constant step keeps swinging around it; the inverse square root shrinks both yet never
+    /// reaches zero, so a fleet that runs for months keeps learning.
+    /// </summary>
+    public static double LearningRate(long steps, AggregationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.ServerLearningRateDecay > 0 ? options.ServerLearningRate / Math.Sqrt(1 + (Math.Max(0, steps) / options.ServerLearningRateDecay)) : options.ServerLearningRate;
+    }
+
     /// <summary>The next global parameters and optimiser state.</summary>
     /// <exception cref="ArgumentException">Lengths differ.</exception>
     public static (float[] Parameters, ServerOptimizerState State) Step(ReadOnlySpan<float> parameters, ReadOnlySpan<float> delta, ServerOptimizerState state, AggregationOptions options)
@@ -29,9 +44,10 @@ public static class ServerOptimizer
     private static (float[], ServerOptimizerState) Sgd(ReadOnlySpan<float> parameters, ReadOnlySpan<float> delta, ServerOptimizerState state, AggregationOptions options)
     {
         var next = new float[parameters.Length];
+        var eta = LearningRate(state.Steps, options);
         for (var i = 0; i < next.Length; i++)
         {
-            next[i] = (float)(parameters[i] + (options.ServerLearningRate * delta[i]));
+            next[i] = (float)(parameters[i] + (eta * delta[i]));
         }
 
         return (next, state with { Steps = state.Steps + 1 });
@@ -41,10 +57,11 @@ public static class ServerOptimizer
     {
         var next = new float[parameters.Length];
         var m = Fit(state.Momentum, next.Length);
+        var eta = LearningRate(state.Steps, options);
         for (var i = 0; i < next.Length; i++)
         {
             m[i] = (float)((options.ServerMomentum * m[i]) + delta[i]);
-            next[i] = (float)(parameters[i] + (options.ServerLearningRate * m[i]));
+            next[i] = (float)(parameters[i] + (eta * m[i]));
         }
 
         return (next, new ServerOptimizerState(m, null, state.Steps + 1));
@@ -57,11 +74,12 @@ public static class ServerOptimizer
         var v = Fit(state.SecondMoment, next.Length);
         var b1 = options.ServerMomentum;
         var b2 = options.ServerBeta2;
+        var eta = LearningRate(state.Steps, options);
         for (var i = 0; i < next.Length; i++)
         {
             m[i] = (float)((b1 * m[i]) + ((1 - b1) * delta[i]));
             v[i] = (float)((b2 * v[i]) + ((1 - b2) * delta[i] * (double)delta[i]));
-            next[i] = (float)(parameters[i] + (options.ServerLearningRate * m[i] / (Math.Sqrt(v[i]) + options.ServerEpsilon)));
+            next[i] = (float)(parameters[i] + (eta * m[i] / (Math.Sqrt(v[i]) + options.ServerEpsilon)));
         }
 
         return (next, new ServerOptimizerState(m, v, state.Steps + 1));

@@ -14,7 +14,9 @@ namespace EdgeRuntime.Federated.Device;
 /// those of the global version it started from, clipped, optionally noised (privacy accounted), compressed with error
 /// feedback and signed with the device key — added to the durable outbox, which uploads it and deletes it only on the
 /// aggregator's receipt. The update id is <c>{device}.{model}.v{base}.r{revision}</c>: one per revision, so a repeat
-/// after a crash is dropped by id rather than counted twice. The device's residual and privacy state are saved
+/// after a crash is dropped by id rather than counted twice. A revision whose trainable tensors are not the ones the
+/// base version lists as the aggregator's (<see cref="TrainableAgreement"/>) is refused with a <c>trainable-mismatch</c>
+/// line instead of being sent to certain rejection. The device's residual and privacy state are saved
 /// <em>before</em> the update is queued: a crash between the two over-counts ε, never under-counts it.
 /// Not thread-safe (the learner calls it from its one learning thread).
 /// </summary>
@@ -56,8 +58,12 @@ public sealed partial class RevisionUpdateSink(
         BuiltUpdate built;
         try
         {
-            var selection = string.Join(',', revision.Trainable);
-            var global = GlobalModel.Load(basePath, selection);
+            var global = GlobalModel.Load(basePath, string.Join(',', revision.Trainable));
+            if (TrainableAgreement.Check(revision.Trainable, global.FleetTrainable, revision.Model, revision.BaseVersion) is { } mismatch)
+            {
+                return Refuse(revision, mismatch);
+            }
+
             var trained = global.ReadParameters(revision.Path);
             var statePath = StatePath(revision.Model);
             var state = DeviceUpdateState.Load(statePath);

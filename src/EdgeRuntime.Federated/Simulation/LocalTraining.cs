@@ -1,6 +1,7 @@
 using EdgeRuntime.Federated.Updates;
 using EdgeRuntime.Graph.Autodiff;
 using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Kernels.Training;
 using EdgeRuntime.Learning.Data;
 using EdgeRuntime.Learning.Training;
 
@@ -9,12 +10,15 @@ namespace EdgeRuntime.Federated.Simulation;
 /// <summary>
 /// A device's local round, as the daemon's learner runs it: the global version's parameters written into the model,
 /// then <see cref="Trainer"/> (training graph on ONNX Runtime, Adam on ILGPU kernels) for a few epochs on the device's
-/// examples, without early stopping (the aggregator, not the device, decides what the fleet keeps). Not thread-safe:
-/// one model instance is reused.
+/// examples, without early stopping (the aggregator, not the device, decides what the fleet keeps). With
+/// <paramref name="keepOptimizerState"/> each device's optimiser continues from its own previous round (its moment
+/// estimates carried over onto the new global version) rather than starting fresh. The training graph's session is
+/// opened once and serves every round (its parameters are inputs). Not thread-safe; dispose to free the session.
 /// </summary>
-public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingOptions options, LossKind loss = LossKind.MeanAbsoluteError)
+public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingOptions options, LossKind loss = LossKind.MeanAbsoluteError, bool keepOptimizerState = false) : IDisposable
 {
     private readonly TrainingRequest _request = new([.. layout.Tensors.Select(t => t.Name)], loss);
+    private TrainingSession? _session;
 
     /// <summary>The settings.</summary>
     public TrainingOptions Options => options;
@@ -22,17 +26,33 @@ public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingO
     /// <summary>The trained tensors.</summary>
     public ParameterLayout Layout => layout;
 
-    /// <summary>Trains from <paramref name="start"/> on <paramref name="data"/>; returns the trained values (the layout's order).</summary>
-    public float[] Train(ReadOnlySpan<float> start, ForecastDataset data, int seed, CancellationToken cancellationToken = default)
+    /// <summary>Whether the optimiser's state is carried from one round of a device to its next.</summary>
+    public bool KeepsOptimizerState => keepOptimizerState;
+
+    /// <summary>
+    /// Trains from <paramref name="start"/> on <paramref name="data"/>; returns the trained values (the layout's order)
+    /// and, when <see cref="KeepsOptimizerState"/>, the optimiser state to hand to the device's next round
+    /// (<paramref name="optimizer"/> is this device's state from its previous round, null at its first).
+    /// </summary>
+    public LocalRound Train(ReadOnlySpan<float> start, ForecastDataset data, int seed, OptimizerState? optimizer = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Count < 2)
         {
-            return start.ToArray();
+            return new LocalRound(start.ToArray(), optimizer);
         }
 
-        TrainedParameters.ApplyTo(model, layout.Split(start));
-        var result = new Trainer(KernelUpdaters.Create).Train(model, _request, new ForecastTrainingData(data), options with { Seed = seed }, cancellationToken: cancellationToken);
-        return layout.Flatten(result.Parameters);
+        var examples = new ForecastTrainingData(data);
+        _session ??= TrainingSession.Create(model, _request, examples, options.IntraOpThreads);
+        var result = new Trainer(KernelUpdaters.Create).Train(_session, layout.Split(start), examples, options with { Seed = seed }, keepOptimizerState ? optimizer : null, cancellationToken: cancellationToken);
+        return new LocalRound(layout.Flatten(result.Parameters), keepOptimizerState ? result.OptimizerState : null);
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _session?.Dispose();
 }
+
+/// <summary>What a local round produced.</summary>
+/// <param name="Parameters">The trained values, in the layout's order.</param>
+/// <param name="Optimizer">The optimiser's state after the round (null unless kept).</param>
+public sealed record LocalRound(float[] Parameters, OptimizerState? Optimizer);

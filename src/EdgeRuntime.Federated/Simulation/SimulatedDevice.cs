@@ -1,6 +1,7 @@
 using EdgeRuntime.Federated.Device;
 using EdgeRuntime.Federated.Privacy;
 using EdgeRuntime.Federated.Signing;
+using EdgeRuntime.Kernels.Training;
 
 namespace EdgeRuntime.Federated.Simulation;
 
@@ -32,6 +33,9 @@ public sealed class SimulatedDevice(string id, DeviceData data, double slowness,
     /// <summary>Residual, privacy accounting and update counter.</summary>
     public DeviceUpdateState State { get; private set; } = DeviceUpdateState.Empty;
 
+    /// <summary>Its local optimiser's state after its last round (kept only when the training says so).</summary>
+    public OptimizerState? Optimizer { get; private set; }
+
     /// <summary>The version its current round started from; null while idle.</summary>
     public long? RoundBase { get; private set; }
 
@@ -59,7 +63,9 @@ public sealed class SimulatedDevice(string id, DeviceData data, double slowness,
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         var start = RoundStart ?? throw new InvalidOperationException($"device {Id} is not in a round");
-        var trained = training.Train(start, Data.Train, seed);
+        var round = training.Train(start, Data.Train, seed, Optimizer);
+        var trained = round.Parameters;
+        Optimizer = round.Optimizer;
         if (Poisoned)
         {
             for (var i = 0; i < trained.Length; i++)

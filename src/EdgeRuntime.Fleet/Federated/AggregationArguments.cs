@@ -33,13 +33,15 @@ internal sealed class AggregationArguments
 
     public Option<double?> ServerLearningRate { get; } = new("--server-lr") { Description = "Server learning rate η (default 1; 0.01 for fedadam)" };
 
+    public Option<double> ServerLearningRateDecay { get; } = new("--server-lr-decay") { Description = "D of the server step's decay η/√(1+t/D) over the versions made t; 0 keeps η constant", DefaultValueFactory = _ => 0 };
+
     public Option<double> ServerMomentum { get; } = new("--server-momentum") { Description = "β of FedAvgM, β1 of FedAdam", DefaultValueFactory = _ => 0.9 };
 
     public Option<double> Clip { get; } = new("--clip") { Description = "L2 bound every update is clipped to again", DefaultValueFactory = _ => 1.0 };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Buffer, MaxWait, Quorum, Expected, Deadline, MaxStaleness, Staleness, StalenessExponent, HingeOffset, Combine, Trim, ServerOptimizer, ServerLearningRate, ServerMomentum, Clip })
+        foreach (var option in new Option[] { Buffer, MaxWait, Quorum, Expected, Deadline, MaxStaleness, Staleness, StalenessExponent, HingeOffset, Combine, Trim, ServerOptimizer, ServerLearningRate, ServerLearningRateDecay, ServerMomentum, Clip })
         {
             command.Add(option);
         }
@@ -97,6 +99,7 @@ internal sealed class AggregationArguments
             TrimFraction = parseResult.GetValue(Trim),
             ServerOptimizer = server,
             ServerLearningRate = parseResult.GetValue(ServerLearningRate) ?? (server == ServerOptimizerKind.FedAdam ? 0.01 : 1.0),
+            ServerLearningRateDecay = parseResult.GetValue(ServerLearningRateDecay),
             ServerMomentum = parseResult.GetValue(ServerMomentum),
             ClipNorm = parseResult.GetValue(Clip),
         };

@@ -113,6 +113,6 @@ internal static class AggregatorCommand
     }
 
     private static string Describe(AggregationOptions options) => options.Mode == AggregationMode.FedBuff
-        ? $"K={options.BufferSize}, staleness {options.Staleness} (a={options.StalenessExponent}), at most {options.MaxStaleness} versions, {options.Combine}, server {options.ServerOptimizer} η={options.ServerLearningRate}"
-        : $"quorum {options.Quorum}, expected {options.ExpectedParticipants}, deadline {options.RoundDeadline}, {options.Combine}, server {options.ServerOptimizer} η={options.ServerLearningRate}";
+        ? $"K={options.BufferSize}, staleness {options.Staleness} (a={options.StalenessExponent}), at most {options.MaxStaleness} versions, {options.Combine}, server {options.ServerOptimizer} η={options.ServerLearningRate}{(options.ServerLearningRateDecay > 0 ? $"/√(1+t/{options.ServerLearningRateDecay})" : string.Empty)}"
+        : $"quorum {options.Quorum}, expected {options.ExpectedParticipants}, deadline {options.RoundDeadline}, {options.Combine}, server {options.ServerOptimizer} η={options.ServerLearningRate}{(options.ServerLearningRateDecay > 0 ? $"/√(1+t/{options.ServerLearningRateDecay})" : string.Empty)}";
 }

@@ -30,9 +30,20 @@ internal static class FederatedCharts
         }
 
         plot.Axes.SetLimitsX(0, Math.Max(end, 0.01));
+
+        // A diverging run (an attack on the plain mean) would flatten every other line: cut the axis above the start.
+        var all = runs.SelectMany(r => r.Points).Select(p => p.ValidationMae).Where(double.IsFinite).ToList();
+        var start = runs.Where(r => r.Points.Count > 0).Select(r => r.Points[0].ValidationMae).DefaultIfEmpty(double.NaN).Max();
+        var cut = all.Count > 0 && double.IsFinite(start) && all.Max() > 2 * start;
+        if (cut)
+        {
+            var low = all.Concat(references.Select(r => r.Mae)).Min();
+            plot.Axes.SetLimitsY(0.98 * low, 1.25 * start);
+        }
+
         plot.Title(title);
         plot.XLabel("simulated time (hours)");
-        plot.YLabel("validation MAE (mean over horizons)");
+        plot.YLabel(cut ? $"validation MAE (mean over horizons; cut at {1.25 * start:0.0}, runs above diverged)" : "validation MAE (mean over horizons)");
         plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }

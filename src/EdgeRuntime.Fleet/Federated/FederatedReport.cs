@@ -17,7 +17,7 @@ internal static class FederatedReport
         foreach (var run in runs)
         {
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"| {run.Setup.Name} | {run.Points.Count - 1} | {run.Devices.Sum(d => d.Produced)} | {run.Devices.Sum(d => d.Applied)} | {run.Devices.Sum(d => d.Expired)} | {run.Devices.Sum(d => d.Rejected)} | {run.FinalValidationMae:0.000} | {string.Join(" / ", run.FinalTest.Mae.Select(m => m.ToString("0.000", CultureInfo.InvariantCulture)))} | {FederatedSimulation.Mean(run.FinalTest):0.000} | {FederatedSimulation.Format(run.Elapsed)} | {run.WallTime.TotalSeconds:0} s |"));
+                $"| {run.Setup.Name} | {run.Versions} | {run.Devices.Sum(d => d.Produced)} | {run.Devices.Sum(d => d.Applied)} | {run.Devices.Sum(d => d.Expired)} | {run.Devices.Sum(d => d.Rejected)} | {run.FinalValidationMae:0.000} | {string.Join(" / ", run.FinalTest.Mae.Select(m => m.ToString("0.000", CultureInfo.InvariantCulture)))} | {FederatedSimulation.Mean(run.FinalTest):0.000} | {FederatedSimulation.Format(run.Elapsed)} | {run.WallTime.TotalSeconds:0} s |"));
         }
 
         await WriteAccountingAsync(output, runs);

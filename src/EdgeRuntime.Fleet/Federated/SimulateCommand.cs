@@ -42,10 +42,14 @@ internal static class SimulateCommand
         var sigma = new Option<double>("--sigma") { Description = "σ of the log-normal round times", DefaultValueFactory = _ => 0.3 };
         var offline = new Option<string[]>("--offline") { Description = "DEVICE:FROM:LENGTH, e.g. 3:2h:24h (repeatable): device 3 is offline from 2 h for a day" };
         var duration = new Option<string>("--duration") { Description = "Simulated time to run", DefaultValueFactory = _ => "6h" };
+        var evaluateEvery = new Option<int>("--evaluate-every") { Description = "Score every Nth version on the held-out and test data (and the last); 1 scores every one", DefaultValueFactory = _ => 1 };
         var maxVersions = new Option<int>("--max-versions") { Description = "Stop after this many new versions (0: only --duration)", DefaultValueFactory = _ => 0 };
         var epochs = new Option<int>("--epochs") { Description = "Local epochs per round", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch-size") { Description = "Local batch size", DefaultValueFactory = _ => 32 };
-        var rate = new Option<double>("--learning-rate") { Description = "Local Adam learning rate", DefaultValueFactory = _ => 1e-3 };
+        var rate = new Option<double>("--learning-rate") { Description = "Local learning rate", DefaultValueFactory = _ => 1e-3 };
+        var localOptimizer = new Option<string>("--local-optimizer") { Description = "adam (a fresh Adam each round) or sgd (plain SGD, with --momentum within a round)", DefaultValueFactory = _ => "adam" };
+        var keepState = new Option<bool>("--keep-optimizer-state") { Description = "Each device's local optimiser continues from its previous round (moments kept) instead of starting fresh" };
+        var momentum = new Option<double>("--momentum") { Description = "Local SGD momentum within a round", DefaultValueFactory = _ => 0 };
         var updateClip = new Option<double>("--update-clip") { Description = "The devices' L2 bound on an update", DefaultValueFactory = _ => 1.0 };
         var noise = new Option<double>("--noise") { Description = "Gaussian noise multiplier z (σ = z × --update-clip); 0 = none", DefaultValueFactory = _ => 0 };
         var encoding = new Option<string>("--encoding") { Description = "f32, q8 or topk-q8", DefaultValueFactory = _ => "q8" };
@@ -58,7 +62,7 @@ internal static class SimulateCommand
         var state = new Option<string?>("--state") { Description = "Folder for the devices' outboxes and the aggregators' state (default: a temporary folder)" };
 
         var command = new Command("simulate", "Simulate a fleet learning federated against a real broker and aggregators, on a simulated clock");
-        foreach (var option in new Option[] { devices, keep, strategies, seeds, poison, slow, round, sigma, offline, duration, maxVersions, epochs, batch, rate, updateClip, noise, encoding, topK, hidden, aggregators, broker, compare, plot, state })
+        foreach (var option in new Option[] { devices, keep, strategies, seeds, poison, slow, round, sigma, offline, duration, maxVersions, evaluateEvery, epochs, batch, rate, localOptimizer, keepState, momentum, updateClip, noise, encoding, topK, hidden, aggregators, broker, compare, plot, state })
         {
             command.Add(option);
         }
@@ -106,6 +110,17 @@ internal static class SimulateCommand
                 "topk-q8" => (UpdateEncoding?)UpdateEncoding.TopKQuantized8,
                 _ => null,
             };
+            var optimizerValue = parseResult.GetValue(localOptimizer) switch
+            {
+                "adam" => OptimizerKind.Adam,
+                "sgd" => (OptimizerKind?)OptimizerKind.SgdMomentum,
+                _ => null,
+            };
+            if (optimizerValue is null)
+            {
+                return await Fail($"--local-optimizer '{parseResult.GetValue(localOptimizer)}' is not known; use adam or sgd");
+            }
+
             if (rules is null || seedList is null || poisonList is null || roundSpan is null || durationSpan is null || spells is null || encodingValue is null || (parseResult.GetValue(keep) is not null && keepSpan is null))
             {
                 return await Fail(ruleProblem ?? spellProblem ?? "--seeds, --poison, --round, --duration, --keep or --encoding has a value that is not allowed (see --help)");
@@ -129,9 +144,9 @@ internal static class SimulateCommand
                 Profile = new SeasonalProfileSpec { Period = SeasonalPeriod.Day, Bins = 288, Memory = 7, Smooth = 2, Offsets = [0, 1, 3, 6, 12] },
             };
             var experiment = FederatedExperiment.Prepare(samples, spec, parseResult.GetValue(devices) ?? int.MaxValue, keepSpan, parseResult.GetValue(hidden));
-            var local = new TrainingOptions { Epochs = parseResult.GetValue(epochs), BatchSize = parseResult.GetValue(batch), LearningRate = parseResult.GetValue(rate), ValidationFraction = 0, Schedule = LearningRateSchedule.Constant, WeightDecay = 0 };
+            var local = new TrainingOptions { Epochs = parseResult.GetValue(epochs), BatchSize = parseResult.GetValue(batch), LearningRate = parseResult.GetValue(rate), Optimizer = optimizerValue.Value, Momentum = parseResult.GetValue(momentum), ValidationFraction = 0, Schedule = LearningRateSchedule.Constant, WeightDecay = 0 };
             await output.WriteLineAsync($"machine: {CpuFacts.Current()}, {Environment.ProcessorCount} cores");
-            await output.WriteLineAsync($"{experiment.Devices.Count} devices, {experiment.Devices.Sum(d => d.Train.Count)} training windows ({(keepSpan is null ? "all their data" : $"each its newest {keepSpan}")}), validation {experiment.Validation.Count}, test {experiment.Test.Count} from {experiment.TestFrom:u}; local rounds: {local.Epochs} epoch(s), batch {local.BatchSize}, Adam {local.LearningRate}; updates clipped to {update.ClipNorm}, {update.Encoding}{(update.NoiseMultiplier > 0 ? $", noise z={update.NoiseMultiplier}" : string.Empty)}");
+            await output.WriteLineAsync($"{experiment.Devices.Count} devices, {experiment.Devices.Sum(d => d.Train.Count)} training windows ({(keepSpan is null ? "all their data" : $"each its newest {keepSpan}")}), validation {experiment.Validation.Count}, test {experiment.Test.Count} from {experiment.TestFrom:u}; local rounds: {local.Epochs} epoch(s), batch {local.BatchSize}, {(local.Optimizer == OptimizerKind.Adam ? "Adam" : $"SGD (momentum {local.Momentum})")} {local.LearningRate}{(parseResult.GetValue(keepState) ? " continued across rounds" : " fresh each round")}; updates clipped to {update.ClipNorm}, {update.Encoding}{(update.NoiseMultiplier > 0 ? $", noise z={update.NoiseMultiplier}" : string.Empty)}");
 
             EmbeddedMqttBroker? embedded = null;
             BrokerEndpoint? endpoint;
@@ -180,11 +195,11 @@ internal static class SimulateCommand
 
                                 var name = $"{(mode == AggregationMode.FedAvg ? "FedAvg" : $"FedBuff K={options.BufferSize}")}{(rule == CombineRule.Mean ? string.Empty : $" {Describe(rule)}")}{(share > 0 ? $", {share:P0} attackers" : string.Empty)}{(seedList.Count > 1 ? $", seed {seed}" : string.Empty)}";
                                 var setup = new SimulationSetup(name, "traffic-forecast", experiment.Template, experiment.Devices, experiment.Validation, experiment.Test, options, local, update,
-                                    new RoundLatency(roundSpan.Value, parseResult.GetValue(sigma), parseResult.GetValue(slow)), durationSpan.Value, seed, parseResult.GetValue(aggregators), share, spells, parseResult.GetValue(maxVersions));
+                                    new RoundLatency(roundSpan.Value, parseResult.GetValue(sigma), parseResult.GetValue(slow)), durationSpan.Value, seed, parseResult.GetValue(aggregators), share, spells, parseResult.GetValue(maxVersions), parseResult.GetValue(keepState), Math.Max(1, parseResult.GetValue(evaluateEvery)));
                                 await output.WriteLineAsync($"{name}:");
                                 var result = await simulation.RunAsync(setup, cancellationToken);
                                 results.Add(result);
-                                await output.WriteLineAsync($"  done: {result.Points.Count - 1} versions in {FederatedSimulation.Format(result.Elapsed)} simulated, {result.WallTime.TotalSeconds:0} s real");
+                                await output.WriteLineAsync($"  done: {result.Versions} versions in {FederatedSimulation.Format(result.Elapsed)} simulated, {result.WallTime.TotalSeconds:0} s real");
                             }
                         }
                     }
@@ -194,7 +209,8 @@ internal static class SimulateCommand
                 ForecastScores? central = null, localOnly = null;
                 if (parseResult.GetValue(compare))
                 {
-                    central = experiment.Central(new TrainingOptions { Epochs = 12, BatchSize = 256, Patience = 3 }, cancellationToken);
+                    central = experiment.Central(new TrainingOptions { Epochs = 12, BatchSize = 256, Patience = 3 }, out var centralValidation, cancellationToken);
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"central (pooled data): validation MAE {FederatedSimulation.Mean(centralValidation):0.000}, test MAE {FederatedSimulation.Mean(central):0.000}"));
                     localOnly = experiment.LocalOnly(new TrainingOptions { Epochs = 12, BatchSize = 32, Patience = 3 }, cancellationToken);
                     references.Add(("central (pooled data), test", FederatedSimulation.Mean(central)));
                     references.Add(("local only, test", FederatedSimulation.Mean(localOnly)));

@@ -1,3 +1,5 @@
+using EdgeRuntime.Kernels.Training;
+
 namespace EdgeRuntime.Learning.Training;
 
 /// <summary>
@@ -24,6 +26,13 @@ public interface IParameterUpdater : IDisposable
 
     /// <summary>Copies parameter <paramref name="parameter"/>'s current values to <paramref name="destination"/>.</summary>
     void CopyParameter(int parameter, Span<float> destination);
+
+    /// <summary>The optimiser's state (moments and step count) in the flat layout of the parameters' order.</summary>
+    OptimizerState ExportState();
+
+    /// <summary>Continues from <paramref name="state"/> (an earlier run's <see cref="ExportState"/> over the same parameters).</summary>
+    /// <exception cref="ArgumentException">The state belongs to another optimiser or another parameter layout.</exception>
+    void ImportState(OptimizerState state);
 
     /// <summary>Overwrites parameter <paramref name="parameter"/>'s values (restoring a checkpoint; the optimiser state is kept).</summary>
     void SetParameter(int parameter, ReadOnlySpan<float> values);

@@ -129,6 +129,10 @@ public static class KernelUpdaters
             _parametersStale = true;
         }
 
+        public OptimizerState ExportState() => optimizer.ExportState();
+
+        public void ImportState(OptimizerState state) => optimizer.ImportState(state);
+
         public void Dispose()
         {
             optimizer.Dispose();

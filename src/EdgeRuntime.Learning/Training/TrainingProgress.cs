@@ -1,3 +1,5 @@
+using EdgeRuntime.Kernels.Training;
+
 namespace EdgeRuntime.Learning.Training;
 
 /// <summary>Where a run is, reported after every step (for progress bars) and after every epoch.</summary>
@@ -30,6 +32,7 @@ public enum TrainingStop
 /// <param name="Steps">Optimiser steps taken.</param>
 /// <param name="Elapsed">Wall time.</param>
 /// <param name="UpdateDevice">Where the parameter updates ran.</param>
+/// <param name="OptimizerState">The optimiser's state after the last step (moments, step count), to continue a later run from it; null unless asked for.</param>
 public sealed record TrainingResult(
     IReadOnlyDictionary<string, float[]> Parameters,
     int EpochsRun,
@@ -39,4 +42,5 @@ public sealed record TrainingResult(
     TrainingStop Stop,
     long Steps,
     TimeSpan Elapsed,
-    string UpdateDevice);
+    string UpdateDevice,
+    OptimizerState? OptimizerState = null);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EdgeRuntime.Graph.Autodiff;
 using EdgeRuntime.Graph.Ir;
 using EdgeRuntime.Graph.Onnx;
+using EdgeRuntime.Kernels.Training;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeRuntime.Learning.Training;
@@ -128,7 +129,24 @@ public sealed class TrainingSession : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The options or the data do not fit (one line says why).</exception>
     /// <exception cref="OperationCanceledException">Cancelled, between steps.</exception>
-    public TrainingResult Train(SupervisedData data, TrainingOptions options, Func<IReadOnlyList<float[]>, TrainingOptions, IParameterUpdater> createUpdater, IProgress<TrainingProgress>? progress = null, Action<CancellationToken>? beforeStep = null, CancellationToken cancellationToken = default)
+    public TrainingResult Train(SupervisedData data, TrainingOptions options, Func<IReadOnlyList<float[]>, TrainingOptions, IParameterUpdater> createUpdater, IProgress<TrainingProgress>? progress = null, Action<CancellationToken>? beforeStep = null, CancellationToken cancellationToken = default) =>
+        Run(data, start: null, continueFrom: null, exportState: false, options, createUpdater, progress, beforeStep, cancellationToken);
+
+    /// <summary>
+    /// Trains from <paramref name="start"/> (every trainable parameter's values by name; null: the model's own values)
+    /// with the optimiser continuing from <paramref name="continueFrom"/> (an earlier run's
+    /// <see cref="TrainingResult.OptimizerState"/> over the same parameters; null starts fresh), and returns the
+    /// optimiser's final state with the result. Federated rounds use it: each round starts from the newest global
+    /// version, and a device's Adam may keep its moment estimates from round to round instead of taking sign-like
+    /// first steps each time (Kingma &amp; Ba 2015, §2: with fresh moments the first step moves every parameter by the
+    /// full learning rate whatever its gradient's size).
+    /// </summary>
+    /// <exception cref="ArgumentException">The options, the data, a start value or the optimiser state do not fit (one line says why).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled, between steps.</exception>
+    public TrainingResult Train(SupervisedData data, IReadOnlyDictionary<string, float[]>? start, OptimizerState? continueFrom, TrainingOptions options, Func<IReadOnlyList<float[]>, TrainingOptions, IParameterUpdater> createUpdater, IProgress<TrainingProgress>? progress = null, Action<CancellationToken>? beforeStep = null, CancellationToken cancellationToken = default) =>
+        Run(data, start, continueFrom, exportState: true, options, createUpdater, progress, beforeStep, cancellationToken);
+
+    private TrainingResult Run(SupervisedData data, IReadOnlyDictionary<string, float[]>? start, OptimizerState? continueFrom, bool exportState, TrainingOptions options, Func<IReadOnlyList<float[]>, TrainingOptions, IParameterUpdater> createUpdater, IProgress<TrainingProgress>? progress, Action<CancellationToken>? beforeStep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -145,12 +163,13 @@ public sealed class TrainingSession : IDisposable
 
         CheckFits(data);
         var started = Stopwatch.GetTimestamp();
-        for (var p = 0; p < _names.Length; p++)
+        SetParameters(start, nameof(start));
+        using var updater = createUpdater(_current, options);
+        if (continueFrom is not null)
         {
-            _initial[p].CopyTo(_current[p], 0);
+            updater.ImportState(continueFrom);
         }
 
-        using var updater = createUpdater(_current, options);
         var validationCount = options.ValidationFraction > 0 ? Math.Max(1, (int)Math.Round(data.Count * options.ValidationFraction)) : 0;
         var trainCount = data.Count - validationCount;
         var stepsPerEpoch = (trainCount + options.BatchSize - 1) / options.BatchSize;
@@ -244,7 +263,7 @@ public sealed class TrainingSession : IDisposable
         }
 
         var kept = validationCount > 0 ? best : [.. _current];
-        return new TrainingResult(Named(kept), epoch, validationCount > 0 ? stopping.BestEpoch : epoch - 1, trainingLoss, validationLoss, stop, step, Stopwatch.GetElapsedTime(started), updater.Device);
+        return new TrainingResult(Named(kept), epoch, validationCount > 0 ? stopping.BestEpoch : epoch - 1, trainingLoss, validationLoss, stop, step, Stopwatch.GetElapsedTime(started), updater.Device, exportState ? updater.ExportState() : null);
     }
 
     /// <summary>
@@ -259,19 +278,7 @@ public sealed class TrainingSession : IDisposable
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         CheckFits(data);
-        for (var p = 0; p < _names.Length; p++)
-        {
-            var values = parameters is null ? _initial[p]
-                : parameters.TryGetValue(_names[p], out var given) ? given
-                : throw new ArgumentException($"no values for trainable parameter '{_names[p]}'", nameof(parameters));
-            if (values.Length != _current[p].Length)
-            {
-                throw new ArgumentException($"'{_names[p]}' has {values.Length} values, the model's has {_current[p].Length}", nameof(parameters));
-            }
-
-            values.CopyTo(_current[p], 0);
-        }
-
+        SetParameters(parameters, nameof(parameters));
         EnsureCapacity(Math.Max(_capacity, batchSize));
         return MeanLoss(data, 0, data.Count);
     }
@@ -301,6 +308,27 @@ public sealed class TrainingSession : IDisposable
         }
 
         return tensor.AsSpan<float>().ToArray();
+    }
+
+    // Puts the given values (all checked first; null: the model's own) into the arrays the session's parameters are bound to.
+    private void SetParameters(IReadOnlyDictionary<string, float[]>? parameters, string argument)
+    {
+        var values = new float[_names.Length][];
+        for (var p = 0; p < _names.Length; p++)
+        {
+            values[p] = parameters is null ? _initial[p]
+                : parameters.TryGetValue(_names[p], out var given) ? given
+                : throw new ArgumentException($"no values for trainable parameter '{_names[p]}'", argument);
+            if (values[p].Length != _current[p].Length)
+            {
+                throw new ArgumentException($"'{_names[p]}' has {values[p].Length} values, the model's has {_current[p].Length}", argument);
+            }
+        }
+
+        for (var p = 0; p < _names.Length; p++)
+        {
+            values[p].CopyTo(_current[p], 0);
+        }
     }
 
     private Dictionary<string, float[]> Named(IReadOnlyList<float[]> values) =>

@@ -3,7 +3,7 @@ namespace EdgeRuntime.Messaging.Outbox;
 /// <summary>How <see cref="OutboxUploader"/> sends (configuration section <c>Outbox</c> on the daemon).</summary>
 public sealed class OutboxUploadOptions
 {
-    /// <summary>Entries sent and not yet released at most (the oldest first). Default 16.</summary>
+    /// <summary>Entries sent and not yet released at most, per release rule (the oldest first): receipt-released entries and broker-acknowledged ones each have this many. Default 16.</summary>
     public int MaxInFlight { get; set; } = 16;
 
     /// <summary>Seconds to wait for a receipt before an entry is sent again (the receiver drops the duplicate). Default 60.</summary>

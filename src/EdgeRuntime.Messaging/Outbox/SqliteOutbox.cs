@@ -17,6 +17,8 @@ public sealed class SqliteOutbox : IDurableOutbox, IDisposable
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private readonly SqliteConnection _connection;
+    private readonly Dictionary<OutboxChannel, int> _channelLimits;
+    private readonly Dictionary<OutboxChannel, long> _pendingByChannel = [];
     private long _sends;
     private long _pending;
 
@@ -24,12 +26,15 @@ public sealed class SqliteOutbox : IDurableOutbox, IDisposable
     /// <param name="path">The database file.</param>
     /// <param name="timeProvider">Stamps entries.</param>
     /// <param name="maxEntries">Most entries held; <see cref="Add"/> refuses more (default 100,000).</param>
+    /// <param name="channelLimits">Most entries one channel may hold (none: only <paramref name="maxEntries"/>), so one
+    /// kind of message — results during a long outage — cannot crowd out another (federated updates).</param>
     /// <exception cref="SqliteException">The file cannot be opened or is not a database.</exception>
-    public SqliteOutbox(string path, TimeProvider timeProvider, int maxEntries = 100_000)
+    public SqliteOutbox(string path, TimeProvider timeProvider, int maxEntries = 100_000, IReadOnlyDictionary<OutboxChannel, int>? channelLimits = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
         Path = path;
         MaxEntries = maxEntries;
+        _channelLimits = channelLimits?.ToDictionary() ?? [];
         _timeProvider = timeProvider;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
@@ -53,6 +58,13 @@ public sealed class SqliteOutbox : IDurableOutbox, IDisposable
                 PRIMARY KEY (channel, outcome));
             """);
         _pending = Scalar(null, "SELECT COUNT(*) FROM entries");
+        using var byChannel = _connection.CreateCommand();
+        byChannel.CommandText = "SELECT channel, COUNT(*) FROM entries GROUP BY channel";
+        using var reader = byChannel.ExecuteReader();
+        while (reader.Read())
+        {
+            _pendingByChannel[(OutboxChannel)reader.GetInt32(0)] = reader.GetInt64(1);
+        }
     }
 
     /// <summary>The database file.</summary>
@@ -91,6 +103,11 @@ public sealed class SqliteOutbox : IDurableOutbox, IDisposable
                 throw new OutboxFullException($"the outbox {Path} holds {_pending} entries, its maximum; '{message.Id}' was not added");
             }
 
+            if (_channelLimits.TryGetValue(message.Channel, out var limit) && _pendingByChannel.GetValueOrDefault(message.Channel) >= limit)
+            {
+                throw new OutboxFullException($"the outbox {Path} holds {limit} {message.Channel} entries, the most that channel may hold; '{message.Id}' was not added");
+            }
+
             using (var insert = _connection.CreateCommand())
             {
                 insert.Transaction = transaction;
@@ -107,6 +124,7 @@ public sealed class SqliteOutbox : IDurableOutbox, IDisposable
             Tally(transaction, message.Channel, AddedTally, 1);
             transaction.Commit();
             _pending++;
+            _pendingByChannel[message.Channel] = _pendingByChannel.GetValueOrDefault(message.Channel) + 1;
         }
 
         Added?.Invoke();
@@ -140,13 +158,21 @@ public sealed class SqliteOutbox : IDurableOutbox, IDisposable
         }
     }
 
-    /// <summary>The oldest <paramref name="limit"/> entries' ids and release rules, in the order added (no payloads).</summary>
+    /// <summary>
+    /// The oldest <paramref name="limit"/> entries of each release rule — their ids and rules, in the order added, no
+    /// payloads. Per rule, so entries the broker's acknowledgement releases (results) are never held up behind entries
+    /// that wait for a receiver's receipt (updates while no aggregator answers).
+    /// </summary>
     public IReadOnlyList<(long Sequence, string Id, OutboxRelease Release)> Window(int limit)
     {
         lock (_gate)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT seq, id, release FROM entries ORDER BY seq LIMIT $limit";
+            command.CommandText = """
+                SELECT seq, id, release FROM (SELECT seq, id, release FROM entries WHERE release = 0 ORDER BY seq LIMIT $limit)
+                UNION ALL SELECT seq, id, release FROM (SELECT seq, id, release FROM entries WHERE release <> 0 ORDER BY seq LIMIT $limit)
+                ORDER BY seq
+                """;
             command.Parameters.AddWithValue("$limit", limit);
             using var reader = command.ExecuteReader();
             var entries = new List<(long, string, OutboxRelease)>();
@@ -175,6 +201,7 @@ public sealed class SqliteOutbox : IDurableOutbox, IDisposable
         }
 
         var released = 0;
+        List<OutboxChannel>? releasedByChannel = null;
         lock (_gate)
         {
             using var transaction = _connection.BeginTransaction();
@@ -188,15 +215,29 @@ public sealed class SqliteOutbox : IDurableOutbox, IDisposable
                 if (channel is long c)
                 {
                     Tally(transaction, (OutboxChannel)c, Outcome(receipt.Outcome), 1);
+                    (releasedByChannel ??= []).Add((OutboxChannel)c);
                     released++;
                 }
             }
 
             transaction.Commit();
             _pending -= released;
+            foreach (var c in releasedByChannel ?? [])
+            {
+                _pendingByChannel[c]--;
+            }
         }
 
         return released;
+    }
+
+    /// <summary>Entries of <paramref name="channel"/> waiting for their release.</summary>
+    public long PendingOf(OutboxChannel channel)
+    {
+        lock (_gate)
+        {
+            return _pendingByChannel.GetValueOrDefault(channel);
+        }
     }
 
     /// <summary>Counts a publish of an entry (resends included; kept in memory for this process).</summary>

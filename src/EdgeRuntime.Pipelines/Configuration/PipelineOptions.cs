@@ -137,4 +137,12 @@ public sealed class ResultOptions
 
     /// <summary>Keep results in the local SQLite store. Default true.</summary>
     public bool Store { get; set; } = true;
+
+    /// <summary>
+    /// Send results through the device's durable outbox ({state}/outbox.db, the one federated updates use): each is on
+    /// disk before it is sent and deleted only when the broker acknowledges it, so results made while the broker is away
+    /// survive an outage of any length and a restart of the daemon. Needs <see cref="Qos"/> 1. Default false: results
+    /// wait in memory (MQTT's outgoing queue) and a restart loses what had not gone out.
+    /// </summary>
+    public bool Durable { get; set; }
 }

@@ -61,6 +61,11 @@ public sealed partial class PipelineOptionsValidator(Func<IReadOnlyList<string>>
                 failures.Add($"{key}:Results:Qos: {p.Results.Qos} is not allowed; allowed: 0 or 1");
             }
 
+            if (p.Results.Durable && p.Results.Qos != 1)
+            {
+                failures.Add($"{key}:Results:Durable: true needs {key}:Results:Qos 1 (the outbox keeps a result until the broker acknowledges it); Qos is {p.Results.Qos}");
+            }
+
             if (p.Results.MaxPerSecond < 0 || !double.IsFinite(p.Results.MaxPerSecond))
             {
                 failures.Add($"{key}:Results:MaxPerSecond: {p.Results.MaxPerSecond} is out of range; allowed: 0 (no limit) or more");

@@ -1,4 +1,5 @@
 using EdgeRuntime.Core.Learning;
+using EdgeRuntime.Core.Outbox;
 using EdgeRuntime.Core.Pipelines;
 using EdgeRuntime.Core.Vision;
 using EdgeRuntime.Inference.Serving;
@@ -20,7 +21,7 @@ namespace EdgeRuntime.Pipelines.Runtime;
 /// </summary>
 public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
 {
-    private readonly List<(SensorPipeline Pipeline, List<RunningSource> Sources, MqttResultPublisher? Publisher)> _pipelines = [];
+    private readonly List<(SensorPipeline Pipeline, List<RunningSource> Sources, ResultPublisher? Publisher)> _pipelines = [];
     private readonly Dictionary<string, MicroBatcher> _batchers = new(StringComparer.Ordinal);
     private readonly List<Task> _running = [];
     private readonly CancellationTokenSource _stopping = new();
@@ -32,7 +33,8 @@ public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
     /// <summary>
     /// Builds the pipelines (sources are created, nothing runs yet). Detector stages get their frame pre-processors
     /// from <paramref name="framePreprocessors"/> (null: the C# path), which stays the caller's to dispose; forecast
-    /// stages report to <paramref name="forecastObserver"/> when given (on-device learning).
+    /// stages report to <paramref name="forecastObserver"/> when given (on-device learning). Pipelines whose results are
+    /// durable (<see cref="ResultOptions.Durable"/>) send them through <paramref name="outbox"/>.
     /// </summary>
     /// <exception cref="InvalidDataException">A source's file is unreadable or malformed.</exception>
     public PipelineRuntime(
@@ -47,7 +49,8 @@ public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
         TimeProvider timeProvider,
         ILogger<PipelineRuntime> logger,
         IFramePreprocessorFactory? framePreprocessors = null,
-        IForecastObserver? forecastObserver = null)
+        IForecastObserver? forecastObserver = null,
+        IDurableOutbox? outbox = null)
     {
         ArgumentNullException.ThrowIfNull(pipelines);
         _board = board;
@@ -63,7 +66,9 @@ public sealed partial class PipelineRuntime : IAsyncDisposable, IInferenceLoad
             }
 
             var sinks = new List<IResultSink>();
-            var publisher = connection is null ? null : new MqttResultPublisher(connection, topics, deviceId, options.Name, options.Results, timeProvider);
+            ResultPublisher? publisher = options.Results.Durable && outbox is not null
+                ? new DurableResultPublisher(outbox, options.Name, options.Results, timeProvider)
+                : connection is null ? null : new MqttResultPublisher(connection, topics, deviceId, options.Name, options.Results, timeProvider);
             if (publisher is not null)
             {
                 sinks.Add(publisher);

@@ -16,8 +16,8 @@ namespace EdgeRuntime.Worker.Hosting;
 
 /// <summary>
 /// Registers the device side of federated learning: options (validated at start), and — when enabled — the device
-/// key, the durable outbox ({state}/outbox.db) and the sink the learner hands accepted revisions to. The upload runs in
-/// <see cref="FederatedUploadService"/>.
+/// key and the sink the learner hands accepted revisions to, which adds updates to the durable outbox
+/// (<see cref="OutboxServices"/>). The upload runs in <see cref="OutboxUploadService"/>.
 /// </summary>
 internal static class FederatedServices
 {
@@ -26,10 +26,6 @@ internal static class FederatedServices
         services.AddOptions<FederatedOptions>().Bind(configuration.GetSection(FederatedOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FederatedOptions>, FederatedOptionsValidator>();
         services.AddSingleton(sp => DeviceKey.Load(sp.GetRequiredService<IOptions<FederatedOptions>>().Value.DeviceKey!));
-        services.AddSingleton(sp => new SqliteOutbox(
-            Path.Combine(sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!, "outbox.db"),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<FederatedOptions>>().Value.MaxOutboxEntries));
         services.AddSingleton<RevisionUpdateSink>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<FederatedOptions>>().Value;

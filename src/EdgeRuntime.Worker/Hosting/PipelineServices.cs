@@ -4,6 +4,7 @@ using EdgeRuntime.Core.Vision;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Learning.OnDevice;
 using EdgeRuntime.Messaging.Connection;
+using EdgeRuntime.Messaging.Outbox;
 using EdgeRuntime.Messaging.Topics;
 using EdgeRuntime.Pipelines.Configuration;
 using EdgeRuntime.Pipelines.Results;
@@ -57,7 +58,8 @@ internal static class PipelineServices
                 time,
                 sp.GetRequiredService<ILogger<PipelineRuntime>>(),
                 frames,
-                learning.Enabled ? sp.GetRequiredService<LabelJoiner>() : null);
+                learning.Enabled ? sp.GetRequiredService<LabelJoiner>() : null,
+                OutboxServices.DurableResults(sp.GetRequiredService<IOptions<PipelineSetOptions>>().Value) ? sp.GetRequiredService<SqliteOutbox>() : null);
             sp.GetRequiredService<InferenceLoadRelay>().Source = runtime;
             return runtime;
         });

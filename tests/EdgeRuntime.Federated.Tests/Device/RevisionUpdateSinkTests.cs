@@ -1,5 +1,6 @@
 using EdgeRuntime.Core.Compute;
 using EdgeRuntime.Core.Learning;
+using EdgeRuntime.Federated.Aggregation;
 using EdgeRuntime.Federated.Device;
 using EdgeRuntime.Federated.Privacy;
 using EdgeRuntime.Federated.Signing;
@@ -106,5 +107,32 @@ public sealed class RevisionUpdateSinkTests : IDisposable
         Assert.True(afterTwo > afterOne);
         Assert.Equal(2, Sink(options).Updates("traffic"));
         Assert.Equal(2, _outbox.PendingCount);
+    }
+
+    [Fact]
+    public void Accept_BaseVersionAggregatedOverOtherTensors_RefusedWithTheTrainableMismatchCodeAndNothingQueued()
+    {
+        // The aggregator (--trainable all) wrote v1; the device trains only its head.
+        TinyForecaster.Global().WriteVersion(1, TinyForecaster.Global().InitialParameters, _basePath);
+
+        var problem = Sink().Accept(Revision(1, 0.01f));
+
+        Assert.NotNull(problem);
+        Assert.StartsWith("trainable-mismatch: Learning:Trainable selects [head.weight, head.bias] but the aggregator of traffic folds [hidden.weight, hidden.bias, head.weight, head.bias, skip.weight]", problem, StringComparison.Ordinal);
+        Assert.Single(problem.Split('\n'));
+        Assert.Equal(0, _outbox.PendingCount);
+    }
+
+    [Fact]
+    public void Accept_BaseVersionAggregatedOverTheSameTensorsListedInAnotherOrder_Queued()
+    {
+        var global = GlobalModel.FromBytes(TinyForecaster.Bytes(), "head.bias,head.weight");
+        global.WriteVersion(1, global.InitialParameters, _basePath);
+
+        var problem = Sink().Accept(Revision(1, 0.01f));
+
+        Assert.Null(problem);
+        var parts = UpdateCodec.Split(Assert.Single(_outbox.Pending()).Payload);
+        Assert.Equal(Head, parts.Header.Tensors.Select(t => t.Name));
     }
 }

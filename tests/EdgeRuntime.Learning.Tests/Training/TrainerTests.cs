@@ -105,6 +105,44 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Session_TwoRunsFromTheSameStart_SameParametersAsARunThatBuildsItsOwn()
+    {
+        var data = Regression(n: 300, seed: 11, w: [2f, -1f, 0.5f], b: 3f);
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 32, LearningRate = 0.05, ValidationFraction = 0 };
+        var request = new TrainingRequest(["w", "b"], LossKind.MeanSquaredError);
+        var start = new Dictionary<string, float[]> { ["w"] = [0f, 0f, 0f], ["b"] = [0f] };
+        var trainer = new Trainer(KernelUpdaters.Create);
+
+        var own = trainer.Train(LinearModel(), request, data, options, cancellationToken: TestContext.Current.CancellationToken);
+        using var session = TrainingSession.Create(LinearModel(), request, data);
+        var first = trainer.Train(session, start, data, options, cancellationToken: TestContext.Current.CancellationToken);
+        var second = trainer.Train(session, start, data, options, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(own.Parameters["w"], first.Parameters["w"]);
+        Assert.Equal(first.Parameters["w"], second.Parameters["w"]);
+        Assert.Equal(first.Parameters["b"], second.Parameters["b"]);
+    }
+
+    [Fact]
+    public void Session_ContinuingTheOptimizerState_StepsAddUpAndTheRunDiffersFromAFreshOne()
+    {
+        var data = Regression(n: 300, seed: 13, w: [1f, 1f, 1f], b: 0f, noise: 0.5f);
+        var options = new TrainingOptions { Epochs = 1, BatchSize = 32, LearningRate = 0.01, ValidationFraction = 0 };
+        using var session = TrainingSession.Create(LinearModel(), new TrainingRequest(["w", "b"], LossKind.MeanAbsoluteError), data);
+        var start = new Dictionary<string, float[]> { ["w"] = [0f, 0f, 0f], ["b"] = [0f] };
+        var trainer = new Trainer(KernelUpdaters.Create);
+
+        var round1 = trainer.Train(session, start, data, options, cancellationToken: TestContext.Current.CancellationToken);
+        var fresh = trainer.Train(session, round1.Parameters, data, options, cancellationToken: TestContext.Current.CancellationToken);
+        var continued = trainer.Train(session, round1.Parameters, data, options, round1.OptimizerState, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(round1.Steps, round1.OptimizerState!.Steps);
+        Assert.Equal(2 * round1.Steps, continued.OptimizerState!.Steps);
+        Assert.NotEqual(fresh.Parameters["w"], continued.Parameters["w"]);
+        Assert.Throws<ArgumentException>(() => trainer.Train(session, new Dictionary<string, float[]> { ["w"] = [0f, 0f, 0f] }, data, options, cancellationToken: TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public void Checkpoint_Damaged_IsRefusedWithOneLine()
     {
         var path = Path.Combine(_folder, "ckpt");

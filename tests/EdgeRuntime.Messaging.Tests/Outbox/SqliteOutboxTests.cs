@@ -86,4 +86,45 @@ public sealed class SqliteOutboxTests : IDisposable
 
         Assert.Contains("has space", ex.Message, StringComparison.Ordinal);
     }
+
+    private static OutboxMessage Result(string id) => new(id, OutboxChannel.PipelineResult, "traffic", new byte[] { 9 }, OutboxRelease.OnBrokerAcknowledgement);
+
+    [Fact]
+    public void Add_ChannelAtItsLimit_RefusedWhileOtherChannelsStillAdd_AndAgainAfterARelease()
+    {
+        using (var outbox = new SqliteOutbox(PathOf(), _time, maxEntries: 10, new Dictionary<OutboxChannel, int> { [OutboxChannel.PipelineResult] = 2 }))
+        {
+            outbox.Add(Result("r1"));
+            outbox.Add(Result("r2"));
+
+            Assert.Throws<OutboxFullException>(() => outbox.Add(Result("r3")));
+            outbox.Add(Update("u1"));
+            Assert.Equal(2, outbox.PendingOf(OutboxChannel.PipelineResult));
+        }
+
+        // The per-channel count survives a reopen; a release makes room.
+        using var reopened = new SqliteOutbox(PathOf(), _time, maxEntries: 10, new Dictionary<OutboxChannel, int> { [OutboxChannel.PipelineResult] = 2 });
+        Assert.Throws<OutboxFullException>(() => reopened.Add(Result("r3")));
+        reopened.Release([new OutboxReceipt("r1", OutboxOutcome.Delivered)]);
+        reopened.Add(Result("r3"));
+        Assert.Equal(["r2", "u1", "r3"], reopened.Pending().Select(e => e.Id));
+    }
+
+    [Fact]
+    public void Window_ManyEntriesWaitingForReceipts_BrokerAcknowledgedEntriesBehindThemStillInTheWindow()
+    {
+        using var outbox = new SqliteOutbox(PathOf(), _time);
+        foreach (var i in Enumerable.Range(1, 5))
+        {
+            outbox.Add(Update($"u{i}"));
+        }
+
+        outbox.Add(Result("r1"));
+        outbox.Add(Update("u6"));
+        outbox.Add(Result("r2"));
+
+        var window = outbox.Window(3);
+
+        Assert.Equal(["u1", "u2", "u3", "r1", "r2"], window.Select(e => e.Id));
+    }
 }

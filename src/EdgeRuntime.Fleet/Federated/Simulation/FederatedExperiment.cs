@@ -75,15 +75,17 @@ internal sealed class FederatedExperiment
 
     /// <summary>
     /// The reference: the same model trained centrally on every device's training data pooled, early-stopped on the
-    /// pooled held-out slices, scored on the pooled test part.
+    /// pooled held-out slices, scored on the pooled test part (<paramref name="validation"/>: on the pooled held-out
+    /// slices, the scale the simulation's per-version validation MAE uses).
     /// </summary>
-    public ForecastScores Central(TrainingOptions options, CancellationToken cancellationToken)
+    public ForecastScores Central(TrainingOptions options, out ForecastScores validation, CancellationToken cancellationToken)
     {
         var pooled = Pool(out var validationShare);
         var model = OnnxModelReader.Read(Template, "template.onnx", null);
         var result = new Trainer(KernelUpdaters.Create).Train(model, new TrainingRequest(TrafficForecasterBuilder.AllParameters, LossKind.MeanAbsoluteError), new ForecastTrainingData(pooled), options with { ValidationFraction = validationShare }, cancellationToken: cancellationToken);
         TrainedParameters.ApplyTo(model, result.Parameters);
         using var forecaster = new OnnxForecaster(OnnxModelWriter.ToBytes(model), "central (pooled data)");
+        validation = ForecastScores.Of(forecaster, Validation);
         return ForecastScores.Of(forecaster, Test);
     }
 

@@ -96,7 +96,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
             var builder = new UpdateBuilder(accelerator);
             var noise = GaussianNoise.Seeded(setup.Seed);
             var model = OnnxModelReader.Read(setup.Template, "template.onnx", null);
-            var training = new LocalTraining(model, template.Layout, setup.Local);
+            using var training = new LocalTraining(model, template.Layout, setup.Local, keepOptimizerState: setup.KeepOptimizerState);
             var spells = (setup.Offline ?? []).ToList();
             var produced = new long[devices.Count];
             var points = new List<SimulationPoint>();
@@ -105,9 +105,9 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
             var end = Epoch + setup.Duration;
             long updates = 0;
 
-            void Evaluate()
+            void Evaluate(bool last = false)
             {
-                if (follower.Latest is { } latest && latest.Version > evaluated)
+                if (follower.Latest is { } latest && latest.Version > evaluated && (last || (latest.Version - template.TemplateVersion) % Math.Max(1, setup.EvaluateEvery) == 0))
                 {
                     evaluated = latest.Version;
                     points.Add(Score(latest, clock.Elapsed, updates, setup));
@@ -198,6 +198,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
                 StartRounds();
             }
 
+            Evaluate(last: true);
             var final = follower.Latest!;
             using var forecaster = new OnnxForecaster(final.Bytes, $"{setup.Name} v{final.Version}");
             var finalTest = ForecastScores.Of(forecaster, setup.Test);

@@ -40,7 +40,7 @@ internal sealed class GlobalVersionFollower(MqttConnectionSupervisor connection,
     /// <summary>The newest version announced (a signed manifest seen).</summary>
     public long Announced => Interlocked.Read(ref _announced);
 
-    /// <summary>Manifests or chunks refused (bad signature, wrong hash).</summary>
+    /// <summary>Manifests or fetches refused (bad signature, wrong hash, chunks not in time).</summary>
     public long Refused { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken) =>
@@ -84,12 +84,27 @@ internal sealed class GlobalVersionFollower(MqttConnectionSupervisor connection,
 
     private async Task FetchAsync(ModelManifest manifest)
     {
+        // A fetch that times out on a loaded machine is tried again, as a device's delivery resumes: no later manifest
+        // may come to start another (the first version, the last of a run).
+        for (var attempt = 1; attempt <= MaxAttempts && !_stop.IsCancellationRequested; attempt++)
+        {
+            if (await TryFetchAsync(manifest) || (Latest is { } latest && latest.Version >= manifest.Version))
+            {
+                return;
+            }
+        }
+    }
+
+    private const int MaxAttempts = 5;
+
+    private async Task<bool> TryFetchAsync(ModelManifest manifest)
+    {
         await _fetching.WaitAsync(_stop.Token);
         try
         {
             if (Latest is { } latest && latest.Version >= manifest.Version)
             {
-                return;
+                return true;
             }
 
             var bytes = new byte[manifest.Length];
@@ -106,21 +121,28 @@ internal sealed class GlobalVersionFollower(MqttConnectionSupervisor connection,
             if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != manifest.Sha256)
             {
                 Refused++;
-                return;
+                return false;
             }
 
             var parameters = template.ReadParameters(bytes);
             lock (_gate)
             {
-                _latest = new DeliveredVersion(manifest.Version, bytes, parameters);
+                if (_latest is null || _latest.Version < manifest.Version)
+                {
+                    _latest = new DeliveredVersion(manifest.Version, bytes, parameters);
+                }
             }
+
+            return true;
         }
         catch (Exception ex) when (ex is TransferException or InvalidDataException)
         {
             Refused++;
+            return false;
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
+            return true;
         }
         finally
         {

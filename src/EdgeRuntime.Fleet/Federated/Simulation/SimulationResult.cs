@@ -20,7 +20,7 @@ public sealed record DeviceTally(string Device, long Produced, long Applied, lon
 
 /// <summary>A finished run.</summary>
 /// <param name="Setup">What ran.</param>
-/// <param name="Points">One per version.</param>
+/// <param name="Points">One per evaluated version (every version, or every Nth and the last).</param>
 /// <param name="FinalTest">The last version's test scores per horizon.</param>
 /// <param name="Devices">Per device accounting.</param>
 /// <param name="Elapsed">Simulated time at the end.</param>
@@ -32,6 +32,9 @@ public sealed record SimulationResult(SimulationSetup Setup, IReadOnlyList<Simul
 
     /// <summary>Updates each aggregator took from the shared subscription (its own ledger; the lead's first).</summary>
     public IReadOnlyList<long> AggregatorShares { get; init; } = [];
+
+    /// <summary>New versions made during the run.</summary>
+    public long Versions => Points[^1].Version - Points[0].Version;
 
     /// <summary>The final validation MAE.</summary>
     public double FinalValidationMae => Points[^1].ValidationMae;

@@ -23,6 +23,8 @@ namespace EdgeRuntime.Fleet.Federated.Simulation;
 /// <param name="PoisonShare">Share of devices sending sign-flipped updates ×10.</param>
 /// <param name="Offline">Devices that go offline, when and for how long.</param>
 /// <param name="MaxVersions">Stop after this many versions (0: only the duration).</param>
+/// <param name="KeepOptimizerState">Each device's local optimiser continues from its previous round.</param>
+/// <param name="EvaluateEvery">Score every Nth version (and the last); 1 scores every one.</param>
 public sealed record SimulationSetup(
     string Name,
     string Model,
@@ -39,7 +41,9 @@ public sealed record SimulationSetup(
     int Aggregators = 1,
     double PoisonShare = 0,
     IReadOnlyList<OfflineSpell>? Offline = null,
-    int MaxVersions = 0);
+    int MaxVersions = 0,
+    bool KeepOptimizerState = false,
+    int EvaluateEvery = 1);
 
 /// <summary>Device <paramref name="Device"/> (an index) is offline from <paramref name="From"/> (simulated time since the start) for <paramref name="Length"/>.</summary>
 public sealed record OfflineSpell(int Device, TimeSpan From, TimeSpan Length);
