@@ -77,7 +77,7 @@ internal static class DeviceDayBenchmark
     private static async Task LatencyPartAsync(Device learning, List<IntervalSample> samples, int rate, int pairs, int seconds)
     {
         Console.WriteLine();
-        Console.WriteLine($"serving latency at {rate} samples/s for {seconds} s while rounds train back to back on {learning.Store.Count(Model)} stored examples (head and biases, nice 10, paused while requests wait), against {seconds} s without, in {pairs} pairs, order alternating:");
+        Console.WriteLine($"serving latency at {rate} samples/s for {seconds} s while rounds train back to back on {learning.Store.Count(Model)} stored examples (head and biases, nice 10 and SCHED_IDLE, paused while requests wait), against {seconds} s without, in {pairs} pairs, order alternating:");
         var ratios = new List<double>();
         var relay = new LoadRelay();
         var learner = learning.Learner(TimeProvider.System, new LearningOptions { MinNewExamples = 10, MaxTrainingExamples = 50_000, Epochs = 4, MinImprovement = 0.99, CpuSecondsPerHour = 3600 }, relay);

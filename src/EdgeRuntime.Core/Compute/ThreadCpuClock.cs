@@ -13,6 +13,7 @@ public static partial class ThreadCpuClock
 {
     private const int ClockThreadCpuTime = 3;
     private const int PriorityProcess = 0;
+    private const int SchedIdle = 5;
 
     /// <summary>The calling thread's CPU time so far, or null where the platform cannot tell.</summary>
     public static TimeSpan? Now() => OperatingSystem.IsLinux() && clock_gettime(ClockThreadCpuTime, out var time) == 0 ? ToTimeSpan(time) : null;
@@ -41,6 +42,26 @@ public static partial class ThreadCpuClock
     public static bool Lower(int threadId, int nice) =>
         // With PRIO_PROCESS and a thread id, Linux sets that one thread's nice value (setpriority(2), NOTES).
         OperatingSystem.IsLinux() && setpriority(PriorityProcess, threadId, nice) == 0;
+
+    /// <summary>
+    /// Puts thread <paramref name="threadId"/> under Linux's SCHED_IDLE policy (sched(7)): it runs only on CPU time no
+    /// other thread wants, and a normal thread that wakes up preempts it at once, whereas a thread at a high nice value
+    /// may keep the core for the rest of its slice (milliseconds) before a waking serving thread gets it. An
+    /// unprivileged process may move its own threads into SCHED_IDLE (not back out). False if it could not.
+    /// </summary>
+    public static bool LowerToIdle(int threadId)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var parameter = 0;
+        return sched_setscheduler(threadId, SchedIdle, ref parameter) == 0;
+    }
+
+    /// <summary>The calling thread under SCHED_IDLE (see <see cref="LowerToIdle(int)"/>); false if it could not.</summary>
+    public static bool LowerToIdle() => OperatingSystem.IsLinux() && LowerToIdle(gettid());
 
     /// <summary>
     /// This process's threads whose name (Linux comm, at most 15 characters) starts with <paramref name="namePrefix"/>,
@@ -91,4 +112,8 @@ public static partial class ThreadCpuClock
 
     [LibraryImport("libc")]
     private static partial int gettid();
+
+    // struct sched_param holds one int (its priority, 0 for SCHED_IDLE).
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int sched_setscheduler(int threadId, int policy, ref int parameter);
 }

@@ -272,11 +272,21 @@ public sealed partial class KernelAccelerator : IDisposable
             {
                 var before = ThreadCpuClock.Threads(WorkerThreadPrefix).ToHashSet();
                 accelerator = context.GetCPUDevice(0).CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel);
-                workers = [.. ThreadCpuClock.Threads(WorkerThreadPrefix).Where(id => !before.Contains(id))];
+
+                // A thread's name reaches Linux when the thread itself starts running, which may be after the accelerator
+                // is returned: wait (briefly) until every worker and the clean-up thread carry theirs.
+                var expected = (cores * CpuGroupSize) + 1;
+                var waited = Stopwatch.StartNew();
+                do
+                {
+                    workers = [.. ThreadCpuClock.Threads(WorkerThreadPrefix).Where(id => !before.Contains(id))];
+                }
+                while (OperatingSystem.IsLinux() && workers.Count < expected && waited.Elapsed < TimeSpan.FromSeconds(2) && Yield());
             }
 
             var lowered = settings.WorkerNice > 0 && workers.Count > 0 && workers.All(id => ThreadCpuClock.Lower(id, settings.WorkerNice));
-            var description = $"CPU accelerator, {cores}x{CpuGroupSize} threads{(lowered ? $" at nice {settings.WorkerNice}" : string.Empty)}";
+            var idle = settings.WorkerIdlePolicy && workers.Count > 0 && workers.All(ThreadCpuClock.LowerToIdle);
+            var description = $"CPU accelerator, {cores}x{CpuGroupSize} threads{(lowered ? $" at nice {settings.WorkerNice}" : string.Empty)}{(idle ? ", SCHED_IDLE" : string.Empty)}";
             return (context, accelerator, new KernelAcceleratorStatus(preference, AcceleratorKind.Cpu, description, reason), workers);
         }
         catch
@@ -284,6 +294,12 @@ public sealed partial class KernelAccelerator : IDisposable
             context.Dispose();
             throw;
         }
+    }
+
+    private static bool Yield()
+    {
+        Thread.Yield();
+        return true;
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Kernels run on {Accelerator}")]

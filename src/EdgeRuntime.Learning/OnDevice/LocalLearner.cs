@@ -288,13 +288,16 @@ public sealed partial class LocalLearner(
         _ => "training",
     };
 
-    // Training runs on a thread of its own at a lower priority (nice 10), so the scheduler prefers serving threads.
+    // Training runs on a thread of its own at a lower priority (nice 10, and SCHED_IDLE where Linux allows it), so the
+    // scheduler prefers serving threads and a waking serving thread takes the core at once instead of after the
+    // training thread's slice (the device-day benchmark's p99, docs/learning.md).
     private static Task<T> RunOnLearningThreadAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             ThreadCpuClock.Lower(KernelUpdaters.BackgroundNice);
+            ThreadCpuClock.LowerToIdle();
             try
             {
                 done.TrySetResult(work());

@@ -89,7 +89,8 @@ public sealed class KernelAcceleratorTests
 
         // One multiprocessor of one two-thread group: two workers (ILGPU_<id>_CPU_…) besides the accelerator's clean-up
         // thread, all at nice 10 (field 19 of /proc/self/task/TID/stat).
-        Assert.Equal(2, kernels.WorkerThreadIds.Count(id => File.ReadAllText($"/proc/self/task/{id}/comm").Contains("_CPU_", StringComparison.Ordinal)));
+        // (Linux keeps 15 characters of a name: with a five-digit id the suffix is cut to "_CPU".)
+        Assert.Equal(2, kernels.WorkerThreadIds.Count(id => File.ReadAllText($"/proc/self/task/{id}/comm").Contains("_CPU", StringComparison.Ordinal)));
         Assert.All(kernels.WorkerThreadIds, id => Assert.Equal("10", File.ReadAllText($"/proc/self/task/{id}/stat").Split(')')[1].Split(' ')[17]));
         Assert.EndsWith("1x2 threads at nice 10)", kernels.Status.ToString(), StringComparison.Ordinal);
 
@@ -101,6 +102,20 @@ public sealed class KernelAcceleratorTests
         }
 
         Assert.True(kernels.WorkerCpuTime()!.Value > before, "50 launches over 2^20 floats used no worker CPU time");
+    }
+
+    [Fact]
+    public void Create_CpuWithIdlePolicy_WorkersUnderSchedIdle_AndStillComputing()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "scheduling policies are read from Linux");
+        using var kernels = KernelAccelerator.Create(KernelPreference.Cpu, cpu: new KernelCpuSettings(Multiprocessors: 1, WorkerNice: 10, WorkerIdlePolicy: true));
+
+        // Field 41 of /proc/self/task/TID/stat is the policy: 5 is SCHED_IDLE, 0 SCHED_OTHER.
+        Assert.All(kernels.WorkerThreadIds, id => Assert.Equal("5", File.ReadAllText($"/proc/self/task/{id}/stat").Split(')')[1].Split(' ')[39]));
+        Assert.EndsWith("1x2 threads at nice 10, SCHED_IDLE)", kernels.Status.ToString(), StringComparison.Ordinal);
+        using var x = kernels.Upload([1f, 2f, 3f]);
+        kernels.Vectors.Scale(2f, x);
+        Assert.Equal([2f, 4f, 6f], x.ToArray());
     }
 
     private sealed class ListLogger : ILogger
