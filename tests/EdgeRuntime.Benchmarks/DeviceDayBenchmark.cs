@@ -45,6 +45,7 @@ internal static class DeviceDayBenchmark
         var samples = IntervalSeries.Simulate(SimulatedLanes.Intersection(), scenario, Monday, TimeSpan.FromDays(days)).ToList();
         Console.WriteLine($"device: simulated signalised intersection (cycle 90 s, green 50%, 4 incidents a lane a day, seed 99), {days} days from {Monday:u}, {samples.Count} lane intervals of 10 s");
 
+        using var gcTrace = args.Contains("--trace-gc") ? new GcTrace() : null;
         if (args.Contains("--latency-only"))
         {
             using var filled = await Device.StartAsync();

@@ -65,7 +65,7 @@ public sealed class DeviceVector : IDisposable
         }
 
         using var scope = Owner.Enter();
-        _buffer.AsContiguous().SubView(offset, values.Length).CopyFromCPU(values);
+        HostCopies.CopyFrom(Owner, _buffer, offset, values);
     }
 
     /// <summary>Copies the whole vector into <paramref name="destination"/> (exactly <see cref="Length"/> floats).</summary>
@@ -89,7 +89,7 @@ public sealed class DeviceVector : IDisposable
         }
 
         using var scope = Owner.Enter();
-        _buffer.AsContiguous().SubView(offset, destination.Length).CopyToCPU(destination);
+        HostCopies.CopyTo(Owner, _buffer, offset, destination);
     }
 
     /// <summary>A new array with the vector's values.</summary>

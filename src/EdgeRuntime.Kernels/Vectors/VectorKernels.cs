@@ -215,7 +215,7 @@ public sealed class VectorKernels : IDisposable
     {
         // Copying to the CPU waits for the kernel.
         var partials = _hostPartials.AsSpan(0, groups);
-        _partials.AsContiguous().SubView(0, groups).CopyToCPU(partials);
+        HostCopies.CopyTo(_kernels, _partials, 0, partials);
         var sum = 0.0;
         foreach (var partial in partials)
         {

@@ -64,7 +64,7 @@ public sealed class KernelDetectionDecoder : IDisposable
         using var scope = kernels.Enter();
         var accelerator = kernels.Accelerator;
         _priors = accelerator.Allocate1D<float>(priors.Length);
-        _priors.AsContiguous().CopyFromCPU(priors);
+        HostCopies.CopyFrom(_kernels, _priors, 0, priors);
         _scores = accelerator.Allocate1D<float>(PriorCount * classes);
         _locations = accelerator.Allocate1D<float>(priors.Length);
         _boxes = accelerator.Allocate1D<float>(priors.Length);
@@ -91,13 +91,13 @@ public sealed class KernelDetectionDecoder : IDisposable
         }
 
         using var scope = _kernels.Enter();
-        _scores.AsContiguous().CopyFromCPU(scores);
-        _locations.AsContiguous().CopyFromCPU(locations);
+        HostCopies.CopyFrom(_kernels, _scores, 0, scores);
+        HostCopies.CopyFrom(_kernels, _locations, 0, locations);
         _count.MemSetToZero();
         var scalars = new DetectionScalars(PriorCount, _classes, _objectClass, thresholds.ScoreThreshold, _centerVariance, _sizeVariance);
         _compiled.DecodeSelect(_kernels.Launch(PriorCount), _scores.View, _locations.View, _priors.View, _boxes.View, _candidates.View, _count.View, scalars);
         Span<int> counted = stackalloc int[1];
-        _count.AsContiguous().CopyToCPU(counted);
+        HostCopies.CopyTo(_kernels, _count, 0, counted);
         var n = counted[0];
         if (n == 0)
         {
@@ -106,7 +106,7 @@ public sealed class KernelDetectionDecoder : IDisposable
 
         // Best first, ties in prior order: the order a stable sort by descending score gives the C# path.
         var order = new int[n];
-        _candidates.AsContiguous().SubView(0, n).CopyToCPU(order.AsSpan());
+        HostCopies.CopyTo(_kernels, _candidates, 0, order.AsSpan());
         var keys = new (float Score, int Prior)[n];
         for (var i = 0; i < n; i++)
         {
@@ -123,7 +123,7 @@ public sealed class KernelDetectionDecoder : IDisposable
         var mask = new ulong[n * words];
         if (n > 1)
         {
-            _order.AsContiguous().SubView(0, n).CopyFromCPU(order.AsSpan());
+            HostCopies.CopyFrom(_kernels, _order, 0, order.AsSpan());
             if (_mask is null || _mask.Length < mask.Length)
             {
                 _mask?.Dispose();
@@ -131,7 +131,7 @@ public sealed class KernelDetectionDecoder : IDisposable
             }
 
             _compiled.SuppressionMask(_kernels.Launch(mask.Length), _boxes.View, _order.View, _mask.View, n, words, thresholds.IouThreshold);
-            _mask.AsContiguous().SubView(0, mask.Length).CopyToCPU(mask.AsSpan());
+            HostCopies.CopyTo(_kernels, _mask, 0, mask.AsSpan());
         }
 
         var kept = new List<int>();
@@ -152,7 +152,7 @@ public sealed class KernelDetectionDecoder : IDisposable
 
         // One copy of every box beats one small copy per kept box (each a synchronised transfer on a GPU).
         var boxes = new float[PriorCount * 4];
-        _boxes.AsContiguous().CopyToCPU(boxes.AsSpan());
+        HostCopies.CopyTo(_kernels, _boxes, 0, boxes.AsSpan());
         var result = new List<DetectedBox>(kept.Count);
         foreach (var prior in kept)
         {

@@ -50,12 +50,12 @@ public sealed class KernelFramePreprocessor : IFramePreprocessor, IDisposable
             _frame = _kernels.Accelerator.Allocate1D<byte>(rgb.Length);
         }
 
-        _frame.AsContiguous().SubView(0, rgb.Length).CopyFromCPU(rgb);
+        HostCopies.CopyFrom(_kernels, _frame, 0, rgb);
         var scalars = new FrameResizeScalars(width, height, Settings.Width, Settings.Height, Settings.Mean, Settings.Scale, Settings.Grayscale ? 1 : 0);
         _resize(_kernels.Launch((long)Settings.Width * Settings.Height), _frame.View, _output.View, scalars);
 
         // The copy back waits for the kernel.
-        _output.AsContiguous().CopyToCPU(destination);
+        HostCopies.CopyTo(_kernels, _output, 0, destination);
     }
 
     /// <summary>Frees the device buffers.</summary>

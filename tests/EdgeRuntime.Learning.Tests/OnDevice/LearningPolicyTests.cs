@@ -49,6 +49,30 @@ public sealed class LearningPolicyTests
     }
 
     [Fact]
+    public void CpuBudgetLedger_SlicesWithinTenSecondsShareAnEntry_WhichLeavesWithItsLastSlice()
+    {
+        var ledger = new CpuBudgetLedger();
+        var t = new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+
+        // A round's steps: 3,000 slices of 2 ms, 5 ms apart (15 s), then one more slice a minute later.
+        for (var i = 0; i < 3000; i++)
+        {
+            ledger.Record(t.AddMilliseconds(5 * i), TimeSpan.FromMilliseconds(2));
+        }
+
+        ledger.Record(t.AddMinutes(1), TimeSpan.FromSeconds(1));
+
+        Assert.Equal(TimeSpan.FromSeconds(7), ledger.UsedInLastHour(t.AddMinutes(2)));
+        Assert.Equal(TimeSpan.FromSeconds(7), ledger.Total);
+
+        // The first entry (slices 0 s to 9.995 s) leaves the hour with its last slice, the second (10 s to 14.995 s) with its own.
+        Assert.Equal(TimeSpan.FromSeconds(7), ledger.UsedInLastHour(t.AddHours(1).AddSeconds(9)));
+        Assert.Equal(TimeSpan.FromSeconds(3), ledger.UsedInLastHour(t.AddHours(1).AddSeconds(10)));
+        Assert.Equal(TimeSpan.FromSeconds(1), ledger.UsedInLastHour(t.AddHours(1).AddSeconds(15)));
+        Assert.Equal(TimeSpan.Zero, ledger.UsedInLastHour(t.AddHours(1).AddMinutes(1)));
+    }
+
+    [Fact]
     public void Options_Check_NamesTheKey()
     {
         Assert.Null(new LearningOptions().Check());
