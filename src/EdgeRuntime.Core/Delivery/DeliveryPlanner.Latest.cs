@@ -60,5 +60,17 @@ public static partial class DeliveryPlanner
             : new Refusal(RefusalCode.Stale, offer.Version, $"{label}: the fresh latest statement names v{statement.Version} (manifest {Prefix(statement.ManifestSha256)}…), not this manifest ({Prefix(offer.DocumentSha256)}…)");
     }
 
+    /// <summary>
+    /// Whether the offer is newer than the version a fresh, trusted statement names: the fleet publishes the statement
+    /// just before the manifest it names, but the two travel on different topics, so a device may see the new manifest
+    /// first. It waits (reporting nothing) for the statement rather than calling the newer manifest stale; an older
+    /// manifest than the statement names is reported.
+    /// </summary>
+    private static bool AwaitsItsStatement(DeliveryInput input, OfferedVersion offer) =>
+        input.Desired.Latest is { Verdict: SignatureVerdict.Accepted, Statement: { } statement }
+        && statement.Name == input.Model
+        && input.ExpiryNow <= statement.ExpiresAt
+        && statement.Version < offer.Version;
+
     private static string Prefix(string? sha) => sha is null ? "unknown" : sha[..Math.Min(12, sha.Length)];
 }

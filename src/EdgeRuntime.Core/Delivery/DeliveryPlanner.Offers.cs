@@ -60,6 +60,11 @@ public static partial class DeliveryPlanner
         }
 
         // Only a fresh signed statement makes a manifest the latest: an old one republished there (a freeze) is not installed.
+        if (AwaitsItsStatement(input, offer))
+        {
+            return new NothingToDo($"{input.Model} v{offer.Version} on the latest topic waits for the fleet's statement naming it (the fresh one names v{input.Desired.Latest!.Statement!.Version})", current.Serving);
+        }
+
         if (CheckLatest(input, offer) is { } stale)
         {
             var staleKey = StaleKey(signed, input.Desired.Latest);

@@ -514,6 +514,15 @@ public sealed class DeliveryPlannerTests
     }
 
     [Fact]
+    public void Plan_LatestOfferNewerThanTheFreshStatement_WaitsForItsStatement_WithoutAReport()
+    {
+        // Statement and manifest travel on two topics: the new manifest may arrive before the statement naming it.
+        var waiting = Assert.IsType<NothingToDo>(Plan(Serving(1, Stored(1)), Signed(2), latest: Latest(1)));
+        Assert.Equal("traffic v2 on the latest topic waits for the fleet's statement naming it (the fresh one names v1)", waiting.Reason);
+        Assert.Equal(RefusalCode.Stale, Refused(Plan(Serving(1, Stored(1)), Signed(2), latest: Latest(1, expires: Now.AddMinutes(-1)))).Code);
+    }
+
+    [Fact]
     public void Plan_LatestOfferThatTheFreshStatementDoesNotName_IsStale()
     {
         Assert.Equal(RefusalCode.Stale, Refused(Plan(new CurrentModel(), Signed(2), latest: Latest(5))).Code);

@@ -40,7 +40,7 @@ public sealed class ManifestBindingTests : IDisposable
         // v21's genuine manifest copied to v22's topic, then the operator deploys v22.
         await rig.PublishAsync(TestModels.Scale(21), 21, _key, announce: false);
         await rig.CopyRetainedAsync(rig.Topics.ModelVersionManifest(DeliveryRig.Model, 21), rig.Topics.ModelVersionManifest(DeliveryRig.Model, 22));
-        var reply = await FleetCommands.SendAsync(rig, FleetCommands.Command(DeviceCommand.Deploy, 22), _key);
+        var reply = await FleetCommands.SendAsync(rig, FleetCommands.Command(DeviceCommand.Deploy, 22), _key, seconds: 60);
 
         Assert.False(reply.Ok);
         Assert.Equal(RefusalCode.WrongVersion, reply.Code);

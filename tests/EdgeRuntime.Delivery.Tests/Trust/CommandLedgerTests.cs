@@ -27,7 +27,7 @@ public sealed class CommandLedgerTests : IDisposable
         // The attacker records the genuine rollback as it crosses the broker.
         var commandTopic = rig.Topics.DeviceCommand(DeliveryRig.DeviceId, DeviceCommand.Rollback);
         await using var recorder = await MosquittoSubscriber.StartAsync(rig.Port, commandTopic);
-        var first = await FleetCommands.SendAsync(rig, FleetCommands.Command(DeviceCommand.Rollback, null, expiresInSeconds: 600), _key);
+        var first = await FleetCommands.SendAsync(rig, FleetCommands.Command(DeviceCommand.Rollback, null, expiresInSeconds: 600), _key, seconds: 60);
         Assert.True(first.Ok, first.Message);
         Assert.Equal(2, first.ServingVersion);
         var captured = await recorder.WaitForAsync(m => m.Topic == commandTopic, "the rollback on the device's command topic");

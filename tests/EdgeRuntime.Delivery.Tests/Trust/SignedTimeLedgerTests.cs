@@ -21,7 +21,7 @@ public sealed class SignedTimeLedgerTests : IDisposable
         // Captured two hours ago, expired an hour ago: by the device's own clock it has a year to run.
         var now = TimeProvider.System.GetUtcNow();
         var stale = FleetCommands.Command(DeviceCommand.Deploy, 1) with { IssuedAt = now.AddHours(-2), ExpiresAt = now.AddHours(-1) };
-        var reply = await FleetCommands.SendAsync(rig, stale, _key);
+        var reply = await FleetCommands.SendAsync(rig, stale, _key, seconds: 60);
         Assert.False(reply.Ok);
         Assert.Equal(RefusalCode.Expired, reply.Code);
 
@@ -32,14 +32,14 @@ public sealed class SignedTimeLedgerTests : IDisposable
 
         // The floor survives a restart: the device still judges expiry from the newest signed time.
         await rig.RestartDeviceAsync();
-        Assert.Equal(RefusalCode.Expired, (await FleetCommands.SendAsync(rig, stale with { Nonce = Guid.NewGuid().ToString("N") }, _key)).Code);
+        Assert.Equal(RefusalCode.Expired, (await FleetCommands.SendAsync(rig, stale with { Nonce = Guid.NewGuid().ToString("N") }, _key, seconds: 60)).Code);
     }
 
     [Fact]
     public async Task ClockAYearAhead_RefusesFreshCommandsAsExpired_AndTheStatusSaysTheClockIsAhead()
     {
         await using var rig = await DeliveryRig.StartAsync("embedded", _key, device: new RigDevice([], new ShiftedTimeProvider(Year)));
-        var reply = await FleetCommands.SendAsync(rig, FleetCommands.Command(DeviceCommand.Deploy, 0), _key);
+        var reply = await FleetCommands.SendAsync(rig, FleetCommands.Command(DeviceCommand.Deploy, 0), _key, seconds: 60);
         Assert.Equal(RefusalCode.Expired, reply.Code);
 
         var clock = rig.ClockBoard.Snapshot(TimeProvider.System.GetUtcNow() + Year)!;
