@@ -6,6 +6,12 @@ namespace EdgeRuntime.Delivery.Agent;
 
 public sealed partial class ModelDeliveryAgent
 {
+    /// <summary>A message on a model's latest manifest or latest statement topic (anything else on <c>models/+/+</c> is ignored).</summary>
+    private Task OnLatestDocumentAsync(ReceivedMessage message, CancellationToken cancellationToken) =>
+        Topics.ModelOfManifestTopic(message.Topic) is not null ? OnManifestAsync(message, cancellationToken)
+        : Topics.ModelOfLatestTopic(message.Topic) is not null ? OnLatestAsync(message, cancellationToken)
+        : Task.CompletedTask;
+
     /// <summary>A manifest on a model's latest topic sets what that model's loop is offered (an empty one withdraws the offer; what is installed stays).</summary>
     private Task OnManifestAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {

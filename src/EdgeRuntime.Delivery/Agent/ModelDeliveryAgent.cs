@@ -111,9 +111,9 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
         }
 
         // Not unsubscribed at stop (see DisposeAsync): the connection's owner closes them with the connection. Latest
-        // statements first, so the retained statement of a model is there when its retained manifest is planned.
-        await _parts.Connection.SubscribeAsync(Topics.AllModelLatest, OnLatestAsync, cancellationToken: cancellationToken);
-        await _parts.Connection.SubscribeAsync(Topics.AllModelManifests, OnManifestAsync, cancellationToken: cancellationToken);
+        // statements and manifests on one subscription, whose messages are handled one at a time in the order they
+        // came: the fleet publishes a statement just before the manifest it names, so the device sees them so.
+        await _parts.Connection.SubscribeAsync(Topics.AllModelLatestDocuments, OnLatestDocumentAsync, cancellationToken: cancellationToken);
         await _parts.Connection.SubscribeAsync(Topics.DeviceCommands(_parts.DeviceId), OnCommandAsync, cancellationToken: cancellationToken);
     }
 

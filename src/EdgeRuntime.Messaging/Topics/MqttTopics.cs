@@ -53,8 +53,11 @@ public sealed class MqttTopics
     /// <summary>A model's signed latest statement (retained, re-signed on a schedule): <c>{root}/models/{name}/latest</c>.</summary>
     public string ModelLatest(string model) => $"{Root}/models/{model}/latest";
 
-    /// <summary>The filter matching every model's latest statement.</summary>
-    public string AllModelLatest => $"{Root}/models/+/latest";
+    /// <summary>
+    /// The filter matching every model's latest manifest and latest statement together (and nothing of its versions):
+    /// one subscription receives them in the order the fleet published them.
+    /// </summary>
+    public string AllModelLatestDocuments => $"{Root}/models/+/+";
 
     /// <summary>One version's signed manifest (retained): <c>{root}/models/{name}/{version}/manifest</c>.</summary>
     public string ModelVersionManifest(string model, long version) => $"{Root}/models/{model}/{version}/manifest";

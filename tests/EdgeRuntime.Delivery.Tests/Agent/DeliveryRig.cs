@@ -254,8 +254,8 @@ internal sealed class DeliveryRig : IAsyncDisposable
         Options = new DeliveryOptions { ChunkTimeoutSeconds = 3, PreflightTimeoutSeconds = 60 };
         _configure?.Invoke(Options);
         var clock = _device0.Clock ?? TimeProvider.System;
-        _device = Supervisors.Started(BrokerAddress, DeviceId, sessionful: true);
         Trust = new DeviceTrust(Path.Combine(StateDirectory, "trust"), clock, TestLogging.For<DeviceTrust>(), ClockBoard);
+        _device = Supervisors.Started(BrokerAddress, DeviceId, sessionful: true);
         _trustedKeys = TrustedKeys.Of([.. _trusted]);
         Board = new ModelStatusBoard();
         Server = new ModelServer();
@@ -286,6 +286,9 @@ internal sealed class DeliveryRig : IAsyncDisposable
         };
         Agent = new ModelDeliveryAgent(parts, TestLogging.For<ModelDeliveryAgent>());
         await Agent.StartAsync(TestContext.Current.CancellationToken);
+
+        // Connected means subscribed on the broker: a command sent from now on reaches the device.
+        await _device.WaitUntilConnectedAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20));
     }
 
     private async Task StopDeviceAsync()
