@@ -21,7 +21,10 @@ public enum ClockState
     /// <summary>Earlier than the newest signed creation time: expiry is judged from that time instead.</summary>
     Behind,
 
-    /// <summary>The newest signed document had already expired by the device clock when it arrived: fresh documents look expired.</summary>
+    /// <summary>
+    /// The newest signed document had already expired by the device clock when it arrived: the clock is ahead (fresh
+    /// documents look expired), or nothing newer was signed since (a device joining a fleet whose statements lapsed).
+    /// </summary>
     Ahead,
 }
 
@@ -84,7 +87,7 @@ public static class SignedTime
                 ClockState.Ahead,
                 ahead,
                 mark.NewestCreatedAt,
-                $"clock ahead: the newest signed document (created {Iso(mark.NewestCreatedAt)}, valid {Span(mark.Validity)}) arrived when the device clock read {Iso(mark.ObservedAt)}, {Span(ahead)} later: fresh documents look expired; set the clock");
+                $"clock ahead: the newest signed document (created {Iso(mark.NewestCreatedAt)}, valid {Span(mark.Validity)}) arrived when the device clock read {Iso(mark.ObservedAt)}, {Span(ahead)} later: the clock is ahead (fresh documents look expired: set the clock), or the fleet has signed nothing newer since");
         }
 
         return new ClockReading(ClockState.Ok, TimeSpan.Zero, mark.NewestCreatedAt, null);

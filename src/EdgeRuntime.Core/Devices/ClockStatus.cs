@@ -21,32 +21,32 @@ public sealed record ClockStatus(
     [property: JsonPropertyName("detail")] string? Detail = null);
 
 /// <summary>
-/// The device's latest clock reading against signed time: delivery writes it when a newer signed document arrives,
-/// the presence publisher reads it into the status. Thread-safe.
+/// The newest signed time the device has accepted, for the status: delivery reports it when a newer signed document
+/// arrives, the presence publisher judges the clock against it whenever it writes the status (so a clock set right in
+/// the meantime shows as such at the next refresh). Thread-safe.
 /// </summary>
 public sealed class ClockStatusBoard
 {
-    private Delivery.ClockReading? _reading;
+    private Delivery.SignedTimeMark? _mark;
 
-    /// <summary>Raised after the reading changed. Handlers must not block.</summary>
+    /// <summary>Raised after the mark changed. Handlers must not block.</summary>
     public event Action? Changed;
 
-    /// <summary>The reading, or null before any signed document was accepted.</summary>
-    public Delivery.ClockReading? Reading => Volatile.Read(ref _reading);
+    /// <summary>The mark, or null before any signed document was accepted.</summary>
+    public Delivery.SignedTimeMark? Mark => Volatile.Read(ref _mark);
 
-    /// <summary>Replaces the reading.</summary>
-    public void Report(Delivery.ClockReading reading)
+    /// <summary>Replaces the mark.</summary>
+    public void Report(Delivery.SignedTimeMark mark)
     {
-        ArgumentNullException.ThrowIfNull(reading);
-        var before = Interlocked.Exchange(ref _reading, reading);
-        if (before != reading)
+        ArgumentNullException.ThrowIfNull(mark);
+        if (Interlocked.Exchange(ref _mark, mark) != mark)
         {
             Changed?.Invoke();
         }
     }
 
-    /// <summary>The reading as the status shows it at <paramref name="deviceTime"/>; null before any signed document was accepted.</summary>
-    public ClockStatus? Snapshot(DateTimeOffset deviceTime) => Reading is not { } reading
+    /// <summary>The clock as the status shows it at <paramref name="deviceTime"/>; null before any signed document was accepted.</summary>
+    public ClockStatus? Snapshot(DateTimeOffset deviceTime) => Delivery.SignedTime.Judge(Mark, deviceTime) is not { } reading
         ? null
         : new ClockStatus(
             reading.State.ToString().ToLowerInvariant(),

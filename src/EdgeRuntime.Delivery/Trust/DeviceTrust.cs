@@ -83,15 +83,15 @@ public sealed partial class DeviceTrust
         }
     }
 
-    /// <summary>Puts the clock's standing on the board; logs one line when it changed.</summary>
+    /// <summary>Puts the newest signed time on the board; logs one line when the clock's standing changed.</summary>
     public void ReportClock()
     {
-        if (Core.Delivery.SignedTime.Judge(SignedTime.Mark, _clock.GetUtcNow()) is not { } reading)
+        if (SignedTime.Mark is not { } mark || Core.Delivery.SignedTime.Judge(mark, _clock.GetUtcNow()) is not { } reading)
         {
             return;
         }
 
-        Board.Report(reading);
+        Board.Report(mark);
         if (_lastState != reading.State)
         {
             _lastState = reading.State;
