@@ -143,6 +143,7 @@ public static class EdgeRuntimeHost
     private static void AddMessaging(IServiceCollection services)
     {
         services.AddSingleton<ModelStatusBoard>();
+        services.AddSingleton<ClockStatusBoard>();
         services.AddSingleton(sp => DeviceIdentity.Create(
             sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.DeviceId!,
             sp.GetRequiredService<TimeProvider>()));

@@ -19,6 +19,7 @@ namespace EdgeRuntime.Core.Devices;
 /// <param name="Learning">On-device learning per model; absent when the device does not learn.</param>
 /// <param name="Device">What the device probe found (providers with reasons, Jetson, cores, instruction sets, memory, fingerprint); absent until the first model is planned.</param>
 /// <param name="Plans">The plan each serving model runs with (provider, settings, cache or search); absent when none serves.</param>
+/// <param name="Clock">The device clock against the newest signed time seen (ok, behind, ahead); absent until a signed document was accepted.</param>
 public sealed record DeviceStatus(
     string DeviceId,
     DeviceState State,
@@ -32,4 +33,5 @@ public sealed record DeviceStatus(
     IReadOnlyList<EdgeRuntime.Core.Pipelines.PipelineStatus>? Pipelines = null,
     IReadOnlyList<EdgeRuntime.Core.Learning.LearningStatus>? Learning = null,
     DeviceProfile? Device = null,
-    IReadOnlyList<EdgeRuntime.Core.Planning.ServingPlan>? Plans = null);
+    IReadOnlyList<EdgeRuntime.Core.Planning.ServingPlan>? Plans = null,
+    ClockStatus? Clock = null);

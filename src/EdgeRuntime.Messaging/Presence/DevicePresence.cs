@@ -24,6 +24,7 @@ public sealed partial class DevicePresence : IDisposable
     private readonly PipelineStatusBoard _pipelines;
     private readonly LearningStatusBoard _learning;
     private readonly PlanStatusBoard _plans;
+    private readonly ClockStatusBoard _clock;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private IDisposable? _connectedRegistration;
@@ -38,8 +39,10 @@ public sealed partial class DevicePresence : IDisposable
         ILogger<DevicePresence> logger,
         PipelineStatusBoard? pipelines = null,
         LearningStatusBoard? learning = null,
-        PlanStatusBoard? plans = null)
+        PlanStatusBoard? plans = null,
+        ClockStatusBoard? clock = null)
     {
+        _clock = clock ?? new ClockStatusBoard();
         _plans = plans ?? new PlanStatusBoard();
         _pipelines = pipelines ?? new PipelineStatusBoard();
         _learning = learning ?? new LearningStatusBoard();
@@ -82,6 +85,7 @@ public sealed partial class DevicePresence : IDisposable
         _pipelines.Changed += OnModelsChanged;
         _learning.Changed += OnModelsChanged;
         _plans.Changed += OnModelsChanged;
+        _clock.Changed += OnModelsChanged;
     }
 
     /// <summary>The status document as it stands now.</summary>
@@ -98,7 +102,8 @@ public sealed partial class DevicePresence : IDisposable
         _pipelines.Snapshot() is { Count: > 0 } pipelines ? pipelines : null,
         _learning.Snapshot() is { Count: > 0 } learning ? learning : null,
         _plans.Device,
-        _plans.Snapshot() is { Count: > 0 } plans ? plans : null);
+        _plans.Snapshot() is { Count: > 0 } plans ? plans : null,
+        _clock.Snapshot(_timeProvider.GetUtcNow()));
 
     /// <summary>Queues the online status; it replaces any older status still waiting for the broker.</summary>
     public Task PublishOnlineAsync()
@@ -118,6 +123,7 @@ public sealed partial class DevicePresence : IDisposable
         _models.Changed -= OnModelsChanged;
         _pipelines.Changed -= OnModelsChanged;
         _learning.Changed -= OnModelsChanged;
+        _clock.Changed -= OnModelsChanged;
 
         return PublishAsync(Current(DeviceState.Offline, "shutdown"));
     }
@@ -128,6 +134,7 @@ public sealed partial class DevicePresence : IDisposable
         _models.Changed -= OnModelsChanged;
         _pipelines.Changed -= OnModelsChanged;
         _learning.Changed -= OnModelsChanged;
+        _clock.Changed -= OnModelsChanged;
 
         _connectedRegistration?.Dispose();
     }

@@ -266,7 +266,7 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
         }
     }
 
-    /// <summary>Publishes <paramref name="chunks"/> (retained), then the version's and the latest manifest.</summary>
+    /// <summary>Publishes <paramref name="chunks"/> (retained), then the version's manifest, a latest statement and the latest manifest.</summary>
     private async Task PublishAsync(ModelManifest manifest, byte[] model, IEnumerable<int> chunks)
     {
         await Task.WhenAll(chunks.Select(index => _fleet.PublishAsync(new OutgoingMessage(
@@ -275,6 +275,7 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
             retain: true))));
         var envelope = SignedEnvelope.Sign(ModelManifestJson.ToBytes(manifest), key).ToBytes();
         await _fleet.PublishAsync(new OutgoingMessage(_topics.ModelVersionManifest(Model, manifest.Version), envelope, retain: true));
+        await _fleet.PublishAsync(new OutgoingMessage(_topics.ModelLatest(Model), LatestStatement.Sign(manifest, key, TimeProvider.System.GetUtcNow(), LatestStatement.DefaultLifetime), retain: true));
         await _fleet.PublishAsync(new OutgoingMessage(_topics.ModelManifest(Model), envelope, retain: true));
     }
 

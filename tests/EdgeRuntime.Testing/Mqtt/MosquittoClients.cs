@@ -85,12 +85,22 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
 public static class MosquittoPublisher
 {
     /// <summary>Publishes one message (QoS 1) and waits for mosquitto_pub to finish; fails the test if it fails.</summary>
-    public static async Task PublishAsync(int port, string topic, string payload, bool retain = false)
+    /// <param name="port">The broker's port on 127.0.0.1.</param>
+    /// <param name="topic">The topic.</param>
+    /// <param name="payload">The payload, as text.</param>
+    /// <param name="retain">Whether the broker retains it.</param>
+    /// <param name="responseTopic">An MQTT 5 response topic to send with it (a request), or null.</param>
+    public static async Task PublishAsync(int port, string topic, string payload, bool retain = false, string? responseTopic = null)
     {
         var arguments = new List<string> { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", topic, "-m", payload, "-q", "1", "-V", "mqttv5" };
         if (retain)
         {
             arguments.Add("-r");
+        }
+
+        if (responseTopic is not null)
+        {
+            arguments.AddRange(["-D", "publish", "response-topic", responseTopic]);
         }
 
         await using var process = ChildProcess.Start(ExternalTool.Require("mosquitto_pub"), arguments);
