@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeRuntime.Delivery.Manifests;
 using EdgeRuntime.Delivery.Publishing;
 using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Fleet.Cli;
@@ -65,7 +66,9 @@ internal static class ModelPublishCommand
                 using var key = SigningKey.Load(keyPath);
                 var now = timeProvider.GetUtcNow();
                 var manifest = ManifestBuilder.Build(path, parseResult.GetValue(name)!, parseResult.GetValue(version), (int)size, now, now + lifetime.Value, parseResult.GetValue(url));
-                await using var connected = await ConnectedBroker.ConnectAsync(broker, parseResult, timeProvider, cancellationToken);
+                // The publisher reads every chunk and the manifest back: its own packet limit must let the largest through.
+                var largest = Math.Max(manifest.ChunkSize, (ModelManifestJson.ToBytes(manifest).Length * 4 / 3) + 4096) + (64 << 10);
+                await using var connected = await ConnectedBroker.ConnectAsync(broker, parseResult, timeProvider, cancellationToken, minMaxPacketBytes: largest);
                 // A broker's acknowledgement is not durability: the publisher reads everything back before it says "published".
                 using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(timeout))), timeProvider);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
