@@ -129,10 +129,7 @@ public sealed partial class MqttConnectionSupervisor
 
             var disconnect = await connection.Lost.WaitAsync(stopping);
             LogDisconnected(_logger, Endpoint, disconnect.Reason.ToString(), disconnect.Exception?.Message ?? disconnect.ReasonString ?? "closed");
-            if (disconnect.Reason == MqttClientDisconnectReason.SessionTakenOver)
-            {
-                OnTakenOver();
-            }
+            OnConnectionLost(takenOver: disconnect.Reason == MqttClientDisconnectReason.SessionTakenOver);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -155,17 +152,31 @@ public sealed partial class MqttConnectionSupervisor
         }
     }
 
-    private void OnTakenOver()
+    /// <summary>
+    /// A connection the broker ended: a takeover counts at once; any loss during a conflict makes the next connect wait,
+    /// since a broker that does not say "taken over" (Mosquitto 2.0.11 closes the old connection without a reason) looks
+    /// the same as one that does until the other process's status is seen (<see cref="ReportOtherProcess"/>).
+    /// </summary>
+    private void OnConnectionLost(bool takenOver)
     {
         TakeoverHistory before, after;
         lock (_gate)
         {
             before = _takeovers;
-            after = TakeoverRules.Record(before, _timeProvider.GetUtcNow(), _conflictOptions);
+            after = takenOver ? TakeoverRules.Record(before, _timeProvider.GetUtcNow(), _conflictOptions) : before;
             _takeovers = after;
+            _lossCounted = takenOver;
             _pendingBackOff = TakeoverRules.BackOff(after, _conflictOptions);
         }
 
+        if (takenOver)
+        {
+            TakeoversFound(before, after);
+        }
+    }
+
+    private void TakeoversFound(TakeoverHistory before, TakeoverHistory after)
+    {
         if (after.InConflict && !before.InConflict)
         {
             LogConflict(_logger, ClientId, Endpoint, after.Recent.Length, _conflictOptions.WindowSeconds, Core.Devices.ClientIdConflict.Code);

@@ -48,6 +48,8 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
     private volatile string? _lastConnectError;
     private TakeoverHistory _takeovers = TakeoverHistory.None;
     private TimeSpan? _pendingBackOff;
+    private bool _lossCounted;
+    private long _reportedConnection;
 
     /// <summary>Creates a supervisor; nothing connects until <see cref="Start"/>.</summary>
     /// <param name="clientOptions">Built by <see cref="MqttClientOptionsFactory"/>: server, TLS, credentials, last will.</param>
@@ -100,6 +102,30 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
                 return _takeovers;
             }
         }
+    }
+
+    /// <summary>
+    /// Counts a takeover that the broker did not name: on connection <paramref name="connectionNumber"/>, made after the
+    /// broker closed the previous one, the device's own retained status turned out to come from another process with
+    /// the same id. Counted at most once per connection, and not when the broker already said "session taken over".
+    /// </summary>
+    public void ReportOtherProcess(long connectionNumber)
+    {
+        TakeoverHistory before, after;
+        lock (_gate)
+        {
+            if (connectionNumber != Interlocked.Read(ref _connectionNumber) || connectionNumber <= _reportedConnection || _lossCounted)
+            {
+                return;
+            }
+
+            _reportedConnection = connectionNumber;
+            before = _takeovers;
+            after = TakeoverRules.Record(before, _timeProvider.GetUtcNow(), _conflictOptions);
+            _takeovers = after;
+        }
+
+        TakeoversFound(before, after);
     }
 
     /// <summary>The conflict settings this supervisor counts takeovers with.</summary>

@@ -15,8 +15,10 @@ namespace EdgeRuntime.Messaging.Presence;
 /// connect (a broker that restarted without persistence has forgotten it), again when a model's state
 /// changes and on each refresh, offline at a clean stop. The last will, set on the connection, covers an
 /// unclean end. While the supervisor reports a client id conflict the state is <c>conflict</c>, with what is known of
-/// the other process: after a takeover, each connect first reads the device's own retained status (the other
-/// process's status, or its last will) before publishing, and one started at another moment is the other side.
+/// the other process: every reconnect first reads the device's own retained status before publishing; one from a
+/// process started at another moment (its status, or its last will) is another process with this id, which the
+/// supervisor counts as a takeover (<see cref="MqttConnectionSupervisor.ReportOtherProcess"/>) — the only sign of one
+/// from a broker that closes the old connection without a reason.
 /// Thread-safe.
 /// </summary>
 public sealed partial class DevicePresence : IDisposable
@@ -34,6 +36,7 @@ public sealed partial class DevicePresence : IDisposable
     private IDisposable? _connectedRegistration;
     private IAsyncDisposable? _ownStatusSubscription;
     private volatile OtherInstance? _other;
+    private long _lookingOnConnection;
     private volatile bool _stopped;
 
     public DevicePresence(
@@ -81,10 +84,10 @@ public sealed partial class DevicePresence : IDisposable
     {
         _connectedRegistration = _supervisor.OnConnected(async (established, cancellationToken) =>
         {
-            if (_supervisor.Takeovers.Total > 0)
+            if (established.ConnectionNumber > 1)
             {
-                // Before our own status replaces it: the retained one is the other process's, or its last will.
-                await LookForOtherInstanceAsync(cancellationToken);
+                // Before our own status replaces it: after a takeover the retained one is the other process's, or its last will.
+                await LookForOtherInstanceAsync(established.ConnectionNumber, cancellationToken);
             }
 
             // Queue it and return: the PUBACK may only come on a later connection.
@@ -183,11 +186,12 @@ public sealed partial class DevicePresence : IDisposable
             other?.HostName);
     }
 
-    private async Task LookForOtherInstanceAsync(CancellationToken cancellationToken)
+    private async Task LookForOtherInstanceAsync(long connectionNumber, CancellationToken cancellationToken)
     {
         await _lookingForOther.WaitAsync(cancellationToken);
         try
         {
+            Interlocked.Exchange(ref _lookingOnConnection, connectionNumber);
             // A new SUBSCRIBE makes the broker send the retained message again; the old subscription goes first.
             if (_ownStatusSubscription is { } previous)
             {
@@ -211,6 +215,8 @@ public sealed partial class DevicePresence : IDisposable
             return Task.CompletedTask;
         }
 
+        // Another process with this device id reports to the broker: count it as a takeover of this connection.
+        _supervisor.ReportOtherProcess(Interlocked.Read(ref _lookingOnConnection));
         var known = _other;
         var seen = new OtherInstance(status.StartedAt, status.Host?.HostName ?? (known?.StartedAt == status.StartedAt ? known.HostName : null));
         if (seen != known)
