@@ -109,7 +109,7 @@ internal static class ModelPublishCommand
 
     private static string RefusalHint(MQTTnet.MqttClientPublishReasonCode code, string chunkSize) => (int)code switch
     {
-        0x95 or 0x97 => $" (the broker's message size limit, such as Mosquitto's message_size_limit, is below the chunk size {chunkSize}: publish with a smaller --chunk-size or raise the limit)",
+        0x95 or 0x97 => $" (the broker's message size limit, such as Mosquitto's max_packet_size or message_size_limit, is below the chunk size {chunkSize}: publish with a smaller --chunk-size or raise the limit)",
         0x87 => " (the broker's ACL does not let this user publish there)",
         _ => string.Empty,
     };
