@@ -166,7 +166,7 @@ public sealed partial class MqttConnectionSupervisor
             after = takenOver ? TakeoverRules.Record(before, _timeProvider.GetUtcNow(), _conflictOptions) : before;
             _takeovers = after;
             _lossCounted = takenOver;
-            _pendingBackOff = TakeoverRules.BackOff(after, _conflictOptions);
+            _pendingBackOff = TakeoverRules.BackOff(after, _conflictOptions) is { } wait && wait > TimeSpan.Zero ? wait : null;
         }
 
         if (takenOver)

@@ -8,9 +8,14 @@ namespace EdgeRuntime.Messaging.Identity;
 /// <item>a conflict begins at the takeover that makes <see cref="ClientIdConflictOptions.Takeovers"/> within
 /// <see cref="ClientIdConflictOptions.WindowSeconds"/> (one takeover is what a daemon restarted before its broker noticed
 /// the old connection gone looks like; several in a minute are not);</item>
-/// <item>during a conflict each reconnect waits <see cref="ClientIdConflictOptions.BackOffSeconds"/> × 2^(n−1) after the
-/// n-th takeover, at most <see cref="ClientIdConflictOptions.MaxBackOffSeconds"/> — the other side, running the same
-/// rules, does the same, so the pair settles to a takeover every few minutes instead of several a second;</item>
+/// <item>the takeover that makes the conflict is answered at once: that reconnect takes the connection back once more, so
+/// the other process, running the same rules, also counts its conflict-making takeover, and whichever of the two then
+/// holds the connection reports the conflict (otherwise the one left connected could show a healthy device for a whole
+/// back-off);</item>
+/// <item>from the n-th takeover of a conflict on (n ≥ 2) each reconnect waits
+/// <see cref="ClientIdConflictOptions.BackOffSeconds"/> × 2^(n−2), at most
+/// <see cref="ClientIdConflictOptions.MaxBackOffSeconds"/> — the other side does the same, so the pair settles to a
+/// takeover every few minutes instead of several a second;</item>
 /// <item>it ends only when a connection has lasted a whole window, not when takeovers merely thin out: the back-off
 /// itself thins them out, and the other process is still there.</item>
 /// </list>
@@ -50,7 +55,10 @@ public static class TakeoverRules
         return history with { Recent = [], ConflictSince = null, TakeoversInConflict = 0 };
     }
 
-    /// <summary>How long to wait before reconnecting after the latest takeover: null when there is no conflict.</summary>
+    /// <summary>
+    /// How long to wait before reconnecting after the latest takeover: null when there is no conflict, zero after the
+    /// takeover that made it one.
+    /// </summary>
     public static TimeSpan? BackOff(TakeoverHistory history, ClientIdConflictOptions options)
     {
         ArgumentNullException.ThrowIfNull(history);
@@ -60,8 +68,13 @@ public static class TakeoverRules
             return null;
         }
 
-        // 2^(n−1) stops growing long before it could overflow: the cap is reached by n = 16 for any allowed setting.
-        var doublings = Math.Min(history.TakeoversInConflict - 1, 16);
+        if (history.TakeoversInConflict <= 1)
+        {
+            return TimeSpan.Zero;
+        }
+
+        // 2^(n−2) stops growing long before it could overflow: the cap is reached by n = 18 for any allowed setting.
+        var doublings = Math.Min(history.TakeoversInConflict - 2, 16);
         var seconds = Math.Min((double)options.BackOffSeconds * (1L << doublings), options.MaxBackOffSeconds);
         return TimeSpan.FromSeconds(seconds);
     }

@@ -22,14 +22,15 @@ public sealed class TakeoverRulesTests
     }
 
     [Fact]
-    public void Record_ThresholdWithinTheWindow_ConflictFromThatTakeoverWithTheFirstBackOff()
+    public void Record_ThresholdWithinTheWindow_ConflictFromThatTakeover_AnsweredAtOnceSoTheOtherSideCountsItsOwn()
     {
         // Two devices with one id take the connection from each other about four times a second.
         var history = After(0, 0.25, 0.5);
 
         Assert.True(history.InConflict);
         Assert.Equal(T0.AddSeconds(0.5), history.ConflictSince);
-        Assert.Equal(TimeSpan.FromSeconds(30), TakeoverRules.BackOff(history, Options));
+        Assert.Equal(TimeSpan.Zero, TakeoverRules.BackOff(history, Options));
+        Assert.Equal(TimeSpan.FromSeconds(30), TakeoverRules.BackOff(TakeoverRules.Record(history, T0.AddSeconds(0.75), Options), Options));
     }
 
     [Fact]
@@ -54,7 +55,7 @@ public sealed class TakeoverRulesTests
             history = TakeoverRules.Record(history, T0.AddMinutes(i + 1), Options);
         }
 
-        Assert.Equal([30, 60, 120, 240, 480, 600, 600, 600], waits);
+        Assert.Equal([0, 30, 60, 120, 240, 480, 600, 600], waits);
     }
 
     [Fact]

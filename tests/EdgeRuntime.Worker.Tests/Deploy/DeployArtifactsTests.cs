@@ -83,7 +83,10 @@ public sealed class DeployArtifactsTests : IDisposable
 
         Assert.True(exit != 0, $"Mosquitto took a 2 MiB message: {output}");
         Assert.Contains("disconnected due to oversize packet", broker.ReadLog(), StringComparison.Ordinal);
-        await MosquittoPublisher.PublishAsync(broker.Port, "edge/models/m/1/chunks/0", new string('x', 256 << 10));
+        var chunk = Path.Combine(_folder, "chunk.bin");
+        await File.WriteAllBytesAsync(chunk, new byte[256 << 10], TestContext.Current.CancellationToken);
+        var (chunkExit, chunkOutput) = await MosquittoPublisher.TryPublishAsync(broker.Port, "edge/models/m/1/chunks/0", ["-V", "mqttv311", "-f", chunk]);
+        Assert.True(chunkExit == 0, $"a default 256 KiB chunk must pass: {chunkOutput}");
     }
 
     [Fact]
