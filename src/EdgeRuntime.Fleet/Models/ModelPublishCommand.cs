@@ -86,7 +86,9 @@ internal static class ModelPublishCommand
                 var now = timeProvider.GetUtcNow();
                 var targets = isStaged ? ManifestTargets.Only(targetDevices, targetTags) : ManifestTargets.Everyone;
                 var manifest = ManifestBuilder.Build(path, parseResult.GetValue(name)!, parseResult.GetValue(version), (int)size, now, now + lifetime.Value, parseResult.GetValue(url), targets);
-                await using var connected = await ConnectedBroker.ConnectAsync(broker, parseResult, timeProvider, cancellationToken);
+                // The publisher reads every chunk and the manifest back: its own packet limit must let the largest through.
+                var largest = Math.Max(manifest.ChunkSize, (ModelManifestJson.ToBytes(manifest).Length * 4 / 3) + 4096) + (64 << 10);
+                await using var connected = await ConnectedBroker.ConnectAsync(broker, parseResult, timeProvider, cancellationToken, minMaxPacketBytes: largest);
                 // A broker's acknowledgement is not durability: the publisher reads everything back before it says "published".
                 using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(timeout))), timeProvider);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -131,7 +133,7 @@ internal static class ModelPublishCommand
 
     private static string RefusalHint(MQTTnet.MqttClientPublishReasonCode code, string chunkSize) => (int)code switch
     {
-        0x95 or 0x97 => $" (the broker's message size limit, such as Mosquitto's message_size_limit, is below the chunk size {chunkSize}: publish with a smaller --chunk-size or raise the limit)",
+        0x95 or 0x97 => $" (the broker's message size limit, such as Mosquitto's max_packet_size or message_size_limit, is below the chunk size {chunkSize}: publish with a smaller --chunk-size or raise the limit)",
         0x87 => " (the broker's ACL does not let this user publish there)",
         _ => string.Empty,
     };

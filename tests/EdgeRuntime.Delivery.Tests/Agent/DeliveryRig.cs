@@ -309,7 +309,8 @@ internal sealed class DeliveryRig : IAsyncDisposable
 /// <summary>Broker connections wired as the daemon and edgectl wire them, with short reconnect delays.</summary>
 internal static class Supervisors
 {
-    public static MqttConnectionSupervisor Started(string server, string clientId, bool sessionful)
+    /// <summary>A started connection; with <paramref name="passwordFile"/> it logs in as a daemon's embedded broker wants (user local, that file read at each connect).</summary>
+    public static MqttConnectionSupervisor Started(string server, string clientId, bool sessionful, string? passwordFile = null)
     {
         var options = new MqttOptions
         {
@@ -318,6 +319,8 @@ internal static class Supervisors
             CleanStart = !sessionful,
             SessionExpirySeconds = sessionful ? 3600 : 0,
             Reconnect = { InitialDelayMilliseconds = 50, MaxDelayMilliseconds = 300 },
+            Username = passwordFile is null ? null : LocalBrokerCredential.Username,
+            PasswordFile = passwordFile,
         };
         Assert.True(BrokerEndpoint.TryParse(options.Server, out var endpoint, out var error), error);
         var supervisor = new MqttConnectionSupervisor(
