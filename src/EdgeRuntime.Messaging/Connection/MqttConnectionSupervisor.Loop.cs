@@ -44,7 +44,7 @@ public sealed partial class MqttConnectionSupervisor
             if (_pendingBackOff is { } backOff)
             {
                 _pendingBackOff = null;
-                conflict = new ClientIdConflictException(ClientId, _takeovers.TakeoversInConflict, _conflictOptions.WindowSeconds, backOff);
+                conflict = new ClientIdConflictException(ClientId, _takeovers.Total, backOff);
             }
         }
 
@@ -163,7 +163,7 @@ public sealed partial class MqttConnectionSupervisor
         lock (_gate)
         {
             before = _takeovers;
-            after = takenOver ? TakeoverRules.Record(before, _timeProvider.GetUtcNow(), _conflictOptions) : before;
+            after = TakeoverRules.Lost(takenOver ? TakeoverRules.Record(before, _timeProvider.GetUtcNow(), _conflictOptions) : before);
             _takeovers = after;
             _lossCounted = takenOver;
             _pendingBackOff = TakeoverRules.BackOff(after, _conflictOptions) is { } wait && wait > TimeSpan.Zero ? wait : null;

@@ -8,11 +8,10 @@ namespace EdgeRuntime.Messaging.Identity;
 /// pipeline as every other reconnect.
 /// </summary>
 /// <param name="clientId">The client id both sides use.</param>
-/// <param name="takeovers">Takeovers since the conflict began.</param>
-/// <param name="windowSeconds">The counting window, in seconds.</param>
+/// <param name="takeovers">Takeovers counted since the process started.</param>
 /// <param name="backOff">The wait before the next attempt.</param>
-public sealed class ClientIdConflictException(string clientId, int takeovers, int windowSeconds, TimeSpan backOff)
-    : Exception($"client id '{clientId}' is in use by another connection: taken over {takeovers} time(s) since the conflict began, counted within {windowSeconds} s; another device or process has this id ({ClientIdConflict.Code})")
+public sealed class ClientIdConflictException(string clientId, int takeovers, TimeSpan backOff)
+    : Exception($"client id '{clientId}' is in use by another connection ({takeovers} takeovers so far); another device or process has this id ({ClientIdConflict.Code})")
 {
     /// <summary>The wait before the next attempt.</summary>
     public TimeSpan BackOff { get; } = backOff;

@@ -20,8 +20,12 @@ public sealed record TakeoverHistory
     /// <summary>When the current conflict began; null when there is none.</summary>
     public DateTimeOffset? ConflictSince { get; init; }
 
-    /// <summary>Takeovers since the conflict began, the one that began it included; 0 when there is none.</summary>
-    public int TakeoversInConflict { get; init; }
+    /// <summary>
+    /// Connections lost since the conflict began (the takeover that began it, when it was one, included); 0 when there
+    /// is none. The back-off grows with these, not with counted takeovers: from a broker that does not name a takeover,
+    /// a loss is counted as one only when the other process's status is seen afterwards, which may not happen every time.
+    /// </summary>
+    public int LossesInConflict { get; init; }
 
     /// <summary>Whether the takeovers amount to a conflict (another process with the same client id).</summary>
     public bool InConflict => ConflictSince is not null;

@@ -8,11 +8,12 @@ namespace EdgeRuntime.Messaging.Identity;
 /// <item>a conflict begins at the takeover that makes <see cref="ClientIdConflictOptions.Takeovers"/> within
 /// <see cref="ClientIdConflictOptions.WindowSeconds"/> (one takeover is what a daemon restarted before its broker noticed
 /// the old connection gone looks like; several in a minute are not);</item>
-/// <item>the takeover that makes the conflict is answered at once: that reconnect takes the connection back once more, so
+/// <item>the first connection lost in a conflict (usually the takeover that makes it) is answered at once: that reconnect
+/// takes the connection back once more, so
 /// the other process, running the same rules, also counts its conflict-making takeover, and whichever of the two then
 /// holds the connection reports the conflict (otherwise the one left connected could show a healthy device for a whole
 /// back-off);</item>
-/// <item>from the n-th takeover of a conflict on (n ≥ 2) each reconnect waits
+/// <item>after the n-th connection lost in a conflict (n ≥ 2) the reconnect waits
 /// <see cref="ClientIdConflictOptions.BackOffSeconds"/> × 2^(n−2), at most
 /// <see cref="ClientIdConflictOptions.MaxBackOffSeconds"/> — the other side does the same, so the pair settles to a
 /// takeover every few minutes instead of several a second;</item>
@@ -30,13 +31,14 @@ public static class TakeoverRules
         var window = TimeSpan.FromSeconds(options.WindowSeconds);
         var recent = history.Recent.RemoveAll(t => at - t >= window).Add(at);
         var conflictSince = history.ConflictSince ?? (recent.Length >= options.Takeovers ? at : null);
-        return new TakeoverHistory
-        {
-            Recent = recent,
-            Total = history.Total + 1,
-            ConflictSince = conflictSince,
-            TakeoversInConflict = conflictSince is null ? 0 : history.TakeoversInConflict + 1,
-        };
+        return history with { Recent = recent, Total = history.Total + 1, ConflictSince = conflictSince };
+    }
+
+    /// <summary>The history after a connection was lost (a takeover already <see cref="Record"/>ed, or a close without a reason).</summary>
+    public static TakeoverHistory Lost(TakeoverHistory history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return history.InConflict ? history with { LossesInConflict = history.LossesInConflict + 1 } : history;
     }
 
     /// <summary>
@@ -52,12 +54,12 @@ public static class TakeoverRules
             return history;
         }
 
-        return history with { Recent = [], ConflictSince = null, TakeoversInConflict = 0 };
+        return history with { Recent = [], ConflictSince = null, LossesInConflict = 0 };
     }
 
     /// <summary>
-    /// How long to wait before reconnecting after the latest takeover: null when there is no conflict, zero after the
-    /// takeover that made it one.
+    /// How long to wait before reconnecting after the latest lost connection: null when there is no conflict, zero after
+    /// the first loss in it.
     /// </summary>
     public static TimeSpan? BackOff(TakeoverHistory history, ClientIdConflictOptions options)
     {
@@ -68,13 +70,13 @@ public static class TakeoverRules
             return null;
         }
 
-        if (history.TakeoversInConflict <= 1)
+        if (history.LossesInConflict <= 1)
         {
             return TimeSpan.Zero;
         }
 
         // 2^(n−2) stops growing long before it could overflow: the cap is reached by n = 18 for any allowed setting.
-        var doublings = Math.Min(history.TakeoversInConflict - 2, 16);
+        var doublings = Math.Min(history.LossesInConflict - 2, 16);
         var seconds = Math.Min((double)options.BackOffSeconds * (1L << doublings), options.MaxBackOffSeconds);
         return TimeSpan.FromSeconds(seconds);
     }
