@@ -19,7 +19,7 @@ internal static class DaemonUsage
           3. environment variables EDGE_Section__Key (e.g. EDGE_Mqtt__Server=mqtts://broker:8883)
           4. the command line --Section:Key VALUE (e.g. --Mqtt:EmbeddedPort 1884)
         Unknown keys and bad values stop the daemon with one line naming the key (exit code 2).
-        Sections: DeviceId, StateDirectory, Mqtt, Status, Delivery, Serving, Pipelines, Batching, Results,
+        Sections: DeviceId, DeviceTags, StateDirectory, Mqtt, Status, Delivery, Serving, Pipelines, Batching, Results,
         Health, Metrics, Logging, Learning, Federated, Kernels; every key is listed in the README's Configuration table.
 
         Exit codes: 0 clean stop, 1 failure to start or run, 2 configuration error.

@@ -1,5 +1,6 @@
 using EdgeRuntime.Core.Devices;
 using EdgeRuntime.Core.Models;
+using EdgeRuntime.Messaging.Broker;
 using EdgeRuntime.Messaging.Configuration;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Presence;
@@ -144,6 +145,7 @@ public static class EdgeRuntimeHost
     private static void AddMessaging(IServiceCollection services)
     {
         services.AddSingleton<ModelStatusBoard>();
+        services.AddSingleton<ClockStatusBoard>();
         services.AddSingleton(sp => DeviceIdentity.Create(
             sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.DeviceId!,
             sp.GetRequiredService<TimeProvider>()));
@@ -174,12 +176,21 @@ public static class EdgeRuntimeHost
             var options = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
             var broker = sp.GetRequiredService<BrokerConnection>();
             var will = DevicePresence.CreateLastWill(sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<DeviceIdentity>());
+            var clientOptions = MqttClientOptionsFactory.Create(options, broker.Endpoint, broker.ClientId, will);
+            if (broker.IsEmbedded)
+            {
+                // The embedded broker lets in only its local credential, which it writes to the state directory when it starts.
+                var state = sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!;
+                MqttClientOptionsFactory.UsePasswordFile(clientOptions, LocalBrokerCredential.Username, LocalBrokerCredential.PasswordFile(state));
+            }
+
             return new MqttConnectionSupervisor(
-                MqttClientOptionsFactory.Create(options, broker.Endpoint, broker.ClientId, will),
+                clientOptions,
                 sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(MqttReconnectPipeline.Name),
                 options.MaxQueuedMessages,
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<MqttConnectionSupervisor>>());
+                sp.GetRequiredService<ILogger<MqttConnectionSupervisor>>(),
+                options.Conflict);
         });
         services.AddSingleton<DevicePresence>();
     }

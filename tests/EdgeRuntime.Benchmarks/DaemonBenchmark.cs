@@ -72,7 +72,7 @@ internal static class DaemonBenchmark
         process.BeginErrorReadLine();
         try
         {
-            await WaitForOnlineStatusAsync(port);
+            await WaitForOnlineStatusAsync(port, state);
             var startup = Stopwatch.GetElapsedTime(started).TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(idleSeconds), TimeProvider.System);
             var (rss, peak) = ReadMemory(process.Id);
@@ -86,7 +86,7 @@ internal static class DaemonBenchmark
         }
     }
 
-    private static async Task WaitForOnlineStatusAsync(int port)
+    private static async Task WaitForOnlineStatusAsync(int port, string stateDirectory)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
         var online = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -100,12 +100,18 @@ internal static class DaemonBenchmark
             return Task.CompletedTask;
         };
         var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("bench-observer").Build();
+
+        // The embedded broker lets in only its local credential, written to the state directory as the broker starts.
+        EdgeRuntime.Messaging.Connection.MqttClientOptionsFactory.UsePasswordFile(
+            options, EdgeRuntime.Messaging.Broker.LocalBrokerCredential.Username, EdgeRuntime.Messaging.Broker.LocalBrokerCredential.PasswordFile(stateDirectory));
         while (true)
         {
             try
             {
-                await client.ConnectAsync(options);
-                break;
+                if ((await client.ConnectAsync(options)).ResultCode == MqttClientConnectResultCode.Success)
+                {
+                    break;
+                }
             }
             catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or SocketException)
             {

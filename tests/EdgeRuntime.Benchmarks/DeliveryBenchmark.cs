@@ -111,7 +111,7 @@ internal static class DeliveryBenchmark
 
     private static async Task<MqttConnectionSupervisor> ConnectAsync(string broker, string clientId, bool sessionful)
     {
-        var options = new MqttOptions { Server = broker, CleanStart = !sessionful, SessionExpirySeconds = sessionful ? 600 : 0 };
+        var options = new MqttOptions { Server = broker, CleanStart = !sessionful, SessionExpirySeconds = sessionful ? 600 : 0, MaxPacketBytes = MqttOptions.MaxMqttPacketBytes };
         BrokerEndpoint.TryParse(broker, out var endpoint, out _);
         var supervisor = new MqttConnectionSupervisor(
             MqttClientOptionsFactory.Create(options, endpoint!, $"{clientId}-{Guid.NewGuid():N}"[..30], lastWill: null),
@@ -146,7 +146,9 @@ internal static class DeliveryBenchmark
             var port = DaemonBenchmark.FreePort();
             if (kind == "embedded")
             {
-                return new BenchmarkBroker(port, await EmbeddedMqttBroker.StartAsync(port, NullLogger<EmbeddedMqttBroker>.Instance), null);
+                // The raw baseline sends the whole file as one message: the broker takes packets as large as MQTT allows.
+                var settings = new EmbeddedBrokerSettings(port) { MaxPacketBytes = MqttOptions.MaxMqttPacketBytes };
+                return new BenchmarkBroker(port, await EmbeddedMqttBroker.StartAsync(settings, NullLogger<EmbeddedMqttBroker>.Instance), null);
             }
 
             var config = Path.Combine(folder, $"mosquitto-{port}.conf");

@@ -27,7 +27,8 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s.%N)
 EDGE_StateDirectory="$work/state" EDGE_Mqtt__EmbeddedPort="$port" dotnet run -c Release --project src/EdgeRuntime.Worker > "$work/daemon.log" 2>&1 &
 daemon=$!
-until mosquitto_sub -h 127.0.0.1 -p "$port" -t 'edge/devices/+/status' -C 1 -W 2 2>/dev/null | grep -q '"state":"online"'; do
+# The embedded broker lets in only its local credential, which the daemon writes to its state directory as it starts.
+until mosquitto_sub -h 127.0.0.1 -p "$port" -u local -P "$(cat "$work/state/broker/password" 2>/dev/null)" -t 'edge/devices/+/status' -C 1 -W 2 2>/dev/null | grep -q '"state":"online"'; do
   kill -0 "$daemon" 2>/dev/null || { echo "first-run: the daemon stopped:"; tail -20 "$work/daemon.log"; exit 1; }
   sleep 0.2
 done

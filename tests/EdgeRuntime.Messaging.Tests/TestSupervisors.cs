@@ -11,7 +11,8 @@ internal static class TestSupervisors
         string? clientId = null,
         MqttLastWill? lastWill = null,
         Action<MqttOptions>? configure = null,
-        int maxQueuedMessages = 10_000)
+        int maxQueuedMessages = 10_000,
+        Microsoft.Extensions.Logging.ILogger<MqttConnectionSupervisor>? logger = null)
     {
         var options = new MqttOptions
         {
@@ -25,7 +26,7 @@ internal static class TestSupervisors
         Assert.True(BrokerEndpoint.TryParse(options.Server, out var endpoint, out var error), error);
         var clientOptions = MqttClientOptionsFactory.Create(options, endpoint!, clientId ?? $"test-{Guid.NewGuid():N}", lastWill);
         var pipeline = MqttReconnectPipeline.Create(options.Reconnect, endpoint!.ToString(), TimeProvider.System, TestLogging.For<MqttConnectionSupervisor>());
-        return new MqttConnectionSupervisor(clientOptions, pipeline, maxQueuedMessages, TimeProvider.System, TestLogging.For<MqttConnectionSupervisor>());
+        return new MqttConnectionSupervisor(clientOptions, pipeline, maxQueuedMessages, TimeProvider.System, logger ?? TestLogging.For<MqttConnectionSupervisor>(), options.Conflict);
     }
 
     public static MqttConnectionSupervisor Started(string server, string? clientId = null, MqttLastWill? lastWill = null, Action<MqttOptions>? configure = null)

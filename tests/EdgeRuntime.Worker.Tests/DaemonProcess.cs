@@ -36,6 +36,9 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public string StatusTopic => $"edge/devices/{DeviceId}/status";
 
+    /// <summary>The local credential of its embedded broker (written when the broker starts).</summary>
+    public MqttLogin Login => MqttLogin.LocalOf(StateDirectory);
+
     /// <summary>The daemon assembly the Worker project built (its configs/ folder beside it).</summary>
     public static string AssemblyPath => EdgeRuntimeBinaries.Daemon;
 

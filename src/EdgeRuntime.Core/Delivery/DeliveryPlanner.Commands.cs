@@ -94,10 +94,15 @@ public static partial class DeliveryPlanner
         var offer = signed.Offer!;
         if (offer.Version != version)
         {
-            return new Refuse(new Refusal(RefusalCode.Malformed, version, $"manifest refused: the manifest retained for v{version} offers v{offer.Version}"));
+            return new Refuse(new Refusal(RefusalCode.WrongVersion, version, $"manifest refused: the manifest retained for v{version} names v{offer.Version}"));
         }
 
-        if (input.Now > offer.ExpiresAt)
+        if (CheckTargets(input, offer) is { } notTargeted)
+        {
+            return new Refuse(notTargeted);
+        }
+
+        if (input.ExpiryNow > offer.ExpiresAt)
         {
             return new Refuse(new Refusal(RefusalCode.Expired, version, $"manifest refused: it expired at {Iso(offer.ExpiresAt)}"));
         }

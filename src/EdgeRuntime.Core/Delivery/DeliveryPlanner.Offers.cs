@@ -6,9 +6,12 @@ public static partial class DeliveryPlanner
     private static bool Followable(DeliveryInput input) =>
         input.Desired.Offer is { Verdict: SignatureVerdict.Accepted, Offer: { } offer } signed
         && offer.Name == input.Model
-        && input.Now <= offer.ExpiresAt
+        && signed.TopicVersion is null
+        && CheckTargets(input, offer) is null
+        && input.ExpiryNow <= offer.ExpiresAt
         && offer.Version > Math.Max(input.Current.HighestVersion, input.Current.HeldThrough)
         && offer.Version != input.Current.Serving
+        && CheckLatest(input, offer) is null
         && !input.Current.RefusedEnvelopes.Contains(signed.EnvelopeId)
         && Waiting(input, signed.EnvelopeId) is null;
 
@@ -29,7 +32,12 @@ public static partial class DeliveryPlanner
         }
 
         var offer = signed.Offer!;
-        if (input.Now > offer.ExpiresAt)
+        if (CheckTargets(input, offer) is { } notTargeted)
+        {
+            return new Refuse(notTargeted, key);
+        }
+
+        if (input.ExpiryNow > offer.ExpiresAt)
         {
             return new Refuse(new Refusal(RefusalCode.Expired, offer.Version, $"manifest refused: it expired at {Iso(offer.ExpiresAt)}"), key);
         }
@@ -51,6 +59,20 @@ public static partial class DeliveryPlanner
                 : new Refuse(new Refusal(RefusalCode.NotNewer, offer.Version, $"version {offer.Version} is not newer than v{current.HighestVersion}, installed before (anti-rollback; a signed rollback command may go back)"), key);
         }
 
+        // Only a fresh signed statement makes a manifest the latest: an old one republished there (a freeze) is not installed.
+        if (AwaitsItsStatement(input, offer))
+        {
+            return new NothingToDo($"{input.Model} v{offer.Version} on the latest topic waits for the fleet's statement naming it (the fresh one names v{input.Desired.Latest!.Statement!.Version})", current.Serving);
+        }
+
+        if (CheckLatest(input, offer) is { } stale)
+        {
+            var staleKey = StaleKey(signed, input.Desired.Latest);
+            return current.RefusedEnvelopes.Contains(staleKey)
+                ? new NothingToDo($"{input.Model} v{offer.Version} on the latest topic waits for a fresh latest statement (reported before)", current.Serving)
+                : new Refuse(stale, staleKey);
+        }
+
         if (Waiting(input, key) is { } wait)
         {
             return wait;
@@ -59,7 +81,7 @@ public static partial class DeliveryPlanner
         return PlanFetchAndServe(input, signed, PlanPurpose.Install, discards, key);
     }
 
-    /// <summary>The signature verdict, the parse and the model name of a signed manifest; null when all pass.</summary>
+    /// <summary>The signature verdict, the parse, and the model and version of a signed manifest against the topic it came on; null when all pass.</summary>
     private static Refusal? CheckSigned(DeliveryInput input, SignedOffer signed)
     {
         if (signed.Verdict != SignatureVerdict.Accepted)
@@ -80,8 +102,13 @@ public static partial class DeliveryPlanner
             return new Refusal(RefusalCode.Malformed, 0, $"manifest refused: {signed.Problem ?? "it is not a model manifest"}");
         }
 
-        return offer.Name != input.Model
-            ? new Refusal(RefusalCode.WrongModel, offer.Version, $"manifest refused: it names model '{offer.Name}' but came on the topic of '{input.Model}'")
+        if (offer.Name != input.Model)
+        {
+            return new Refusal(RefusalCode.WrongModel, offer.Version, $"manifest refused: it names model '{offer.Name}' but came on the topic of '{input.Model}'");
+        }
+
+        return signed.TopicVersion is { } topicVersion && topicVersion != offer.Version
+            ? new Refusal(RefusalCode.WrongVersion, offer.Version, $"manifest refused: it names v{offer.Version} but came on the topic of v{topicVersion}")
             : null;
     }
 

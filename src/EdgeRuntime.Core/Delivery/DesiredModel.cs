@@ -7,4 +7,5 @@ namespace EdgeRuntime.Core.Delivery;
 /// The retained manifest of the recorded serving version, when that version is damaged or missing in the store and the
 /// device looked for it on the broker to fetch it again; null otherwise.
 /// </param>
-public sealed record DesiredModel(SignedOffer? Offer = null, ModelCommand? Command = null, SignedOffer? RestoreOffer = null);
+/// <param name="Latest">The fleet's signed latest statement for the model; null when none arrived. The latest offer is followed only while a fresh one names it.</param>
+public sealed record DesiredModel(SignedOffer? Offer = null, ModelCommand? Command = null, SignedOffer? RestoreOffer = null, SignedLatest? Latest = null);

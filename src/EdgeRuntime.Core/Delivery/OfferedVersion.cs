@@ -8,4 +8,15 @@ namespace EdgeRuntime.Core.Delivery;
 /// <param name="ChunkCount">Chunks the file is split into.</param>
 /// <param name="ExpiresAt">After this the manifest is refused.</param>
 /// <param name="FromUrl">True when the bytes come from the manifest's URL rather than broker chunks.</param>
-public sealed record OfferedVersion(string Name, long Version, long Length, string Sha256, int ChunkCount, DateTimeOffset ExpiresAt, bool FromUrl = false);
+/// <param name="Targets">The devices the signer meant it for; null for a manifest signed before targets existed (refused as an offer: its signer's intent is unknown).</param>
+/// <param name="DocumentSha256">The sha256 of the signed manifest document (what a latest statement names); null when not known.</param>
+public sealed record OfferedVersion(
+    string Name,
+    long Version,
+    long Length,
+    string Sha256,
+    int ChunkCount,
+    DateTimeOffset ExpiresAt,
+    bool FromUrl = false,
+    DeliveryTargets? Targets = null,
+    string? DocumentSha256 = null);

@@ -110,4 +110,20 @@ public enum RefusalCode
     /// <summary><c>superseded</c>: a later command or a newer version replaced this work before it finished.</summary>
     [JsonStringEnumMemberName("superseded")]
     Superseded,
+
+    /// <summary><c>replayed</c>: a command whose nonce the device admitted before (or cannot tell from one it dropped); answered with the first result, never carried out twice.</summary>
+    [JsonStringEnumMemberName("replayed")]
+    Replayed,
+
+    /// <summary><c>not-targeted</c>: a manifest whose signed targets do not include this device (or that names no targets: signed before targets existed).</summary>
+    [JsonStringEnumMemberName("not-targeted")]
+    NotTargeted,
+
+    /// <summary><c>wrong-version</c>: a manifest that names another version than the version topic it came on.</summary>
+    [JsonStringEnumMemberName("wrong-version")]
+    WrongVersion,
+
+    /// <summary><c>stale</c>: the manifest on the model's latest topic is not vouched for by a fresh signed latest statement (expired, missing, or naming another manifest): not installed.</summary>
+    [JsonStringEnumMemberName("stale")]
+    Stale,
 }

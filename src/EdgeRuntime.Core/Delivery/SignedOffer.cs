@@ -6,7 +6,8 @@ namespace EdgeRuntime.Core.Delivery;
 /// <param name="Verdict">The signature check.</param>
 /// <param name="Problem">Why the check or the parse failed, in one line (null when accepted and parsed).</param>
 /// <param name="Offer">The manifest's facts; null when the signature or the document was refused.</param>
-public sealed record SignedOffer(string Model, string EnvelopeId, SignatureVerdict Verdict, string? Problem, OfferedVersion? Offer)
+/// <param name="TopicVersion">The version level of the topic it came on (<c>{model}/{version}/manifest</c>); null for the model's latest topic.</param>
+public sealed record SignedOffer(string Model, string EnvelopeId, SignatureVerdict Verdict, string? Problem, OfferedVersion? Offer, long? TopicVersion = null)
 {
     /// <summary>The offered version, or 0 when none could be read.</summary>
     public long Version => Offer?.Version ?? 0;

@@ -7,7 +7,7 @@ namespace EdgeRuntime.Core.Devices;
 /// change, turned to <see cref="DeviceState.Offline"/> by the last will when the daemon dies.
 /// </summary>
 /// <param name="DeviceId">The device's id (also the topic level).</param>
-/// <param name="State">Online or offline.</param>
+/// <param name="State">Online, offline, or conflict (another process uses this device's client id).</param>
 /// <param name="RuntimeVersion">The EdgeRuntime version the device runs.</param>
 /// <param name="StartedAt">When this daemon process started (UTC).</param>
 /// <param name="UptimeSeconds">Seconds since <paramref name="StartedAt"/> when the document was written.</param>
@@ -19,6 +19,8 @@ namespace EdgeRuntime.Core.Devices;
 /// <param name="Learning">On-device learning per model; absent when the device does not learn.</param>
 /// <param name="Device">What the device probe found (providers with reasons, Jetson, cores, instruction sets, memory, fingerprint); absent until the first model is planned.</param>
 /// <param name="Plans">The plan each serving model runs with (provider, settings, cache or search); absent when none serves.</param>
+/// <param name="Clock">The device clock against the newest signed time seen (ok, behind, ahead); absent until a signed document was accepted.</param>
+/// <param name="Conflict">With state conflict: the takeovers seen and what is known of the other side; absent otherwise.</param>
 public sealed record DeviceStatus(
     string DeviceId,
     DeviceState State,
@@ -32,4 +34,6 @@ public sealed record DeviceStatus(
     IReadOnlyList<EdgeRuntime.Core.Pipelines.PipelineStatus>? Pipelines = null,
     IReadOnlyList<EdgeRuntime.Core.Learning.LearningStatus>? Learning = null,
     DeviceProfile? Device = null,
-    IReadOnlyList<EdgeRuntime.Core.Planning.ServingPlan>? Plans = null);
+    IReadOnlyList<EdgeRuntime.Core.Planning.ServingPlan>? Plans = null,
+    ClockStatus? Clock = null,
+    ClientIdConflict? Conflict = null);

@@ -13,14 +13,26 @@ public static partial class AtomicFile
     private const int ReadOnly = 0;
 
     /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/> atomically and durably.</summary>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes) => WriteAllBytes(path, bytes, mode: null);
+
+    /// <summary>
+    /// Replaces <paramref name="path"/> with <paramref name="bytes"/> atomically and durably; the file is created with
+    /// <paramref name="mode"/> (less the process's umask) on Unix, so it never exists with wider permissions.
+    /// </summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, UnixFileMode? mode)
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no directory", nameof(path));
         var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 };
+            if (mode is { } unixMode && !OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = unixMode;
+            }
+
+            using (var stream = new FileStream(temporary, options))
             {
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);

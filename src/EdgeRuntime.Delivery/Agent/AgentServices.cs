@@ -7,7 +7,7 @@ using Polly;
 
 namespace EdgeRuntime.Delivery.Agent;
 
-/// <summary>What every model's loop shares: the effects, the runner, the state reader, the broker for retained reads, the settings.</summary>
+/// <summary>What every model's loop shares: the effects, the runner, the state reader, the broker for retained reads, the settings, this device as targets name it.</summary>
 internal sealed record AgentServices(
     StepEffects Effects,
     DeliveryStepRunner Runner,
@@ -16,5 +16,6 @@ internal sealed record AgentServices(
     MqttTopics Topics,
     ResiliencePipeline CommandPipeline,
     DeliveryLimits Limits,
+    TargetedDevice Device,
     TimeProvider Clock,
     ILogger Logger);

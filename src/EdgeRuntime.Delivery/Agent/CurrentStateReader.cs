@@ -27,6 +27,13 @@ internal sealed class CurrentStateReader(StepEffects effects)
             .ToList();
         var serving = effects.Activator.ServingVersion(model);
         var state = store.TryState(model, out var stateProblem);
+        if (state is not null && !store.HasState(model) && stored.Count > 0)
+        {
+            // Versions without a state file: it was deleted or lost, which is damage like a garbled one.
+            state = null;
+            stateProblem = $"the model store's state file for {model} is missing while it holds versions";
+        }
+
         if (state is null)
         {
             // What serves now is the best witness; otherwise the newest intact version, else the built-in one.
@@ -47,7 +54,7 @@ internal sealed class CurrentStateReader(StepEffects effects)
         {
             Serving = serving,
             RecordedServing = state.ServingVersion,
-            HighestVersion = state.HighestVersion,
+            HighestVersion = HighestVersion(model, state, stored),
             HeldThrough = state.HeldThrough,
             Stored = stored,
             HasBuiltIn = hasBuiltIn,
@@ -56,6 +63,30 @@ internal sealed class CurrentStateReader(StepEffects effects)
             Failures = [.. memory.Failures.Values],
             Usage = new StoreUsage(store.UsedBytes(), store.QuotaBytes, store.FreeBytes()),
         };
+    }
+
+    /// <summary>
+    /// Anti-rollback's floor: the highest of the store's state and the trust state's record, which survives the store's
+    /// state file; where the trust state has no record for the model, it is restored from the store (its state and the
+    /// versions whose signed manifests are on disk) and written back.
+    /// </summary>
+    private long HighestVersion(string model, ModelStoreState state, IReadOnlyList<StoredVersion> stored)
+    {
+        var recorded = effects.Trust.Versions.Highest(model);
+        var highest = Math.Max(state.HighestVersion, recorded ?? stored.Where(s => s.Usable).Select(s => s.Version).DefaultIfEmpty(0).Max());
+        if (highest > (recorded ?? 0))
+        {
+            try
+            {
+                effects.Trust.Versions.Raise(model, highest);
+            }
+            catch (IOException)
+            {
+                // Still applied from memory; the next read writes it again.
+            }
+        }
+
+        return highest;
     }
 
     private string ModelFile(string model, long version) => Path.Combine(effects.Store.VersionFolder(model, version), ModelStore.ModelFileName);

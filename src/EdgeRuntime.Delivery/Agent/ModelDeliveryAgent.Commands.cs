@@ -10,13 +10,14 @@ namespace EdgeRuntime.Delivery.Agent;
 
 public sealed partial class ModelDeliveryAgent
 {
-    /// <summary>Replies by nonce: a command delivered twice is carried out once and both get the same answer.</summary>
+    /// <summary>Replies by nonce for the commands this run admitted: a copy that arrives while its first is carried out waits for its result.</summary>
     private readonly ConcurrentDictionary<string, Task<CommandReply>> _replies = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Admits a command (signature, topic, device, expiry) and hands it to its model's loop without waiting for it, so a
-    /// command for one model never holds up another's; the reply goes out when the loop answers or the command's time
-    /// is up, whichever comes first.
+    /// Admits a command (signature, topic, device, expiry judged at the newest signed time when the clock is behind it,
+    /// then the replay rule over the nonces kept on disk), records its nonce durably, and hands it to its model's loop
+    /// without waiting for it, so a command for one model never holds up another's; the reply goes out when the loop
+    /// answers or the command's time is up, whichever comes first, and is recorded as the answer to every later copy.
     /// </summary>
     private async Task OnCommandAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {
@@ -33,11 +34,38 @@ public sealed partial class ModelDeliveryAgent
         }
 
         var (signed, document) = SignedCommands.Read(name, message.Payload.Span, _parts.TrustedKeys);
-        if (DeliveryPlanner.Admit(signed, _parts.DeviceId, Clock.GetUtcNow()) is { } refusal)
+        if (document is not null)
+        {
+            _parts.Trust.Observe(document.IssuedAt, document.ExpiresAt);
+        }
+
+        var expiryNow = _parts.Trust.ExpiryNow;
+        var refusal = DeliveryPlanner.Admit(signed, _parts.DeviceId, expiryNow);
+        if (refusal is null)
+        {
+            try
+            {
+                refusal = _parts.Trust.Commands.TryAdmit(document!, Clock.GetUtcNow(), expiryNow);
+            }
+            catch (IOException ex)
+            {
+                refusal = new Refusal(RefusalCode.InternalError, document!.Version ?? 0, $"command refused: its nonce could not be recorded ({ex.Message.ReplaceLineEndings(" ")}), and a command not recorded could be replayed");
+            }
+        }
+
+        if (refusal is not null)
         {
             LogCommandRefused(_logger, RefusalCodes.Name(refusal.Code), refusal.Message);
             var serving = document is not null && Core.Models.ModelName.IsValid(document.Model) ? _parts.Activator.ServingVersion(document.Model) : null;
-            await ReplyAsync(message, new CommandReply(false, refusal.Message, document?.Model, serving, document?.Nonce, refusal.Code));
+            var answer = new CommandReply(false, refusal.Message, document?.Model, serving, document?.Nonce, refusal.Code);
+            if (refusal.Code == RefusalCode.Replayed)
+            {
+                // Not awaited here: the first may still be carried out, and this handler must not hold up the messages it waits for.
+                _ = ReplyWhenDoneAsync(WithFirstReplyAsync(answer, document!.Nonce), message);
+                return;
+            }
+
+            await ReplyAsync(message, answer);
             return;
         }
 
@@ -45,7 +73,26 @@ public sealed partial class ModelDeliveryAgent
         _ = ReplyWhenDoneAsync(reply, message);
     }
 
+    /// <summary><paramref name="refusal"/> with the first reply to <paramref name="nonce"/>: waited for when this run is still carrying the command out, else as recorded (none when none was).</summary>
+    private async Task<CommandReply> WithFirstReplyAsync(CommandReply refusal, string nonce) =>
+        refusal with { First = _replies.TryGetValue(nonce, out var running) ? await running : _parts.Trust.Commands.FirstReply(nonce) };
+
     private async Task<CommandReply> ExecuteAsync(DeviceCommand document, CommandKind kind)
+    {
+        var reply = await CarryOutAsync(document, kind);
+        try
+        {
+            _parts.Trust.Commands.Answer(document.Nonce, reply);
+        }
+        catch (IOException ex)
+        {
+            LogReplyNotRecorded(_logger, document.Nonce, ex.Message);
+        }
+
+        return reply;
+    }
+
+    private async Task<CommandReply> CarryOutAsync(DeviceCommand document, CommandKind kind)
     {
         var reconciler = ReconcilerFor(document.Model);
         var outcome = reconciler.SubmitAsync(new ModelCommand(kind, document.Version));

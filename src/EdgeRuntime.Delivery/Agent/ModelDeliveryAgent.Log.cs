@@ -12,4 +12,7 @@ public sealed partial class ModelDeliveryAgent
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Command refused ({Code}): {Reason}")]
     private static partial void LogCommandRefused(ILogger logger, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The reply to command {Nonce} could not be recorded ({Reason}); a copy of the command will be refused without it")]
+    private static partial void LogReplyNotRecorded(ILogger logger, string nonce, string reason);
 }

@@ -53,6 +53,7 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
             parts.UrlChunks,
             parts.SourcePipeline ?? SourceFetchPipeline.Create(parts.TimeProvider, logger),
             parts.Progress,
+            parts.Trust,
             parts.TimeProvider,
             logger);
         IDeliveryStep[] steps =
@@ -76,6 +77,7 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
             parts.Topics,
             parts.CommandPipeline ?? CommandDeadlinePipeline.Create(parts.TimeProvider),
             parts.Options.Limits(),
+            Core.Delivery.TargetedDevice.Of(parts.DeviceId, parts.DeviceTags),
             parts.TimeProvider,
             logger);
     }
@@ -108,8 +110,10 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
             LogNoTrustedKeys(_logger);
         }
 
-        // Not unsubscribed at stop (see DisposeAsync): the connection's owner closes them with the connection.
-        await _parts.Connection.SubscribeAsync(Topics.AllModelManifests, OnManifestAsync, cancellationToken: cancellationToken);
+        // Not unsubscribed at stop (see DisposeAsync): the connection's owner closes them with the connection. Latest
+        // statements and manifests on one subscription, whose messages are handled one at a time in the order they
+        // came: the fleet publishes a statement just before the manifest it names, so the device sees them so.
+        await _parts.Connection.SubscribeAsync(Topics.AllModelLatestDocuments, OnLatestDocumentAsync, cancellationToken: cancellationToken);
         await _parts.Connection.SubscribeAsync(Topics.DeviceCommands(_parts.DeviceId), OnCommandAsync, cancellationToken: cancellationToken);
     }
 
@@ -184,6 +188,7 @@ public sealed partial class ModelDeliveryAgent : IAsyncDisposable
 /// <param name="Activator">Puts verified versions into service.</param>
 /// <param name="Progress">Status and events.</param>
 /// <param name="TimeProvider">Clock for expiry, retry and abandonment.</param>
+/// <param name="Trust">What the device keeps across restarts to judge signed documents: command nonces, version floors, the newest signed time.</param>
 public sealed record DeliveryAgentParts(
     DeliveryOptions Options,
     string DeviceId,
@@ -197,8 +202,12 @@ public sealed record DeliveryAgentParts(
     PreflightRunner Preflight,
     IModelActivator Activator,
     ModelProgressReporter Progress,
-    TimeProvider TimeProvider)
+    TimeProvider TimeProvider,
+    Trust.DeviceTrust Trust)
 {
+    /// <summary>This device's tags (<c>DeviceTags</c>), which manifest targets may name; empty: none.</summary>
+    public IReadOnlyList<string> DeviceTags { get; init; } = [];
+
     /// <summary>Models the device builds itself as version 0 (served when nothing else is, reachable by rollback); null: none.</summary>
     public IBuiltInModels? BuiltIns { get; init; }
 

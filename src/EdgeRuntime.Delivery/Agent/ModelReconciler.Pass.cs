@@ -26,9 +26,11 @@ internal sealed partial class ModelReconciler
 
         var current = _services.Reader.Read(_model, _memory, verifyAll: command?.Kind == CommandKind.Repair, StateRebuilt);
         (SignedOffer Offer, ModelManifest? Manifest, byte[] Envelope)? latest;
+        SignedLatest? statement;
         lock (_gate)
         {
             latest = _offer;
+            statement = _latest;
         }
 
         if (latest is { Manifest: { } offered } arrival)
@@ -49,7 +51,12 @@ internal sealed partial class ModelReconciler
         }
 
         var now = _services.Clock.GetUtcNow();
-        var decision = DeliveryPlanner.Plan(new DeliveryInput(_model, new DesiredModel(latest?.Offer, command, restoreOffer), current, now, _services.Limits));
+        var input = new DeliveryInput(_model, new DesiredModel(latest?.Offer, command, restoreOffer, statement), current, now, _services.Limits)
+        {
+            Device = _services.Device,
+            TimeFloor = effects.Trust.SignedTime.Floor,
+        };
+        var decision = DeliveryPlanner.Plan(input);
         switch (decision)
         {
             case Refuse refuse:
@@ -207,9 +214,10 @@ internal sealed partial class ModelReconciler
                 return null;
             }
 
-            var (offer, manifest) = SignedOffers.Read(_model, envelope, _services.Effects.TrustedKeys);
+            var (offer, manifest) = SignedOffers.Read(_model, version, envelope, _services.Effects.TrustedKeys);
             if (manifest is not null)
             {
+                _services.Effects.Trust.Observe(manifest.CreatedAt, manifest.ExpiresAt);
                 _memory.Manifests[offer.EnvelopeId] = (manifest, envelope);
             }
 

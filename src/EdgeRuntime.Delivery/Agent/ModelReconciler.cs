@@ -25,6 +25,7 @@ internal sealed partial class ModelReconciler : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<(long Wake, TaskCompletionSource Done)> _idleWaiters = [];
     private (SignedOffer Offer, ModelManifest? Manifest, byte[] Envelope)? _offer;
+    private SignedLatest? _latest;
     private PlanRun? _running;
     private long _wakes;
     private long _settled = -1;
@@ -55,6 +56,17 @@ internal sealed partial class ModelReconciler : IAsyncDisposable
         }
 
         Preempt(plan => PreemptedByOffer(plan, offer));
+        Wake();
+    }
+
+    /// <summary>The fleet's latest statement for the model (null: withdrawn); the latest offer is followed only while a fresh one names it.</summary>
+    public void Latest(SignedLatest? latest)
+    {
+        lock (_gate)
+        {
+            _latest = latest;
+        }
+
         Wake();
     }
 

@@ -50,7 +50,7 @@ public sealed record DeviceCommand
     [JsonPropertyName("expiresAt")]
     public required DateTimeOffset ExpiresAt { get; init; }
 
-    /// <summary>Unique per command; a device carries each out once (the broker may deliver twice).</summary>
+    /// <summary>Unique per command; a device carries each out once, across restarts (the broker may deliver twice; a captured command may be republished).</summary>
     [JsonPropertyName("nonce")]
     public required string Nonce { get; init; }
 }
@@ -62,13 +62,18 @@ public sealed record DeviceCommand
 /// <param name="ServingVersion">The version serving after the command, if any.</param>
 /// <param name="Nonce">The command's nonce.</param>
 /// <param name="Code">When not carried out: why, machine-readable (docs/protocol.md lists the codes).</param>
+/// <param name="First">
+/// With code <c>replayed</c>: the reply the device sent when it carried the command out (the idempotent answer a sender
+/// that missed it wants); absent when the device stopped before it recorded one.
+/// </param>
 public sealed record CommandReply(
     [property: JsonPropertyName("ok")] bool Ok,
     [property: JsonPropertyName("message")] string Message,
     [property: JsonPropertyName("model")] string? Model,
     [property: JsonPropertyName("servingVersion")] long? ServingVersion,
     [property: JsonPropertyName("nonce")] string? Nonce,
-    [property: JsonPropertyName("code")] Core.Delivery.RefusalCode? Code = null);
+    [property: JsonPropertyName("code")] Core.Delivery.RefusalCode? Code = null,
+    [property: JsonPropertyName("first")] CommandReply? First = null);
 
 [JsonSerializable(typeof(DeviceCommand))]
 [JsonSerializable(typeof(CommandReply))]

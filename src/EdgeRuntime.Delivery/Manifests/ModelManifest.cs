@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace EdgeRuntime.Delivery.Manifests;
 
 /// <summary>
-/// What the fleet signs about one model version: its exact bytes (length, sha256, and the sha256 of every chunk)
-/// and how long the offer stands. Chunk i holds bytes [i × ChunkSize, min(Length, (i + 1) × ChunkSize)).
+/// What the fleet signs about one model version: its exact bytes (length, sha256, and the sha256 of every chunk),
+/// the devices it is for, and how long the offer stands. Chunk i holds bytes [i × ChunkSize, min(Length, (i + 1) × ChunkSize)).
 /// </summary>
 public sealed record ModelManifest
 {
@@ -52,6 +52,14 @@ public sealed record ModelManifest
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Url { get; init; }
 
+    /// <summary>
+    /// The devices the signer meant the version for: all that follow the model, or a device list and/or tags (a staged
+    /// version). Null only in manifests signed before targets existed; devices do not install those as new versions.
+    /// </summary>
+    [JsonPropertyName("targets")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ManifestTargets? Targets { get; init; }
+
     /// <summary>The number of chunks a file of <paramref name="length"/> bytes has at <paramref name="chunkSize"/>.</summary>
     public static int ChunkCount(long length, int chunkSize) => (int)((length + chunkSize - 1) / chunkSize);
 
@@ -62,7 +70,9 @@ public sealed record ModelManifest
     public int ChunkLength(int index) => (int)Math.Min(ChunkSize, Length - ChunkOffset(index));
 
     /// <summary>The facts the planner decides on.</summary>
-    public Core.Delivery.OfferedVersion ToOffer() => new(Name, Version, Length, Sha256, Chunks.Count, ExpiresAt, Url is not null);
+    /// <param name="documentSha256">The sha256 of the signed document bytes this manifest was parsed from (what a latest statement names).</param>
+    public Core.Delivery.OfferedVersion ToOffer(string? documentSha256 = null) =>
+        new(Name, Version, Length, Sha256, Chunks.Count, ExpiresAt, Url is not null, Targets?.ToTargets(), documentSha256);
 
     /// <summary>A short label for logs and status: <c>name v3</c>.</summary>
     public override string ToString() => $"{Name} v{Version}";

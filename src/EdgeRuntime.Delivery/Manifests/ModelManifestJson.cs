@@ -87,6 +87,11 @@ public static class ModelManifestJson
             return "expiresAt is not after createdAt";
         }
 
+        if (manifest.Targets?.Check() is { } targets)
+        {
+            return targets;
+        }
+
         if (manifest.Url is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" or "file"))
         {
             return $"url '{url}' is not an absolute https://, http:// or file:// URL";

@@ -11,8 +11,16 @@ public static class ManifestBuilder
     public const int DefaultChunkSize = 256 * 1024;
 
     /// <summary>Reads <paramref name="path"/> once and builds its manifest.</summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="name">The model's name.</param>
+    /// <param name="version">The version, ≥ 1.</param>
+    /// <param name="chunkSize">Bytes per chunk.</param>
+    /// <param name="createdAt">The signing time.</param>
+    /// <param name="expiresAt">When devices stop accepting it.</param>
+    /// <param name="url">Where the bytes are when not on the broker; null: chunks on MQTT.</param>
+    /// <param name="targets">The devices it is for; null: every device that follows the model (what a plain publish means).</param>
     /// <exception cref="ArgumentException">A field is not allowed (the message says which).</exception>
-    public static ModelManifest Build(string path, string name, long version, int chunkSize, DateTimeOffset createdAt, DateTimeOffset expiresAt, string? url = null)
+    public static ModelManifest Build(string path, string name, long version, int chunkSize, DateTimeOffset createdAt, DateTimeOffset expiresAt, string? url = null, ManifestTargets? targets = null)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var length = file.Length;
@@ -54,6 +62,7 @@ public static class ManifestBuilder
             CreatedAt = createdAt,
             ExpiresAt = expiresAt,
             Url = url,
+            Targets = targets ?? ManifestTargets.Everyone,
         };
         return ModelManifestJson.Check(manifest) is { } problem ? throw new ArgumentException(problem) : manifest;
     }

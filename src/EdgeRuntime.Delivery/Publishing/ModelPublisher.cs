@@ -9,8 +9,8 @@ namespace EdgeRuntime.Delivery.Publishing;
 
 /// <summary>
 /// The fleet side of delivery: puts a model version on the broker and proves it is there. Chunks first, each a retained
-/// message on its own topic; then the version's signed manifest; then (unless staged) the model's latest manifest, the
-/// one devices follow. Then everything is read back from the broker (a fresh subscription receives what is retained)
+/// message on its own topic; then the version's signed manifest; then (unless staged) a signed latest statement naming
+/// it and the model's latest manifest, the one devices follow while the statement is fresh. Then everything is read back from the broker (a fresh subscription receives what is retained)
 /// and compared byte for byte by sha256; what is missing or wrong is published again, under the
 /// <see cref="PublishReadbackPipeline"/>, until the read-back is complete — or the publish fails naming what is missing.
 /// Publishing the same version again is harmless: the same bytes replace the same retained messages.
@@ -26,6 +26,9 @@ public sealed class ModelPublisher(MqttConnectionSupervisor connection, MqttTopi
 
     private readonly TimeProvider _clock = timeProvider ?? TimeProvider.System;
 
+    /// <summary>How long the latest statement signed with an announced version stands (<see cref="LatestStatement.DefaultLifetime"/> by default); re-sign it within that.</summary>
+    public TimeSpan LatestLifetime { get; init; } = LatestStatement.DefaultLifetime;
+
     /// <summary>
     /// Publishes <paramref name="path"/> as <paramref name="manifest"/> (chunks only when the manifest has no URL) and
     /// returns once every message is proven retained on the broker.
@@ -33,7 +36,7 @@ public sealed class ModelPublisher(MqttConnectionSupervisor connection, MqttTopi
     /// <param name="path">The model file the manifest was built from.</param>
     /// <param name="manifest">Its manifest.</param>
     /// <param name="key">The fleet key that signs the manifest.</param>
-    /// <param name="announce">Whether to replace the model's latest manifest (false: staged, for deploy commands only).</param>
+    /// <param name="announce">Whether to sign a latest statement for it and replace the model's latest manifest (false: staged, for deploy commands only).</param>
     /// <param name="progress">Receives the number of chunk bytes the broker has acknowledged.</param>
     /// <param name="cancellationToken">Stops publishing (what was sent stays on the broker); when it is a timeout, what is missing is reported.</param>
     /// <exception cref="IncompletePublishException">Not everything is retained after every retry, or the time ran out first; the message names what is missing.</exception>
@@ -41,8 +44,18 @@ public sealed class ModelPublisher(MqttConnectionSupervisor connection, MqttTopi
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(key);
-        var envelope = SignedEnvelope.Sign(ModelManifestJson.ToBytes(manifest), key).ToBytes();
-        var expected = Expected(manifest, envelope, announce);
+        var document = ModelManifestJson.ToBytes(manifest);
+        var envelope = SignedEnvelope.Sign(document, key).ToBytes();
+        var documents = new List<(string Topic, byte[] Payload)> { (topics.ModelVersionManifest(manifest.Name, manifest.Version), envelope) };
+        if (announce)
+        {
+            // The statement before the manifest it names, so a device that sees the manifest finds the statement there.
+            var statement = LatestStatement.For(manifest, document, _clock.GetUtcNow(), LatestLifetime);
+            documents.Add((topics.ModelLatest(manifest.Name), SignedEnvelope.Sign(statement.ToBytes(), key).ToBytes()));
+            documents.Add((topics.ModelManifest(manifest.Name), envelope));
+        }
+
+        var expected = Expected(manifest, documents);
         var confirmed = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         using var file = manifest.Url is null ? File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read) : null;
         if (file is not null && RandomAccess.GetLength(file) != manifest.Length)
@@ -52,14 +65,14 @@ public sealed class ModelPublisher(MqttConnectionSupervisor connection, MqttTopi
 
         try
         {
-            await PublishAsync(manifest, envelope, file, [.. expected.Keys], expected, progress, cancellationToken);
+            await PublishAsync(manifest, documents, file, [.. expected.Keys], progress, cancellationToken);
             await PublishReadbackPipeline.Create(_clock).ExecuteAsync(
                 async token =>
                 {
                     var missing = await ReadBackAsync(manifest, announce, expected, confirmed, token);
                     if (missing.Count > 0)
                     {
-                        await PublishAsync(manifest, envelope, file, missing, expected, progress: null, token);
+                        await PublishAsync(manifest, documents, file, missing, progress: null, token);
                         throw Incomplete(manifest, expected, confirmed);
                     }
                 },
@@ -89,7 +102,7 @@ public sealed class ModelPublisher(MqttConnectionSupervisor connection, MqttTopi
     }
 
     /// <summary>Every topic the version puts on the broker, with the sha256 of what must be retained there.</summary>
-    private Dictionary<string, string> Expected(ModelManifest manifest, byte[] envelope, bool announce)
+    private Dictionary<string, string> Expected(ModelManifest manifest, List<(string Topic, byte[] Payload)> documents)
     {
         var expected = new Dictionary<string, string>(StringComparer.Ordinal);
         if (manifest.Url is null)
@@ -100,18 +113,16 @@ public sealed class ModelPublisher(MqttConnectionSupervisor connection, MqttTopi
             }
         }
 
-        var digest = Convert.ToHexStringLower(SHA256.HashData(envelope));
-        expected[topics.ModelVersionManifest(manifest.Name, manifest.Version)] = digest;
-        if (announce)
+        foreach (var (topic, payload) in documents)
         {
-            expected[topics.ModelManifest(manifest.Name)] = digest;
+            expected[topic] = Convert.ToHexStringLower(SHA256.HashData(payload));
         }
 
         return expected;
     }
 
     /// <summary>Publishes the <paramref name="which"/> topics, chunks before manifests, waiting for the broker's acknowledgements.</summary>
-    private async Task PublishAsync(ModelManifest manifest, byte[] envelope, Microsoft.Win32.SafeHandles.SafeFileHandle? file, IReadOnlyCollection<string> which, Dictionary<string, string> expected, IProgress<long>? progress, CancellationToken cancellationToken)
+    private async Task PublishAsync(ModelManifest manifest, List<(string Topic, byte[] Payload)> documents, Microsoft.Win32.SafeHandles.SafeFileHandle? file, IReadOnlyCollection<string> which, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var inFlight = new Queue<(Task Ack, int Length)>();
         long acknowledged = 0;
@@ -140,10 +151,10 @@ public sealed class ModelPublisher(MqttConnectionSupervisor connection, MqttTopi
             progress?.Report(acknowledged);
         }
 
-        // Manifests last: a device never sees a manifest before the chunks were sent.
-        foreach (var topic in expected.Keys.Where(t => !t.Contains("/chunks/", StringComparison.Ordinal) && which.Contains(t)).Order(StringComparer.Ordinal).Reverse())
+        // Signed documents last, in order: a device never sees a manifest before the chunks were sent.
+        foreach (var (topic, payload) in documents.Where(d => which.Contains(d.Topic)))
         {
-            await connection.PublishAsync(new OutgoingMessage(topic, envelope, retain: true) { ContentType = "application/json" }).WaitAsync(cancellationToken);
+            await connection.PublishAsync(new OutgoingMessage(topic, payload, retain: true) { ContentType = "application/json" }).WaitAsync(cancellationToken);
         }
     }
 
@@ -182,6 +193,7 @@ public sealed class ModelPublisher(MqttConnectionSupervisor connection, MqttTopi
         {
             if (announce)
             {
+                subscriptions.Add(await connection.SubscribeAsync(topics.ModelLatest(manifest.Name), Handle, cancellationToken: cancellationToken));
                 subscriptions.Add(await connection.SubscribeAsync(topics.ModelManifest(manifest.Name), Handle, cancellationToken: cancellationToken));
             }
 

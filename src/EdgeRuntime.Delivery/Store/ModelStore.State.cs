@@ -49,6 +49,9 @@ public sealed partial class ModelStore
         }
     }
 
+    /// <summary>Whether <paramref name="name"/> has a state file (it is written when a version first serves).</summary>
+    public bool HasState(string name) => File.Exists(StatePath(name));
+
     /// <summary>
     /// Replaces a damaged state with one rebuilt from what is on disk: <paramref name="serving"/> as the serving version,
     /// the highest stored version as the highest one. What only the lost file knew (a hold left by a rollback) is gone.

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeRuntime.Messaging.Broker;
 using EdgeRuntime.Messaging.Configuration;
 using EdgeRuntime.Messaging.Connection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,6 +35,17 @@ internal sealed class BrokerArguments
 
     public Option<string?> KeyFile { get; } = new("--key") { Description = "Private key (PEM) of the client certificate (--cert)" };
 
+    public Option<string?> StateDirectory { get; } = new("--state")
+    {
+        Description = "State directory of a daemon on this machine: with a broker on 127.0.0.1 and no --username, edgectl logs in with its embedded broker's local credential (default: the first of $EDGE_StateDirectory, ./state, /var/lib/edge-runtime that has one)",
+    };
+
+    public Option<string> MaxPacketSize { get; } = new("--max-packet-size")
+    {
+        Description = "Largest MQTT packet edgectl accepts from the broker (announced in CONNECT; larger ones are refused unread), e.g. 1MiB",
+        DefaultValueFactory = _ => "1MiB",
+    };
+
     public Option<double> ConnectTimeoutSeconds { get; } = new("--connect-timeout")
     {
         Description = "Seconds to wait for the broker",
@@ -51,6 +63,8 @@ internal sealed class BrokerArguments
         command.Add(CaFile);
         command.Add(CertificateFile);
         command.Add(KeyFile);
+        command.Add(StateDirectory);
+        command.Add(MaxPacketSize);
         command.Add(ConnectTimeoutSeconds);
     }
 
@@ -63,12 +77,21 @@ internal sealed class BrokerArguments
     {
         Deprecations.Warn(parseResult, parseResult.InvocationConfiguration.Error);
         var clientKey = parseResult.GetValue(CertificateFile) is null && SigningKeyArgument.IsDeclaredOn(parseResult) ? null : parseResult.GetValue(KeyFile);
+        var maxPacketBytes = ArgumentParsers.Size(parseResult.GetValue(MaxPacketSize)!, out var sizeProblem);
+        if (maxPacketBytes is null || maxPacketBytes > MqttOptions.MaxMqttPacketBytes)
+        {
+            endpoint = null;
+            error = $"--max-packet-size: {sizeProblem ?? $"'{parseResult.GetValue(MaxPacketSize)}' is larger than MQTT allows ({MqttOptions.MaxMqttPacketBytes} bytes)"}";
+            return null;
+        }
+
         var options = new MqttOptions
         {
             Server = parseResult.GetValue(Broker),
             TopicRoot = parseResult.GetValue(TopicRoot)!,
             Username = parseResult.GetValue(Username),
             PasswordFile = parseResult.GetValue(PasswordFile),
+            MaxPacketBytes = (int)maxPacketBytes.Value,
             // A command-line tool leaves no session behind on the broker.
             CleanStart = true,
             SessionExpirySeconds = 0,
@@ -94,11 +117,20 @@ internal sealed class BrokerArguments
                 .Replace("Mqtt:Tls:ClientCertificateFile", "--cert", StringComparison.Ordinal)
                 .Replace("Mqtt:Tls:ClientKeyFile", "--key", StringComparison.Ordinal)
                 .Replace("Mqtt:PasswordFile", "--password-file", StringComparison.Ordinal)
-                .Replace("Mqtt:TopicRoot", "--root", StringComparison.Ordinal);
+                .Replace("Mqtt:TopicRoot", "--root", StringComparison.Ordinal)
+                .Replace("Mqtt:MaxPacketBytes", "--max-packet-size", StringComparison.Ordinal);
             return null;
         }
 
         BrokerEndpoint.TryParse(options.Server, out endpoint, out error);
+        if (string.IsNullOrEmpty(options.Username) && LocalBrokerLogin.IsThisMachine(endpoint!) &&
+            LocalBrokerLogin.FindPasswordFile(parseResult.GetValue(StateDirectory), out _) is { } passwordFile)
+        {
+            // A broker on this machine is usually a daemon's embedded one, which lets in only its local credential.
+            options.Username = LocalBrokerCredential.Username;
+            options.PasswordFile = passwordFile;
+        }
+
         return options;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeRuntime.Fleet.Status;
+using EdgeRuntime.Messaging.Configuration;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
 
@@ -20,16 +21,18 @@ internal sealed class ConnectedBroker : IAsyncDisposable
 
     public MqttTopics Topics { get; }
 
-    /// <summary>Connects with the verb's broker options.</summary>
+    /// <summary>Connects with the verb's broker options; <paramref name="minMaxPacketBytes"/> raises the packet limit for a verb that must read larger packets back.</summary>
     /// <exception cref="ArgumentException">The options are wrong; the message is one line.</exception>
     /// <exception cref="BrokerUnreachableException">No connection within the connect timeout.</exception>
-    public static async Task<ConnectedBroker> ConnectAsync(BrokerArguments broker, ParseResult parseResult, TimeProvider timeProvider, CancellationToken cancellationToken, string? clientId = null)
+    public static async Task<ConnectedBroker> ConnectAsync(BrokerArguments broker, ParseResult parseResult, TimeProvider timeProvider, CancellationToken cancellationToken, string? clientId = null, int minMaxPacketBytes = 0)
     {
         var options = broker.Read(parseResult, out var endpoint, out var problem);
         if (options is null)
         {
             throw new ArgumentException(problem);
         }
+
+        options.MaxPacketBytes = Math.Clamp(minMaxPacketBytes, options.MaxPacketBytes, MqttOptions.MaxMqttPacketBytes);
 
         var supervisor = BrokerArguments.CreateSupervisor(options, endpoint!, timeProvider, clientId);
         supervisor.Start();

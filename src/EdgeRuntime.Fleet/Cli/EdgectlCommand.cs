@@ -35,6 +35,7 @@ public static class EdgectlCommand
         root.Add(PlotCommand.Create(timeProvider ?? TimeProvider.System));
         root.Add(AggregatorCommand.Create(timeProvider ?? TimeProvider.System));
         root.Add(SimulateCommand.Create());
+        root.Add(Broker.BrokerCredentialCommand.Create());
         return root;
     }
 }

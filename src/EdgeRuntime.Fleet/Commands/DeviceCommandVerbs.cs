@@ -68,9 +68,13 @@ internal static class DeviceCommandVerbs
                     Nonce = Guid.NewGuid().ToString("N"),
                 };
                 var reply = await new DeviceCommandClient(connected.Connection, connected.Topics, timeProvider).SendAsync(order, key, wait, cancellationToken);
-                var code = reply.Code is { } refused ? $" [{Core.Delivery.RefusalCodes.Name(refused)}]" : string.Empty;
-                await (reply.Ok ? output : error).WriteLineAsync($"{order.DeviceId}: {reply.Message}{code}" + (reply.ServingVersion is { } serving ? $" (serving v{serving})" : string.Empty));
-                return reply.Ok ? 0 : 1;
+
+                // A copy the broker delivered twice is answered with the first result: that is this command's outcome.
+                var replayed = reply.Code == Core.Delivery.RefusalCode.Replayed && reply.First is not null;
+                var shown = replayed ? reply.First! : reply;
+                var code = shown.Code is { } refused ? $" [{Core.Delivery.RefusalCodes.Name(refused)}]" : string.Empty;
+                await (shown.Ok ? output : error).WriteLineAsync($"{order.DeviceId}: {shown.Message}{code}" + (shown.ServingVersion is { } serving ? $" (serving v{serving})" : string.Empty) + (replayed ? " (the first answer to a copy delivered twice)" : string.Empty));
+                return shown.Ok ? 0 : 1;
             }
             catch (TimeoutException)
             {

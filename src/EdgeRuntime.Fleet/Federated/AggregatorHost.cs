@@ -42,6 +42,7 @@ internal sealed partial class AggregatorHost : IAsyncDisposable
     private long _queued;
     private int _busy;
     private string? _lastStatus;
+    private DateTimeOffset? _latestSignedAt;
 
     /// <summary>Creates the host; nothing is subscribed before <see cref="StartAsync"/>.</summary>
     /// <param name="core">The aggregator.</param>
@@ -209,6 +210,7 @@ internal sealed partial class AggregatorHost : IAsyncDisposable
                 await PublishVersionAsync(version, cancellationToken);
             }
 
+            await ResignLatestIfDueAsync(cancellationToken);
             return;
         }
 
@@ -221,11 +223,37 @@ internal sealed partial class AggregatorHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The lead keeps the latest statement of the versions it published fresh, re-signing it every quarter of its
+    /// lifetime, so devices that join between versions still install the latest global model.
+    /// </summary>
+    private async Task ResignLatestIfDueAsync(CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        if (_latestSignedAt is not { } signed || now - signed < LatestStatement.DefaultLifetime / 4)
+        {
+            // Nothing this host published yet (edgectl model latest keeps older versions' statements fresh), or not due.
+            return;
+        }
+
+        _latestSignedAt = now;
+        try
+        {
+            await new LatestStatementPublisher(_connection, _topics).ResignAsync(_core.Model, _key, LatestStatement.DefaultLifetime, cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IncompletePublishException or PublishRejectedException or OutgoingQueueFullException)
+        {
+            // Nothing published yet, or the broker is away: tried again at the next quarter.
+            LogLatestNotResigned(_logger, _core.Model, ex.Message);
+        }
+    }
+
     private async Task PublishVersionAsync(VersionRecord version, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
         var manifest = ManifestBuilder.Build(version.Path, _core.Model, version.Version, _options.ChunkSize, now, now + _options.ManifestLifetime);
         await new ModelPublisher(_connection, _topics).PublishAsync(version.Path, manifest, _key, announce: true, progress: null, cancellationToken);
+        _latestSignedAt = now;
         _core.MarkPublished(version.Version);
         VersionsPublished++;
         LogPublished(_logger, _core.Model, version.Version, version.Updates, manifest.Sha256);
@@ -340,6 +368,9 @@ internal sealed partial class AggregatorHost : IAsyncDisposable
 
     private static bool IsTopicLevel(string value) =>
         value.Length is > 0 and <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Latest statement of {Model} not re-signed: {Reason}")]
+    private static partial void LogLatestNotResigned(ILogger logger, string model, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published {Model} v{Version} ({Updates} updates), sha256 {Sha256}")]
     private static partial void LogPublished(ILogger logger, string model, long version, int updates, string sha256);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeRuntime.Delivery.Manifests;
 using EdgeRuntime.Delivery.Publishing;
 using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Fleet.Cli;
@@ -20,7 +21,10 @@ internal static class ModelPublishCommand
         var expires = new Option<string>("--expires") { Description = "How long devices may accept the manifest (e.g. 30d, 12h)", DefaultValueFactory = _ => "30d" };
         var chunkSize = new Option<string>("--chunk-size") { Description = "Chunk size (e.g. 256KiB, 1MiB)", DefaultValueFactory = _ => "256KiB" };
         var url = new Option<string?>("--url") { Description = "Publish only the manifest and let devices fetch the bytes from this https:// or file:// URL" };
-        var staged = new Option<bool>("--staged") { Description = "Publish the version without announcing it: devices get it only through 'edgectl deploy'" };
+        var staged = new Option<bool>("--staged") { Description = "Publish the version without announcing it, signed only for the --device and --tag targets: they get it through 'edgectl deploy'" };
+        var devices = new Option<string[]>("--device") { Description = "With --staged: a device the version is signed for (repeat for more)" };
+        var tags = new Option<string[]>("--tag") { Description = "With --staged: devices whose DeviceTags hold this tag get it too (repeat for more)" };
+        var latestLifetime = new Option<string>("--latest-lifetime") { Description = "How long the signed latest statement stands; re-sign it within that with 'edgectl model latest' (e.g. 1d, 6h)", DefaultValueFactory = _ => "1d" };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to keep publishing and reading back until every chunk is proven retained on the broker", DefaultValueFactory = _ => 600 };
 
         var command = new Command("publish", "Sign a model version and publish it: chunks as retained messages, then the signed manifest");
@@ -32,6 +36,9 @@ internal static class ModelPublishCommand
         command.Add(chunkSize);
         command.Add(url);
         command.Add(staged);
+        command.Add(devices);
+        command.Add(tags);
+        command.Add(latestLifetime);
         command.Add(timeout);
         broker.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -40,10 +47,23 @@ internal static class ModelPublishCommand
             var error = parseResult.InvocationConfiguration.Error;
             var path = parseResult.GetValue(file)!;
             var lifetime = ArgumentParsers.Duration(parseResult.GetValue(expires)!, out var durationProblem);
+            var statementLifetime = ArgumentParsers.Duration(parseResult.GetValue(latestLifetime)!, out var statementProblem);
             var size = ArgumentParsers.Size(parseResult.GetValue(chunkSize)!, out var sizeProblem);
-            if (lifetime is null || size is null || size > int.MaxValue)
+            if (lifetime is null || statementLifetime is null || size is null || size > int.MaxValue)
             {
-                await error.WriteLineAsync($"edgectl model publish: {durationProblem ?? sizeProblem ?? "--chunk-size is too large"}");
+                await error.WriteLineAsync($"edgectl model publish: {durationProblem ?? statementProblem ?? sizeProblem ?? "--chunk-size is too large"}");
+                return 2;
+            }
+
+            var isStaged = parseResult.GetValue(staged);
+            var targetDevices = parseResult.GetValue(devices) ?? [];
+            var targetTags = parseResult.GetValue(tags) ?? [];
+            if (isStaged != (targetDevices.Length + targetTags.Length > 0))
+            {
+                // A staged version's targets are signed: copying its manifest to the latest topic must not reach the fleet.
+                await error.WriteLineAsync(isStaged
+                    ? "edgectl model publish: --staged needs the devices it is for: --device ID or --tag TAG (repeatable)"
+                    : "edgectl model publish: --device and --tag name a staged version's targets; add --staged (a version for every device takes neither)");
                 return 2;
             }
 
@@ -64,19 +84,25 @@ internal static class ModelPublishCommand
             {
                 using var key = SigningKey.Load(keyPath);
                 var now = timeProvider.GetUtcNow();
-                var manifest = ManifestBuilder.Build(path, parseResult.GetValue(name)!, parseResult.GetValue(version), (int)size, now, now + lifetime.Value, parseResult.GetValue(url));
-                await using var connected = await ConnectedBroker.ConnectAsync(broker, parseResult, timeProvider, cancellationToken);
+                var targets = isStaged ? ManifestTargets.Only(targetDevices, targetTags) : ManifestTargets.Everyone;
+                var manifest = ManifestBuilder.Build(path, parseResult.GetValue(name)!, parseResult.GetValue(version), (int)size, now, now + lifetime.Value, parseResult.GetValue(url), targets);
+                // The publisher reads every chunk and the manifest back: its own packet limit must let the largest through.
+                var largest = Math.Max(manifest.ChunkSize, (ModelManifestJson.ToBytes(manifest).Length * 4 / 3) + 4096) + (64 << 10);
+                await using var connected = await ConnectedBroker.ConnectAsync(broker, parseResult, timeProvider, cancellationToken, minMaxPacketBytes: largest);
                 // A broker's acknowledgement is not durability: the publisher reads everything back before it says "published".
                 using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Max(1, parseResult.GetValue(timeout))), timeProvider);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
                 await using (var progress = new ProgressDisplay(error, $"{manifest}", manifest.Url is null ? manifest.Length : null, Megabytes))
                 {
-                    await new ModelPublisher(connected.Connection, connected.Topics, timeProvider).PublishAsync(path, manifest, key, announce: !parseResult.GetValue(staged), progress.AsProgress(), linked.Token);
+                    var publisher = new ModelPublisher(connected.Connection, connected.Topics, timeProvider) { LatestLifetime = statementLifetime.Value };
+                    await publisher.PublishAsync(path, manifest, key, announce: !isStaged, progress.AsProgress(), linked.Token);
                 }
 
                 await output.WriteLineAsync(
                     $"published {manifest}: {manifest.Length} bytes, sha256 {manifest.Sha256}, {manifest.Chunks.Count} chunks of {manifest.ChunkSize}, key {key.Id}, expires {manifest.ExpiresAt:u}; every chunk and the manifest read back from the broker" +
-                    (parseResult.GetValue(staged) ? " (staged: deploy it with 'edgectl deploy')" : string.Empty));
+                    (isStaged
+                        ? $" (staged for {manifest.Targets}: deploy it with 'edgectl deploy')"
+                        : $"; latest statement valid until {now + statementLifetime.Value:u} (re-sign it before with 'edgectl model latest --name {manifest.Name}')"));
                 return 0;
             }
             catch (IncompletePublishException ex)
@@ -99,6 +125,7 @@ internal static class ModelPublishCommand
 
         var model = new Command("model", "Build and publish models");
         model.Add(command);
+        model.Add(ModelLatestCommand.Create(timeProvider));
         return model;
     }
 
@@ -106,7 +133,7 @@ internal static class ModelPublishCommand
 
     private static string RefusalHint(MQTTnet.MqttClientPublishReasonCode code, string chunkSize) => (int)code switch
     {
-        0x95 or 0x97 => $" (the broker's message size limit, such as Mosquitto's message_size_limit, is below the chunk size {chunkSize}: publish with a smaller --chunk-size or raise the limit)",
+        0x95 or 0x97 => $" (the broker's message size limit, such as Mosquitto's max_packet_size or message_size_limit, is below the chunk size {chunkSize}: publish with a smaller --chunk-size or raise the limit)",
         0x87 => " (the broker's ACL does not let this user publish there)",
         _ => string.Empty,
     };

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using EdgeRuntime.Fleet.Cli;
+using EdgeRuntime.Messaging.Configuration;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
 
@@ -128,8 +130,18 @@ internal sealed class DeviceStatusCollector(MqttConnectionSupervisor supervisor,
     }
 }
 
-/// <summary>The broker could not be reached, or refused the connection; the message is the one line to show.</summary>
+/// <summary>
+/// The broker could not be reached, or refused the connection; the message is the one line to show (with a hint on the
+/// local credential when a broker on this machine refused the login).
+/// </summary>
 internal sealed class BrokerUnreachableException(string endpoint, string reason)
     : Exception(reason.StartsWith($"MQTT broker {endpoint} refused", StringComparison.Ordinal)
-        ? $"the broker {reason["MQTT broker ".Length..]}"
-        : $"cannot reach the broker {endpoint}: {reason}");
+        ? $"the broker {reason["MQTT broker ".Length..]}{Hint(endpoint, reason)}"
+        : $"cannot reach the broker {endpoint}: {reason}")
+{
+    private static string Hint(string endpoint, string reason) =>
+        reason.Contains("(0x86)", StringComparison.Ordinal) &&
+        BrokerEndpoint.TryParse(endpoint, out var parsed, out _) && LocalBrokerLogin.IsThisMachine(parsed!)
+            ? LocalBrokerLogin.RefusalHint
+            : string.Empty;
+}

@@ -32,11 +32,12 @@ internal static class DeviceStatusTable
         return table;
     }
 
-    /// <summary>Colours for a terminal (a redirected table has none): online green, offline red, unreadable yellow.</summary>
+    /// <summary>Colours for a terminal (a redirected table has none): online green, offline and conflict red, unreadable yellow.</summary>
     private static Style StateStyle(string state) => state switch
     {
         "online" => new Style(Color.Green),
         "invalid" or "?" => new Style(Color.Yellow),
+        _ when state.StartsWith("conflict", StringComparison.Ordinal) => new Style(Color.Red),
         _ when state.StartsWith("offline", StringComparison.Ordinal) => new Style(Color.Red),
         _ => Style.Plain,
     };
@@ -70,17 +71,30 @@ internal static class DeviceStatusTable
         }
 
         var state = Text(status, "state");
-        var online = state == "online";
+        var online = state is "online" or "conflict";
         var shownState = state switch
         {
             null => "?",
             "offline" when Text(status, "reason") == "connection-lost" => "offline (connection lost)",
+            "conflict" => Conflict(status),
             _ => state,
         };
         var uptime = !online ? "-" : Number(status, "uptimeSeconds") is { } seconds ? FormatDuration(TimeSpan.FromSeconds(seconds)) : "?";
         var version = Text(status, "runtimeVersion") is { } runtime ? ShortVersion(runtime) : "?";
         var reported = Time(status, "timestamp") is { } timestamp ? $"{FormatDuration(now - timestamp)} ago" : "?";
         return [listing.DeviceId, shownState, version, uptime, Models(status), Pipelines(status), reported];
+    }
+
+    /// <summary>
+    /// A device whose client id another process keeps taking over: "conflict (2 processes use this id; the other started
+    /// 2026-12-01 10:04:05Z)", so the table shows two devices behind one row instead of one healthy one.
+    /// </summary>
+    private static string Conflict(JsonElement status)
+    {
+        var conflict = Has(status, "conflict") ? status.GetProperty("conflict") : (JsonElement?)null;
+        var takeovers = Number(conflict, "takeovers") is { } count ? string.Create(CultureInfo.InvariantCulture, $", {count:0} takeovers") : string.Empty;
+        var other = Time(conflict, "otherStartedAt") is { } started ? string.Create(CultureInfo.InvariantCulture, $"; the other started {started.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z") : string.Empty;
+        return $"conflict (2 processes use this id{takeovers}{other})";
     }
 
     /// <summary>"0.1.0+fd0c24d5c2ea…" becomes "0.1.0+fd0c24d": the build's commit, short as git shows it.</summary>

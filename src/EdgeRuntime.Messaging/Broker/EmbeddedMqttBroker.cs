@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace EdgeRuntime.Messaging.Broker;
@@ -9,7 +10,9 @@ namespace EdgeRuntime.Messaging.Broker;
 /// An MQTT 5 broker inside the daemon, on 127.0.0.1 only, for devices that run without a fleet broker
 /// (and for the first run on a fresh machine). Sessions persist in memory for the process's lifetime; retained
 /// messages, given a <see cref="RetainedMessageStore"/>, on disk — written before each publish is acknowledged, so they
-/// survive a kill -9 of the daemon. The caller owns it; dispose to stop.
+/// survive a kill -9 of the daemon. With a credential (<see cref="EmbeddedBrokerSettings.Credential"/>) it refuses every
+/// client that does not log in with it; packets larger than <see cref="EmbeddedBrokerSettings.MaxPacketBytes"/> are
+/// refused before they are allocated. The caller owns it; dispose to stop.
 /// </summary>
 public sealed partial class EmbeddedMqttBroker : IAsyncDisposable
 {
@@ -26,10 +29,20 @@ public sealed partial class EmbeddedMqttBroker : IAsyncDisposable
     /// <summary>The TCP port it listens on (127.0.0.1).</summary>
     public int Port { get; }
 
-    /// <summary>Starts a broker on 127.0.0.1:<paramref name="port"/>; with <paramref name="retained"/>, retained messages persist there.</summary>
+    /// <summary>
+    /// Starts a broker on 127.0.0.1:<paramref name="port"/> that accepts any client (for tools that run one in-process
+    /// for their own clients, and tests); with <paramref name="retained"/>, retained messages persist there.
+    /// </summary>
     /// <exception cref="EmbeddedBrokerException">The port is taken or cannot be opened.</exception>
-    public static async Task<EmbeddedMqttBroker> StartAsync(int port, ILogger<EmbeddedMqttBroker> logger, RetainedMessageStore? retained = null)
+    public static Task<EmbeddedMqttBroker> StartAsync(int port, ILogger<EmbeddedMqttBroker> logger, RetainedMessageStore? retained = null) =>
+        StartAsync(new EmbeddedBrokerSettings(port), logger, retained);
+
+    /// <summary>Starts a broker as <paramref name="settings"/> say; with <paramref name="retained"/>, retained messages persist there.</summary>
+    /// <exception cref="EmbeddedBrokerException">The port is taken or cannot be opened.</exception>
+    public static async Task<EmbeddedMqttBroker> StartAsync(EmbeddedBrokerSettings settings, ILogger<EmbeddedMqttBroker> logger, RetainedMessageStore? retained = null)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        var port = settings.Port;
         var factory = new MqttServerFactory();
         var options = factory.CreateServerOptionsBuilder()
             .WithDefaultEndpoint()
@@ -39,10 +52,15 @@ public sealed partial class EmbeddedMqttBroker : IAsyncDisposable
             .WithPersistentSessions()
             .WithMaxPendingMessagesPerClient(100_000)
             .Build();
-        var server = factory.CreateMqttServer(options, [new ClientIdAssigningServerAdapter()], factory.DefaultLogger);
+        var server = factory.CreateMqttServer(options, [new LoopbackServerAdapter(port, settings.MaxPacketBytes, logger)], factory.DefaultLogger);
         if (retained is not null)
         {
             Persist(server, retained, logger);
+        }
+
+        if (settings.Credential is { } credential)
+        {
+            RequireLogin(server, credential, logger);
         }
 
         try
@@ -72,6 +90,20 @@ public sealed partial class EmbeddedMqttBroker : IAsyncDisposable
         }
 
         _server.Dispose();
+    }
+
+    private static void RequireLogin(MqttServer server, BrokerCredential credential, ILogger logger)
+    {
+        server.ValidatingConnectionAsync += args =>
+        {
+            if (!credential.Matches(args.UserName, args.RawPassword ?? []))
+            {
+                args.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+                LogLoginRefused(logger, args.ClientId, args.RemoteEndPoint?.ToString() ?? "?", string.IsNullOrEmpty(args.UserName) ? "no user name" : $"user '{args.UserName}'", "bad-credential");
+            }
+
+            return Task.CompletedTask;
+        };
     }
 
     private static void Persist(MqttServer server, RetainedMessageStore store, ILogger logger)
@@ -119,6 +151,9 @@ public sealed partial class EmbeddedMqttBroker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker: the retained message on {Topic} could not be saved ({Reason}); it is lost if the daemon restarts")]
     private static partial void LogNotSaved(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker: refused client {ClientId} ({Endpoint}) with {Login}: not the local credential ({Code})")]
+    private static partial void LogLoginRefused(ILogger logger, string clientId, string endpoint, string login, string code);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on 127.0.0.1:{Port}")]
     private static partial void LogStarted(ILogger logger, int port);

@@ -62,6 +62,29 @@ public sealed class MqttOptions
 
     /// <summary>QoS 1 messages the broker may send before the daemon has handled them. Default 64.</summary>
     public int ReceiveMaximum { get; set; } = 64;
+
+    /// <summary>
+    /// The largest MQTT packet, in bytes (fixed header included, as MQTT 5's Maximum Packet Size counts), the daemon
+    /// accepts: sent to the broker in CONNECT so a compliant broker never delivers a larger one, checked on every packet
+    /// read before its body is allocated, and the embedded broker's limit for what clients send it. Default
+    /// <see cref="DefaultMaxPacketBytes"/>.
+    /// </summary>
+    public int MaxPacketBytes { get; set; } = DefaultMaxPacketBytes;
+
+    /// <summary>How the daemon tells a client id taken over again and again (another device with its id) from a lost link.</summary>
+    public ClientIdConflictOptions Conflict { get; set; } = new();
+
+    /// <summary>
+    /// 1 MiB: a model chunk of the default 256 KiB with room to spare, and the signed manifest of a model as large as
+    /// the default store quota (2 GiB at 256 KiB chunks: 8192 chunk hashes, about 760 KB in the signed envelope).
+    /// </summary>
+    public const int DefaultMaxPacketBytes = 1 << 20;
+
+    /// <summary>The smallest <see cref="MaxPacketBytes"/> allowed: 16 KiB (a status document or a command with room to spare).</summary>
+    public const int MinMaxPacketBytes = 16 << 10;
+
+    /// <summary>The largest packet MQTT can frame: a Remaining Length of 268,435,455 bytes plus a 5-byte fixed header.</summary>
+    public const int MaxMqttPacketBytes = 268_435_460;
 }
 
 /// <summary>TLS for an external broker. Paths are to PEM files unless noted.</summary>
@@ -87,6 +110,28 @@ public sealed class MqttTlsOptions
 
     /// <summary>Accept any broker certificate. For lab set-ups only; the daemon logs a warning at start.</summary>
     public bool AllowUntrustedCertificates { get; set; }
+}
+
+/// <summary>
+/// When a broker closes the connection because another client connected with the same client id (MQTT 5 DISCONNECT
+/// reason 0x8E, Session taken over) <see cref="Takeovers"/> times within <see cref="WindowSeconds"/>, two processes share
+/// one id — usually two devices cloned from one SD-card image, with the same machine id. The daemon then reports
+/// <c>conflict</c> in its status and waits before it reconnects, instead of taking the connection back at once (which
+/// the other side answers in kind, several times a second, forever).
+/// </summary>
+public sealed class ClientIdConflictOptions
+{
+    /// <summary>Takeovers within the window that make a conflict. Default 3.</summary>
+    public int Takeovers { get; set; } = 3;
+
+    /// <summary>The window, in seconds; also how long a connection must last for a conflict to end. Default 60.</summary>
+    public int WindowSeconds { get; set; } = 60;
+
+    /// <summary>The wait before reconnecting after the first takeover in a conflict, in seconds; it doubles with each further one. Default 30.</summary>
+    public int BackOffSeconds { get; set; } = 30;
+
+    /// <summary>The longest wait before reconnecting during a conflict, in seconds. Default 600.</summary>
+    public int MaxBackOffSeconds { get; set; } = 600;
 }
 
 /// <summary>Jittered exponential backoff between connection attempts (the <c>mqtt-reconnect</c> pipeline).</summary>

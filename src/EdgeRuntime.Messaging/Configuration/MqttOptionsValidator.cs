@@ -78,6 +78,18 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             failures.Add($"{section}:ReceiveMaximum: {options.ReceiveMaximum} is out of range; allowed: 1-65535");
         }
 
+        if (options.MaxPacketBytes is < MqttOptions.MinMaxPacketBytes or > MqttOptions.MaxMqttPacketBytes)
+        {
+            failures.Add($"{section}:MaxPacketBytes: {options.MaxPacketBytes} is out of range; allowed: {MqttOptions.MinMaxPacketBytes}-{MqttOptions.MaxMqttPacketBytes}");
+        }
+
+        ValidateConflict(options.Conflict, failures);
+
+        if (string.IsNullOrWhiteSpace(options.Server) && (options.Username is { Length: > 0 } || options.PasswordFile is { Length: > 0 }))
+        {
+            failures.Add($"{section}:Username: is set but {section}:Server is empty (the embedded broker takes the local credential it keeps in the state directory, broker/password); allowed: set {section}:Server, or remove {section}:Username, {section}:Password and {section}:PasswordFile");
+        }
+
         if (options.PasswordFile is { Length: > 0 } passwordFile && !File.Exists(passwordFile))
         {
             failures.Add($"{section}:PasswordFile: '{passwordFile}' does not exist");
@@ -91,6 +103,30 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         ValidateTls(options, endpoint, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateConflict(ClientIdConflictOptions conflict, List<string> failures)
+    {
+        var section = $"{MqttOptions.SectionName}:Conflict";
+        if (conflict.Takeovers is < 2 or > 1000)
+        {
+            failures.Add($"{section}:Takeovers: {conflict.Takeovers} is out of range; allowed: 2-1000");
+        }
+
+        if (conflict.WindowSeconds is < 1 or > 86_400)
+        {
+            failures.Add($"{section}:WindowSeconds: {conflict.WindowSeconds} is out of range; allowed: 1-86400");
+        }
+
+        if (conflict.BackOffSeconds is < 1 or > 86_400)
+        {
+            failures.Add($"{section}:BackOffSeconds: {conflict.BackOffSeconds} is out of range; allowed: 1-86400");
+        }
+
+        if (conflict.MaxBackOffSeconds < conflict.BackOffSeconds || conflict.MaxBackOffSeconds > 86_400)
+        {
+            failures.Add($"{section}:MaxBackOffSeconds: {conflict.MaxBackOffSeconds} is out of range; allowed: {conflict.BackOffSeconds}-86400 (not below BackOffSeconds)");
+        }
     }
 
     private static void ValidateTls(MqttOptions options, BrokerEndpoint? endpoint, List<string> failures)

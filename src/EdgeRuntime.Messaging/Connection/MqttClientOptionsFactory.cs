@@ -8,7 +8,11 @@ using MQTTnet.Protocol;
 
 namespace EdgeRuntime.Messaging.Connection;
 
-/// <summary>Turns validated <see cref="MqttOptions"/> into MQTTnet client options (MQTT 5, TLS, credentials, last will).</summary>
+/// <summary>
+/// Turns validated <see cref="MqttOptions"/> into MQTTnet client options (MQTT 5, TLS, credentials, last will, Maximum
+/// Packet Size). A password file is read at every connect, so a rotated password (or the embedded broker's, written
+/// when it starts) is picked up without a restart.
+/// </summary>
 public static class MqttClientOptionsFactory
 {
     /// <summary>Builds the client options for <paramref name="endpoint"/>.</summary>
@@ -28,12 +32,12 @@ public static class MqttClientOptionsFactory
             .WithSessionExpiryInterval((uint)options.SessionExpirySeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(options.KeepAliveSeconds))
             .WithTimeout(TimeSpan.FromSeconds(options.ConnectTimeoutSeconds))
-            .WithReceiveMaximum((ushort)options.ReceiveMaximum);
+            .WithReceiveMaximum((ushort)options.ReceiveMaximum)
+            .WithMaximumPacketSize((uint)options.MaxPacketBytes);
 
-        var password = ReadPassword(options);
         if (!string.IsNullOrEmpty(options.Username))
         {
-            builder.WithCredentials(options.Username, password);
+            builder.WithCredentials(new ConfiguredCredentials(options.Username, options.Password, options.PasswordFile));
         }
 
         if (endpoint.UseTls || options.Tls.Enabled)
@@ -64,6 +68,17 @@ public static class MqttClientOptionsFactory
         return built;
     }
 
+    /// <summary>
+    /// Makes <paramref name="clientOptions"/> log in as <paramref name="username"/> with the first line of
+    /// <paramref name="passwordFile"/>, read at every connect (the embedded broker's local credential, which the broker
+    /// writes when it starts).
+    /// </summary>
+    public static void UsePasswordFile(MqttClientOptions clientOptions, string username, string passwordFile)
+    {
+        ArgumentNullException.ThrowIfNull(clientOptions);
+        clientOptions.Credentials = new ConfiguredCredentials(username, password: null, passwordFile);
+    }
+
     /// <summary>Socket send and receive buffer size for broker connections.</summary>
     public const int SocketBufferBytes = 1 << 20;
 
@@ -80,15 +95,22 @@ public static class MqttClientOptionsFactory
         };
     }
 
-    private static string? ReadPassword(MqttOptions options)
+    /// <summary>The configured user name, and the password as given or as the first line of its file at the moment of connecting.</summary>
+    private sealed class ConfiguredCredentials(string username, string? password, string? passwordFile) : IMqttClientCredentialsProvider
     {
-        if (options.PasswordFile is { Length: > 0 } file)
-        {
-            using var reader = new StreamReader(file);
-            return reader.ReadLine()?.TrimEnd('\r');
-        }
+        public string GetUserName(MqttClientOptions clientOptions) => username;
 
-        return options.Password;
+        /// <exception cref="IOException">The password file cannot be read; the connection attempt fails and is retried.</exception>
+        public byte[]? GetPassword(MqttClientOptions clientOptions)
+        {
+            if (passwordFile is { Length: > 0 })
+            {
+                using var reader = new StreamReader(passwordFile);
+                return System.Text.Encoding.UTF8.GetBytes(reader.ReadLine()?.TrimEnd('\r') ?? string.Empty);
+            }
+
+            return password is null ? null : System.Text.Encoding.UTF8.GetBytes(password);
+        }
     }
 
     private static void ConfigureTls(MqttClientTlsOptionsBuilder tls, MqttTlsOptions settings, BrokerEndpoint endpoint)

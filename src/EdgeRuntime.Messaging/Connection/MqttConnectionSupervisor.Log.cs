@@ -28,6 +28,15 @@ public sealed partial class MqttConnectionSupervisor
     [LoggerMessage(Level = LogLevel.Debug, Message = "MQTT (un)subscribe of {Filter} deferred to the next connection: {Reason}")]
     private static partial void LogSubscribeDeferred(ILogger logger, string filter, string reason);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker {Endpoint} sent a packet of {PacketBytes} bytes, larger than the {MaxPacketBytes} this client announced (Mqtt:MaxPacketBytes) ({Code}); nothing of it was read, the connection is closed")]
+    private static partial void LogPacketTooLarge(ILogger logger, string endpoint, long packetBytes, long maxPacketBytes, string code);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT client id {ClientId} is in use by another connection to {Endpoint}: taken over {Takeovers} times within {WindowSeconds} s ({Code}). Two devices with one id? A cloned SD-card image keeps /etc/machine-id: give each device its own (systemd-machine-id-setup) or set DeviceId. Reconnects now wait, and the status says conflict")]
+    private static partial void LogConflict(ILogger logger, string clientId, string endpoint, int takeovers, int windowSeconds, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT client id {ClientId}: the connection has held for {WindowSeconds} s; the conflict is over")]
+    private static partial void LogConflictOver(ILogger logger, string clientId, int windowSeconds);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "A handler of MQTT connection events failed")]
     private static partial void LogConnectedHandlerFailed(ILogger logger, Exception exception);
 }

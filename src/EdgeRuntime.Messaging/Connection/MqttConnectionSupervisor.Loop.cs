@@ -1,3 +1,4 @@
+using EdgeRuntime.Messaging.Identity;
 using MQTTnet;
 
 namespace EdgeRuntime.Messaging.Connection;
@@ -36,6 +37,23 @@ public sealed partial class MqttConnectionSupervisor
 
     private async ValueTask<LiveConnection> ConnectOnceAsync(CancellationToken cancellationToken)
     {
+        // After a takeover in a conflict the first attempt is no attempt: the pipeline waits the back-off, then connects.
+        ClientIdConflictException? conflict = null;
+        lock (_gate)
+        {
+            if (_pendingBackOff is { } backOff)
+            {
+                _pendingBackOff = null;
+                conflict = new ClientIdConflictException(ClientId, _takeovers.Total, backOff);
+            }
+        }
+
+        if (conflict is not null)
+        {
+            _lastConnectError = conflict.Message;
+            throw conflict;
+        }
+
         var client = _clientFactory.CreateMqttClient();
         var lost = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         var number = Interlocked.Read(ref _connectionNumber) + 1;
@@ -96,6 +114,7 @@ public sealed partial class MqttConnectionSupervisor
         LogConnected(_logger, Endpoint, connection.Number, result.IsSessionPresent, receiveMaximum, _outgoing.Count);
 
         var pump = Task.Run(() => PumpAsync(connection.Client, receiveMaximum, connectionScope.Token), CancellationToken.None);
+        _ = SettleTakeoversAsync(_timeProvider.GetUtcNow(), connectionScope.Token);
         try
         {
             await SubscribeMissingAsync(connection.Client, connectionScope.Token);
@@ -110,6 +129,7 @@ public sealed partial class MqttConnectionSupervisor
 
             var disconnect = await connection.Lost.WaitAsync(stopping);
             LogDisconnected(_logger, Endpoint, disconnect.Reason.ToString(), disconnect.Exception?.Message ?? disconnect.ReasonString ?? "closed");
+            OnConnectionLost(takenOver: disconnect.Reason == MqttClientDisconnectReason.SessionTakenOver);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -129,6 +149,71 @@ public sealed partial class MqttConnectionSupervisor
             _outgoing.Detach();
             await connectionScope.CancelAsync();
             await pump;
+        }
+    }
+
+    /// <summary>
+    /// A connection the broker ended: a takeover counts at once; any loss during a conflict makes the next connect wait,
+    /// since a broker that does not say "taken over" (Mosquitto 2.0.11 closes the old connection without a reason) looks
+    /// the same as one that does until the other process's status is seen (<see cref="ReportOtherProcess"/>).
+    /// </summary>
+    private void OnConnectionLost(bool takenOver)
+    {
+        TakeoverHistory before, after;
+        lock (_gate)
+        {
+            before = _takeovers;
+            after = TakeoverRules.Lost(takenOver ? TakeoverRules.Record(before, _timeProvider.GetUtcNow(), _conflictOptions) : before);
+            _takeovers = after;
+            _lossCounted = takenOver;
+            _pendingBackOff = TakeoverRules.BackOff(after, _conflictOptions) is { } wait && wait > TimeSpan.Zero ? wait : null;
+        }
+
+        if (takenOver)
+        {
+            TakeoversFound(before, after);
+        }
+    }
+
+    private void TakeoversFound(TakeoverHistory before, TakeoverHistory after)
+    {
+        if (after.InConflict && !before.InConflict)
+        {
+            LogConflict(_logger, ClientId, Endpoint, after.Recent.Length, _conflictOptions.WindowSeconds, Core.Devices.ClientIdConflict.Code);
+        }
+
+        TakeoversChanged?.Invoke();
+    }
+
+    /// <summary>Once this connection has lasted a whole window, the takeovers before it are over (and with them any conflict).</summary>
+    private async Task SettleTakeoversAsync(DateTimeOffset connectedAt, CancellationToken connectionToken)
+    {
+        if (Takeovers.Recent.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(_conflictOptions.WindowSeconds), _timeProvider, connectionToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        bool ended;
+        lock (_gate)
+        {
+            var before = _takeovers;
+            _takeovers = TakeoverRules.Settle(before, connectedAt, _timeProvider.GetUtcNow(), _conflictOptions);
+            ended = before.InConflict && !_takeovers.InConflict;
+        }
+
+        if (ended)
+        {
+            LogConflictOver(_logger, ClientId, _conflictOptions.WindowSeconds);
+            TakeoversChanged?.Invoke();
         }
     }
 

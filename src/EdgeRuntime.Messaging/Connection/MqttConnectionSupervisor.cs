@@ -1,3 +1,6 @@
+using EdgeRuntime.Messaging.Configuration;
+using EdgeRuntime.Messaging.Identity;
+using EdgeRuntime.Messaging.PacketSize;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using Polly;
@@ -13,7 +16,11 @@ namespace EdgeRuntime.Messaging.Connection;
 /// <item>never has more QoS 1 messages in flight than the broker's Receive Maximum;</item>
 /// <item>re-subscribes whenever the broker reports no session;</item>
 /// <item>acknowledges an incoming message only after every matching handler finished, and only on the
-/// connection that delivered it (an acknowledgement carries that connection's packet id).</item>
+/// connection that delivered it (an acknowledgement carries that connection's packet id);</item>
+/// <item>refuses any packet larger than the Maximum Packet Size it announced (the client options'
+/// <c>MaximumPacketSize</c>) before allocating it, and closes that connection;</item>
+/// <item>counts session takeovers (another client connecting with the same id) and, once they amount to a conflict
+/// (<see cref="TakeoverRules"/>), waits before reconnecting instead of taking the connection back at once.</item>
 /// </list>
 /// Delivery is at least once: handlers must tolerate duplicates. QoS 2 is not offered.
 /// Thread-safe. The caller owns the supervisor and disposes it (which disconnects).
@@ -24,7 +31,8 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
     private readonly ResiliencePipeline _reconnectPipeline;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly MqttClientFactory _clientFactory = new();
+    private readonly MqttClientFactory _clientFactory;
+    private readonly ClientIdConflictOptions _conflictOptions;
     private readonly OutgoingQueue _outgoing;
     private readonly Lock _gate = new();
     private readonly List<Subscription> _subscriptions = [];
@@ -38,6 +46,10 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
     private long _sessionsLost;
     private long _received;
     private volatile string? _lastConnectError;
+    private TakeoverHistory _takeovers = TakeoverHistory.None;
+    private TimeSpan? _pendingBackOff;
+    private bool _lossCounted;
+    private long _reportedConnection;
 
     /// <summary>Creates a supervisor; nothing connects until <see cref="Start"/>.</summary>
     /// <param name="clientOptions">Built by <see cref="MqttClientOptionsFactory"/>: server, TLS, credentials, last will.</param>
@@ -45,12 +57,14 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
     /// <param name="maxQueuedMessages">Outgoing messages held at most (Mqtt:MaxQueuedMessages).</param>
     /// <param name="timeProvider">Clock for drain timeouts.</param>
     /// <param name="logger">Where connection changes are reported.</param>
+    /// <param name="conflict">When takeovers of the client id make a conflict; null for the defaults.</param>
     public MqttConnectionSupervisor(
         MqttClientOptions clientOptions,
         ResiliencePipeline reconnectPipeline,
         int maxQueuedMessages,
         TimeProvider timeProvider,
-        ILogger<MqttConnectionSupervisor> logger)
+        ILogger<MqttConnectionSupervisor> logger,
+        ClientIdConflictOptions? conflict = null)
     {
         ArgumentNullException.ThrowIfNull(clientOptions);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxQueuedMessages, 1);
@@ -58,8 +72,12 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
         _reconnectPipeline = reconnectPipeline;
         _timeProvider = timeProvider;
         _logger = logger;
-        _outgoing = new OutgoingQueue(maxQueuedMessages);
         Endpoint = MqttClientOptionsFactory.Describe(clientOptions);
+        _conflictOptions = conflict ?? new ClientIdConflictOptions();
+        _clientFactory = new MqttClientFactory(
+            new MQTTnet.Diagnostics.Logger.MqttNetNullLogger(),
+            new PacketSizeLimitedClientAdapterFactory((size, limit) => LogPacketTooLarge(logger, Endpoint, size, limit, MqttPacketTooLargeException.Code)));
+        _outgoing = new OutgoingQueue(maxQueuedMessages);
     }
 
     /// <summary>The broker, as <c>mqtt://host:port</c>, for messages.</summary>
@@ -73,6 +91,48 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
 
     /// <summary>Why the latest connection attempt failed, or null once one succeeded.</summary>
     public string? LastConnectError => _lastConnectError;
+
+    /// <summary>The takeovers of this client id so far, and whether they make a conflict.</summary>
+    public TakeoverHistory Takeovers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _takeovers;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts a takeover that the broker did not name: on connection <paramref name="connectionNumber"/>, made after the
+    /// broker closed the previous one, the device's own retained status turned out to come from another process with
+    /// the same id. Counted at most once per connection, and not when the broker already said "session taken over".
+    /// </summary>
+    public void ReportOtherProcess(long connectionNumber)
+    {
+        TakeoverHistory before, after;
+        lock (_gate)
+        {
+            if (connectionNumber != Interlocked.Read(ref _connectionNumber) || connectionNumber <= _reportedConnection || _lossCounted)
+            {
+                return;
+            }
+
+            _reportedConnection = connectionNumber;
+            before = _takeovers;
+            after = TakeoverRules.Record(before, _timeProvider.GetUtcNow(), _conflictOptions);
+            _takeovers = after;
+        }
+
+        TakeoversFound(before, after);
+    }
+
+    /// <summary>The conflict settings this supervisor counts takeovers with.</summary>
+    public ClientIdConflictOptions ConflictOptions => _conflictOptions;
+
+    /// <summary>Raised (on the connection's thread) after every takeover and when a conflict ends; handlers must not block.</summary>
+    public event Action? TakeoversChanged;
 
     /// <summary>Counters since start.</summary>
     public MqttSessionStatistics Statistics => new(

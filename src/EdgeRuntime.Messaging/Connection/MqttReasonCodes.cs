@@ -3,7 +3,7 @@ namespace EdgeRuntime.Messaging.Connection;
 /// <summary>
 /// The names of MQTT 5 reason codes (OASIS MQTT Version 5.0, section 2.4, table 2-6), for one-line messages. Brokers
 /// also send codes that MQTTnet's enums lack for a packet type, such as Mosquitto's 0x95 "Packet too large" on a
-/// PUBACK when a message exceeds its <c>message_size_limit</c>; those print by name too instead of a bare number.
+/// PUBACK when a message exceeds its <c>message_size_limit</c> (older configurations); those print by name too instead of a bare number.
 /// </summary>
 public static class MqttReasonCodes
 {

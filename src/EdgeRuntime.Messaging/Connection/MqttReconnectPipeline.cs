@@ -1,4 +1,5 @@
 using EdgeRuntime.Messaging.Configuration;
+using EdgeRuntime.Messaging.Identity;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -9,7 +10,8 @@ namespace EdgeRuntime.Messaging.Connection;
 /// The named <c>mqtt-reconnect</c> resilience pipeline: retries a connection attempt forever with jittered
 /// exponential backoff between <see cref="MqttReconnectOptions.InitialDelayMilliseconds"/> and
 /// <see cref="MqttReconnectOptions.MaxDelayMilliseconds"/>, so a fleet of devices does not reconnect in step
-/// after a broker restart.
+/// after a broker restart. An attempt refused with <see cref="ClientIdConflictException"/> waits that exception's
+/// back-off instead (<see cref="TakeoverRules.BackOff"/>).
 /// </summary>
 public static partial class MqttReconnectPipeline
 {
@@ -30,9 +32,18 @@ public static partial class MqttReconnectPipeline
             UseJitter = true,
             Delay = TimeSpan.FromMilliseconds(options.InitialDelayMilliseconds),
             MaxDelay = TimeSpan.FromMilliseconds(options.MaxDelayMilliseconds),
+            DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is ClientIdConflictException conflict ? conflict.BackOff : (TimeSpan?)null),
             OnRetry = args =>
             {
-                LogRetry(logger, endpoint, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Reason(args.Outcome.Exception));
+                if (args.Outcome.Exception is ClientIdConflictException conflict)
+                {
+                    LogConflictBackOff(logger, endpoint, args.RetryDelay.TotalSeconds, conflict.Message);
+                }
+                else
+                {
+                    LogRetry(logger, endpoint, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Reason(args.Outcome.Exception));
+                }
+
                 return ValueTask.CompletedTask;
             },
         });
@@ -53,6 +64,9 @@ public static partial class MqttReconnectPipeline
         { InnerException: { } inner } => inner.Message,
         _ => exception.Message,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: reconnecting to {Endpoint} in {DelaySeconds:F0} s, not at once: {Reason}")]
+    private static partial void LogConflictBackOff(ILogger logger, string endpoint, double delaySeconds, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} not reachable (attempt {Attempt}: {Reason}); next try in {DelaySeconds:F1} s")]
     private static partial void LogRetry(ILogger logger, string endpoint, int attempt, double delaySeconds, string reason);

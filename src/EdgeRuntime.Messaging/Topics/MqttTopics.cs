@@ -50,6 +50,15 @@ public sealed class MqttTopics
     /// <summary>The filter matching every model's latest manifest.</summary>
     public string AllModelManifests => $"{Root}/models/+/manifest";
 
+    /// <summary>A model's signed latest statement (retained, re-signed on a schedule): <c>{root}/models/{name}/latest</c>.</summary>
+    public string ModelLatest(string model) => $"{Root}/models/{model}/latest";
+
+    /// <summary>
+    /// The filter matching every model's latest manifest and latest statement together (and nothing of its versions):
+    /// one subscription receives them in the order the fleet published them.
+    /// </summary>
+    public string AllModelLatestDocuments => $"{Root}/models/+/+";
+
     /// <summary>One version's signed manifest (retained): <c>{root}/models/{name}/{version}/manifest</c>.</summary>
     public string ModelVersionManifest(string model, long version) => $"{Root}/models/{model}/{version}/manifest";
 
@@ -60,13 +69,10 @@ public sealed class MqttTopics
     public string AllOfModelVersion(string model, long version) => $"{Root}/models/{model}/{version}/#";
 
     /// <summary>The model name in a latest-manifest topic, or null when the topic is not one.</summary>
-    public string? ModelOfManifestTopic(string topic)
-    {
-        var parts = topic.Split('/');
-        return parts.Length == 4 && parts[0] == Root && parts[1] == "models" && parts[3] == "manifest" && parts[2].Length > 0
-            ? parts[2]
-            : null;
-    }
+    public string? ModelOfManifestTopic(string topic) => ModelOfTopic(topic, "manifest");
+
+    /// <summary>The model name in a latest-statement topic, or null when the topic is not one.</summary>
+    public string? ModelOfLatestTopic(string topic) => ModelOfTopic(topic, "latest");
 
     /// <summary>The command name in a device command topic, or null when the topic is not one.</summary>
     public string? CommandOfTopic(string topic, string deviceId)
@@ -97,4 +103,12 @@ public sealed class MqttTopics
 
     /// <summary>An aggregator's retained status (version, counts, per-device accounting): <c>{root}/fl/{model}/aggregators/{id}/status</c>.</summary>
     public string AggregatorStatus(string model, string aggregatorId) => $"{Root}/fl/{model}/aggregators/{aggregatorId}/status";
+
+    private string? ModelOfTopic(string topic, string leaf)
+    {
+        var parts = topic.Split('/');
+        return parts.Length == 4 && parts[0] == Root && parts[1] == "models" && parts[3] == leaf && parts[2].Length > 0
+            ? parts[2]
+            : null;
+    }
 }

@@ -10,6 +10,12 @@ public sealed class EdgeRuntimeOptions
     public string? DeviceId { get; set; }
 
     /// <summary>
+    /// This device's tags: a staged version signed for a tag (<c>edgectl model publish --staged --tag canary</c>) is for
+    /// the devices that carry it. Each one topic level like a device id. Default: none.
+    /// </summary>
+    public List<string> DeviceTags { get; set; } = [];
+
+    /// <summary>
     /// Where the daemon keeps models, queues and plans. Default: systemd's <c>$STATE_DIRECTORY</c> or
     /// <c>/var/lib/edge-runtime</c> under systemd, <c>./state</c> otherwise.
     /// </summary>

@@ -44,6 +44,14 @@ internal sealed class EdgeRuntimeOptionsValidator : IValidateOptions<EdgeRuntime
             failures.Add($"DeviceId: '{options.DeviceId}' is not usable as a topic level; allowed: {DeviceId.AllowedDescription}");
         }
 
+        for (var i = 0; i < options.DeviceTags.Count; i++)
+        {
+            if (!DeviceId.IsValid(options.DeviceTags[i]))
+            {
+                failures.Add($"DeviceTags:{i}: '{options.DeviceTags[i]}' is not a tag; allowed: {DeviceId.AllowedDescription}");
+            }
+        }
+
         if (options.StateDirectory is { } directory && directory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
             failures.Add($"StateDirectory: '{directory}' is not a valid path");

@@ -6,6 +6,7 @@ using EdgeRuntime.Delivery.Preflight;
 using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Delivery.Store;
 using EdgeRuntime.Delivery.Transfer;
+using EdgeRuntime.Delivery.Trust;
 using EdgeRuntime.Inference.Planning;
 using EdgeRuntime.Inference.Runtime;
 using EdgeRuntime.Inference.Serving;
@@ -71,6 +72,11 @@ internal static class DeliveryServices
             CommandDeadlinePipeline.Configure(pipeline);
         });
         services.AddSingleton(sp => TrustedKeys.Load(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.TrustedKeys));
+        services.AddSingleton(sp => new DeviceTrust(
+            Path.Combine(sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.StateDirectory!, "trust"),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DeviceTrust>>(),
+            sp.GetRequiredService<ClockStatusBoard>()));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
@@ -114,8 +120,10 @@ internal static class DeliveryServices
                 sp.GetRequiredService<PreflightRunner>(),
                 sp.GetRequiredService<IModelActivator>(),
                 sp.GetRequiredService<ModelProgressReporter>(),
-                sp.GetRequiredService<TimeProvider>())
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<DeviceTrust>())
             {
+                DeviceTags = sp.GetRequiredService<IOptions<EdgeRuntimeOptions>>().Value.DeviceTags,
                 BuiltIns = sp.GetRequiredService<IBuiltInModels>(),
                 SourcePipeline = sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(SourceFetchPipeline.Name),
                 CommandPipeline = sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(CommandDeadlinePipeline.Name),

@@ -1,4 +1,5 @@
 using EdgeRuntime.Messaging.Broker;
+using EdgeRuntime.Messaging.Configuration;
 using EdgeRuntime.Worker.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,8 +7,12 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeRuntime.Worker.Hosting;
 
-/// <summary>Runs the embedded broker when no external one is configured, its retained messages kept in the state directory; it starts before the connection and stops after it.</summary>
-internal sealed class EmbeddedBrokerService(BrokerConnection broker, IOptions<EdgeRuntimeOptions> runtime, ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable
+/// <summary>
+/// Runs the embedded broker when no external one is configured: its retained messages kept in the state directory, its
+/// packets capped at Mqtt:MaxPacketBytes, and only the local credential (<see cref="LocalBrokerCredential"/>, created
+/// on the first start) let in. It starts before the connection and stops after it.
+/// </summary>
+internal sealed partial class EmbeddedBrokerService(BrokerConnection broker, IOptions<EdgeRuntimeOptions> runtime, IOptions<MqttOptions> mqtt, ILogger<EmbeddedMqttBroker> logger) : IHostedService, IAsyncDisposable
 {
     private EmbeddedMqttBroker? _broker;
 
@@ -21,16 +26,20 @@ internal sealed class EmbeddedBrokerService(BrokerConnection broker, IOptions<Ed
         try
         {
             // Retained messages (the fleet's model offers and chunks) live in the state directory and outlive the process.
-            var retained = new RetainedMessageStore(Path.Combine(runtime.Value.StateDirectory!, "broker", "retained"));
-            _broker = await EmbeddedMqttBroker.StartAsync(broker.Endpoint.Port, logger, retained);
+            var state = runtime.Value.StateDirectory!;
+            var retained = new RetainedMessageStore(Path.Combine(state, "broker", "retained"));
+            var credential = LocalBrokerCredential.LoadOrCreate(state);
+            var settings = new EmbeddedBrokerSettings(broker.Endpoint.Port) { MaxPacketBytes = mqtt.Value.MaxPacketBytes, Credential = credential };
+            _broker = await EmbeddedMqttBroker.StartAsync(settings, logger, retained);
+            LogLocalLogin(logger, LocalBrokerCredential.Username, LocalBrokerCredential.PasswordFile(state), mqtt.Value.MaxPacketBytes);
         }
         catch (EmbeddedBrokerException ex)
         {
             throw new StartupException(ex.Message, ex);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            throw new StartupException($"StateDirectory: the embedded broker's retained messages cannot be kept there: {ex.Message}", ex);
+            throw new StartupException($"StateDirectory: the embedded broker's retained messages and local credential cannot be kept there: {ex.Message}", ex);
         }
     }
 
@@ -44,4 +53,7 @@ internal sealed class EmbeddedBrokerService(BrokerConnection broker, IOptions<Ed
             _broker = null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker: local clients log in as '{Username}' with the password in {PasswordFile} (e.g. mosquitto_sub -u {Username} -P \"$(cat {PasswordFile})\"); packets up to {MaxPacketBytes} bytes")]
+    private static partial void LogLocalLogin(ILogger logger, string username, string passwordFile, int maxPacketBytes);
 }

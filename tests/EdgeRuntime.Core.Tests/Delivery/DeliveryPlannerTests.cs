@@ -13,11 +13,18 @@ public sealed class DeliveryPlannerTests
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
     private static readonly string Sha = new('a', 64);
 
-    private static OfferedVersion Version(long version, long length = 1000, string? sha = null, DateTimeOffset? expires = null, string name = Model) =>
-        new(name, version, length, sha ?? Sha, 4, expires ?? Now.AddDays(1));
+    private static OfferedVersion Version(long version, long length = 1000, string? sha = null, DateTimeOffset? expires = null, string name = Model, DeliveryTargets? targets = null) =>
+        new(name, version, length, sha ?? Sha, 4, expires ?? Now.AddDays(1), Targets: targets ?? DeliveryTargets.Everyone, DocumentSha256: Document(version));
 
-    private static SignedOffer Signed(long version, long length = 1000, string? sha = null, DateTimeOffset? expires = null, string envelope = "env", string name = Model) =>
-        new(Model, $"{envelope}-{version}", SignatureVerdict.Accepted, null, Version(version, length, sha, expires, name));
+    private static SignedOffer Signed(long version, long length = 1000, string? sha = null, DateTimeOffset? expires = null, string envelope = "env", string name = Model, DeliveryTargets? targets = null, long? topicVersion = null) =>
+        new(Model, $"{envelope}-{version}", SignatureVerdict.Accepted, null, Version(version, length, sha, expires, name, targets), topicVersion);
+
+    /// <summary>The sha256 a version's signed manifest document has in these tests.</summary>
+    private static string Document(long version) => $"{version:x}".PadLeft(64, 'd');
+
+    /// <summary>A latest statement naming <paramref name="version"/>'s manifest, signed an hour ago for a day unless told otherwise.</summary>
+    private static SignedLatest Latest(long version, DateTimeOffset? expires = null, string? document = null, string name = Model, SignatureVerdict verdict = SignatureVerdict.Accepted) =>
+        new(Model, $"stmt-{version}-{expires?.Ticks}", verdict, verdict == SignatureVerdict.Accepted ? null : "bad signature (key 0123)", verdict == SignatureVerdict.Accepted ? new LatestVersion(name, version, document ?? Document(version), Now.AddHours(-1), expires ?? Now.AddDays(1)) : null);
 
     private static StoredVersion Stored(long version, StoredHealth health = StoredHealth.Verified, long bytes = 1000) =>
         new(version, health, bytes, health == StoredHealth.Damaged ? "model.onnx has sha256 0123…; the manifest says aaaa…" : null);
@@ -31,8 +38,13 @@ public sealed class DeliveryPlannerTests
         Usage = new StoreUsage(stored.Sum(s => s.Bytes), 1 << 30, 10L << 30),
     };
 
-    private static DeliveryDecision Plan(CurrentModel current, SignedOffer? offer = null, ModelCommand? command = null, SignedOffer? restore = null, DateTimeOffset? now = null) =>
-        DeliveryPlanner.Plan(new DeliveryInput(Model, new DesiredModel(offer, command, restore), current, now ?? Now, DeliveryLimits.Default));
+    /// <summary>Plans with a fresh latest statement naming <paramref name="offer"/> unless <paramref name="latest"/> or <paramref name="noLatest"/> says otherwise.</summary>
+    private static DeliveryDecision Plan(CurrentModel current, SignedOffer? offer = null, ModelCommand? command = null, SignedOffer? restore = null, DateTimeOffset? now = null, SignedLatest? latest = null, bool noLatest = false, TargetedDevice? device = null, DateTimeOffset? floor = null) =>
+        DeliveryPlanner.Plan(new DeliveryInput(Model, new DesiredModel(offer, command, restore, noLatest ? null : latest ?? (offer?.Offer is { } o ? Latest(o.Version) : null)), current, now ?? Now, DeliveryLimits.Default)
+        {
+            Device = device ?? TargetedDevice.Of(Device, ["north"]),
+            TimeFloor = floor ?? DateTimeOffset.MinValue,
+        });
 
     private static Refusal Refused(DeliveryDecision decision) => Assert.IsType<Refuse>(decision).Refusal;
 
@@ -417,10 +429,132 @@ public sealed class DeliveryPlannerTests
     }
 
     [Fact]
-    public void Plan_DeployWithoutAVersion_OrWithTheManifestOfAnotherVersion_IsMalformed()
+    public void Plan_DeployWithoutAVersion_IsMalformed_AndWithTheManifestOfAnotherVersion_IsWrongVersion()
     {
         Assert.Equal(RefusalCode.Malformed, Refused(Plan(Serving(1, Stored(1)), command: new ModelCommand(CommandKind.Deploy, null))).Code);
-        Assert.Equal(RefusalCode.Malformed, Refused(Plan(Serving(1, Stored(1)), command: new ModelCommand(CommandKind.Deploy, 3, Signed(4)))).Code);
+        Assert.Equal(RefusalCode.WrongVersion, Refused(Plan(Serving(1, Stored(1)), command: new ModelCommand(CommandKind.Deploy, 3, Signed(4)))).Code);
+    }
+
+    // ---- manifests bound to their topic and targets ----
+
+    [Fact]
+    public void Plan_DeployWhoseVersionTopicHoldsAnotherVersionsManifest_IsWrongVersion()
+    {
+        // v21's genuine manifest copied to v22's topic: the deploy of v22 must not install v21.
+        var refusal = Refused(Plan(Serving(20, Stored(20)), command: new ModelCommand(CommandKind.Deploy, 22, Signed(21, topicVersion: 22))));
+        Assert.Equal(RefusalCode.WrongVersion, refusal.Code);
+        Assert.Equal("manifest refused: it names v21 but came on the topic of v22", refusal.Message);
+    }
+
+    [Fact]
+    public void Plan_VersionManifestOfAnotherModel_IsWrongModel()
+    {
+        var refusal = Refused(Plan(Serving(1, Stored(1)), command: new ModelCommand(CommandKind.Deploy, 2, Signed(2, name: "other", topicVersion: 2))));
+        Assert.Equal(RefusalCode.WrongModel, refusal.Code);
+    }
+
+    [Fact]
+    public void Plan_OfferSignedForOtherDevices_IsNotTargeted_OnAnyTopic()
+    {
+        var canary = DeliveryTargets.Only(["crossing-1"], ["canary"]);
+        var latest = Refused(Plan(Serving(1, Stored(1)), Signed(2, targets: canary)));
+        Assert.Equal(RefusalCode.NotTargeted, latest.Code);
+        Assert.Equal("manifest refused: traffic v2 is signed for device crossing-1, tag canary, not this device", latest.Message);
+        Assert.Equal(RefusalCode.NotTargeted, Refused(Plan(Serving(1, Stored(1)), command: new ModelCommand(CommandKind.Deploy, 2, Signed(2, targets: canary, topicVersion: 2)))).Code);
+    }
+
+    [Fact]
+    public void Plan_OfferSignedForThisDeviceOrOneOfItsTags_IsInstalled()
+    {
+        Assert.Equal(PlanPurpose.Install, Planned(Plan(Serving(1, Stored(1)), Signed(2, targets: DeliveryTargets.Only([Device], [])))).Purpose);
+        Assert.Equal(PlanPurpose.Install, Planned(Plan(Serving(1, Stored(1)), Signed(2, targets: DeliveryTargets.Only([], ["south", "north"])))).Purpose);
+        Assert.Equal(PlanPurpose.Deploy, Planned(Plan(Serving(1, Stored(1)), command: new ModelCommand(CommandKind.Deploy, 2, Signed(2, targets: DeliveryTargets.Only([], ["north"]), topicVersion: 2)))).Purpose);
+    }
+
+    [Fact]
+    public void Plan_ManifestWithoutTargets_IsNotTargeted_AsItsSignersIntentIsUnknown()
+    {
+        var untargeted = new SignedOffer(Model, "env-2", SignatureVerdict.Accepted, null, new OfferedVersion(Model, 2, 1000, Sha, 4, Now.AddDays(1), DocumentSha256: Document(2)));
+        var refusal = Refused(Plan(Serving(1, Stored(1)), untargeted));
+        Assert.Equal(RefusalCode.NotTargeted, refusal.Code);
+        Assert.Contains("names no targets", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_StoredVersionWhoseManifestHasNoTargets_StillRestoresAndRollsBack()
+    {
+        var current = Serving(null, Stored(1), Stored(2)) with { RecordedServing = 2, HighestVersion = 2 };
+        Assert.Equal("CheckStored:2 Activate:2", Steps(Plan(current)));
+        Assert.Equal("CheckStored:1 Activate:1 Prune:1", Steps(Plan(current with { Serving = 2 }, command: new ModelCommand(CommandKind.Rollback, null))));
+    }
+
+    // ---- freshness: the latest topic is followed only while a fresh statement names it ----
+
+    [Fact]
+    public void Plan_LatestOfferWithoutAStatement_IsStale_AndRememberedWithTheStatementItWasJudgedWith()
+    {
+        var decision = Assert.IsType<Refuse>(Plan(new CurrentModel(), Signed(2), noLatest: true));
+        Assert.Equal(RefusalCode.Stale, decision.Refusal.Code);
+        Assert.Equal(2, decision.Refusal.Version);
+        Assert.Contains("no signed latest statement names it", decision.Refusal.Message, StringComparison.Ordinal);
+        Assert.Equal("latest:env-2:none", decision.Key);
+
+        var reported = new CurrentModel { RefusedEnvelopes = new HashSet<string> { "latest:env-2:none" } };
+        Assert.IsType<NothingToDo>(Plan(reported, Signed(2), noLatest: true));
+        Assert.Equal(PlanPurpose.Install, Planned(Plan(reported, Signed(2))).Purpose);
+    }
+
+    [Fact]
+    public void Plan_FreezeAttack_OldManifestWithItsExpiredStatement_IsStale_NotInstalled()
+    {
+        // A device that never had the model: the old v2 manifest is still within its own expiry, its statement is not.
+        var refusal = Refused(Plan(new CurrentModel(), Signed(2, expires: Now.AddDays(20)), latest: Latest(2, expires: Now.AddHours(-2))));
+        Assert.Equal(RefusalCode.Stale, refusal.Code);
+        Assert.Contains("the latest statement (for v2) expired at 2026-11-27 10:00:00Z", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_LatestOfferNewerThanTheFreshStatement_WaitsForItsStatement_WithoutAReport()
+    {
+        // Statement and manifest travel on two topics: the new manifest may arrive before the statement naming it.
+        var waiting = Assert.IsType<NothingToDo>(Plan(Serving(1, Stored(1)), Signed(2), latest: Latest(1)));
+        Assert.Equal("traffic v2 on the latest topic waits for the fleet's statement naming it (the fresh one names v1)", waiting.Reason);
+        Assert.Equal(RefusalCode.Stale, Refused(Plan(Serving(1, Stored(1)), Signed(2), latest: Latest(1, expires: Now.AddMinutes(-1)))).Code);
+    }
+
+    [Fact]
+    public void Plan_LatestOfferThatTheFreshStatementDoesNotName_IsStale()
+    {
+        Assert.Equal(RefusalCode.Stale, Refused(Plan(new CurrentModel(), Signed(2), latest: Latest(5))).Code);
+        Assert.Equal(RefusalCode.Stale, Refused(Plan(new CurrentModel(), Signed(2), latest: Latest(2, document: Document(9)))).Code);
+        Assert.Equal(RefusalCode.Stale, Refused(Plan(new CurrentModel(), Signed(2), latest: Latest(2, name: "other"))).Code);
+        Assert.Equal(RefusalCode.Stale, Refused(Plan(new CurrentModel(), Signed(2), latest: Latest(2, verdict: SignatureVerdict.BadSignature))).Code);
+    }
+
+    [Fact]
+    public void Plan_StagedCopiedToTheLatestTopic_WithAFreshStatementForTheRealLatest_IsNotTargetedFirst()
+    {
+        var refusal = Refused(Plan(Serving(1, Stored(1)), Signed(3, targets: DeliveryTargets.Only(["crossing-1"], [])), latest: Latest(2)));
+        Assert.Equal(RefusalCode.NotTargeted, refusal.Code);
+    }
+
+    [Fact]
+    public void Plan_StaleLatest_DoesNotStopTheServingVersion_NorADeploy()
+    {
+        Assert.IsType<NothingToDo>(Plan(Serving(2, Stored(2)), Signed(2), noLatest: true));
+        Assert.Equal(PlanPurpose.Deploy, Planned(Plan(Serving(1, Stored(1)), Signed(2), new ModelCommand(CommandKind.Deploy, 3, Signed(3, topicVersion: 3)), noLatest: true)).Purpose);
+    }
+
+    // ---- clock: the newest signed time is a floor for expiry ----
+
+    [Fact]
+    public void Plan_ClockAYearBehind_ExpiryIsJudgedAtTheNewestSignedTime()
+    {
+        var yearAgo = Now.AddDays(-365);
+        var manifest = Signed(2, expires: Now.AddHours(-1));
+        Assert.Equal(PlanPurpose.Install, Planned(Plan(Serving(1, Stored(1)), manifest, now: yearAgo, latest: Latest(2, expires: Now.AddDays(1)))).Purpose);
+        Assert.Equal(RefusalCode.Expired, Refused(Plan(Serving(1, Stored(1)), manifest, now: yearAgo, latest: Latest(2, expires: Now.AddDays(1)), floor: Now)).Code);
+        Assert.Equal(RefusalCode.Stale, Refused(Plan(Serving(1, Stored(1)), Signed(2), now: yearAgo, latest: Latest(2, expires: Now.AddHours(-1)), floor: Now)).Code);
     }
 
     [Fact]
@@ -436,6 +570,11 @@ public sealed class DeliveryPlannerTests
         Assert.Equal("command refused: it is for device 'another'", DeliveryPlanner.Admit(Command(device: "another"), Device, Now)!.Message);
         Assert.Equal(RefusalCode.WrongDevice, DeliveryPlanner.Admit(Command(device: "another"), Device, Now)!.Code);
         Assert.Equal(RefusalCode.Expired, DeliveryPlanner.Admit(Command(expires: -1), Device, Now)!.Code);
+
+        // A clock a year behind no longer admits an expired command once the expiry is judged at the newest signed time.
+        var floor = SignedTime.ExpiryNow(Now.AddDays(-365), Now);
+        Assert.Null(DeliveryPlanner.Admit(Command(expires: -1), Device, Now.AddDays(-365)));
+        Assert.Equal(RefusalCode.Expired, DeliveryPlanner.Admit(Command(expires: -1), Device, floor)!.Code);
     }
 
     /// <summary>

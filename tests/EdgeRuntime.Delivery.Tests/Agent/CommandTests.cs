@@ -99,7 +99,8 @@ public sealed class CommandTests : IDisposable
         var first = await SendAsync(rig, rollback, _key);
         var again = await SendAsync(rig, rollback, _key);
         Assert.Equal(2, first.ServingVersion);
-        Assert.Equal(first, again);
+        Assert.Equal(Core.Delivery.RefusalCode.Replayed, again.Code);
+        Assert.Equal(first, again.First);
         Assert.Equal(2, rig.Server.ServingVersion(DeliveryRig.Model));
     }
 

@@ -7,6 +7,7 @@ using EdgeRuntime.Delivery.Publishing;
 using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Delivery.Store;
 using EdgeRuntime.Delivery.Transfer;
+using EdgeRuntime.Delivery.Trust;
 using EdgeRuntime.Graph.Passes;
 using EdgeRuntime.Inference.Serving;
 using EdgeRuntime.Messaging.Broker;
@@ -29,6 +30,7 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
     private readonly Action<DeliveryOptions>? _configure;
     private readonly List<SigningKey> _trusted;
+    private readonly RigDevice _device0;
     private IAsyncDisposable? _broker;
     private MqttConnectionSupervisor _device = null!;
     private TrustedKeys _trustedKeys = null!;
@@ -36,8 +38,9 @@ internal sealed class DeliveryRig : IAsyncDisposable
     private readonly bool _ownsStateDirectory;
     private readonly string _scratch = Directory.CreateTempSubdirectory("edge-rig-publish-").FullName;
 
-    private DeliveryRig(string brokerAddress, IAsyncDisposable? broker, Action<DeliveryOptions>? configure, List<SigningKey> trusted, string? stateDirectory)
+    private DeliveryRig(string brokerAddress, IAsyncDisposable? broker, Action<DeliveryOptions>? configure, List<SigningKey> trusted, string? stateDirectory, RigDevice? device)
     {
+        _device0 = device ?? new RigDevice();
         BrokerAddress = brokerAddress;
         _ownsStateDirectory = stateDirectory is null;
         StateDirectory = stateDirectory ?? Directory.CreateTempSubdirectory("edge-rig-").FullName;
@@ -48,6 +51,9 @@ internal sealed class DeliveryRig : IAsyncDisposable
     }
 
     public string BrokerAddress { get; }
+
+    /// <summary>The broker's port on 127.0.0.1 (for mosquitto_sub and mosquitto_pub).</summary>
+    public int Port => int.Parse(BrokerAddress[(BrokerAddress.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     public MosquittoBroker? Mosquitto => _broker as MosquittoBroker;
 
@@ -73,8 +79,14 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
     public DeliveryOptions Options { get; private set; } = null!;
 
+    /// <summary>The device's trust state (command nonces, version floors, newest signed time) in <c>{state}/trust</c>.</summary>
+    public DeviceTrust Trust { get; private set; } = null!;
+
+    /// <summary>The device's clock standing, as the status shows it.</summary>
+    public Core.Devices.ClockStatusBoard ClockBoard { get; } = new();
+
     /// <summary>Starts a rig on a fresh broker of <paramref name="kind"/> ("embedded" or "mosquitto").</summary>
-    public static async Task<DeliveryRig> StartAsync(string kind, SigningKey key, Action<DeliveryOptions>? configure = null, IEnumerable<string>? mosquittoConfig = null, string? stateDirectory = null)
+    public static async Task<DeliveryRig> StartAsync(string kind, SigningKey key, Action<DeliveryOptions>? configure = null, IEnumerable<string>? mosquittoConfig = null, string? stateDirectory = null, RigDevice? device = null)
     {
         IAsyncDisposable broker;
         string address;
@@ -90,7 +102,7 @@ internal sealed class DeliveryRig : IAsyncDisposable
             address = $"127.0.0.1:{port}";
         }
 
-        var rig = new DeliveryRig(address, broker, configure, [key], stateDirectory);
+        var rig = new DeliveryRig(address, broker, configure, [key], stateDirectory, device);
         await rig.StartDeviceAsync();
         await rig.Fleet.WaitUntilConnectedAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20));
         return rig;
@@ -127,7 +139,7 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
     /// <summary>
     /// Publishes a model version the way the fleet does, with hooks to break it: chunks (retained), then the
-    /// version's manifest and the latest manifest.
+    /// version's manifest and — when announced — a latest statement naming it and the latest manifest.
     /// </summary>
     public async Task<ModelManifest> PublishAsync(
         byte[] model,
@@ -140,12 +152,13 @@ internal sealed class DeliveryRig : IAsyncDisposable
         Func<byte[], byte[]>? editEnvelope = null,
         IReadOnlyCollection<int>? onlyChunks = null,
         bool announce = true,
-        Func<ModelManifest, Task>? beforeAnnounce = null)
+        Func<ModelManifest, Task>? beforeAnnounce = null,
+        ManifestTargets? targets = null)
     {
         var path = Path.Combine(_scratch, $"publish-{name}-{version}-{Guid.NewGuid():N}.onnx");
         await File.WriteAllBytesAsync(path, model);
         var now = TimeProvider.System.GetUtcNow();
-        var manifest = ManifestBuilder.Build(path, name, version, chunkSize, now, now.AddDays(1));
+        var manifest = ManifestBuilder.Build(path, name, version, chunkSize, now, now.AddDays(1), targets: targets);
         manifest = editManifest?.Invoke(manifest) ?? manifest;
         if (manifest.Url is null)
         {
@@ -162,11 +175,36 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
         if (announce)
         {
+            await PublishLatestAsync(manifest, key);
             await Fleet.PublishAsync(new OutgoingMessage(Topics.ModelManifest(name), envelope, retain: true));
         }
 
         File.Delete(path);
         return manifest;
+    }
+
+    /// <summary>Publishes a latest statement for <paramref name="manifest"/> (as signed), created at <paramref name="createdAt"/> (default now), valid for <paramref name="lifetime"/> (default a day).</summary>
+    public async Task PublishLatestAsync(ModelManifest manifest, SigningKey key, DateTimeOffset? createdAt = null, TimeSpan? lifetime = null)
+    {
+        var statement = LatestStatement.Sign(manifest, key, createdAt ?? TimeProvider.System.GetUtcNow(), lifetime ?? LatestStatement.DefaultLifetime);
+        await Fleet.PublishAsync(new OutgoingMessage(Topics.ModelLatest(manifest.Name), statement, retain: true));
+    }
+
+    /// <summary>
+    /// What anyone who can publish on the broker can do without a key: read the retained message on
+    /// <paramref name="from"/> with mosquitto_sub and publish its bytes retained on <paramref name="to"/> with mosquitto_pub.
+    /// </summary>
+    /// <returns>The copied payload.</returns>
+    public async Task<string> CopyRetainedAsync(string from, string to)
+    {
+        string payload;
+        await using (var reader = await MosquittoSubscriber.StartAsync(Port, from))
+        {
+            payload = (await reader.WaitForAsync(m => m.Topic == from, $"the retained message on {from}")).Payload;
+        }
+
+        await MosquittoPublisher.PublishAsync(Port, to, payload, retain: true);
+        return payload;
     }
 
     /// <summary>Publishes chunks of <paramref name="model"/> (all, or <paramref name="only"/> those).</summary>
@@ -215,12 +253,14 @@ internal sealed class DeliveryRig : IAsyncDisposable
     {
         Options = new DeliveryOptions { ChunkTimeoutSeconds = 3, PreflightTimeoutSeconds = 60 };
         _configure?.Invoke(Options);
+        var clock = _device0.Clock ?? TimeProvider.System;
+        Trust = new DeviceTrust(Path.Combine(StateDirectory, "trust"), clock, TestLogging.For<DeviceTrust>(), ClockBoard);
         _device = Supervisors.Started(BrokerAddress, DeviceId, sessionful: true);
         _trustedKeys = TrustedKeys.Of([.. _trusted]);
         Board = new ModelStatusBoard();
         Server = new ModelServer();
         Store = new ModelStore(Path.Combine(StateDirectory, "models"), Options.KeepVersions, Options.StoreQuotaMegabytes << 20);
-        Chunks = new MqttChunkSource(_device, Topics, Options.DownloadParallelism, TimeSpan.FromSeconds(Options.ChunkTimeoutSeconds), TimeProvider.System, TestLogging.For<MqttChunkSource>());
+        Chunks = new MqttChunkSource(_device, Topics, Options.DownloadParallelism, TimeSpan.FromSeconds(Options.ChunkTimeoutSeconds), clock, TestLogging.For<MqttChunkSource>());
         var activator = Activator = new OnnxModelActivator(Server, new ServingOptions { OptimizationLevel = OptimizationLevel.O1, MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu);
         var parts = new DeliveryAgentParts(
             Options,
@@ -235,13 +275,20 @@ internal sealed class DeliveryRig : IAsyncDisposable
             new PreflightRunner(
                 new PreflightCommand("dotnet", [EdgeRuntimeBinaries.Daemon, "preflight"]),
                 new PreflightLimits((long)Options.PreflightMemoryMegabytes << 20, TimeSpan.FromSeconds(Options.PreflightTimeoutSeconds), Options.PreflightRuns),
-                TimeProvider.System,
+                clock,
                 TestLogging.For<PreflightRunner>()),
             activator,
-            new ModelProgressReporter(Board, _device, Topics.DeviceEvents(DeviceId), TimeProvider.System, TestLogging.For<ModelProgressReporter>()),
-            TimeProvider.System);
+            new ModelProgressReporter(Board, _device, Topics.DeviceEvents(DeviceId), clock, TestLogging.For<ModelProgressReporter>()),
+            clock,
+            Trust)
+        {
+            DeviceTags = _device0.Tags,
+        };
         Agent = new ModelDeliveryAgent(parts, TestLogging.For<ModelDeliveryAgent>());
         await Agent.StartAsync(TestContext.Current.CancellationToken);
+
+        // Connected means subscribed on the broker: a command sent from now on reaches the device.
+        await _device.WaitUntilConnectedAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20));
     }
 
     private async Task StopDeviceAsync()
@@ -262,7 +309,8 @@ internal sealed class DeliveryRig : IAsyncDisposable
 /// <summary>Broker connections wired as the daemon and edgectl wire them, with short reconnect delays.</summary>
 internal static class Supervisors
 {
-    public static MqttConnectionSupervisor Started(string server, string clientId, bool sessionful)
+    /// <summary>A started connection; with <paramref name="passwordFile"/> it logs in as a daemon's embedded broker wants (user local, that file read at each connect).</summary>
+    public static MqttConnectionSupervisor Started(string server, string clientId, bool sessionful, string? passwordFile = null)
     {
         var options = new MqttOptions
         {
@@ -271,6 +319,8 @@ internal static class Supervisors
             CleanStart = !sessionful,
             SessionExpirySeconds = sessionful ? 3600 : 0,
             Reconnect = { InitialDelayMilliseconds = 50, MaxDelayMilliseconds = 300 },
+            Username = passwordFile is null ? null : LocalBrokerCredential.Username,
+            PasswordFile = passwordFile,
         };
         Assert.True(BrokerEndpoint.TryParse(options.Server, out var endpoint, out var error), error);
         var supervisor = new MqttConnectionSupervisor(
@@ -281,5 +331,16 @@ internal static class Supervisors
             TestLogging.For<MqttConnectionSupervisor>());
         supervisor.Start();
         return supervisor;
+    }
+}
+
+/// <summary>How the rig's device differs from a plain one: its tags, and a clock of its own (a wrong one, for clock tests).</summary>
+/// <param name="Tags">Its <c>DeviceTags</c>.</param>
+/// <param name="Clock">Its clock; null: the system clock.</param>
+internal sealed record RigDevice(IReadOnlyList<string> Tags, TimeProvider? Clock = null)
+{
+    public RigDevice()
+        : this([])
+    {
     }
 }

@@ -8,6 +8,7 @@ using EdgeRuntime.Delivery.Publishing;
 using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Delivery.Store;
 using EdgeRuntime.Delivery.Tests.Agent;
+using EdgeRuntime.Messaging.Broker;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
 using EdgeRuntime.Testing.Mqtt;
@@ -50,7 +51,9 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
         try
         {
             _daemon.Start();
-            _fleet = Supervisors.Started(address, $"fleet-{Guid.NewGuid():N}"[..16], sessionful: false);
+            // On the embedded broker the fleet logs in with its local credential, which the daemon writes when its broker starts.
+            var passwordFile = broker == "mosquitto" ? null : LocalBrokerCredential.PasswordFile(_daemon.StateDirectory);
+            _fleet = Supervisors.Started(address, $"fleet-{Guid.NewGuid():N}"[..16], sessionful: false, passwordFile);
             try
             {
                 // With the embedded broker the daemon is the broker: one that does not start must fail the run, not hang it.
@@ -266,7 +269,7 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
         }
     }
 
-    /// <summary>Publishes <paramref name="chunks"/> (retained), then the version's and the latest manifest.</summary>
+    /// <summary>Publishes <paramref name="chunks"/> (retained), then the version's manifest, a latest statement and the latest manifest.</summary>
     private async Task PublishAsync(ModelManifest manifest, byte[] model, IEnumerable<int> chunks)
     {
         await Task.WhenAll(chunks.Select(index => _fleet.PublishAsync(new OutgoingMessage(
@@ -275,6 +278,7 @@ internal sealed class DaemonCampaign(FaultLedger ledger, Random random, SigningK
             retain: true))));
         var envelope = SignedEnvelope.Sign(ModelManifestJson.ToBytes(manifest), key).ToBytes();
         await _fleet.PublishAsync(new OutgoingMessage(_topics.ModelVersionManifest(Model, manifest.Version), envelope, retain: true));
+        await _fleet.PublishAsync(new OutgoingMessage(_topics.ModelLatest(Model), LatestStatement.Sign(manifest, key, TimeProvider.System.GetUtcNow(), LatestStatement.DefaultLifetime), retain: true));
         await _fleet.PublishAsync(new OutgoingMessage(_topics.ModelManifest(Model), envelope, retain: true));
     }
 

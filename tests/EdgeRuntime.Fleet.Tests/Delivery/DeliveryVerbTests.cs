@@ -62,6 +62,76 @@ public sealed class DeliveryVerbTests : IDisposable
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), manifest.Sha256);
         Assert.Equal(32 * 1024, manifest.ChunkSize);
         Assert.InRange(manifest.ExpiresAt - manifest.CreatedAt, TimeSpan.FromHours(2) - TimeSpan.FromSeconds(1), TimeSpan.FromHours(2) + TimeSpan.FromSeconds(1));
+        Assert.True(manifest.Targets!.All);
+
+        // The signed statement that makes it the latest names exactly this manifest, for a day.
+        var statement = Statement(await observer.WaitForAsync(m => m.Topic == "edge/models/traffic/latest", "the retained latest statement"), trusted);
+        Assert.Equal(7, statement.Version);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(check.Document.Span)), statement.ManifestSha256);
+        Assert.Equal(LatestStatement.DefaultLifetime, statement.ExpiresAt - statement.CreatedAt);
+    }
+
+    [Fact]
+    public async Task ModelPublish_Staged_NeedsItsTargets_SignsThem_AndAnnouncesNothing()
+    {
+        var privateKey = await CreateKeyAsync();
+        var model = Path.Combine(_folder, "model.onnx");
+        await File.WriteAllBytesAsync(model, RandomNumberGenerator.GetBytes(10_000), TestContext.Current.CancellationToken);
+        string[] publish = ["model", "publish", model, "--name", "traffic", "--version", "3", "--signing-key", privateKey, "--staged"];
+
+        var (exit, _, error) = await Edgectl.RunAsync([.. publish, "--broker", "127.0.0.1:1", "--connect-timeout", "1"], TestContext.Current.CancellationToken);
+        Assert.Equal(2, exit);
+        Assert.Equal("edgectl model publish: --staged needs the devices it is for: --device ID or --tag TAG (repeatable)", error.Trim());
+
+        await using var broker = await MosquittoBroker.StartAsync();
+        (exit, var output, error) = await Edgectl.RunAsync([.. publish, "--device", "crossing-7", "--tag", "canary", "--broker", broker.Address], TestContext.Current.CancellationToken);
+        Assert.True(exit == 0, error);
+        Assert.Contains("(staged for device crossing-7, tag canary: deploy it with 'edgectl deploy')", output, StringComparison.Ordinal);
+
+        await using var observer = await MosquittoSubscriber.StartAsync(broker.Port, "edge/models/#");
+        var staged = await observer.WaitForAsync(m => m.Topic == "edge/models/traffic/3/manifest", "the staged version's manifest");
+        using var trusted = TrustedKeys.Load([KeyBase + ".pub"]);
+        var manifest = ModelManifestJson.Parse(SignedEnvelope.Open(System.Text.Encoding.UTF8.GetBytes(staged.Payload), trusted).Document.Span, out _)!;
+        Assert.Equal(["crossing-7"], manifest.Targets!.Devices);
+        Assert.Equal(["canary"], manifest.Targets.Tags);
+        Assert.Null(manifest.Targets.All);
+        Assert.DoesNotContain(observer.Messages, m => m.Topic is "edge/models/traffic/manifest" or "edge/models/traffic/latest");
+    }
+
+    [Fact]
+    public async Task ModelLatest_ResignsTheStatement_NamingTheSameManifest_WithANewLifetime()
+    {
+        var privateKey = await CreateKeyAsync();
+        var model = Path.Combine(_folder, "model.onnx");
+        await File.WriteAllBytesAsync(model, RandomNumberGenerator.GetBytes(10_000), TestContext.Current.CancellationToken);
+        await using var broker = await MosquittoBroker.StartAsync();
+        var (exit, _, error) = await Edgectl.RunAsync(["model", "publish", model, "--name", "traffic", "--version", "4", "--signing-key", privateKey, "--latest-lifetime", "2h", "--broker", broker.Address], TestContext.Current.CancellationToken);
+        Assert.True(exit == 0, error);
+        using var trusted = TrustedKeys.Load([KeyBase + ".pub"]);
+        LatestStatement Retained(MosquittoSubscriber observer) => Statement(observer.Messages.Last(m => m.Topic == "edge/models/traffic/latest"), trusted);
+
+        await using var observer = await MosquittoSubscriber.StartAsync(broker.Port, "edge/models/traffic/latest");
+        await observer.WaitForAsync(m => m.Topic == "edge/models/traffic/latest", "the statement publish signed");
+        var before = Retained(observer);
+        Assert.Equal(TimeSpan.FromHours(2), before.ExpiresAt - before.CreatedAt);
+
+        (exit, var output, error) = await Edgectl.RunAsync(["model", "latest", "--name", "traffic", "--signing-key", privateKey, "--lifetime", "6h", "--broker", broker.Address], TestContext.Current.CancellationToken);
+        Assert.True(exit == 0, error);
+        Assert.StartsWith("traffic: latest statement for v4 signed, valid until ", output, StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => observer.Messages.Count(m => m.Topic == "edge/models/traffic/latest") == 2, "the re-signed statement");
+        var after = Retained(observer);
+        Assert.Equal(before.ManifestSha256, after.ManifestSha256);
+        Assert.Equal(TimeSpan.FromHours(6), after.ExpiresAt - after.CreatedAt);
+        Assert.True(after.CreatedAt >= before.CreatedAt);
+    }
+
+    private static LatestStatement Statement(ObservedMessage message, TrustedKeys trusted)
+    {
+        var check = SignedEnvelope.Open(System.Text.Encoding.UTF8.GetBytes(message.Payload), trusted);
+        Assert.True(check.IsAccepted, check.Problem);
+        var statement = LatestStatement.Parse(check.Document.Span, out var problem);
+        Assert.Null(problem);
+        return statement!;
     }
 
     [Theory]

@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using EdgeRuntime.Messaging.Broker;
 using EdgeRuntime.Testing.Mqtt;
+using Microsoft.Extensions.Logging.Testing;
+using MQTTnet;
+using MQTTnet.Formatter;
 
 namespace EdgeRuntime.Messaging.Tests.Broker;
 
@@ -33,6 +36,67 @@ public sealed class EmbeddedMqttBrokerTests
         await using var observer = await MosquittoSubscriber.StartAsync(port, "edge/devices/+/status", "-V", protocol);
 
         await observer.WaitForAsync(m => m.Topic == "edge/devices/d1/status", $"the retained status over {protocol}");
+    }
+
+    [Fact]
+    public async Task Publish_OverTheMaximumPacketSize_RefusedFromItsHeaderWithOneLine_BrokerKeepsServing()
+    {
+        var port = FreeTcpPort.Next();
+        var logger = new FakeLogger<EmbeddedMqttBroker>();
+        await using var broker = await EmbeddedMqttBroker.StartAsync(new EmbeddedBrokerSettings(port) { MaxPacketBytes = 64 << 10 }, logger);
+        await using var observer = await MosquittoSubscriber.StartAsync(port, "test/#");
+        var oversized = Path.Combine(Path.GetTempPath(), $"edge-oversized-{Guid.NewGuid():N}");
+        File.WriteAllBytes(oversized, new byte[8 << 20]);
+        try
+        {
+            // MQTT 3.1.1 has no way to learn the limit: mosquitto_pub sends the whole message and the broker cuts it off.
+            var (exit, output) = await MosquittoPublisher.TryPublishAsync(port, "test/big", ["-V", "mqttv311", "-f", oversized]);
+            Assert.True(exit != 0, $"the broker took an 8 MiB message: {output}");
+        }
+        finally
+        {
+            File.Delete(oversized);
+        }
+
+        var line = Assert.Single(logger.Collector.GetSnapshot(), r => r.Message.Contains("(packet-too-large)", StringComparison.Ordinal)).Message;
+        Assert.Contains($"refused a packet of {(8 << 20) + 1 + 4 + 2 + "test/big".Length + 2}", line, StringComparison.Ordinal);
+        Assert.Contains("larger than Mqtt:MaxPacketBytes 65536", line, StringComparison.Ordinal);
+        await MosquittoPublisher.PublishAsync(port, "test/small", "still served");
+        await observer.WaitForAsync(m => m is { Topic: "test/small", Payload: "still served" }, "a message after the refusal");
+        Assert.DoesNotContain(observer.Messages, m => m.Topic == "test/big");
+    }
+
+    [Fact]
+    public async Task Connect_MaximumPacketSizeAnnouncedInConnAck()
+    {
+        var port = FreeTcpPort.Next();
+        await using var broker = await EmbeddedMqttBroker.StartAsync(new EmbeddedBrokerSettings(port) { MaxPacketBytes = 300_000 }, TestLogging.For<EmbeddedMqttBroker>());
+        using var client = new MqttClientFactory().CreateMqttClient();
+
+        var result = await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500).Build(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(300_000u, result.MaximumPacketSize);
+    }
+
+    [Fact]
+    public async Task Connect_BrokerWithACredential_LetsInOnlyThatLogin()
+    {
+        var port = FreeTcpPort.Next();
+        var logger = new FakeLogger<EmbeddedMqttBroker>();
+        var credential = new BrokerCredential("local", "0123456789abcdef");
+        await using var broker = await EmbeddedMqttBroker.StartAsync(new EmbeddedBrokerSettings(port) { Credential = credential }, logger);
+
+        foreach (var login in new MqttLogin?[] { null, new("local", "wrong"), new("someone", credential.Password) })
+        {
+            var (exit, output) = await MosquittoPublisher.TryPublishAsync(port, "test/x", ["-m", "x"], login: login);
+            Assert.True(exit != 0, $"{login} got in: {output}");
+        }
+
+        Assert.Equal(3, logger.Collector.GetSnapshot().Count(r => r.Message.Contains("(bad-credential)", StringComparison.Ordinal)));
+        var good = new MqttLogin(credential.Username, credential.Password);
+        await using var observer = await MosquittoSubscriber.StartAsync(port, good, "test/#");
+        await MosquittoPublisher.PublishAsync(port, "test/x", "in", login: good);
+        await observer.WaitForAsync(m => m is { Topic: "test/x", Payload: "in" }, "the message of the right login");
     }
 
     [Fact]

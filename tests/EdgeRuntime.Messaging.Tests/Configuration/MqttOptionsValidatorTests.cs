@@ -30,6 +30,32 @@ public sealed class MqttOptionsValidatorTests
         Assert.Equal("Mqtt:EmbeddedPort: -5 is out of range; allowed: 1-65535", failure);
     }
 
+    [Theory]
+    [InlineData(1000, "Mqtt:MaxPacketBytes: 1000 is out of range; allowed: 16384-268435460")]
+    [InlineData(300_000_000, "Mqtt:MaxPacketBytes: 300000000 is out of range; allowed: 16384-268435460")]
+    public void Validate_MaxPacketBytesOutOfRange_NamesKeyValueAndRange(int bytes, string expected) =>
+        Assert.Equal(expected, Assert.Single(Failures(new MqttOptions { MaxPacketBytes = bytes })));
+
+    [Fact]
+    public void Validate_ConflictSettingsOutOfRange_OneLineEach()
+    {
+        var failures = Failures(new MqttOptions { Conflict = { Takeovers = 1, WindowSeconds = 0, BackOffSeconds = 60, MaxBackOffSeconds = 30 } });
+
+        Assert.Equal(
+        [
+            "Mqtt:Conflict:Takeovers: 1 is out of range; allowed: 2-1000",
+            "Mqtt:Conflict:WindowSeconds: 0 is out of range; allowed: 1-86400",
+            "Mqtt:Conflict:MaxBackOffSeconds: 30 is out of range; allowed: 60-86400 (not below BackOffSeconds)",
+        ], failures);
+    }
+
+    [Fact]
+    public void Validate_UsernameWithTheEmbeddedBroker_SaysItTakesItsLocalCredential()
+    {
+        var failure = Assert.Single(Failures(new MqttOptions { Username = "device" }));
+        Assert.StartsWith("Mqtt:Username: is set but Mqtt:Server is empty (the embedded broker takes the local credential", failure, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_MissingCaFile_NamesKeyAndPath()
     {

@@ -18,9 +18,10 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
     private readonly ConcurrentQueue<ObservedMessage> _messages = new();
     private readonly ChildProcess _process;
 
-    private MosquittoSubscriber(string filter, int port, IEnumerable<string> extraArguments)
+    private MosquittoSubscriber(string filter, int port, MqttLogin? login, IEnumerable<string> extraArguments)
     {
         var arguments = new List<string> { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", filter, "-v", "-V", "mqttv5", "-q", "1" };
+        arguments.AddRange(login?.Arguments ?? []);
         arguments.AddRange(extraArguments);
         _process = ChildProcess.Start(ExternalTool.Require("mosquitto_sub"), arguments, onLine: OnLine);
     }
@@ -29,17 +30,21 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
     public IReadOnlyCollection<ObservedMessage> Messages => _messages;
 
     /// <summary>Subscribes to <paramref name="filter"/> on 127.0.0.1:<paramref name="port"/> and waits until the subscription is live.</summary>
-    public static async Task<MosquittoSubscriber> StartAsync(int port, string filter, params string[] extraArguments)
+    public static Task<MosquittoSubscriber> StartAsync(int port, string filter, params string[] extraArguments) =>
+        StartAsync(port, login: null, filter, extraArguments);
+
+    /// <summary>Subscribes to <paramref name="filter"/> on 127.0.0.1:<paramref name="port"/>, logged in as <paramref name="login"/>, and waits until the subscription is live.</summary>
+    public static async Task<MosquittoSubscriber> StartAsync(int port, MqttLogin? login, string filter, params string[] extraArguments)
     {
-        var subscriber = new MosquittoSubscriber(filter, port, extraArguments);
+        var subscriber = new MosquittoSubscriber(filter, port, login, extraArguments);
 
         // mosquitto_sub prints nothing when subscribed; a marker message on a private topic proves the subscription is live.
         var probeTopic = $"edge-test-probe/{Guid.NewGuid():N}";
-        await using var probe = new MosquittoSubscriber(probeTopic, port, []);
+        await using var probe = new MosquittoSubscriber(probeTopic, port, login, []);
         await Eventually.TrueAsync(
             () =>
             {
-                MosquittoPublisher.PublishAsync(port, probeTopic, "ping").GetAwaiter().GetResult();
+                MosquittoPublisher.PublishAsync(port, probeTopic, "ping", login: login).GetAwaiter().GetResult();
                 return !probe._messages.IsEmpty || probe._process.HasExited;
             },
             $"mosquitto_sub to connect to 127.0.0.1:{port}");
@@ -85,9 +90,28 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
 public static class MosquittoPublisher
 {
     /// <summary>Publishes one message (QoS 1) and waits for mosquitto_pub to finish; fails the test if it fails.</summary>
-    public static async Task PublishAsync(int port, string topic, string payload, bool retain = false)
+    /// <param name="port">The broker's port on 127.0.0.1.</param>
+    /// <param name="topic">The topic.</param>
+    /// <param name="payload">The payload, as text.</param>
+    /// <param name="retain">Whether the broker retains it.</param>
+    /// <param name="login">The user name and password to log in with, or null.</param>
+    /// <param name="responseTopic">An MQTT 5 response topic to send with it (a request), or null.</param>
+    public static async Task PublishAsync(int port, string topic, string payload, bool retain = false, MqttLogin? login = null, string? responseTopic = null)
     {
-        var arguments = new List<string> { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", topic, "-m", payload, "-q", "1", "-V", "mqttv5" };
+        string[] message = responseTopic is null ? ["-m", payload] : ["-m", payload, "-D", "publish", "response-topic", responseTopic];
+        var (exit, output) = await TryPublishAsync(port, topic, message, retain, login);
+        Assert.True(exit == 0, $"mosquitto_pub failed ({exit}): {output}");
+    }
+
+    /// <summary>
+    /// Runs mosquitto_pub once (QoS 1) with <paramref name="message"/> as its message options (<c>-m TEXT</c>, <c>-f FILE</c>,
+    /// <c>-V mqttv311</c>, <c>-D …</c>) and returns its exit code and output, for publishes a test expects to fail.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> TryPublishAsync(int port, string topic, IEnumerable<string> message, bool retain = false, MqttLogin? login = null)
+    {
+        var arguments = new List<string> { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", topic, "-q", "1", "-V", "mqttv5" };
+        arguments.AddRange(login?.Arguments ?? []);
+        arguments.AddRange(message);
         if (retain)
         {
             arguments.Add("-r");
@@ -95,6 +119,6 @@ public static class MosquittoPublisher
 
         await using var process = ChildProcess.Start(ExternalTool.Require("mosquitto_pub"), arguments);
         var exit = await process.WaitForExitAsync();
-        Assert.True(exit == 0, $"mosquitto_pub failed ({exit}): {process.DescribeOutput()}");
+        return (exit, process.DescribeOutput());
     }
 }

@@ -1,3 +1,4 @@
+using EdgeRuntime.Testing.Mqtt;
 using EdgeRuntime.Testing.Processes;
 
 namespace EdgeRuntime.Worker.Tests.Deploy;
@@ -64,6 +65,40 @@ public sealed class DeployArtifactsTests : IDisposable
         // Both runtime targets probe the daemon's own health.
         Assert.Equal(2, lines.Count(l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal) && l.Contains("\"/opt/edge-runtime/edge-runtime\", \"health\"", StringComparison.Ordinal)));
         Assert.True(File.Exists(Path.Combine(Deploy, "docker-build-steps.sh")));
+    }
+
+    [Fact]
+    public async Task MosquittoExample_PacketLimit_IsTheDaemons_AndMosquittoEnforcesIt()
+    {
+        // The fleet broker and the devices agree on the largest packet: the shipped config's line, run by a real Mosquitto.
+        var lines = await File.ReadAllLinesAsync(Path.Combine(Deploy, "mosquitto", "mosquitto.conf"), TestContext.Current.CancellationToken);
+        var limit = Assert.Single(lines, l => l.StartsWith("max_packet_size ", StringComparison.Ordinal));
+        Assert.Equal($"max_packet_size {Messaging.Configuration.MqttOptions.DefaultMaxPacketBytes}", limit);
+        Assert.DoesNotContain(lines, l => l.StartsWith("message_size_limit", StringComparison.Ordinal));
+        await using var broker = await MosquittoBroker.StartAsync([limit]);
+        var oversized = Path.Combine(_folder, "oversized.bin");
+        await File.WriteAllBytesAsync(oversized, new byte[2 << 20], TestContext.Current.CancellationToken);
+
+        var (exit, output) = await MosquittoPublisher.TryPublishAsync(broker.Port, "edge/models/m/1/chunks/0", ["-V", "mqttv311", "-f", oversized]);
+
+        Assert.True(exit != 0, $"Mosquitto took a 2 MiB message: {output}");
+        Assert.Contains("disconnected due to oversize packet", broker.ReadLog(), StringComparison.Ordinal);
+        var chunk = Path.Combine(_folder, "chunk.bin");
+        await File.WriteAllBytesAsync(chunk, new byte[256 << 10], TestContext.Current.CancellationToken);
+        var (chunkExit, chunkOutput) = await MosquittoPublisher.TryPublishAsync(broker.Port, "edge/models/m/1/chunks/0", ["-V", "mqttv311", "-f", chunk]);
+        Assert.True(chunkExit == 0, $"a default 256 KiB chunk must pass: {chunkOutput}");
+    }
+
+    [Fact]
+    public async Task InstallScript_DeviceIdAndBroker_GoToTheSiteEnvironment_ABadIdIsRefused()
+    {
+        var (exit, environment) = await RunAsync("bash", Path.Combine(Deploy, "install.sh"), "--print-env", "--broker", "mqtts://fleet.example.com:8883", "--device-id", "crossing-7");
+        Assert.Equal(0, exit);
+        Assert.Equal(["EDGE_Mqtt__Server=mqtts://fleet.example.com:8883", "EDGE_DeviceId=crossing-7"], environment.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var (badExit, bad) = await RunAsync("bash", Path.Combine(Deploy, "install.sh"), "--print-env", "--device-id", "crossing 7");
+        Assert.Equal(2, badExit);
+        Assert.Contains("allowed: 1-128 of A-Z a-z 0-9 . _ -", bad, StringComparison.Ordinal);
     }
 
     private static async Task<(int Exit, string Output)> RunAsync(string file, params string[] arguments)

@@ -18,7 +18,7 @@ public sealed class DaemonLifecycleTests
         await Eventually.TrueAsync(() => FreeTcpPort.IsListeningAsync(port).GetAwaiter().GetResult() || daemon.Process.HasExited, "the embedded broker to listen");
         Assert.False(daemon.Process.HasExited, daemon.Process.DescribeOutput());
 
-        await using var observer = await MosquittoSubscriber.StartAsync(port, "edge/devices/+/status");
+        await using var observer = await MosquittoSubscriber.StartAsync(port, daemon.Login, "edge/devices/+/status");
         var message = await observer.WaitForAsync(m => daemon.IsStatus(m, DeviceState.Online), "the online status");
         TestContext.Current.TestOutputHelper?.WriteLine($"online status seen {TimeProvider.System.GetElapsedTime(started).TotalSeconds:F2} s after the process started");
 
@@ -69,7 +69,7 @@ public sealed class DaemonLifecycleTests
         var port = FreeTcpPort.Next();
         await using var daemon = DaemonProcess.StartWithEmbeddedBroker(port);
         await Eventually.TrueAsync(() => FreeTcpPort.IsListeningAsync(port).GetAwaiter().GetResult(), "the embedded broker to listen");
-        await using var observer = await MosquittoSubscriber.StartAsync(port, "edge/devices/+/status");
+        await using var observer = await MosquittoSubscriber.StartAsync(port, daemon.Login, "edge/devices/+/status");
         await observer.WaitForAsync(m => daemon.IsStatus(m, DeviceState.Online), "online");
 
         daemon.Process.Signal(SigInt);

@@ -184,7 +184,7 @@ public sealed partial class ModelDeliveryEndToEndTests : IDisposable
         return supervisor;
     }
 
-    /// <summary>Publishes <paramref name="chunks"/> and then the manifest (retained), as edgectl does for a whole model.</summary>
+    /// <summary>Publishes <paramref name="chunks"/>, then a latest statement and the manifest (retained), as edgectl does for a whole model.</summary>
     private static async Task PublishAsync(MqttConnectionSupervisor fleet, ModelManifest manifest, byte[] model, SigningKey key, IEnumerable<int> chunks)
     {
         var topics = new MqttTopics();
@@ -193,6 +193,7 @@ public sealed partial class ModelDeliveryEndToEndTests : IDisposable
             model.AsMemory((int)manifest.ChunkOffset(index), manifest.ChunkLength(index)),
             retain: true))));
         var envelope = SignedEnvelope.Sign(ModelManifestJson.ToBytes(manifest), key).ToBytes();
+        await fleet.PublishAsync(new OutgoingMessage(topics.ModelLatest(manifest.Name), LatestStatement.Sign(manifest, key, TimeProvider.System.GetUtcNow(), LatestStatement.DefaultLifetime), retain: true));
         await fleet.PublishAsync(new OutgoingMessage(topics.ModelManifest(manifest.Name), envelope, retain: true));
     }
 

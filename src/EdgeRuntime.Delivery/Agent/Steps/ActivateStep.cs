@@ -29,6 +29,7 @@ internal sealed class ActivateStep(StepEffects effects, StepKind kind) : IDelive
             try
             {
                 effects.Store.MarkServing(run.Model, step.Version, run.Plan.HoldThrough);
+                effects.Trust.Versions.Raise(run.Model, step.Version);
             }
             catch (IOException ex)
             {

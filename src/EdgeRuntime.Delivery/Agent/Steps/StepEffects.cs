@@ -20,5 +20,6 @@ internal sealed record StepEffects(
     IChunkSource UrlChunks,
     ResiliencePipeline SourcePipeline,
     ModelProgressReporter Reporter,
+    Trust.DeviceTrust Trust,
     TimeProvider Clock,
     ILogger Logger);
