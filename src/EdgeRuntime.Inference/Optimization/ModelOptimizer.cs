@@ -126,7 +126,9 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         Graph.Passes.Restructuring.SpecializeShapes.BindSymbols(original, request.Shapes);
         var originalBytes = File.ReadAllBytes(request.InputPath);
         var plan = NumericalVerifier.Prepare(originalBytes, request.VerificationOptions, cancellationToken);
-        return Optimize(request, plan, cancellationToken);
+
+        // The model read to check the shapes gives the original's cost too (a 90 MB model takes seconds to read again).
+        return Optimize(request, plan, () => BaselineCost(request, original), cancellationToken);
     }
 
     /// <summary>
@@ -138,7 +140,11 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(plan);
-        var originalBytes = plan.Original;
+        return Optimize(request, plan, () => BaselineCost(request, OnnxModelReader.Read(plan.Original, "baseline", Path.GetDirectoryName(Path.GetFullPath(request.InputPath)))), cancellationToken);
+    }
+
+    private OptimizeResult Optimize(OptimizeRequest request, VerificationPlan plan, Func<Graph.Cost.GraphCost> baselineCost, CancellationToken cancellationToken)
+    {
         var passes = OptimizationPresets.For(request.Level, request.SkipPasses).Concat(request.ExtraPasses).ToList();
         var dropped = new List<DroppedPass>();
         progress?.Invoke($"verifying against ONNX Runtime on {plan.Samples.Count} input set(s){(plan.Skipped.Count > 0 ? $" ({plan.Skipped.Count} the original refused)" : string.Empty)}");
@@ -148,7 +154,7 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
             var outcome = Attempt(request, passes, plan, cancellationToken);
             if (outcome.Result is { } result)
             {
-                var baseline = BaselineCost(request, originalBytes);
+                var baseline = baselineCost();
                 result = result with { Dropped = dropped, Report = result.Report with { Before = baseline } };
                 return request.MeasureCandidates ? ChooseFastest(request, result, passes, plan, cancellationToken) : result;
             }
@@ -244,9 +250,8 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
     }
 
     /// <summary>The original's cost at the deployment shapes (the model as given may have free dimensions, which cost nothing known).</summary>
-    private static Graph.Cost.GraphCost BaselineCost(OptimizeRequest request, byte[] originalBytes)
+    private static Graph.Cost.GraphCost BaselineCost(OptimizeRequest request, Model model)
     {
-        var model = OnnxModelReader.Read(originalBytes, "baseline", Path.GetDirectoryName(Path.GetFullPath(request.InputPath)));
         new Graph.Passes.Restructuring.SpecializeShapes().Run(model, Context(request, null));
         Graph.Shapes.ShapeInference.Run(model);
         return Graph.Cost.CostModel.Estimate(model);
