@@ -332,6 +332,10 @@ internal static class BranchVerifier
         return null;
     }
 
+    /// <summary>Whether the condition of some top-level If with a branch no sample takes is computed from any of the graph inputs named <paramref name="inputs"/>.</summary>
+    public static bool UntakenConditionsRead(Model model, IReadOnlyDictionary<string, (int Then, int Else)> taken, IReadOnlySet<string> inputs) =>
+        TopLevelIfs(model).Any(n => taken.GetValueOrDefault(n.Name) is var t && (t.Then == 0 || t.Else == 0) && DependsOn(n.Input(0)!, inputs));
+
     /// <summary>Whether <paramref name="value"/> is computed from any of the graph inputs named <paramref name="inputs"/>.</summary>
     private static bool DependsOn(Value value, IReadOnlySet<string> inputs)
     {

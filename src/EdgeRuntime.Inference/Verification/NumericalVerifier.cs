@@ -133,7 +133,10 @@ public sealed class NumericalVerifier
             {
                 using var conditions = new BranchVerifier.Conditions(normalised, normalisedIr);
                 taken = conditions.Taken([.. samples.Select(s => s.Inputs)]);
-                if (options.RandomSamples > 0 && taken.Values.Any(t => t.Then == 0 || t.Else == 0))
+                // Search data only varies the inputs that are neither fixed nor initializers: a condition computed from
+                // none of them (Silero's sample rate, fixed at 16 kHz) takes the same branch whatever the search draws.
+                var varied = model.Graph.Inputs.Where(i => i.Initializer is null && !options.FixedInputs.ContainsKey(i.Name)).Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+                if (options.RandomSamples > 0 && taken.Values.Any(t => t.Then == 0 || t.Else == 0) && BranchVerifier.UntakenConditionsRead(normalisedIr, taken, varied))
                 {
                     foreach (var candidate in SampleDesigner.Search(model, options))
                     {
@@ -205,10 +208,10 @@ public sealed class NumericalVerifier
         VerificationReport Fail(string failure, IReadOnlyList<OutputComparison>? outputs = null, IReadOnlyList<string>? structural = null) =>
             new(false, plan.Samples.Count, outputs ?? [], failure) { Coverage = coverage, StructuralProblems = structural ?? [] };
 
-        var problems = OnnxModelChecker.Check(candidate, out var checkedModel).Where(p => !plan.OriginalProblems.Contains(p)).ToList();
+        var problems = NewStructuralProblems(plan, candidate, out var checkedModel);
         if (problems.Count > 0)
         {
-            return Fail($"the optimised model is not well-formed: {problems[0]}{(problems.Count > 1 ? $" (and {problems.Count - 1} more)" : string.Empty)}", structural: problems);
+            return Fail($"the optimised model is not well-formed: {problems[0]}{(problems.Count > 1 ? $" (and {problems.Count - 1} more)" : string.Empty)}", structural: problems) with { FailedBeforeRunning = true };
         }
 
         var model = checkedModel ?? OnnxModelReader.Read(candidate, "candidate", null);
@@ -233,7 +236,7 @@ public sealed class NumericalVerifier
         }
         catch (OnnxRuntimeException ex)
         {
-            return Fail($"ONNX Runtime cannot load the optimised model: {OneLine(ex.Message)}");
+            return Fail($"ONNX Runtime cannot load the optimised model: {OneLine(ex.Message)}") with { FailedBeforeRunning = true };
         }
 
         var actual = new List<Dictionary<string, Tensor>>();
@@ -335,6 +338,32 @@ public sealed class NumericalVerifier
         }
 
         return new VerificationReport(true, plan.Samples.Count, comparisons, null) { Coverage = coverage };
+    }
+
+    /// <summary>
+    /// The structural problems of <paramref name="candidate"/> the original does not already have (the first check
+    /// <see cref="Verify"/> makes, and the cheapest: no ONNX Runtime session), and the candidate as read when it got that far.
+    /// </summary>
+    internal static List<string> NewStructuralProblems(VerificationPlan plan, byte[] candidate, out Model? read) =>
+        [.. OnnxModelChecker.Check(candidate, out read).Where(p => !plan.OriginalProblems.Contains(p))];
+
+    /// <summary>Whether <paramref name="candidate"/> passes the checks made before any sample runs: the structural check, and ONNX Runtime loading it under <see cref="CandidateSettings"/>.</summary>
+    internal bool LoadsWellFormed(VerificationPlan plan, byte[] candidate)
+    {
+        if (NewStructuralProblems(plan, candidate, out _).Count > 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            ModelSession.Create(candidate, CandidateSettings).Dispose();
+            return true;
+        }
+        catch (OnnxRuntimeException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The candidate's outputs on every sample at ONNX Runtime's unoptimised level; null when it cannot run so.</summary>
