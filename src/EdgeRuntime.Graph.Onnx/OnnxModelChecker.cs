@@ -17,9 +17,17 @@ namespace EdgeRuntime.Graph.Onnx;
 public static class OnnxModelChecker
 {
     /// <summary>Every problem found in <paramref name="model"/>'s bytes, one line each; empty when the file is sound.</summary>
-    public static IReadOnlyList<string> Check(byte[] model)
+    public static IReadOnlyList<string> Check(byte[] model) => Check(model, out _);
+
+    /// <summary>
+    /// Every problem found in <paramref name="model"/>'s bytes, and the model as <see cref="OnnxModelReader"/> reads it
+    /// (<paramref name="read"/>; null when the file did not get as far as being read), so a caller that checks and then
+    /// reads parses the bytes once less.
+    /// </summary>
+    public static IReadOnlyList<string> Check(byte[] model, out Model? read)
     {
         ArgumentNullException.ThrowIfNull(model);
+        read = null;
         ModelProto proto;
         try
         {
@@ -64,6 +72,7 @@ public static class OnnxModelChecker
             var ir = OnnxModelReader.Read(model, "checked", null);
             problems.AddRange(GraphVerifier.Verify(ir));
             problems.AddRange(DeclaredTypeCheck.Check(ir));
+            read = ir;
         }
         catch (OnnxFormatException ex)
         {

@@ -33,6 +33,7 @@ internal static class OptimizerBenchmark
         var only = args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault();
         var baselineRoot = args.SkipWhile(a => a != "--baseline").Skip(1).FirstOrDefault();
         var measure = !args.Contains("--no-measure");
+        var ortGraphsRoot = args.SkipWhile(a => a != "--ort-graphs").Skip(1).FirstOrDefault();
         if (!SharedModels.Available)
         {
             Console.Error.WriteLine($"the shared models folder {SharedModels.Root} is not present");
@@ -49,13 +50,13 @@ internal static class OptimizerBenchmark
         Console.WriteLine($"| --- | --- | --- | --- | --- | --- | --- |{baselineHeader.Item2} --- | --- | --- | --- |");
         foreach (var relative in SharedModels.RealModels.Where(m => only is null || m.Contains(only, StringComparison.Ordinal)))
         {
-            Console.WriteLine(Row(relative, runs, creations, threads, baselineRoot, measure));
+            Console.WriteLine(Row(relative, runs, creations, threads, baselineRoot, measure, ortGraphsRoot));
         }
 
         return Task.FromResult(0);
     }
 
-    private static string Row(string relative, int runs, int creations, int threads, string? baselineRoot, bool measure)
+    private static string Row(string relative, int runs, int creations, int threads, string? baselineRoot, bool measure, string? ortGraphsRoot)
     {
         var path = Path.Combine(SharedModels.Root, relative);
         var original = File.ReadAllBytes(path);
@@ -102,21 +103,28 @@ internal static class OptimizerBenchmark
             $"| {relative} ({kept}{dropped}) | {baseline.Nodes} → {result.Report.After.Nodes} | {baseline.Flops / 1e6:F1} → {result.Report.After.Flops / 1e6:F1} | {optimiseSeconds:F1} | {la:F2} | {lb:F2} | {lb / la:F2} |{baselineCells} {ca:F1} | {cb:F1} | {cc:F1} | {cc / ca:F2} |");
 
         // What ONNX Runtime itself runs once it has optimised b and d at load: a timing-free answer to whether they differ.
-        return timed.Length == 3 ? row + Environment.NewLine + $"  as ONNX Runtime runs them (ORT_ENABLE_ALL, its optimised graph): {CompareOrtGraphs(optimised, timed[2])}" : row;
+        return timed.Length == 3 ? row + Environment.NewLine + $"  as ONNX Runtime runs them (ORT_ENABLE_ALL, its optimised graph): {CompareOrtGraphs(optimised, timed[2], ortGraphsRoot is null ? null : Path.Combine(ortGraphsRoot, relative))}" : row;
     }
 
-    private static string CompareOrtGraphs(byte[] ours, byte[] earlier)
+    // keep: where to leave ONNX Runtime's optimised files (keep.b.onnx, keep.d.onnx); null deletes them.
+    private static string CompareOrtGraphs(byte[] ours, byte[] earlier, string? keep)
     {
-        var (b, d) = (OrtOptimisedOps(ours), OrtOptimisedOps(earlier));
+        var (b, d) = (OrtOptimisedOps(ours, keep is null ? null : keep + ".b.onnx"), OrtOptimisedOps(earlier, keep is null ? null : keep + ".d.onnx"));
         var differing = b.Keys.Union(d.Keys).Where(op => b.GetValueOrDefault(op) != d.GetValueOrDefault(op)).Order(StringComparer.Ordinal)
             .Select(op => $"{op} {b.GetValueOrDefault(op)} vs {d.GetValueOrDefault(op)}").ToList();
         return $"b {b.Values.Sum()} nodes, d {d.Values.Sum()} nodes; " + (differing.Count == 0 ? "the same operators" : $"differing: {string.Join(", ", differing)}");
     }
 
     // Node count per operator of the graph ONNX Runtime runs after its own optimisation at load.
-    private static Dictionary<string, int> OrtOptimisedOps(byte[] model)
+    private static Dictionary<string, int> OrtOptimisedOps(byte[] model, string? keepAt)
     {
         var path = Path.Combine(Path.GetTempPath(), $"edge-ort-optimised-{Guid.NewGuid():N}.onnx");
+        if (keepAt is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(keepAt))!);
+            path = keepAt;
+        }
+
         try
         {
             using (var options = new Microsoft.ML.OnnxRuntime.SessionOptions { GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = path })
@@ -128,7 +136,10 @@ internal static class OptimizerBenchmark
         }
         finally
         {
-            File.Delete(path);
+            if (keepAt is null)
+            {
+                File.Delete(path);
+            }
         }
     }
 

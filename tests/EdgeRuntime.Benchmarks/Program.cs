@@ -4,6 +4,7 @@ var verbs = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ord
 {
     ["daemon"] = DaemonBenchmark.RunAsync,
     ["optimizer"] = OptimizerBenchmark.RunAsync,
+    ["optimize-time"] = OptimizeTimeBenchmark.RunAsync,
     ["delivery"] = DeliveryBenchmark.RunAsync,
     ["pipeline"] = PipelineBenchmark.RunAsync,
     ["fuzz"] = FuzzBenchmark.RunAsync,
@@ -19,7 +20,8 @@ if (args.Length == 0 || !verbs.TryGetValue(args[0], out var run))
 {
     Console.Error.WriteLine($"usage: dotnet run -c Release --project tests/EdgeRuntime.Benchmarks -- <{string.Join('|', verbs.Keys)}> [options]");
     Console.Error.WriteLine("  daemon [--runs N] [--idle-seconds S]   start-up time to a retained online status, and idle resident memory");
-    Console.Error.WriteLine("  optimizer [--runs N] [--creations N] [--threads N] [--model NAME] [--baseline DIR]   ONNX Runtime latency and session creation, original vs O3 (vs an earlier optimiser's output in DIR), per shared model");
+    Console.Error.WriteLine("  optimizer [--runs N] [--creations N] [--threads N] [--model NAME] [--baseline DIR [--ort-graphs DIR]] [--no-measure]   ONNX Runtime latency and session creation, original vs O3 (vs an earlier optimiser's output in DIR), per shared model");
+    Console.Error.WriteLine("  optimize-time --old EDGECTL --new EDGECTL [--runs N] [--model NAME] [--measure]   wall-clock time of edgectl optimize, an earlier build vs this one, alternating per shared model; medians, machine and load average");
     Console.Error.WriteLine("  pipeline [--ms N | --samples N] [--runs N] [--model NAME] [--batch 1|8] [--threads N]   traffic pipeline throughput, p99 and CPU per inference vs a bare ONNX Runtime loop, in paired runs");
     Console.Error.WriteLine("  forecast [--hidden 32,64,128] [--epochs N]   the trained forecaster's test MAE on the LA loop speeds and the I-94 volumes beside the naive baselines (markdown tables)");
     Console.Error.WriteLine("  training [--steps N] [--runs N]   one forecaster training step: derived graph on ONNX Runtime + ILGPU Adam vs plain C# loops; peak memory of head+bias training vs serving");

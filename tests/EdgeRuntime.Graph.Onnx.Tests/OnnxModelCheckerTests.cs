@@ -86,6 +86,19 @@ public sealed class OnnxModelCheckerTests
     }
 
     [Fact]
+    public void Check_ModelItRead_KeepsTheDeclaredTypesNotTheInferredOnes()
+    {
+        // y is declared [2, 1]; Neg of a [2] gives [2]. The model handed back must still say [2, 1] (and leave the
+        // undeclared r untyped), so a caller checking declarations against what runs sees the declaration.
+        var model = Valid();
+        model.Graph.Output[0] = Info("y", 2, 1);
+        Assert.Contains(OnnxModelChecker.Check(model.ToByteArray(), out var read), p => p.Contains("ranks differ", StringComparison.Ordinal));
+        Assert.NotNull(read);
+        Assert.Equal([2L, 1L], read.Graph.Outputs[0].TensorType!.Shape!.Dims.Select(d => d.Value!.Value));
+        Assert.Null(read.Graph.FindValue("r")!.Type);
+    }
+
+    [Fact]
     public void Check_InitializerNotAnInputBeforeIr4_Refused()
     {
         var model = Valid();

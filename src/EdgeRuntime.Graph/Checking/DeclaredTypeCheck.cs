@@ -7,7 +7,8 @@ namespace EdgeRuntime.Graph.Checking;
 /// Compares the types a model declares for computed values (graph outputs, value_info) with what shape inference
 /// derives from the operators alone. A conflict — another element type, another rank, another known size — means a
 /// declaration no run can satisfy (a folded rank, a random operator's dtype ignored). Unknown on either side is no
-/// conflict. <see cref="Check"/> changes the types of the model's node outputs: pass a copy.
+/// conflict. <see cref="Check"/> infers into the model and then puts every declared type back, so the model reads as
+/// before (callers may go on using its declarations).
 /// </summary>
 public static class DeclaredTypeCheck
 {
@@ -16,6 +17,7 @@ public static class DeclaredTypeCheck
     {
         ArgumentNullException.ThrowIfNull(model);
         var declared = new List<(Value Value, TensorType Type)>();
+        var asDeclared = new List<(Value Value, Ir.ValueType? Type)>();
         foreach (var graph in model.Graph.SelfAndDescendants())
         {
             foreach (var node in graph.Nodes)
@@ -27,6 +29,7 @@ public static class DeclaredTypeCheck
                         declared.Add((output, type));
                     }
 
+                    asDeclared.Add((output, output.Type));
                     output.Type = null;
                 }
             }
@@ -41,6 +44,11 @@ public static class DeclaredTypeCheck
                 var producer = value.Producer is { } node ? $" ({node.OpType} '{node.Name}')" : string.Empty;
                 problems.Add($"value '{value.Name}'{producer} is declared {type} but its operator gives {inferred}: {conflict}");
             }
+        }
+
+        foreach (var (value, type) in asDeclared)
+        {
+            value.Type = type;
         }
 
         return problems;

@@ -126,7 +126,9 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         Graph.Passes.Restructuring.SpecializeShapes.BindSymbols(original, request.Shapes);
         var originalBytes = File.ReadAllBytes(request.InputPath);
         var plan = NumericalVerifier.Prepare(originalBytes, request.VerificationOptions, cancellationToken);
-        return Optimize(request, plan, cancellationToken);
+
+        // The model read to check the shapes gives the original's cost too (a 90 MB model takes seconds to read again).
+        return Optimize(request, plan, () => BaselineCost(request, original), cancellationToken);
     }
 
     /// <summary>
@@ -138,7 +140,11 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(plan);
-        var originalBytes = plan.Original;
+        return Optimize(request, plan, () => BaselineCost(request, OnnxModelReader.Read(plan.Original, "baseline", Path.GetDirectoryName(Path.GetFullPath(request.InputPath)))), cancellationToken);
+    }
+
+    private OptimizeResult Optimize(OptimizeRequest request, VerificationPlan plan, Func<Graph.Cost.GraphCost> baselineCost, CancellationToken cancellationToken)
+    {
         var passes = OptimizationPresets.For(request.Level, request.SkipPasses).Concat(request.ExtraPasses).ToList();
         var dropped = new List<DroppedPass>();
         progress?.Invoke($"verifying against ONNX Runtime on {plan.Samples.Count} input set(s){(plan.Skipped.Count > 0 ? $" ({plan.Skipped.Count} the original refused)" : string.Empty)}");
@@ -148,12 +154,12 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
             var outcome = Attempt(request, passes, plan, cancellationToken);
             if (outcome.Result is { } result)
             {
-                var baseline = BaselineCost(request, originalBytes);
+                var baseline = baselineCost();
                 result = result with { Dropped = dropped, Report = result.Report with { Before = baseline } };
                 return request.MeasureCandidates ? ChooseFastest(request, result, passes, plan, cancellationToken) : result;
             }
 
-            var culprit = outcome.FailedPass ?? Bisect(request, passes, plan, cancellationToken);
+            var culprit = outcome.FailedPass ?? Bisect(request, passes, plan, outcome.BeforeRunning, cancellationToken);
             var nodes = outcome.Report?.Passes.FirstOrDefault(p => p.Pass == culprit)?.TouchedNodes ?? [];
             dropped.Add(new DroppedPass(culprit, outcome.Failure!, [.. nodes.Take(20)]));
             progress?.Invoke($"dropped pass {culprit}: {outcome.Failure}{(nodes.Count > 0 ? $" (nodes {string.Join(", ", nodes.Take(5))})" : string.Empty)}");
@@ -163,7 +169,11 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         throw new VerificationException($"no verified optimisation after dropping {dropped.Count} passes ({string.Join(", ", dropped.Select(d => d.Pass))})");
     }
 
-    private sealed record AttemptOutcome(OptimizeResult? Result, OptimizationReport? Report, string? Failure, string? FailedPass);
+    private sealed record AttemptOutcome(OptimizeResult? Result, OptimizationReport? Report, string? Failure, string? FailedPass)
+    {
+        /// <summary>Whether it failed before any sample ran (structural check, or ONNX Runtime refusing to load it): cheap to repeat.</summary>
+        public bool BeforeRunning { get; init; }
+    }
 
     private AttemptOutcome Attempt(OptimizeRequest request, IReadOnlyList<GraphPass> passes, VerificationPlan plan, CancellationToken cancellationToken)
     {
@@ -182,7 +192,23 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         var verification = new NumericalVerifier().Verify(plan, bytes, cancellationToken);
         return verification.Passed
             ? new AttemptOutcome(new OptimizeResult(bytes, report, verification, []), report, null, null)
-            : new AttemptOutcome(null, report, verification.Failure, null);
+            : new AttemptOutcome(null, report, verification.Failure, null) { BeforeRunning = verification.FailedBeforeRunning };
+    }
+
+    /// <summary>Whether the model after <paramref name="passes"/> is well-formed and loads (no sample runs, no branch checks).</summary>
+    private bool LoadsWellFormed(OptimizeRequest request, IReadOnlyList<GraphPass> passes, VerificationPlan plan, CancellationToken cancellationToken)
+    {
+        var model = OnnxModelReader.Read(plan.Original, Path.GetFileName(request.InputPath), Path.GetDirectoryName(Path.GetFullPath(request.InputPath)));
+        try
+        {
+            new PassManager(passes).Run(model, Context(request, null), cancellationToken);
+        }
+        catch (PassManager.PassFailedException)
+        {
+            return false;
+        }
+
+        return new NumericalVerifier().LoadsWellFormed(plan, OnnxModelWriter.ToBytes(model));
     }
 
     /// <summary>Builds the alternative variants, verifies them, times all against the original, keeps the fastest.</summary>
@@ -244,19 +270,27 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
     }
 
     /// <summary>The original's cost at the deployment shapes (the model as given may have free dimensions, which cost nothing known).</summary>
-    private static Graph.Cost.GraphCost BaselineCost(OptimizeRequest request, byte[] originalBytes)
+    private static Graph.Cost.GraphCost BaselineCost(OptimizeRequest request, Model model)
     {
-        var model = OnnxModelReader.Read(originalBytes, "baseline", Path.GetDirectoryName(Path.GetFullPath(request.InputPath)));
         new Graph.Passes.Restructuring.SpecializeShapes().Run(model, Context(request, null));
         Graph.Shapes.ShapeInference.Run(model);
         return Graph.Cost.CostModel.Estimate(model);
     }
 
-    /// <summary>The first pass p such that the list up to and including p fails (the list without p's prefix passing).</summary>
-    private string Bisect(OptimizeRequest request, List<GraphPass> passes, VerificationPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first pass p such that the list up to and including p fails (the list without p's prefix passing). A failure
+    /// before any sample ran (the structural check, or ONNX Runtime refusing the file) is bisected on those checks alone:
+    /// it finds the pass that broke the file without running samples and branch checks at every step.
+    /// </summary>
+    private string Bisect(OptimizeRequest request, List<GraphPass> passes, VerificationPlan plan, bool beforeRunning, CancellationToken cancellationToken)
     {
         // Bisection assumes the model without any pass verifies; when it does not, no pass is to blame.
-        if (Attempt(request, [], plan, cancellationToken) is { Result: null, Failure: var failure })
+        if (beforeRunning && !LoadsWellFormed(request, [], plan, cancellationToken))
+        {
+            throw new VerificationException("the unchanged model, as this library writes it, already fails the structural check or does not load; no optimisation can be verified");
+        }
+
+        if (!beforeRunning && Attempt(request, [], plan, cancellationToken) is { Result: null, Failure: var failure })
         {
             throw new VerificationException($"ONNX Runtime's results for the unchanged model already differ between its unoptimised run and the deployed settings ({failure}); no optimisation can be verified");
         }
@@ -265,8 +299,8 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         while (bad - good > 1)
         {
             var middle = (good + bad) / 2;
-            var outcome = Attempt(request, passes.Take(middle).ToList(), plan, cancellationToken);
-            if (outcome.Result is not null)
+            var prefix = passes.Take(middle).ToList();
+            if (beforeRunning ? LoadsWellFormed(request, prefix, plan, cancellationToken) : Attempt(request, prefix, plan, cancellationToken).Result is not null)
             {
                 good = middle;
             }

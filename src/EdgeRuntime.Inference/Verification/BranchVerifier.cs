@@ -29,35 +29,62 @@ internal static class BranchVerifier
     /// <summary>For each If node of the main graph whose condition is not constant: how many samples take each branch.</summary>
     public static Dictionary<string, (int Then, int Else)> Taken(Side side)
     {
-        var taken = new Dictionary<string, (int Then, int Else)>(StringComparer.Ordinal);
-        var ifs = TopLevelIfs(side.Ir);
-        if (ifs.Count == 0)
+        using var conditions = new Conditions(side.Bytes, side.Ir);
+        return conditions.Taken(side.Feeds);
+    }
+
+    /// <summary>
+    /// The conditions of a model's top-level If nodes, read by one session of the model with the conditions exposed as
+    /// outputs, so any number of input sets is classified for the price of one session. Owns that session.
+    /// </summary>
+    public sealed class Conditions : IDisposable
+    {
+        private readonly List<Node> _ifs;
+        private readonly List<string> _names;
+        private readonly ModelSession? _session;
+
+        public Conditions(byte[] bytes, Model ir)
         {
-            return taken;
+            _ifs = TopLevelIfs(ir);
+            _names = _ifs.Select(n => n.Input(0)!.Name).Distinct(StringComparer.Ordinal).ToList();
+            if (_ifs.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                _session = ModelSession.Create(OnnxSubgraphs.WithOutputs(bytes, _names), Reference);
+            }
+            catch (OnnxRuntimeException)
+            {
+                // The instrumented model did not load: nothing is known about the branches, and every one gets checked.
+                _session = null;
+            }
         }
 
-        var conditions = ifs.Select(n => n.Input(0)!.Name).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var node in ifs)
+        /// <summary>How many of <paramref name="feeds"/> take each branch (feeds that are null or that the model refuses count for neither).</summary>
+        public Dictionary<string, (int Then, int Else)> Taken(IEnumerable<IReadOnlyDictionary<string, Tensor>?> feeds)
         {
-            taken[node.Name] = (0, 0);
-        }
+            var taken = _ifs.ToDictionary(n => n.Name, _ => (Then: 0, Else: 0), StringComparer.Ordinal);
+            if (_session is null)
+            {
+                return taken;
+            }
 
-        try
-        {
-            using var session = ModelSession.Create(OnnxSubgraphs.WithOutputs(side.Bytes, conditions), Reference);
-            foreach (var feed in side.Feeds.OfType<IReadOnlyDictionary<string, Tensor>>())
+            foreach (var feed in feeds.OfType<IReadOnlyDictionary<string, Tensor>>())
             {
                 Dictionary<string, Tensor> values;
                 try
                 {
-                    values = session.Run(Filter(feed, session), conditions);
+                    values = _session.Run(Filter(feed, _session), _names);
                 }
                 catch (OnnxRuntimeException)
                 {
                     continue;
                 }
 
-                foreach (var node in ifs)
+                foreach (var node in _ifs)
                 {
                     var condition = values[node.Input(0)!.Name];
                     var isTrue = condition.ElementCount > 0 && condition.ToDoubleArray()[0] != 0;
@@ -65,13 +92,11 @@ internal static class BranchVerifier
                     taken[node.Name] = isTrue ? (then + 1, otherwise) : (then, otherwise + 1);
                 }
             }
-        }
-        catch (OnnxRuntimeException)
-        {
-            // The instrumented model did not load: nothing is known about the branches, and every one gets checked.
+
+            return taken;
         }
 
-        return taken;
+        public void Dispose() => _session?.Dispose();
     }
 
     /// <summary>The branches of <paramref name="model"/>'s main graph to check on their own: those no sample takes, and those that hold If nodes.</summary>
@@ -102,141 +127,214 @@ internal static class BranchVerifier
         return checks;
     }
 
-    /// <summary>Verifies <paramref name="checks"/>; null when every branch agrees, else the first disagreement in one line.</summary>
-    public static string? Verify(Side original, Side candidate, IReadOnlyList<BranchCheck> checks, Tolerance? tolerance, SessionSettings candidateSettings, List<string> notes, int depth = 0)
+    /// <summary>
+    /// The original's side of one branch check, computed once per plan: the outer values the branch reads in each sample
+    /// (null where the main graph gives none), the branch as a model of its own, its outputs per sample (null where it
+    /// cannot run), the outer values that carry random data, and the checks of If nodes nested in it. When nothing can be
+    /// compared, <see cref="Note"/> says why and the rest is empty.
+    /// </summary>
+    public sealed record BranchReference(
+        BranchCheck Check,
+        string? Note,
+        IReadOnlyList<IReadOnlyDictionary<string, Tensor>?> Values,
+        byte[]? Branch,
+        Model? BranchIr,
+        IReadOnlyList<Dictionary<string, Tensor>?> Expected,
+        IReadOnlySet<string> RandomOuter,
+        IReadOnlyList<BranchReference> Nested)
     {
+        public string Where => $"{Check.Branch} of If '{Check.Node}' ({Check.Reason}), verified on its own";
+    }
+
+    /// <summary>Works out the original's side of <paramref name="checks"/> (and of the If nodes nested in them, a few levels deep).</summary>
+    public static IReadOnlyList<BranchReference> OriginalSide(Side original, IReadOnlyList<BranchCheck> checks, int depth)
+    {
+        var outer = checks.ToDictionary(c => c, c => OnnxSubgraphs.OuterValues(original.Bytes, c.Node, c.Branch) ?? []);
+        var exposed = ExposeAll(original, [.. outer.Values]);
+        var references = new List<BranchReference>();
         foreach (var check in checks)
         {
-            var where = $"{check.Branch} of If '{check.Node}' ({check.Reason}), verified on its own";
-            if (!candidate.Ir.Graph.Nodes.Any(n => n.Is("If") && n.Name == check.Node))
+            var names = outer[check];
+            var values = exposed[(IReadOnlyList<string>)names];
+            BranchReference Empty(string note) => new(check, note, values, null, null, [], new HashSet<string>(StringComparer.Ordinal), []);
+            if (values.FirstOrDefault(v => v is not null) is not { } first)
+            {
+                references.Add(Empty("no sample gives the values it reads"));
+                continue;
+            }
+
+            var branch = OnnxSubgraphs.Standalone(original.Bytes, check.Node, check.Branch, Types(first))!;
+            var branchIr = OnnxModelReader.Read(branch, "branch", null);
+            ShapeInference.Run(branchIr);
+            ModelSession session;
+            try
+            {
+                session = ModelSession.Create(branch, Reference);
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                references.Add(Empty($"ONNX Runtime cannot load the original branch on its own ({OneLine(ex.Message)})"));
+                continue;
+            }
+
+            var expected = new List<Dictionary<string, Tensor>?>();
+            using (session)
+            {
+                foreach (var feed in values)
+                {
+                    try
+                    {
+                        expected.Add(feed is null ? null : session.Run(Filter(feed, session)));
+                    }
+                    catch (OnnxRuntimeException)
+                    {
+                        // The original branch cannot run on what this sample gives it: the sample says nothing here.
+                        expected.Add(null);
+                    }
+                }
+            }
+
+            if (expected.All(e => e is null))
+            {
+                references.Add(Empty("the original branch cannot run on the values any sample gives it"));
+                continue;
+            }
+
+            // Outer values computed from random operators differ between the two main-graph runs: such outputs (and those
+            // of random operators in the branch) are compared by type and shape only.
+            var randomOuter = names.Where(n => original.Ir.Graph.FindValue(n) is { } v && (RandomValues.IsRandom(v) || DependsOn(v, original.RandomInputs))).ToHashSet(StringComparer.Ordinal);
+            IReadOnlyList<BranchReference> nested = [];
+            if (depth + 1 < MaxDepth)
+            {
+                var inner = new Side(branch, branchIr, [.. values.Select((v, i) => expected[i] is null ? null : v)]) { RandomInputs = randomOuter };
+                nested = OriginalSide(inner, ChecksFor(branchIr, Taken(inner)), depth + 1);
+            }
+
+            references.Add(new BranchReference(check, null, values, branch, branchIr, expected, randomOuter, nested));
+        }
+
+        return references;
+    }
+
+    /// <summary>
+    /// Verifies the candidate's side of <paramref name="references"/>; null when every branch agrees, else the first
+    /// disagreement in one line. The candidate's outer values for all checks come from one session of it.
+    /// </summary>
+    public static string? Verify(IReadOnlyList<BranchReference> references, Side candidate, Tolerance? tolerance, SessionSettings candidateSettings, List<string> notes)
+    {
+        var present = references.Where(r => candidate.Ir.Graph.Nodes.Any(n => n.Is("If") && n.Name == r.Check.Node)).ToList();
+        var outer = present.ToDictionary(r => r, r => OnnxSubgraphs.OuterValues(candidate.Bytes, r.Check.Node, r.Check.Branch) ?? []);
+        var exposed = ExposeAll(candidate, [.. outer.Values]);
+        foreach (var reference in references)
+        {
+            var where = reference.Where;
+            var check = reference.Check;
+            if (!outer.TryGetValue(reference, out var names))
             {
                 notes.Add($"{where}: the optimised model has no If '{check.Node}' (removed or rewritten), nothing to compare");
                 continue;
             }
 
-            var outerOriginal = OnnxSubgraphs.OuterValues(original.Bytes, check.Node, check.Branch) ?? [];
-            var outerCandidate = OnnxSubgraphs.OuterValues(candidate.Bytes, check.Node, check.Branch) ?? [];
-            var originalValues = Expose(original, outerOriginal);
-            var candidateValues = Expose(candidate, outerCandidate);
-            var usable = Enumerable.Range(0, original.Feeds.Count).Where(i => originalValues[i] is not null && candidateValues[i] is not null).ToList();
+            if (reference.Note is { } note)
+            {
+                notes.Add($"{where}: {note}");
+                continue;
+            }
+
+            var candidateValues = exposed[(IReadOnlyList<string>)names];
+            var usable = Enumerable.Range(0, reference.Values.Count).Where(i => reference.Values[i] is not null && candidateValues[i] is not null).ToList();
             if (usable.Count == 0)
             {
                 notes.Add($"{where}: no sample gives the values it reads");
                 continue;
             }
 
-            var originalBranch = OnnxSubgraphs.Standalone(original.Bytes, check.Node, check.Branch, Types(originalValues[usable[0]]!))!;
             var candidateBranch = OnnxSubgraphs.Standalone(candidate.Bytes, check.Node, check.Branch, Types(candidateValues[usable[0]]!));
             if (candidateBranch is null)
             {
                 return $"{where}: the optimised If '{check.Node}' has no {check.Branch}";
             }
 
-            var originalIr = OnnxModelReader.Read(originalBranch, "branch", null);
+            var originalIr = reference.BranchIr!;
             var candidateIr = OnnxModelReader.Read(candidateBranch, "branch", null);
-            ShapeInference.Run(originalIr);
             if (originalIr.Graph.Outputs.Count != candidateIr.Graph.Outputs.Count)
             {
                 return $"{where}: it has {candidateIr.Graph.Outputs.Count} outputs instead of {originalIr.Graph.Outputs.Count}";
             }
 
-            ModelSession referenceSession;
+            ModelSession candidateSession;
             try
             {
-                referenceSession = ModelSession.Create(originalBranch, Reference);
+                candidateSession = ModelSession.Create(candidateBranch, candidateSettings);
             }
             catch (OnnxRuntimeException ex)
             {
-                notes.Add($"{where}: ONNX Runtime cannot load the original branch on its own ({OneLine(ex.Message)})");
-                continue;
+                return $"{where}: ONNX Runtime cannot load the optimised branch ({OneLine(ex.Message)})";
             }
 
-            using (referenceSession)
+            var expected = new List<Dictionary<string, Tensor>>();
+            var actual = new List<Dictionary<string, Tensor>>();
+            var labels = new List<string>();
+            var nextCandidate = new List<IReadOnlyDictionary<string, Tensor>?>();
+            using (candidateSession)
             {
-                ModelSession candidateSession;
-                try
+                for (var i = 0; i < reference.Values.Count; i++)
                 {
-                    candidateSession = ModelSession.Create(candidateBranch, candidateSettings);
-                }
-                catch (OnnxRuntimeException ex)
-                {
-                    return $"{where}: ONNX Runtime cannot load the optimised branch ({OneLine(ex.Message)})";
-                }
-
-                using (candidateSession)
-                {
-                    var expected = new List<Dictionary<string, Tensor>>();
-                    var actual = new List<Dictionary<string, Tensor>>();
-                    var labels = new List<string>();
-                    var nextOriginal = new List<IReadOnlyDictionary<string, Tensor>?>();
-                    var nextCandidate = new List<IReadOnlyDictionary<string, Tensor>?>();
-                    foreach (var i in usable)
+                    if (!usable.Contains(i) || reference.Expected[i] is not { } originalOutputs)
                     {
-                        try
-                        {
-                            expected.Add(referenceSession.Run(Filter(originalValues[i]!, referenceSession)));
-                        }
-                        catch (OnnxRuntimeException)
-                        {
-                            // The original branch cannot run on what this sample gives it: the sample says nothing here.
-                            continue;
-                        }
-
-                        try
-                        {
-                            actual.Add(candidateSession.Run(Filter(candidateValues[i]!, candidateSession)));
-                        }
-                        catch (OnnxRuntimeException ex)
-                        {
-                            return $"{where}: ONNX Runtime cannot run the optimised branch where the original runs ({OneLine(ex.Message)})";
-                        }
-
-                        labels.Add($"sample {i + 1}");
-                        nextOriginal.Add(originalValues[i]);
-                        nextCandidate.Add(candidateValues[i]);
-                    }
-
-                    if (expected.Count == 0)
-                    {
-                        notes.Add($"{where}: the original branch cannot run on the values any sample gives it");
+                        nextCandidate.Add(null);
                         continue;
                     }
 
-                    // Outer values computed from random operators differ between the two main-graph runs: such outputs
-                    // (and those of random operators in the branch) are compared by type and shape only.
-                    var randomOuter = outerOriginal.Where(n => original.Ir.Graph.FindValue(n) is { } v && (RandomValues.IsRandom(v) || DependsOn(v, original.RandomInputs))).ToHashSet(StringComparer.Ordinal);
-                    for (var k = 0; k < originalIr.Graph.Outputs.Count; k++)
+                    try
                     {
-                        var originalOutput = originalIr.Graph.Outputs[k];
-                        var candidateName = candidateIr.Graph.Outputs[k].Name;
-                        var random = RandomValues.IsRandom(originalOutput) || DependsOn(originalOutput, randomOuter);
-                        var rule = random
-                            ? new ToleranceRule(new Tolerance(double.PositiveInfinity, 0), "computed from random values: type and shape only")
-                            : ToleranceRule.For(originalOutput, tolerance);
-                        var comparison = OutputComparer.Compare(originalOutput.Name, [.. expected.Select(e => e[originalOutput.Name])], [.. actual.Select(a => a[candidateName])], rule, labels);
-                        if (!comparison.Passed)
-                        {
-                            return $"{where}: output {k}: {comparison.Problem}";
-                        }
+                        actual.Add(candidateSession.Run(Filter(candidateValues[i]!, candidateSession)));
+                    }
+                    catch (OnnxRuntimeException ex)
+                    {
+                        return $"{where}: ONNX Runtime cannot run the optimised branch where the original runs ({OneLine(ex.Message)})";
                     }
 
-                    notes.Add($"{where}: agrees on {expected.Count} sample(s)");
-                    if (depth + 1 < MaxDepth)
-                    {
-                        var nestedOriginal = new Side(originalBranch, originalIr, nextOriginal) { RandomInputs = randomOuter };
-                        var nestedCandidate = new Side(candidateBranch, candidateIr, nextCandidate);
-                        var nested = ChecksFor(originalIr, Taken(nestedOriginal));
-                        if (Verify(nestedOriginal, nestedCandidate, nested, tolerance, candidateSettings, notes, depth + 1) is { } failure)
-                        {
-                            return $"{where}: {failure}";
-                        }
-                    }
+                    expected.Add(originalOutputs);
+                    labels.Add($"sample {i + 1}");
+                    nextCandidate.Add(candidateValues[i]);
                 }
+            }
+
+            if (expected.Count == 0)
+            {
+                notes.Add($"{where}: the original branch cannot run on the values any sample gives it");
+                continue;
+            }
+
+            for (var k = 0; k < originalIr.Graph.Outputs.Count; k++)
+            {
+                var originalOutput = originalIr.Graph.Outputs[k];
+                var candidateName = candidateIr.Graph.Outputs[k].Name;
+                var random = RandomValues.IsRandom(originalOutput) || DependsOn(originalOutput, reference.RandomOuter);
+                var rule = random
+                    ? new ToleranceRule(new Tolerance(double.PositiveInfinity, 0), "computed from random values: type and shape only")
+                    : ToleranceRule.For(originalOutput, tolerance);
+                var comparison = OutputComparer.Compare(originalOutput.Name, [.. expected.Select(e => e[originalOutput.Name])], [.. actual.Select(a => a[candidateName])], rule, labels);
+                if (!comparison.Passed)
+                {
+                    return $"{where}: output {k}: {comparison.Problem}";
+                }
+            }
+
+            notes.Add($"{where}: agrees on {expected.Count} sample(s)");
+            if (reference.Nested.Count > 0 && Verify(reference.Nested, new Side(candidateBranch, candidateIr, nextCandidate), tolerance, candidateSettings, notes) is { } failure)
+            {
+                return $"{where}: {failure}";
             }
         }
 
         return null;
     }
+
+    /// <summary>Whether the condition of some top-level If with a branch no sample takes is computed from any of the graph inputs named <paramref name="inputs"/>.</summary>
+    public static bool UntakenConditionsRead(Model model, IReadOnlyDictionary<string, (int Then, int Else)> taken, IReadOnlySet<string> inputs) =>
+        TopLevelIfs(model).Any(n => taken.GetValueOrDefault(n.Name) is var t && (t.Then == 0 || t.Else == 0) && DependsOn(n.Input(0)!, inputs));
 
     /// <summary>Whether <paramref name="value"/> is computed from any of the graph inputs named <paramref name="inputs"/>.</summary>
     private static bool DependsOn(Value value, IReadOnlySet<string> inputs)
@@ -272,8 +370,26 @@ internal static class BranchVerifier
     private static List<Node> TopLevelIfs(Model model) =>
         [.. model.Graph.Nodes.Where(n => n.Is("If") && n.Input(0) is { } condition && ConstantValues.Of(condition) is null)];
 
-    /// <summary>The values <paramref name="names"/> take in each sample's run of the side's main graph (null where it cannot run).</summary>
-    private static List<IReadOnlyDictionary<string, Tensor>?> Expose(Side side, IReadOnlyList<string> names)
+    /// <summary>
+    /// For each list of names, the values they take in each sample's run of the side's main graph (null where it cannot
+    /// run): one session exposes the union; should that model not load, each list gets its own.
+    /// </summary>
+    private static Dictionary<IReadOnlyList<string>, List<IReadOnlyDictionary<string, Tensor>?>> ExposeAll(Side side, IReadOnlyList<IReadOnlyList<string>> lists)
+    {
+        var result = new Dictionary<IReadOnlyList<string>, List<IReadOnlyDictionary<string, Tensor>?>>(ReferenceEqualityComparer.Instance);
+        var union = lists.SelectMany(l => l).Distinct(StringComparer.Ordinal).ToList();
+        var all = Expose(side, union);
+        foreach (var names in lists)
+        {
+            result[names] = all is null ? Expose(side, names) ?? [.. side.Feeds.Select(_ => (IReadOnlyDictionary<string, Tensor>?)null)]
+                : [.. all.Select(values => values is null ? null : (IReadOnlyDictionary<string, Tensor>)names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, n => values[n], StringComparer.Ordinal))];
+        }
+
+        return result;
+    }
+
+    /// <summary>The values <paramref name="names"/> take in each sample's run of the side's main graph (null where it cannot run); null when the model exposing them does not load.</summary>
+    private static List<IReadOnlyDictionary<string, Tensor>?>? Expose(Side side, IReadOnlyList<string> names)
     {
         var values = new List<IReadOnlyDictionary<string, Tensor>?>();
         if (names.Count == 0)
@@ -298,7 +414,7 @@ internal static class BranchVerifier
         }
         catch (OnnxRuntimeException)
         {
-            return [.. side.Feeds.Select(_ => (IReadOnlyDictionary<string, Tensor>?)null)];
+            return null;
         }
 
         return values;

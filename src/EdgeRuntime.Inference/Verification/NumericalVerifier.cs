@@ -41,9 +41,15 @@ public sealed class NumericalVerifier
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(options);
-        var model = OnnxModelReader.Read(original, "original", null);
+        // One parse serves the structural check and the reading (the checker leaves the declared types as they were).
+        var originalProblems = OnnxModelChecker.Check(original, out var checkedModel);
+        var model = checkedModel ?? OnnxModelReader.Read(original, "original", null);
         ThrowIfUnsupported(model);
-        var normalised = OnnxModelWriter.ToBytes(model);
+
+        // Branch checks need every node named (the writer names them); a model without If nodes needs no second copy.
+        var hasIf = model.Graph.Nodes.Any(n => n.Is("If"));
+        var normalised = hasIf ? OnnxModelWriter.ToBytes(model) : original;
+        var normalisedIr = hasIf ? OnnxModelReader.Read(normalised, "original", null) : null;
         ShapeInference.Run(model);
 
         var frozen = model.IrVersion < 4 || options.FreezeInitializerInputs;
@@ -120,30 +126,38 @@ public sealed class NumericalVerifier
                 TryAdd(designed[i], required: i < basic);
             }
 
-            // Search for input sets that take the If branches the designed ones miss.
-            var normalisedIr = OnnxModelReader.Read(normalised, "original", null);
-            var taken = BranchVerifier.Taken(new BranchVerifier.Side(normalised, normalisedIr, [.. samples.Select(s => s.Inputs)]));
-            if (options.RandomSamples > 0 && taken.Values.Any(t => t.Then == 0 || t.Else == 0))
+            // Search for input sets that take the If branches the designed ones miss (one session reads every condition).
+            var taken = new Dictionary<string, (int Then, int Else)>(StringComparer.Ordinal);
+            var branches = new List<BranchCheck>();
+            if (normalisedIr is not null)
             {
-                foreach (var candidate in SampleDesigner.Search(model, options))
+                using var conditions = new BranchVerifier.Conditions(normalised, normalisedIr);
+                taken = conditions.Taken([.. samples.Select(s => s.Inputs)]);
+                // Search data only varies the inputs that are neither fixed nor initializers: a condition computed from
+                // none of them (Silero's sample rate, fixed at 16 kHz) takes the same branch whatever the search draws.
+                var varied = model.Graph.Inputs.Where(i => i.Initializer is null && !options.FixedInputs.ContainsKey(i.Name)).Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+                if (options.RandomSamples > 0 && taken.Values.Any(t => t.Then == 0 || t.Else == 0) && BranchVerifier.UntakenConditionsRead(normalisedIr, taken, varied))
                 {
-                    var before = taken;
-                    var after = BranchVerifier.Taken(new BranchVerifier.Side(normalised, normalisedIr, [.. samples.Select(s => s.Inputs).Append(candidate.Inputs)]));
-                    if (after.Any(p => (before[p.Key].Then == 0 && p.Value.Then > 0) || (before[p.Key].Else == 0 && p.Value.Else > 0)) && TryAdd(candidate, required: false))
+                    foreach (var candidate in SampleDesigner.Search(model, options))
                     {
-                        taken = after;
-                    }
+                        var added = conditions.Taken([candidate.Inputs]);
+                        if (added.Any(p => (taken[p.Key].Then == 0 && p.Value.Then > 0) || (taken[p.Key].Else == 0 && p.Value.Else > 0)) && TryAdd(candidate, required: false))
+                        {
+                            taken = taken.ToDictionary(p => p.Key, p => (p.Value.Then + added[p.Key].Then, p.Value.Else + added[p.Key].Else), StringComparer.Ordinal);
+                        }
 
-                    if (taken.Values.All(t => t.Then > 0 && t.Else > 0))
-                    {
-                        break;
+                        if (taken.Values.All(t => t.Then > 0 && t.Else > 0))
+                        {
+                            break;
+                        }
                     }
                 }
+
+                branches = BranchVerifier.ChecksFor(normalisedIr, taken);
             }
 
             var coverage = new List<string>(samples.Select(s => $"sample: {s.Label}"));
             coverage.AddRange(taken.Select(p => $"If '{p.Key}': then taken by {p.Value.Then}, else by {p.Value.Else} sample(s)"));
-            var branches = BranchVerifier.ChecksFor(normalisedIr, taken);
             coverage.AddRange(branches.Select(b => $"{b.Branch} of If '{b.Node}' is verified on its own ({b.Reason})"));
             nondeterministic.UnionWith(varying);
             if (nondeterministic.Count > 0)
@@ -175,11 +189,12 @@ public sealed class NumericalVerifier
                 varying,
                 dequantised,
                 misdeclared,
-                OnnxModelChecker.Check(original).ToHashSet(StringComparer.Ordinal),
+                originalProblems.ToHashSet(StringComparer.Ordinal),
                 RandomOperatorCounts(model),
                 model.Graph.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal),
                 [.. overridable.Select(v => v.Name)],
                 normalised,
+                normalisedIr,
                 branches));
         }
     }
@@ -193,13 +208,13 @@ public sealed class NumericalVerifier
         VerificationReport Fail(string failure, IReadOnlyList<OutputComparison>? outputs = null, IReadOnlyList<string>? structural = null) =>
             new(false, plan.Samples.Count, outputs ?? [], failure) { Coverage = coverage, StructuralProblems = structural ?? [] };
 
-        var problems = OnnxModelChecker.Check(candidate).Where(p => !plan.OriginalProblems.Contains(p)).ToList();
+        var problems = NewStructuralProblems(plan, candidate, out var checkedModel);
         if (problems.Count > 0)
         {
-            return Fail($"the optimised model is not well-formed: {problems[0]}{(problems.Count > 1 ? $" (and {problems.Count - 1} more)" : string.Empty)}", structural: problems);
+            return Fail($"the optimised model is not well-formed: {problems[0]}{(problems.Count > 1 ? $" (and {problems.Count - 1} more)" : string.Empty)}", structural: problems) with { FailedBeforeRunning = true };
         }
 
-        var model = OnnxModelReader.Read(candidate, "candidate", null);
+        var model = checkedModel ?? OnnxModelReader.Read(candidate, "candidate", null);
         if (InterfaceProblem(plan, model) is { } interfaceProblem)
         {
             return Fail(interfaceProblem);
@@ -221,7 +236,7 @@ public sealed class NumericalVerifier
         }
         catch (OnnxRuntimeException ex)
         {
-            return Fail($"ONNX Runtime cannot load the optimised model: {OneLine(ex.Message)}");
+            return Fail($"ONNX Runtime cannot load the optimised model: {OneLine(ex.Message)}") with { FailedBeforeRunning = true };
         }
 
         var actual = new List<Dictionary<string, Tensor>>();
@@ -312,10 +327,9 @@ public sealed class NumericalVerifier
 
         if (plan.Branches.Count > 0)
         {
-            var original = new BranchVerifier.Side(plan.Normalised, OnnxModelReader.Read(plan.Normalised, "original", null), [.. plan.Samples.Select(s => s.Inputs)]);
             var optimised = new BranchVerifier.Side(candidate, model, [.. plan.Samples.Select(s => s.Inputs)]);
             var notes = new List<string>();
-            var failure = BranchVerifier.Verify(original, optimised, plan.Branches, tolerance: null, CandidateSettings, notes);
+            var failure = BranchVerifier.Verify(plan.BranchReferences, optimised, tolerance: null, CandidateSettings, notes);
             coverage.AddRange(notes);
             if (failure is not null)
             {
@@ -324,6 +338,32 @@ public sealed class NumericalVerifier
         }
 
         return new VerificationReport(true, plan.Samples.Count, comparisons, null) { Coverage = coverage };
+    }
+
+    /// <summary>
+    /// The structural problems of <paramref name="candidate"/> the original does not already have (the first check
+    /// <see cref="Verify"/> makes, and the cheapest: no ONNX Runtime session), and the candidate as read when it got that far.
+    /// </summary>
+    internal static List<string> NewStructuralProblems(VerificationPlan plan, byte[] candidate, out Model? read) =>
+        [.. OnnxModelChecker.Check(candidate, out read).Where(p => !plan.OriginalProblems.Contains(p))];
+
+    /// <summary>Whether <paramref name="candidate"/> passes the checks made before any sample runs: the structural check, and ONNX Runtime loading it under <see cref="CandidateSettings"/>.</summary>
+    internal bool LoadsWellFormed(VerificationPlan plan, byte[] candidate)
+    {
+        if (NewStructuralProblems(plan, candidate, out _).Count > 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            ModelSession.Create(candidate, CandidateSettings).Dispose();
+            return true;
+        }
+        catch (OnnxRuntimeException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The candidate's outputs on every sample at ONNX Runtime's unoptimised level; null when it cannot run so.</summary>

@@ -33,7 +33,14 @@ public sealed class VerificationPlan
         RequiredInputs = parts.RequiredInputs;
         Normalised = parts.Normalised;
         Branches = parts.Branches;
+        var normalisedIr = parts.NormalisedIr;
+        _branchReferences = new Lazy<IReadOnlyList<BranchVerifier.BranchReference>>(
+            () => normalisedIr is null || parts.Branches.Count == 0 ? []
+                : BranchVerifier.OriginalSide(new BranchVerifier.Side(parts.Normalised, normalisedIr, [.. parts.Samples.Select(s => s.Inputs)]), parts.Branches, depth: 0),
+            LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    private readonly Lazy<IReadOnlyList<BranchVerifier.BranchReference>> _branchReferences;
 
     /// <summary>The original model's bytes.</summary>
     public byte[] Original { get; }
@@ -92,6 +99,12 @@ public sealed class VerificationPlan
     /// <summary>If branches of the main graph to verify on their own.</summary>
     internal IReadOnlyList<BranchCheck> Branches { get; }
 
+    /// <summary>
+    /// The original's side of every branch check (its outer values per sample, the branch on its own, its outputs), worked
+    /// out on first use and shared by every candidate: only the candidate's side is run per verification.
+    /// </summary>
+    internal IReadOnlyList<BranchVerifier.BranchReference> BranchReferences => _branchReferences.Value;
+
     internal sealed record PlanParts(
         byte[] Original,
         byte[] Reference,
@@ -110,6 +123,7 @@ public sealed class VerificationPlan
         IReadOnlySet<string> OriginalInputs,
         IReadOnlyList<string> RequiredInputs,
         byte[] Normalised,
+        Model? NormalisedIr,
         IReadOnlyList<BranchCheck> Branches);
 }
 

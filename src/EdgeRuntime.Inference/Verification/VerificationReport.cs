@@ -26,4 +26,7 @@ public sealed record VerificationReport(bool Passed, int Samples, IReadOnlyList<
 
     /// <summary>Problems the structural check found in the candidate (beyond those the original already had).</summary>
     public IReadOnlyList<string> StructuralProblems { get; init; } = [];
+
+    /// <summary>Whether the candidate failed before any sample ran: the structural check, or ONNX Runtime refusing to load it.</summary>
+    internal bool FailedBeforeRunning { get; init; }
 }
