@@ -140,6 +140,12 @@ public sealed partial class ModelDeliveryAgent
             return;
         }
 
+        if (!Topics.IsDeviceReply(responseTopic, _parts.DeviceId))
+        {
+            LogReplyTopicRefused(_logger, responseTopic.Length > 200 ? responseTopic[..200] + "…" : responseTopic, Topics.DeviceReply(_parts.DeviceId, "{requester}"));
+            return;
+        }
+
         var payload = JsonSerializer.SerializeToUtf8Bytes(reply, CommandJsonContext.Default.CommandReply);
         await _parts.Connection.PublishAsync(new OutgoingMessage(responseTopic, payload)
         {

@@ -15,4 +15,7 @@ public sealed partial class ModelDeliveryAgent
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The reply to command {Nonce} could not be recorded ({Reason}); a copy of the command will be refused without it")]
     private static partial void LogReplyNotRecorded(ILogger logger, string nonce, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command reply not sent: its response topic {Topic} is not one of this device's reply topics ({Expected})")]
+    private static partial void LogReplyTopicRefused(ILogger logger, string topic, string expected);
 }

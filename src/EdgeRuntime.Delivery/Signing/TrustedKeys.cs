@@ -61,12 +61,25 @@ public sealed class TrustedKeys : IDisposable
     /// <returns>Null when it is; otherwise why not, in a few words.</returns>
     public string? Check(string keyId, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) => Verify(keyId, data, signature).Problem;
 
+    /// <summary>
+    /// A key id as refusals quote it: at most <see cref="QuotedKeyIdLength"/> characters, so a forged document's
+    /// megabyte "key id" is not reflected into replies and logs (ids this project makes are 16 hex characters).
+    /// </summary>
+    public static string Shown(string keyId)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        return keyId.Length <= QuotedKeyIdLength ? keyId : $"{keyId[..QuotedKeyIdLength]}… ({keyId.Length} characters)";
+    }
+
+    /// <summary>The longest key id quoted whole in a refusal.</summary>
+    public const int QuotedKeyIdLength = 64;
+
     /// <summary>Like <see cref="Check"/>, with the verdict as a value: accepted, no trusted keys at all, unknown key, or bad signature.</summary>
     public (SignatureVerdict Verdict, string? Problem) Verify(string keyId, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         if (!_keys.TryGetValue(keyId, out var key))
         {
-            return (_keys.Count == 0 ? SignatureVerdict.NoTrustedKeys : SignatureVerdict.UnknownKey, $"signed by unknown key {keyId}");
+            return (_keys.Count == 0 ? SignatureVerdict.NoTrustedKeys : SignatureVerdict.UnknownKey, $"signed by unknown key {Shown(keyId)}");
         }
 
         return key.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)

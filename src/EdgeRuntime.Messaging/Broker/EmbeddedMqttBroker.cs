@@ -53,9 +53,11 @@ public sealed partial class EmbeddedMqttBroker : IAsyncDisposable
             .WithMaxPendingMessagesPerClient(100_000)
             .Build();
         var server = factory.CreateMqttServer(options, [new LoopbackServerAdapter(port, settings.MaxPacketBytes, logger)], factory.DefaultLogger);
+        var budget = new RetainedBudget(settings.MaxRetainedBytes);
+        LimitRetained(server, budget, logger);
         if (retained is not null)
         {
-            Persist(server, retained, logger);
+            Persist(server, retained, budget, logger);
         }
 
         if (settings.Credential is { } credential)
@@ -106,11 +108,39 @@ public sealed partial class EmbeddedMqttBroker : IAsyncDisposable
         };
     }
 
-    private static void Persist(MqttServer server, RetainedMessageStore store, ILogger logger)
+    // A retained publish that would take the retained payload above the budget is refused before it is stored.
+    private static void LimitRetained(MqttServer server, RetainedBudget budget, ILogger logger)
+    {
+        server.InterceptingPublishAsync += args =>
+        {
+            var message = args.ApplicationMessage;
+            if (message.Retain && !budget.TryAdmit(message.Topic, message.Payload.Length))
+            {
+                args.ProcessPublish = false;
+                args.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
+                LogRetainedRefused(logger, args.ClientId, message.Topic.Length > 200 ? message.Topic[..200] + "…" : message.Topic, message.Payload.Length, budget.MaxBytes);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        server.RetainedMessagesClearedAsync += _ =>
+        {
+            budget.Clear();
+            return Task.CompletedTask;
+        };
+    }
+
+    private static void Persist(MqttServer server, RetainedMessageStore store, RetainedBudget budget, ILogger logger)
     {
         server.LoadingRetainedMessageAsync += args =>
         {
             args.LoadedRetainedMessages = store.Load(out var unreadable);
+            foreach (var loaded in args.LoadedRetainedMessages)
+            {
+                budget.Seed(loaded.Topic, loaded.Payload.Length);
+            }
+
             foreach (var file in unreadable)
             {
                 LogUnreadable(logger, file);
@@ -142,6 +172,9 @@ public sealed partial class EmbeddedMqttBroker : IAsyncDisposable
             return Task.CompletedTask;
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker: refused a retained message of {Bytes} bytes from {ClientId} on {Topic}: the retained messages would exceed {MaxBytes} bytes (quota-exceeded)")]
+    private static partial void LogRetainedRefused(ILogger logger, string clientId, string topic, long bytes, long maxBytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker: {Count} retained message(s) loaded from {Folder}")]
     private static partial void LogLoaded(ILogger logger, int count, string folder);

@@ -44,6 +44,19 @@ public sealed class MqttTopics
     /// <summary>Where a device answers a requester: <c>{root}/devices/{id}/replies/{requester}</c>.</summary>
     public string DeviceReply(string deviceId, string requester) => $"{Root}/devices/{deviceId}/replies/{requester}";
 
+    /// <summary>
+    /// Whether <paramref name="topic"/> is one of <paramref name="deviceId"/>'s reply topics
+    /// (<c>{root}/devices/{id}/replies/{requester}</c>, one level, no wildcard). A device answers a command only there:
+    /// otherwise anyone who may publish a command could make the device publish on any topic its own access allows
+    /// (its status, its results).
+    /// </summary>
+    public bool IsDeviceReply(string topic, string deviceId)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var prefix = DeviceReply(deviceId, string.Empty);
+        return topic.Length > prefix.Length && topic.StartsWith(prefix, StringComparison.Ordinal) && topic.AsSpan(prefix.Length).IndexOfAny('/', '+', '#') < 0;
+    }
+
     /// <summary>A model's latest signed manifest (retained): <c>{root}/models/{name}/manifest</c>.</summary>
     public string ModelManifest(string model) => $"{Root}/models/{model}/manifest";
 

@@ -104,6 +104,43 @@ public sealed class CommandTests : IDisposable
         Assert.Equal(2, rig.Server.ServingVersion(DeliveryRig.Model));
     }
 
+    [Fact]
+    public async Task Command_NamingAResponseTopicOutsideTheDevicesReplies_IsNotAnsweredThere()
+    {
+        await using var rig = await DeliveryRig.StartAsync("embedded", _key);
+        var injected = new List<string>();
+        var answered = new TaskCompletionSource<CommandReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var elsewhere = $"edge/devices/{DeliveryRig.DeviceId}/results/injected";
+        var replyTopic = rig.Topics.DeviceReply(DeliveryRig.DeviceId, "operator");
+        await using var spy = await rig.Fleet.SubscribeAsync(elsewhere, (message, _) =>
+        {
+            lock (injected)
+            {
+                injected.Add(message.Topic);
+            }
+
+            return Task.CompletedTask;
+        }, cancellationToken: TestContext.Current.CancellationToken);
+        await using var replies = await rig.Fleet.SubscribeAsync(replyTopic, (message, _) =>
+        {
+            answered.TrySetResult(System.Text.Json.JsonSerializer.Deserialize<CommandReply>(message.Payload.Span)!);
+            return Task.CompletedTask;
+        }, cancellationToken: TestContext.Current.CancellationToken);
+
+        // The same unsigned command, first asking for its answer on the device's results topic, then on its reply topic:
+        // the device handles its commands in order, so once the second is answered the first was handled too.
+        var topic = rig.Topics.DeviceCommand(DeliveryRig.DeviceId, "rollback");
+        await rig.Fleet.PublishAsync(new Messaging.Connection.OutgoingMessage(topic, "not a signed command"u8.ToArray()) { ResponseTopic = elsewhere });
+        await rig.Fleet.PublishAsync(new Messaging.Connection.OutgoingMessage(topic, "not a signed command"u8.ToArray()) { ResponseTopic = replyTopic });
+
+        var reply = await answered.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Equal(Core.Delivery.RefusalCode.Malformed, reply.Code);
+        lock (injected)
+        {
+            Assert.Empty(injected);
+        }
+    }
+
     /// <summary>A command signed for another device, captured and sent to this one's topic.</summary>
     private static async Task<CommandReply> ReplayToRigDeviceAsync(DeliveryRig rig, DeviceCommand command, SigningKey key)
     {

@@ -67,4 +67,18 @@ public sealed class SignedEnvelopeTests
         Assert.False(string.IsNullOrWhiteSpace(check.Problem));
         Assert.DoesNotContain('\n', check.Problem);
     }
+
+    [Fact]
+    public void UnknownKey_WithAHugeKeyId_IsQuotedShortly()
+    {
+        using var key = SigningKey.Create();
+        using var keys = TrustedKeys.Of(key);
+        var forged = new string('A', 300_000);
+
+        var (verdict, problem) = keys.Verify(forged, [1, 2, 3], [4, 5, 6]);
+
+        Assert.Equal(Core.Delivery.SignatureVerdict.UnknownKey, verdict);
+        Assert.True(problem!.Length < 120, $"a {problem.Length}-character refusal");
+        Assert.EndsWith("… (300000 characters)", problem, StringComparison.Ordinal);
+    }
 }

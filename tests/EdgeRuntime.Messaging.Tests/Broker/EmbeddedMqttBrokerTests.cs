@@ -67,6 +67,37 @@ public sealed class EmbeddedMqttBrokerTests
     }
 
     [Fact]
+    public async Task RetainedPublish_BeyondTheRetainedBudget_RefusedWithOneLine_ReplacementsAndDeletionsStillServed()
+    {
+        var port = FreeTcpPort.Next();
+        var logger = new FakeLogger<EmbeddedMqttBroker>();
+        await using var broker = await EmbeddedMqttBroker.StartAsync(new EmbeddedBrokerSettings(port) { MaxRetainedBytes = 10_000 }, logger);
+        var fourKilobytes = new string('x', 4000);
+
+        foreach (var topic in (string[])["test/a", "test/b", "test/c"])
+        {
+            await MosquittoPublisher.TryPublishAsync(port, topic, ["-r", "-q", "1", "-m", fourKilobytes]);
+        }
+
+        var line = Assert.Single(logger.Collector.GetSnapshot(), r => r.Message.Contains("(quota-exceeded)", StringComparison.Ordinal)).Message;
+        Assert.Contains("refused a retained message of 4000 bytes", line, StringComparison.Ordinal);
+        Assert.Contains("on test/c", line, StringComparison.Ordinal);
+        await using (var late = await MosquittoSubscriber.StartAsync(port, "test/#"))
+        {
+            await late.WaitForAsync(m => m.Topic == "test/b", "the retained message on test/b");
+            await late.WaitForAsync(m => m.Topic == "test/a", "the retained message on test/a");
+            Assert.DoesNotContain(late.Messages, m => m.Topic == "test/c");
+        }
+
+        // Deleting one (an empty retained message) makes room again.
+        await MosquittoPublisher.TryPublishAsync(port, "test/b", ["-r", "-q", "1", "-n"]);
+        await MosquittoPublisher.TryPublishAsync(port, "test/c", ["-r", "-q", "1", "-m", fourKilobytes]);
+        await using var after = await MosquittoSubscriber.StartAsync(port, "test/#");
+        await after.WaitForAsync(m => m.Topic == "test/c", "the retained message on test/c once test/b was deleted");
+        Assert.Single(logger.Collector.GetSnapshot(), r => r.Message.Contains("(quota-exceeded)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Connect_MaximumPacketSizeAnnouncedInConnAck()
     {
         var port = FreeTcpPort.Next();
