@@ -137,6 +137,9 @@ internal static class TrainCommand
                         });
                         result = await Task.Run(() => new Trainer(KernelUpdaters.Create).Train(graph, new TrainingRequest(names, lossKind.Value), new ForecastTrainingData(train), options, progress, cancellationToken: cancellationToken), cancellationToken);
                         bar.Value = bar.MaxValue;
+
+                        // A short run can end between two refreshes: render the last epoch's line once more.
+                        context.Refresh();
                     });
 
                 TrainedParameters.ApplyTo(graph, result!.Parameters);

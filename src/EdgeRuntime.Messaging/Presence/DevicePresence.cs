@@ -39,6 +39,7 @@ public sealed partial class DevicePresence : IDisposable
     private volatile OtherInstance? _other;
     private long _lookingOnConnection;
     private volatile bool _stopped;
+    private volatile DeviceStatus? _offline;
 
     public DevicePresence(
         MqttConnectionSupervisor supervisor,
@@ -134,19 +135,25 @@ public sealed partial class DevicePresence : IDisposable
             return Task.CompletedTask;
         }
 
-        return PublishAsync(Current(DeviceState.Online));
+        var online = PublishAsync(Current(DeviceState.Online));
+
+        // PublishOfflineAsync may have run between the check and the queueing (a model report or a reconnect racing the
+        // shutdown): the offline status must be the last one the broker keeps, so it is queued again behind this one.
+        return _stopped && _offline is { } offline ? Task.WhenAll(online, PublishAsync(offline)) : online;
     }
 
     /// <summary>Publishes the offline status (reason shutdown) and stops all further publishing.</summary>
     public Task PublishOfflineAsync()
     {
+        var offline = Current(DeviceState.Offline, "shutdown");
+        _offline = offline;
         _stopped = true;
         _models.Changed -= OnModelsChanged;
         _pipelines.Changed -= OnModelsChanged;
         _learning.Changed -= OnModelsChanged;
         _clock.Changed -= OnModelsChanged;
 
-        return PublishAsync(Current(DeviceState.Offline, "shutdown"));
+        return PublishAsync(offline);
     }
 
     /// <inheritdoc />
