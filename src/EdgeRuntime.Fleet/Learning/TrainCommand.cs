@@ -123,6 +123,7 @@ internal static class TrainCommand
                 // Progress on stderr, results on stdout (a script can keep the table and drop the bar).
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
                 TrainingResult? result = null;
+                var lastEpoch = "training";
                 var stepsPerEpoch = (int)Math.Ceiling(train.Count * (1 - options.ValidationFraction) / options.BatchSize);
                 await console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                     .StartAsync(async context =>
@@ -137,10 +138,16 @@ internal static class TrainCommand
                         });
                         result = await Task.Run(() => new Trainer(KernelUpdaters.Create).Train(graph, new TrainingRequest(names, lossKind.Value), new ForecastTrainingData(train), options, progress, cancellationToken: cancellationToken), cancellationToken);
                         bar.Value = bar.MaxValue;
-
-                        // A short run can end between two refreshes: render the last epoch's line once more.
                         context.Refresh();
+                        lastEpoch = bar.Description;
                     });
+
+                // Without a terminal the bar is drawn only at refresh ticks, which a short run can fall between: the last
+                // epoch's line goes to the log as text.
+                if (!console.Profile.Capabilities.Interactive)
+                {
+                    await stderr.WriteLineAsync(lastEpoch);
+                }
 
                 TrainedParameters.ApplyTo(graph, result!.Parameters);
                 var bytes = OnnxModelWriter.ToBytes(graph);
