@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using EdgeRuntime.Core.Compute;
 using System.Globalization;
 using System.Security.Cryptography;
 using EdgeRuntime.Core.Learning;
@@ -40,12 +42,17 @@ internal static class DeviceDayBenchmark
         var rate = BenchmarkMath.IntOption(args, "--rate", 200);
         var pairs = BenchmarkMath.IntOption(args, "--runs", 5);
         var seconds = BenchmarkMath.IntOption(args, "--seconds", 15);
-        Console.WriteLine($"machine: {MachineInfo.Describe()}; updates on {KernelUpdaters.ForBackground(KernelUpdaters.SharedAccelerator).Status}");
         var scenario = new TrafficScenario { Seed = 99, SignalCycleSeconds = 90, IncidentsPerLanePerDay = 4 };
         var samples = IntervalSeries.Simulate(SimulatedLanes.Intersection(), scenario, Monday, TimeSpan.FromDays(days)).ToList();
         Console.WriteLine($"device: simulated signalised intersection (cycle 90 s, green 50%, 4 incidents a lane a day, seed 99), {days} days from {Monday:u}, {samples.Count} lane intervals of 10 s");
 
+        Device.PlainUpdater = args.Contains("--plain-updater");
+        NoYield = args.Contains("--no-yield");
+        Console.WriteLine($"machine: {MachineInfo.Describe()}; updates on {KernelUpdaters.ForBackground(KernelUpdaters.SharedAccelerator).Status}");
+        TimelineMs = args.Contains("--timeline") ? double.Parse(args.SkipWhile(a => a != "--timeline").Skip(1).First(), CultureInfo.InvariantCulture) : null;
+        Control = args.SkipWhile(a => a != "--control").Skip(1).FirstOrDefault();
         using var gcTrace = args.Contains("--trace-gc") ? new GcTrace() : null;
+        Trace = gcTrace;
         if (args.Contains("--latency-only"))
         {
             using var filled = await Device.StartAsync();
@@ -78,7 +85,7 @@ internal static class DeviceDayBenchmark
     private static async Task LatencyPartAsync(Device learning, List<IntervalSample> samples, int rate, int pairs, int seconds)
     {
         Console.WriteLine();
-        Console.WriteLine($"serving latency at {rate} samples/s for {seconds} s while rounds train back to back on {learning.Store.Count(Model)} stored examples (head and biases, nice 10 and SCHED_IDLE, paused while requests wait), against {seconds} s without, in {pairs} pairs, order alternating:");
+        Console.WriteLine($"serving latency at {rate} samples/s for {seconds} s while rounds train back to back on {learning.Store.Count(Model)} stored examples (head and biases, nice 10, paused while requests wait), against {seconds} s without, in {pairs} pairs, order alternating:");
         var ratios = new List<double>();
         var relay = new LoadRelay();
         var learner = learning.Learner(TimeProvider.System, new LearningOptions { MinNewExamples = 10, MaxTrainingExamples = 50_000, Epochs = 4, MinImprovement = 0.99, CpuSecondsPerHour = 3600 }, relay);
@@ -91,6 +98,12 @@ internal static class DeviceDayBenchmark
             learning.StoreArrivals(arrivals);
             await learner.TickAsync([Model], CancellationToken.None);
         }
+
+        // Filling the store and the warm-up rounds leave garbage a gen 2 collection would otherwise take in the first
+        // window, whichever side of the pair it is: collect it before measuring (as BenchmarkDotNet does between runs).
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        Trace?.TakeTicks();
         for (var pair = 0; pair < pairs; pair++)
         {
             var duration = TimeSpan.FromSeconds(seconds);
@@ -148,7 +161,8 @@ internal static class DeviceDayBenchmark
     {
         var options = new PipelineOptions { Name = "latency", Model = new() { Name = Model }, Stage = new() { Type = StageKind.Forecast } };
         await using var batcher = new MicroBatcher(device.Server, Model, new BatchingOptions(), TimeProvider.System);
-        var pipeline = new SensorPipeline(options, new ForecastStage(options.Stage), device.Server, batcher, [], TimeProvider.System);
+        var timeline = TimelineMs is { } threshold && train ? new SlowSampleTimeline(threshold) : null;
+        var pipeline = new SensorPipeline(options, new ForecastStage(options.Stage), device.Server, batcher, timeline is null ? [] : [timeline], TimeProvider.System);
         var load = new PipelineLoad(pipeline);
         // Rounds back to back for the whole measurement (a tuned version is never accepted, so nothing is swapped).
         using var stop = new CancellationTokenSource();
@@ -160,21 +174,24 @@ internal static class DeviceDayBenchmark
         var collectionsBefore = GC.CollectionCount(0);
         var gen2Before = GC.CollectionCount(2);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
-        relay.Target = new PipelineLoad(pipeline);
+        relay.Target = NoYield ? null : new PipelineLoad(pipeline);
 
         // Rounds back to back for the whole measurement, on the one learner a daemon keeps, with new labelled examples
         // arriving between rounds as serving would store them (a tuned version is never accepted: nothing is swapped).
-        var training = train ? Task.Run(async () =>
+        var training = train && Control is { } control ? Task.Factory.StartNew(() => Hog(control, stop.Token), TaskCreationOptions.LongRunning) : train ? Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 device.StoreArrivals(arrivals);
+                var roundStart = Stopwatch.GetTimestamp();
                 await learner.TickAsync([Model], stop.Token);
+                timeline?.Round(roundStart, Stopwatch.GetTimestamp());
                 rounds++;
             }
         }) : Task.CompletedTask;
 
         var started = TimeProvider.System.GetTimestamp();
+        timeline?.Started = started;
         var sent = 0;
         var i = 0;
         while (TimeProvider.System.GetElapsedTime(started) < duration)
@@ -210,8 +227,61 @@ internal static class DeviceDayBenchmark
             // The round in progress was stopped with the measurement.
         }
 
-        var threads = ThreadCpuBreakdown.Now().Since(threadsBefore);
+        if (timeline is not null)
+        {
+            Console.WriteLine(timeline.Describe());
+        }
+
+        if (Trace is { } trace)
+        {
+            Console.WriteLine($"    allocation ticks while {(train ? "training" : "quiet")}: {trace.TakeTicks()}");
+        }
+
+        var threadsAfter = ThreadCpuBreakdown.Now();
+        var threads = $"{threadsAfter.Since(threadsBefore)}; run-queue waits (ms/slices): {threadsAfter.RunQueueWaitSince(threadsBefore)}";
         return new LatencyWindow(p99, p50, rounds, processCpu, (learner.CpuTime - cpuAtStart).TotalSeconds, pauses, collections, gen2, allocatedMb, threads);
+    }
+
+    /// <summary>Control (<c>--control spin|stream[-normal]</c>): instead of training, a thread that spins or streams through 64 MB, under SCHED_IDLE at nice 10 (or at normal priority).</summary>
+    private static string? Control { get; set; }
+
+    /// <summary>Control (<c>--no-yield</c>): the learner sees an idle device and never pauses for waiting requests.</summary>
+    private static bool NoYield { get; set; }
+
+    /// <summary>Diagnostic (<c>--timeline MS</c>): list the training windows' samples slower than MS with where they fell.</summary>
+    private static double? TimelineMs { get; set; }
+
+    private static GcTrace? Trace { get; set; }
+
+    private static void Hog(string control, CancellationToken stop)
+    {
+        if (control.Contains("-nice", StringComparison.Ordinal) || control is "spin" or "stream")
+        {
+            ThreadCpuClock.Lower(KernelUpdaters.BackgroundNice);
+        }
+
+        if (control.EndsWith("-idle", StringComparison.Ordinal) || control is "spin" or "stream")
+        {
+            ThreadCpuClock.LowerToIdle();
+        }
+
+        if (control.Contains("-pin", StringComparison.Ordinal))
+        {
+            ThreadCpuClock.PinTo(ThreadCpuClock.LastOfSeveralCpus() ?? 0);
+        }
+
+        var data = control.StartsWith("stream", StringComparison.Ordinal) ? new float[16 << 20] : new float[1024];
+        var sum = 0f;
+        while (!stop.IsCancellationRequested)
+        {
+            for (var i = 0; i < data.Length; i += 16)
+            {
+                data[i] += 1;
+                sum += data[i];
+            }
+        }
+
+        GC.KeepAlive(sum);
     }
 
     private sealed record LatencyWindow(double P99, double P50, int Rounds, double ProcessCpu, double LearnerCpu, double GcPauseMs, int Collections, int Gen2Collections, double AllocatedMb, string Threads);
@@ -305,7 +375,10 @@ internal static class DeviceDayBenchmark
         }
 
         public LocalLearner Learner(TimeProvider time, LearningOptions options, IInferenceLoad? load = null) =>
-            new(options, Store, Server, Activator, load ?? new PipelineLoad(Pipeline), Board, _state, (parameters, training) => KernelUpdaters.Create(Kernels, parameters, training), time, NullLogger<LocalLearner>.Instance, updaterCpuTime: Kernels.WorkerCpuTime);
+            new(options, Store, Server, Activator, load ?? new PipelineLoad(Pipeline), Board, _state, (parameters, training) => PlainUpdater ? new PlainAdamUpdater(parameters, training) : KernelUpdaters.Create(Kernels, parameters, training), time, NullLogger<LocalLearner>.Instance, updaterCpuTime: Kernels.WorkerCpuTime);
+
+        /// <summary>Control (<c>--plain-updater</c>): Adam in plain C# on the training thread instead of the kernels.</summary>
+        public static bool PlainUpdater { get; set; }
 
         // The kernels a daemon's learner gets (KernelUpdaters.ForBackground of the daemon's accelerator).
         private static KernelAccelerator Kernels => KernelUpdaters.ForBackground(KernelUpdaters.SharedAccelerator);

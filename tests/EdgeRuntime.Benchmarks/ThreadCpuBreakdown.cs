@@ -10,16 +10,18 @@ namespace EdgeRuntime.Benchmarks;
 internal sealed class ThreadCpuBreakdown
 {
     private readonly Dictionary<string, double> _seconds;
+    private readonly Dictionary<string, (double WaitMs, long Slices)> _waits;
 
-    private ThreadCpuBreakdown(Dictionary<string, double> seconds) => _seconds = seconds;
+    private ThreadCpuBreakdown(Dictionary<string, double> seconds, Dictionary<string, (double WaitMs, long Slices)> waits) => (_seconds, _waits) = (seconds, waits);
 
     /// <summary>Each live thread's user + system CPU seconds so far, keyed by name and thread id.</summary>
     public static ThreadCpuBreakdown Now()
     {
         var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
+        var waits = new Dictionary<string, (double, long)>(StringComparer.Ordinal);
         if (!Directory.Exists("/proc/self/task"))
         {
-            return new ThreadCpuBreakdown(seconds);
+            return new ThreadCpuBreakdown(seconds, waits);
         }
 
         foreach (var folder in Directory.EnumerateDirectories("/proc/self/task"))
@@ -33,6 +35,10 @@ internal sealed class ThreadCpuBreakdown
                 var fields = stat[(close + 2)..].Split(' ');
                 var ticks = double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
                 seconds[$"{name}#{Path.GetFileName(folder)}"] = ticks / 100.0;
+
+                // schedstat: time on the CPU, time waiting on a run queue (ns), time slices run.
+                var schedstat = File.ReadAllText(Path.Combine(folder, "schedstat")).Split(' ');
+                waits[$"{name}#{Path.GetFileName(folder)}"] = (double.Parse(schedstat[1], CultureInfo.InvariantCulture) / 1e6, long.Parse(schedstat[2], CultureInfo.InvariantCulture));
             }
             catch (IOException)
             {
@@ -40,7 +46,23 @@ internal sealed class ThreadCpuBreakdown
             }
         }
 
-        return new ThreadCpuBreakdown(seconds);
+        return new ThreadCpuBreakdown(seconds, waits);
+    }
+
+    /// <summary>Time waiting on a run queue since <paramref name="before"/> (ms, and time slices run), by thread name, those of at least 1 ms: how long ready threads waited for a core.</summary>
+    public string RunQueueWaitSince(ThreadCpuBreakdown before)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        var byName = new Dictionary<string, (double WaitMs, long Slices)>(StringComparer.Ordinal);
+        foreach (var (key, value) in _waits)
+        {
+            var name = key[..key.LastIndexOf('#')].Trim();
+            var earlier = before._waits.GetValueOrDefault(key);
+            var sum = byName.GetValueOrDefault(name);
+            byName[name] = (sum.WaitMs + value.WaitMs - earlier.WaitMs, sum.Slices + value.Slices - earlier.Slices);
+        }
+
+        return string.Join(", ", byName.Where(p => p.Value.WaitMs >= 1).OrderByDescending(p => p.Value.WaitMs).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value.WaitMs:0} ms/{p.Value.Slices}")));
     }
 
     /// <summary>CPU seconds used since <paramref name="before"/>, by thread name, largest first, those of at least 0.1 s.</summary>

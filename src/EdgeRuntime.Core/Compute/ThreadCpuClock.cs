@@ -60,6 +60,61 @@ public static partial class ThreadCpuClock
         return sched_setscheduler(threadId, SchedIdle, ref parameter) == 0;
     }
 
+    /// <summary>
+    /// Restricts thread <paramref name="threadId"/> to CPU <paramref name="cpu"/> (sched_setaffinity(2)), so that its
+    /// cache and memory traffic stays off the other cores. The device-day benchmark's controls use it to tell a
+    /// background thread's memory traffic from its CPU use (docs/learning.md, "Training next to serving"); the learner
+    /// does not pin, as pinning did not change the serving p99 next to real training rounds. False where it could not
+    /// (not Linux, a CPU outside the process's set).
+    /// </summary>
+    public static bool PinTo(int threadId, int cpu)
+    {
+        if (!OperatingSystem.IsLinux() || cpu < 0 || cpu >= 1024)
+        {
+            return false;
+        }
+
+        Span<ulong> mask = stackalloc ulong[16];
+        mask.Clear();
+        mask[cpu / 64] = 1UL << (cpu % 64);
+        return sched_setaffinity(threadId, (nuint)(mask.Length * sizeof(ulong)), ref MemoryMarshal.GetReference(mask)) == 0;
+    }
+
+    /// <summary>
+    /// The highest-numbered CPU this process may run on (sched_getaffinity(2)), when it may run on more than one; null
+    /// on a single allowed CPU or where the platform cannot tell.
+    /// </summary>
+    public static int? LastOfSeveralCpus()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        Span<ulong> mask = stackalloc ulong[16];
+        mask.Clear();
+        if (sched_getaffinity(0, (nuint)(mask.Length * sizeof(ulong)), ref MemoryMarshal.GetReference(mask)) != 0)
+        {
+            return null;
+        }
+
+        var allowed = 0;
+        var last = -1;
+        for (var cpu = 0; cpu < mask.Length * 64; cpu++)
+        {
+            if ((mask[cpu / 64] & (1UL << (cpu % 64))) != 0)
+            {
+                allowed++;
+                last = cpu;
+            }
+        }
+
+        return allowed > 1 ? last : null;
+    }
+
+    /// <summary>The calling thread restricted to CPU <paramref name="cpu"/> (see <see cref="PinTo(int, int)"/>).</summary>
+    public static bool PinTo(int cpu) => OperatingSystem.IsLinux() && PinTo(gettid(), cpu);
+
     /// <summary>The calling thread under SCHED_IDLE (see <see cref="LowerToIdle(int)"/>); false if it could not.</summary>
     public static bool LowerToIdle() => OperatingSystem.IsLinux() && LowerToIdle(gettid());
 
@@ -116,4 +171,10 @@ public static partial class ThreadCpuClock
     // struct sched_param holds one int (its priority, 0 for SCHED_IDLE).
     [LibraryImport("libc", SetLastError = true)]
     private static partial int sched_setscheduler(int threadId, int policy, ref int parameter);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int sched_setaffinity(int threadId, nuint size, ref ulong mask);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int sched_getaffinity(int threadId, nuint size, ref ulong mask);
 }

@@ -8,5 +8,6 @@ namespace EdgeRuntime.Kernels.Accelerators;
 /// </summary>
 /// <param name="Multiprocessors">Simulated multiprocessors (one worker group each); 0 for one per core.</param>
 /// <param name="WorkerNice">Linux nice value given to the accelerator's threads, workers and clean-up (0 leaves them at the process's priority).</param>
-/// <param name="WorkerIdlePolicy">Also put those threads under SCHED_IDLE, so a waking serving thread preempts them at once (ThreadCpuClock.LowerToIdle).</param>
+/// <param name="WorkerIdlePolicy">Also put those threads under SCHED_IDLE (ThreadCpuClock.LowerToIdle). Off for on-device learning: on
+/// two cores a busy SCHED_IDLE thread raised the serving p99 more than the same thread at nice 10 (docs/learning.md).</param>
 public sealed record KernelCpuSettings(int Multiprocessors = 0, int WorkerNice = 0, bool WorkerIdlePolicy = false);

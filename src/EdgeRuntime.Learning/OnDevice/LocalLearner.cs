@@ -288,16 +288,15 @@ public sealed partial class LocalLearner(
         _ => "training",
     };
 
-    // Training runs on a thread of its own at a lower priority (nice 10, and SCHED_IDLE where Linux allows it), so the
-    // scheduler prefers serving threads and a waking serving thread takes the core at once instead of after the
-    // training thread's slice (the device-day benchmark's p99, docs/learning.md).
+    // Training runs on a thread of its own at nice 10, so the scheduler prefers serving threads. Not under SCHED_IDLE:
+    // next to serving on two cores, a busy SCHED_IDLE thread raised the serving p99 to 1.55-1.89x the quiet one where
+    // the same thread at nice 10 left it at 0.75-1.41x (the device-day benchmark's --control runs, docs/learning.md).
     private static Task<T> RunOnLearningThreadAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             ThreadCpuClock.Lower(KernelUpdaters.BackgroundNice);
-            ThreadCpuClock.LowerToIdle();
             try
             {
                 done.TrySetResult(work());

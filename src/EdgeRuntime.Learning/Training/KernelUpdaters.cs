@@ -13,15 +13,15 @@ namespace EdgeRuntime.Learning.Training;
 public static class KernelUpdaters
 {
     /// <summary>
-    /// The nice value of on-device training: its thread and, on the CPU, the kernels' worker threads (which are also put
-    /// under SCHED_IDLE where Linux allows it, so serving preempts them on wake-up).
+    /// The nice value of on-device training: its thread and, on the CPU, the kernels' worker threads. Not SCHED_IDLE as
+    /// well: next to serving on two cores that raised the serving p99 (docs/learning.md, "Training next to serving").
     /// </summary>
     public const int BackgroundNice = 10;
 
     private static readonly Lazy<KernelAccelerator> Shared = new(() => KernelAccelerator.Create(KernelPreference.Auto), LazyThreadSafetyMode.ExecutionAndPublication);
 
     // Training next to serving on the CPU: one multiprocessor whose workers yield to serving (KernelCpuSettings).
-    private static readonly Lazy<KernelAccelerator> BackgroundCpu = new(() => KernelAccelerator.Create(KernelPreference.Cpu, cpu: new KernelCpuSettings(Multiprocessors: 1, WorkerNice: BackgroundNice, WorkerIdlePolicy: true)), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<KernelAccelerator> BackgroundCpu = new(() => KernelAccelerator.Create(KernelPreference.Cpu, cpu: new KernelCpuSettings(Multiprocessors: 1, WorkerNice: BackgroundNice)), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The shared accelerator's status (for logs and the device status).</summary>
     public static KernelAcceleratorStatus Status => Shared.Value.Status;

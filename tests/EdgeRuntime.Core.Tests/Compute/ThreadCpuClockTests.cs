@@ -1,0 +1,57 @@
+using EdgeRuntime.Core.Compute;
+
+namespace EdgeRuntime.Core.Tests.Compute;
+
+/// <summary>Thread pinning against what Linux reports in /proc/self/task/TID/status (Cpus_allowed_list).</summary>
+public sealed class ThreadCpuClockTests
+{
+    [Fact]
+    public void LastOfSeveralCpus_IsTheHighestCpuThisProcessMayUse()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "CPU affinity is read from Linux");
+        var allowed = AllowedCpus("/proc/self/status");
+        Assert.Equal(allowed.Count > 1 ? allowed.Max() : null, ThreadCpuClock.LastOfSeveralCpus());
+    }
+
+    [Fact]
+    public void PinTo_TheThreadMayRunOnlyOnThatCpu_OtherThreadsUntouched()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "CPU affinity is read from Linux");
+        Assert.SkipUnless(ThreadCpuClock.LastOfSeveralCpus() is not null, "one CPU: nothing to pin to");
+        var cpu = ThreadCpuClock.LastOfSeveralCpus()!.Value;
+        var before = AllowedCpus("/proc/self/status");
+        IReadOnlyList<int>? pinned = null;
+        var pinnedOk = false;
+        var thread = new Thread(() =>
+        {
+            pinnedOk = ThreadCpuClock.PinTo(cpu);
+            pinned = AllowedCpus("/proc/thread-self/status");
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.True(pinnedOk);
+        Assert.Equal([cpu], pinned);
+        Assert.Equal(before, AllowedCpus("/proc/self/status"));
+        Assert.False(ThreadCpuClock.PinTo(Environment.CurrentManagedThreadId, 4096), "a CPU beyond the mask is refused");
+    }
+
+    // "Cpus_allowed_list:\t0-1,4" → [0, 1, 4].
+    private static List<int> AllowedCpus(string statusPath)
+    {
+        var line = File.ReadLines(statusPath).First(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
+        var cpus = new List<int>();
+        foreach (var part in line["Cpus_allowed_list:".Length..].Trim().Split(','))
+        {
+            var range = part.Split('-');
+            var from = int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+            var to = range.Length > 1 ? int.Parse(range[1], System.Globalization.CultureInfo.InvariantCulture) : from;
+            for (var c = from; c <= to; c++)
+            {
+                cpus.Add(c);
+            }
+        }
+
+        return cpus;
+    }
+}
