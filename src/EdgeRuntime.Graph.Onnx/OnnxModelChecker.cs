@@ -29,9 +29,22 @@ public static class OnnxModelChecker
         ArgumentNullException.ThrowIfNull(model);
         read = null;
         ModelProto proto;
+
+        // Parsed under the reader's limits, the proto serves the reading below too (one parse); a file those limits
+        // refuse is still checked, and the reading then reports what it refuses, as a reading of the bytes would.
+        ModelProto? readable = null;
         try
         {
-            proto = ModelProto.Parser.ParseFrom(model);
+            readable = model.LongLength <= OnnxReadOptions.Default.MaxFileBytes ? OnnxModelReader.Parse(model, OnnxReadOptions.Default) : null;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            readable = null;
+        }
+
+        try
+        {
+            proto = readable ?? ModelProto.Parser.ParseFrom(model);
         }
         catch (InvalidProtocolBufferException ex)
         {
@@ -69,7 +82,7 @@ public static class OnnxModelChecker
 
         try
         {
-            var ir = OnnxModelReader.Read(model, "checked", null);
+            var ir = readable is not null ? OnnxModelReader.Import(readable, "checked", null, OnnxReadOptions.Default) : OnnxModelReader.Read(model, "checked", null);
             problems.AddRange(GraphVerifier.Verify(ir));
             problems.AddRange(DeclaredTypeCheck.Check(ir));
             read = ir;

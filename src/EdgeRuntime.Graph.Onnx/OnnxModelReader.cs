@@ -10,7 +10,11 @@ public static class OnnxModelReader
 {
     /// <summary>Reads the model at <paramref name="path"/>; external data is looked up beside it.</summary>
     /// <exception cref="OnnxFormatException">The file is not a model this reader accepts; the message says why.</exception>
-    public static Model Read(string path, OnnxReadOptions? options = null)
+    public static Model Read(string path, OnnxReadOptions? options = null) => Read(path, out _, options);
+
+    /// <summary>Reads the model at <paramref name="path"/> and hands back the file's bytes too (<paramref name="bytes"/>), so a caller that needs both reads a large file once.</summary>
+    /// <exception cref="OnnxFormatException">The file is not a model this reader accepts; the message says why.</exception>
+    public static Model Read(string path, out byte[] bytes, OnnxReadOptions? options = null)
     {
         options ??= OnnxReadOptions.Default;
         var source = Path.GetFileName(path);
@@ -33,7 +37,6 @@ public static class OnnxModelReader
             throw new OnnxFormatException($"{source}: the file is {file.Length} bytes, more than the limit of {options.MaxFileBytes}");
         }
 
-        byte[] bytes;
         try
         {
             bytes = File.ReadAllBytes(path);
@@ -60,15 +63,33 @@ public static class OnnxModelReader
         ModelProto proto;
         try
         {
-            // Each nested graph costs about four message levels (graph, node, attribute, graph).
-            using var input = CodedInputStream.CreateWithLimits(new MemoryStream(bytes, writable: false), Math.Max(1, bytes.Length), (options.MaxGraphDepth * 4) + 16);
-            proto = ModelProto.Parser.ParseFrom(input);
+            proto = Parse(bytes, options);
         }
         catch (InvalidProtocolBufferException ex)
         {
             throw new OnnxFormatException($"{sourceName}: not a readable ONNX file (truncated or corrupt protobuf: {ex.Message})", ex);
         }
 
+        return Import(proto, sourceName, baseDirectory, options);
+    }
+
+    /// <summary>Parses the protobuf under the reader's limits (message nesting bounded by <see cref="OnnxReadOptions.MaxGraphDepth"/>).</summary>
+    /// <exception cref="InvalidProtocolBufferException">Corrupt, truncated, or nested deeper than the limits allow.</exception>
+    internal static ModelProto Parse(byte[] bytes, OnnxReadOptions options)
+    {
+        // Each nested graph costs about four message levels (graph, node, attribute, graph).
+        using var input = CodedInputStream.CreateWithLimits(new MemoryStream(bytes, writable: false), Math.Max(1, bytes.Length), (options.MaxGraphDepth * 4) + 16);
+        return ModelProto.Parser.ParseFrom(input);
+    }
+
+    /// <summary>
+    /// Reads a model already parsed by <see cref="Parse"/> from bytes of at most <see cref="OnnxReadOptions.MaxFileBytes"/>
+    /// (what <see cref="Read(byte[], string, string?, OnnxReadOptions?)"/> does after parsing): a caller that needs the
+    /// protobuf too parses once. The proto is not changed.
+    /// </summary>
+    /// <exception cref="OnnxFormatException">The proto is not a model this reader accepts; the message says why.</exception>
+    internal static Model Import(ModelProto proto, string sourceName, string? baseDirectory, OnnxReadOptions options)
+    {
         if (proto.Graph is null)
         {
             throw new OnnxFormatException($"{sourceName}: not an ONNX model (it has no graph)");

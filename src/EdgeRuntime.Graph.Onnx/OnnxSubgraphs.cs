@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeRuntime.Graph.Ir;
 using EdgeRuntime.Graph.Onnx.Protobuf;
 using Google.Protobuf;
@@ -44,6 +45,41 @@ public static class OnnxSubgraphs
     }
 
     /// <summary>
+    /// What <see cref="WithOutputs(byte[], IEnumerable{string})"/> gives for the bytes <paramref name="model"/> was read
+    /// from, without reading them again: the outputs are added for the write and removed afterwards, so the model is
+    /// left as it was. Only for a model exactly as read (types inferred into it would be written too); not while another
+    /// thread uses the same model.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a value of the main graph.</exception>
+    public static byte[] WithOutputs(Model model, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(names);
+        var added = new List<Value>();
+        try
+        {
+            foreach (var name in names.Distinct(StringComparer.Ordinal))
+            {
+                var value = model.Graph.FindValue(name) ?? throw new ArgumentException($"'{name}' is not a value of the main graph", nameof(names));
+                if (!value.IsGraphOutput)
+                {
+                    model.Graph.AddOutput(value);
+                    added.Add(value);
+                }
+            }
+
+            return OnnxModelWriter.ToBytes(model);
+        }
+        finally
+        {
+            foreach (var value in added)
+            {
+                model.Graph.RemoveOutput(value);
+            }
+        }
+    }
+
+    /// <summary>
     /// Subgraph <paramref name="attribute"/> of main-graph node <paramref name="nodeName"/> as a model of its own: same IR
     /// version and opsets, its outer reads become inputs of the given element types (shapes left free), its outputs
     /// the model's outputs in order. Null when there is no such node or attribute.
@@ -74,12 +110,17 @@ public static class OnnxSubgraphs
         return standalone.ToByteArray();
     }
 
+    // Branch checks ask several questions of the same bytes (outer values and a standalone model per branch): each
+    // array is parsed once and the parse is shared, read-only, for as long as the array lives. Model bytes are never
+    // changed in place in this library.
+    private static readonly ConditionalWeakTable<byte[], ModelProto> Parsed = [];
+
     private static ModelProto Parse(byte[] model)
     {
         ArgumentNullException.ThrowIfNull(model);
         try
         {
-            return ModelProto.Parser.ParseFrom(model);
+            return Parsed.GetValue(model, ModelProto.Parser.ParseFrom);
         }
         catch (InvalidProtocolBufferException ex)
         {

@@ -50,7 +50,7 @@ internal static class OptimizeCommand
             var outputPath = parseResult.GetValue(output)!;
             try
             {
-                var model = OnnxModelReader.Read(inputPath);
+                var model = OnnxModelReader.Read(inputPath, out var bytes);
                 var request = new OptimizeRequest
                 {
                     InputPath = inputPath,
@@ -65,6 +65,9 @@ internal static class OptimizeCommand
                     FreezeInitializerInputs = parseResult.GetValue(freeze),
                 };
                 stdout.WriteLine($"edgectl optimize: {inputPath} ({model.CountNodes()} nodes) at {request.Level}");
+
+                // The model read here is read once: the optimiser binds shapes in it (nothing below reads it again).
+                request = request with { Original = new OriginalModel(bytes, model) };
                 OptimizeResult result;
                 await using (var progress = new ProgressDisplay(stdout, $"optimize {Path.GetFileName(inputPath)}"))
                 {

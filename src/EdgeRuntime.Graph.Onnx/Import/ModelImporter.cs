@@ -31,7 +31,11 @@ internal sealed class ModelImporter(string source, string? baseDirectory, OnnxRe
 
         ImportGraph(proto.Graph, graph, new Scope(null));
 
+        // The rest is cloned without the graph (a deep clone of every node and weight would be thrown away at once).
+        var mainGraph = proto.Graph;
+        proto.Graph = null;
         var rest = proto.Clone();
+        proto.Graph = mainGraph;
         rest.ClearIrVersion();
         rest.OpsetImport.Clear();
         rest.ClearProducerName();
@@ -135,7 +139,7 @@ internal sealed class ModelImporter(string source, string? baseDirectory, OnnxRe
                 node.SetAttribute(ImportAttribute(attribute, graph, scope, node));
             }
 
-            var rest = nodeProto.Clone();
+            var rest = CloneWithout(nodeProto, nodeProto.Attribute);
             rest.Input.Clear();
             rest.Output.Clear();
             rest.ClearName();
@@ -160,7 +164,7 @@ internal sealed class ModelImporter(string source, string? baseDirectory, OnnxRe
             }
         }
 
-        var graphRest = proto.Clone();
+        var graphRest = CloneWithout(proto, proto.Node, proto.Initializer, proto.SparseInitializer, proto.Input, proto.Output, proto.ValueInfo);
         graphRest.Node.Clear();
         graphRest.ClearName();
         graphRest.Initializer.Clear();
@@ -191,7 +195,10 @@ internal sealed class ModelImporter(string source, string? baseDirectory, OnnxRe
         };
 
         // Everything but the value and the name (doc string, unknown fields) travels as preserved bytes.
-        var rest = proto.Clone();
+        var (subgraph, tensor) = (proto.G, proto.T);
+        (proto.G, proto.T) = (null, null);
+        var rest = CloneWithout(proto, proto.Graphs, proto.Tensors);
+        (proto.G, proto.T) = (subgraph, tensor);
         rest.ClearName();
         rest.ClearType();
         rest.ClearRefAttrName();
@@ -210,6 +217,36 @@ internal sealed class ModelImporter(string source, string? baseDirectory, OnnxRe
         rest.SparseTensors.Clear();
         rest.TypeProtos.Clear();
         return attribute.With(rest.ToByteArray(), proto.HasRefAttrName ? proto.RefAttrName : null);
+    }
+
+    /// <summary>
+    /// A clone of <paramref name="message"/> with <paramref name="fields"/> (repeated fields of it) empty: they are
+    /// emptied for the clone and put back as they were, so what the caller clears anyway is never deep-copied (a
+    /// node's subgraphs, a graph's nodes and weights). Every other field and the unknown fields are cloned as before.
+    /// </summary>
+    private static T CloneWithout<T>(T message, params System.Collections.IList[] fields)
+        where T : IDeepCloneable<T>
+    {
+        var saved = fields.Select(f => f.Cast<object>().ToArray()).ToArray();
+        foreach (var field in fields)
+        {
+            field.Clear();
+        }
+
+        try
+        {
+            return message.Clone();
+        }
+        finally
+        {
+            for (var i = 0; i < fields.Length; i++)
+            {
+                foreach (var item in saved[i])
+                {
+                    fields[i].Add(item);
+                }
+            }
+        }
     }
 
     private static ByteString OpaquePayloadString(AttributeProto proto)

@@ -31,6 +31,10 @@ public sealed class PassManager(IEnumerable<GraphPass> passes)
         ArgumentNullException.ThrowIfNull(context);
         ShapeInference.Run(model);
         var before = CostModel.Estimate(model);
+
+        // The cost of the model as it stands: it changes only when a pass changes the model, so a pass that changes
+        // nothing costs no estimate.
+        var current = before;
         var reports = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
         var preserved = context.PreservedInitializers.Count > 0 ? new PreservedInitializerCheck(model, context) : null;
         var iterations = 0;
@@ -47,7 +51,7 @@ public sealed class PassManager(IEnumerable<GraphPass> passes)
                     reports[pass.Name] = accumulator = new Accumulator(pass);
                 }
 
-                var costBefore = accumulator.Changes == 0 ? CostModel.Estimate(model) : null;
+                var costBefore = accumulator.Changes == 0 ? current : null;
                 context.Touched.Clear();
                 var started = Stopwatch.GetTimestamp();
                 bool passChanged;
@@ -87,14 +91,14 @@ public sealed class PassManager(IEnumerable<GraphPass> passes)
                 }
 
                 accumulator.Before ??= costBefore;
-                accumulator.After = CostModel.Estimate(model);
+                accumulator.After = current = CostModel.Estimate(model);
                 accumulator.Changes++;
                 accumulator.Touched.UnionWith(context.Touched);
                 context.Log?.Invoke($"{pass.Name}: {accumulator.After.Nodes} nodes, {accumulator.After.Initializers} initializers");
             }
         }
 
-        var after = CostModel.Estimate(model);
+        var after = current;
         return new OptimizationReport(before, after, [.. reports.Values.Select(a => a.ToReport(after))], iterations);
     }
 

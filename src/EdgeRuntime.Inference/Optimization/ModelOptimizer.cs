@@ -17,6 +17,12 @@ public sealed record OptimizeRequest
     /// <summary>Deployment shapes per input (binds free dimensions).</summary>
     public IReadOnlyDictionary<string, long[]> Shapes { get; init; } = new Dictionary<string, long[]>();
 
+    /// <summary>
+    /// The file at <see cref="InputPath"/> as the caller has already read it, so a large model is read once; the optimiser
+    /// takes the model over (it binds the deployment shapes in it). Null: the optimiser reads the file.
+    /// </summary>
+    public OriginalModel? Original { get; init; }
+
     /// <summary>Outputs the deployment consumes; empty keeps all.</summary>
     public IReadOnlyList<string> KeepOutputs { get; init; } = [];
 
@@ -122,13 +128,18 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
     public OptimizeResult Optimize(OptimizeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var original = OnnxModelReader.Read(request.InputPath);
+        var (originalBytes, original) = request.Original is { } given ? (given.Bytes, given.Model) : ReadOriginal(request.InputPath);
         Graph.Passes.Restructuring.SpecializeShapes.BindSymbols(original, request.Shapes);
-        var originalBytes = File.ReadAllBytes(request.InputPath);
         var plan = NumericalVerifier.Prepare(originalBytes, request.VerificationOptions, cancellationToken);
 
         // The model read to check the shapes gives the original's cost too (a 90 MB model takes seconds to read again).
         return Optimize(request, plan, () => BaselineCost(request, original), cancellationToken);
+    }
+
+    private static (byte[] Bytes, Model Model) ReadOriginal(string path)
+    {
+        var model = OnnxModelReader.Read(path, out var bytes);
+        return (bytes, model);
     }
 
     /// <summary>

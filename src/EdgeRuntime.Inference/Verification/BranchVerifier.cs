@@ -24,12 +24,21 @@ internal static class BranchVerifier
     {
         /// <summary>Inputs of this model that carry random values (outer values of a branch checked on its own).</summary>
         public IReadOnlySet<string> RandomInputs { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Whether <see cref="Ir"/> is exactly as read from <see cref="Bytes"/> (no types inferred into it), so models
+        /// exposing its values can be written from it instead of reading the bytes again.
+        /// </summary>
+        public bool IrAsRead { get; init; }
+
+        /// <summary>The model with <paramref name="names"/> exposed as outputs.</summary>
+        public byte[] WithOutputs(IReadOnlyList<string> names) => IrAsRead ? OnnxSubgraphs.WithOutputs(Ir, names) : OnnxSubgraphs.WithOutputs(Bytes, names);
     }
 
     /// <summary>For each If node of the main graph whose condition is not constant: how many samples take each branch.</summary>
     public static Dictionary<string, (int Then, int Else)> Taken(Side side)
     {
-        using var conditions = new Conditions(side.Bytes, side.Ir);
+        using var conditions = new Conditions(side);
         return conditions.Taken(side.Feeds);
     }
 
@@ -42,9 +51,16 @@ internal static class BranchVerifier
         private readonly List<Node> _ifs;
         private readonly List<string> _names;
         private readonly ModelSession? _session;
+        private readonly HashSet<string> _outer = new(StringComparer.Ordinal);
 
-        public Conditions(byte[] bytes, Model ir)
+        /// <param name="side">The model (every node named) and its IR; the feeds are not used.</param>
+        /// <param name="exposeOuterValues">
+        /// Whether the session also exposes the outer values every branch of those If nodes reads, so that
+        /// <see cref="Values"/> gives them for the original's side of the branch checks without a session of its own.
+        /// </param>
+        public Conditions(Side side, bool exposeOuterValues = false)
         {
+            var (bytes, ir) = (side.Bytes, side.Ir);
             _ifs = TopLevelIfs(ir);
             _names = _ifs.Select(n => n.Input(0)!.Name).Distinct(StringComparer.Ordinal).ToList();
             if (_ifs.Count == 0)
@@ -52,15 +68,64 @@ internal static class BranchVerifier
                 return;
             }
 
+            if (exposeOuterValues)
+            {
+                var outer = _ifs.SelectMany(n => new[] { "then_branch", "else_branch" }.SelectMany(b => OnnxSubgraphs.OuterValues(bytes, n.Name, b) ?? [])).Distinct(StringComparer.Ordinal).ToList();
+                try
+                {
+                    _session = ModelSession.Create(side.WithOutputs([.. _names, .. outer]), Reference);
+                    _outer.UnionWith(outer);
+                    return;
+                }
+                catch (Exception ex) when (ex is OnnxRuntimeException or ArgumentException)
+                {
+                    // Exposing the outer values did not work: the conditions alone, as without them, and the branch checks
+                    // expose what they need themselves.
+                }
+            }
+
             try
             {
-                _session = ModelSession.Create(OnnxSubgraphs.WithOutputs(bytes, _names), Reference);
+                _session = ModelSession.Create(side.WithOutputs(_names), Reference);
             }
             catch (OnnxRuntimeException)
             {
                 // The instrumented model did not load: nothing is known about the branches, and every one gets checked.
                 _session = null;
             }
+        }
+
+        /// <summary>
+        /// The values <paramref name="names"/> (outer values of the branches) take in each run of the model on
+        /// <paramref name="feeds"/> (null where it cannot run), as <c>Expose</c> gives them; null when this session does
+        /// not expose them all.
+        /// </summary>
+        public List<IReadOnlyDictionary<string, Tensor>?>? Values(IReadOnlyList<IReadOnlyDictionary<string, Tensor>?> feeds, IReadOnlyList<string> names)
+        {
+            if (_session is null || !names.All(_outer.Contains))
+            {
+                return null;
+            }
+
+            if (names.Count == 0)
+            {
+                return [.. feeds.Select(f => f is null ? null : (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor>())];
+            }
+
+            var values = new List<IReadOnlyDictionary<string, Tensor>?>();
+            foreach (var feed in feeds)
+            {
+                try
+                {
+                    values.Add(feed is null ? null : _session.Run(Filter(feed, _session), names));
+                }
+                catch (OnnxRuntimeException)
+                {
+                    values.Add(null);
+                }
+            }
+
+            return values;
         }
 
         /// <summary>How many of <paramref name="feeds"/> take each branch (feeds that are null or that the model refuses count for neither).</summary>
@@ -147,10 +212,14 @@ internal static class BranchVerifier
     }
 
     /// <summary>Works out the original's side of <paramref name="checks"/> (and of the If nodes nested in them, a few levels deep).</summary>
-    public static IReadOnlyList<BranchReference> OriginalSide(Side original, IReadOnlyList<BranchCheck> checks, int depth)
+    /// <param name="original">The original's side.</param>
+    /// <param name="checks">The branches to check.</param>
+    /// <param name="depth">How deep these branches are nested (0: the main graph's).</param>
+    /// <param name="conditions">A session of the same model that already exposes the outer values (none: one is made).</param>
+    public static IReadOnlyList<BranchReference> OriginalSide(Side original, IReadOnlyList<BranchCheck> checks, int depth, Conditions? conditions = null)
     {
         var outer = checks.ToDictionary(c => c, c => OnnxSubgraphs.OuterValues(original.Bytes, c.Node, c.Branch) ?? []);
-        var exposed = ExposeAll(original, [.. outer.Values]);
+        var exposed = ExposeAll(original, [.. outer.Values], conditions);
         var references = new List<BranchReference>();
         foreach (var check in checks)
         {
@@ -323,7 +392,7 @@ internal static class BranchVerifier
             }
 
             notes.Add($"{where}: agrees on {expected.Count} sample(s)");
-            if (reference.Nested.Count > 0 && Verify(reference.Nested, new Side(candidateBranch, candidateIr, nextCandidate), tolerance, candidateSettings, notes) is { } failure)
+            if (reference.Nested.Count > 0 && Verify(reference.Nested, new Side(candidateBranch, candidateIr, nextCandidate) { IrAsRead = true }, tolerance, candidateSettings, notes) is { } failure)
             {
                 return $"{where}: {failure}";
             }
@@ -374,11 +443,11 @@ internal static class BranchVerifier
     /// For each list of names, the values they take in each sample's run of the side's main graph (null where it cannot
     /// run): one session exposes the union; should that model not load, each list gets its own.
     /// </summary>
-    private static Dictionary<IReadOnlyList<string>, List<IReadOnlyDictionary<string, Tensor>?>> ExposeAll(Side side, IReadOnlyList<IReadOnlyList<string>> lists)
+    private static Dictionary<IReadOnlyList<string>, List<IReadOnlyDictionary<string, Tensor>?>> ExposeAll(Side side, IReadOnlyList<IReadOnlyList<string>> lists, Conditions? conditions = null)
     {
         var result = new Dictionary<IReadOnlyList<string>, List<IReadOnlyDictionary<string, Tensor>?>>(ReferenceEqualityComparer.Instance);
         var union = lists.SelectMany(l => l).Distinct(StringComparer.Ordinal).ToList();
-        var all = Expose(side, union);
+        var all = conditions?.Values(side.Feeds, union) ?? Expose(side, union);
         foreach (var names in lists)
         {
             result[names] = all is null ? Expose(side, names) ?? [.. side.Feeds.Select(_ => (IReadOnlyDictionary<string, Tensor>?)null)]
@@ -399,7 +468,7 @@ internal static class BranchVerifier
 
         try
         {
-            using var session = ModelSession.Create(OnnxSubgraphs.WithOutputs(side.Bytes, names), Reference);
+            using var session = ModelSession.Create(side.WithOutputs(names), Reference);
             foreach (var feed in side.Feeds)
             {
                 try

@@ -129,9 +129,11 @@ public sealed class NumericalVerifier
             // Search for input sets that take the If branches the designed ones miss (one session reads every condition).
             var taken = new Dictionary<string, (int Then, int Else)>(StringComparer.Ordinal);
             var branches = new List<BranchCheck>();
+            IReadOnlyList<BranchVerifier.BranchReference> branchReferences = [];
             if (normalisedIr is not null)
             {
-                using var conditions = new BranchVerifier.Conditions(normalised, normalisedIr);
+                // The session that reads the conditions also gives the outer values of the branches checked on their own.
+                using var conditions = new BranchVerifier.Conditions(new BranchVerifier.Side(normalised, normalisedIr, []) { IrAsRead = true }, exposeOuterValues: true);
                 taken = conditions.Taken([.. samples.Select(s => s.Inputs)]);
                 // Search data only varies the inputs that are neither fixed nor initializers: a condition computed from
                 // none of them (Silero's sample rate, fixed at 16 kHz) takes the same branch whatever the search draws.
@@ -154,6 +156,10 @@ public sealed class NumericalVerifier
                 }
 
                 branches = BranchVerifier.ChecksFor(normalisedIr, taken);
+
+                // The original's side of every branch check, worked out once per plan and shared by every candidate.
+                branchReferences = branches.Count == 0 ? []
+                    : BranchVerifier.OriginalSide(new BranchVerifier.Side(normalised, normalisedIr, [.. samples.Select(s => s.Inputs)]) { IrAsRead = true }, branches, depth: 0, conditions);
             }
 
             var coverage = new List<string>(samples.Select(s => $"sample: {s.Label}"));
@@ -194,8 +200,8 @@ public sealed class NumericalVerifier
                 model.Graph.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal),
                 [.. overridable.Select(v => v.Name)],
                 normalised,
-                normalisedIr,
-                branches));
+                branches,
+                branchReferences));
         }
     }
 
@@ -327,7 +333,8 @@ public sealed class NumericalVerifier
 
         if (plan.Branches.Count > 0)
         {
-            var optimised = new BranchVerifier.Side(candidate, model, [.. plan.Samples.Select(s => s.Inputs)]);
+            // The candidate as read (the structural check puts back every type it infers).
+            var optimised = new BranchVerifier.Side(candidate, model, [.. plan.Samples.Select(s => s.Inputs)]) { IrAsRead = true };
             var notes = new List<string>();
             var failure = BranchVerifier.Verify(plan.BranchReferences, optimised, tolerance: null, CandidateSettings, notes);
             coverage.AddRange(notes);

@@ -33,14 +33,8 @@ public sealed class VerificationPlan
         RequiredInputs = parts.RequiredInputs;
         Normalised = parts.Normalised;
         Branches = parts.Branches;
-        var normalisedIr = parts.NormalisedIr;
-        _branchReferences = new Lazy<IReadOnlyList<BranchVerifier.BranchReference>>(
-            () => normalisedIr is null || parts.Branches.Count == 0 ? []
-                : BranchVerifier.OriginalSide(new BranchVerifier.Side(parts.Normalised, normalisedIr, [.. parts.Samples.Select(s => s.Inputs)]), parts.Branches, depth: 0),
-            LazyThreadSafetyMode.ExecutionAndPublication);
+        BranchReferences = parts.BranchReferences;
     }
-
-    private readonly Lazy<IReadOnlyList<BranchVerifier.BranchReference>> _branchReferences;
 
     /// <summary>The original model's bytes.</summary>
     public byte[] Original { get; }
@@ -101,9 +95,9 @@ public sealed class VerificationPlan
 
     /// <summary>
     /// The original's side of every branch check (its outer values per sample, the branch on its own, its outputs), worked
-    /// out on first use and shared by every candidate: only the candidate's side is run per verification.
+    /// out once with the plan and shared by every candidate: only the candidate's side is run per verification.
     /// </summary>
-    internal IReadOnlyList<BranchVerifier.BranchReference> BranchReferences => _branchReferences.Value;
+    internal IReadOnlyList<BranchVerifier.BranchReference> BranchReferences { get; }
 
     internal sealed record PlanParts(
         byte[] Original,
@@ -123,8 +117,8 @@ public sealed class VerificationPlan
         IReadOnlySet<string> OriginalInputs,
         IReadOnlyList<string> RequiredInputs,
         byte[] Normalised,
-        Model? NormalisedIr,
-        IReadOnlyList<BranchCheck> Branches);
+        IReadOnlyList<BranchCheck> Branches,
+        IReadOnlyList<BranchVerifier.BranchReference> BranchReferences);
 }
 
 /// <summary>An If branch of the main graph to verify on its own, and why.</summary>
