@@ -8,7 +8,7 @@ namespace EdgeRuntime.Fleet.Federated;
 /// <summary>The summary tables of <c>edgectl fl simulate</c> (markdown, as docs/federated.md quotes them).</summary>
 internal static class FederatedReport
 {
-    public static async Task WriteAsync(TextWriter output, IReadOnlyList<SimulationResult> runs, ForecastScores? central, ForecastScores? localOnly, ForecastScores lastValue)
+    public static async Task WriteAsync(TextWriter output, IReadOnlyList<SimulationResult> runs, ForecastScores? central, ForecastScores? localOnly, ForecastScores lastValue, ForecastScores? localKept = null)
     {
         var horizons = lastValue.Horizons;
         await output.WriteLineAsync();
@@ -24,17 +24,37 @@ internal static class FederatedReport
         if (central is not null && localOnly is not null)
         {
             await output.WriteLineAsync();
-            await output.WriteLineAsync("| forecaster (test part) | " + string.Join(" | ", horizons.Select(h => $"+{h}")) + " | mean | vs central | vs local only |");
-            await output.WriteLineAsync("| --- |" + string.Concat(horizons.Select(_ => " --- |")) + " --- | --- | --- |");
-            var rows = runs.Select(r => (r.Setup.Name + " (federated)", r.FinalTest)).Append(("central (pooled data)", central)).Append(("local only", localOnly)).Append(("repeat the last value", lastValue));
+            var kept = localKept is null ? string.Empty : $" vs {localKept.Forecaster} |";
+            await output.WriteLineAsync("| forecaster (test part) | " + string.Join(" | ", horizons.Select(h => $"+{h}")) + " | mean | vs central | vs local only |" + kept);
+            await output.WriteLineAsync("| --- |" + string.Concat(horizons.Select(_ => " --- |")) + " --- | --- | --- |" + (localKept is null ? string.Empty : " --- |"));
+            string Changes(double mean) => $"{Change(mean, FederatedSimulation.Mean(central))} | {Change(mean, FederatedSimulation.Mean(localOnly))} |" + (localKept is null ? string.Empty : $" {Change(mean, FederatedSimulation.Mean(localKept))} |");
+            foreach (var run in runs)
+            {
+                var mean = FederatedSimulation.Mean(run.FinalTest);
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"| {run.Setup.Name} (federated), final v{run.Points[^1].Version} | {string.Join(" | ", run.FinalTest.Mae.Select(m => m.ToString("0.000", CultureInfo.InvariantCulture)))} | {mean:0.000} | {Changes(mean)}"));
+
+                // The version a fleet would keep: the best on the held-out slices (the test part plays no part in choosing it).
+                var best = BestOnValidation(run);
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"| {run.Setup.Name} (federated), best validation MAE: v{best.Version} at {FederatedSimulation.Format(best.Elapsed)} |{string.Concat(horizons.Select(_ => " |"))} {best.TestMae:0.000} | {Changes(best.TestMae)}"));
+            }
+
+            var rows = new List<(string, ForecastScores)> { ("central (pooled data)", central), ("local only", localOnly) };
+            if (localKept is not null)
+            {
+                rows.Add((localKept.Forecaster, localKept));
+            }
+
+            rows.Add(("repeat the last value", lastValue));
             foreach (var (name, scores) in rows)
             {
                 var mean = FederatedSimulation.Mean(scores);
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {string.Join(" | ", scores.Mae.Select(m => m.ToString("0.000", CultureInfo.InvariantCulture)))} | {mean:0.000} | {Change(mean, FederatedSimulation.Mean(central))} | {Change(mean, FederatedSimulation.Mean(localOnly))} |"));
+                    $"| {name} | {string.Join(" | ", scores.Mae.Select(m => m.ToString("0.000", CultureInfo.InvariantCulture)))} | {mean:0.000} | {Changes(mean)}"));
             }
 
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"(+1 interval only: central {central.Mae[0]:0.000}, local only {localOnly.Mae[0]:0.000}{string.Concat(runs.Select(r => $", {r.Setup.Name} {r.FinalTest.Mae[0]:0.000} ({Change(r.FinalTest.Mae[0], central.Mae[0])} vs central, {Change(r.FinalTest.Mae[0], localOnly.Mae[0])} vs local only)"))})"));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"(+1 interval only: central {central.Mae[0]:0.000}, local only {localOnly.Mae[0]:0.000}{(localKept is null ? string.Empty : $", {localKept.Forecaster} {localKept.Mae[0]:0.000}")}{string.Concat(runs.Select(r => $", {r.Setup.Name} {r.FinalTest.Mae[0]:0.000} ({Change(r.FinalTest.Mae[0], central.Mae[0])} vs central, {Change(r.FinalTest.Mae[0], localOnly.Mae[0])} vs local only{(localKept is null ? string.Empty : $", {Change(r.FinalTest.Mae[0], localKept.Mae[0])} vs {localKept.Forecaster}")})"))})"));
         }
 
         await WriteSpeedAsync(output, runs);
@@ -112,6 +132,13 @@ internal static class FederatedReport
             var cleanMae = FederatedSimulation.Mean(clean.FinalTest);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"| {run.Setup.Name} | {mae:0.000} | {cleanMae:0.000} | {Change(mae, cleanMae)} |"));
         }
+    }
+
+    /// <summary>The evaluated version with the lowest validation MAE (the first of equals).</summary>
+    public static SimulationPoint BestOnValidation(SimulationResult run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.Points.Aggregate((best, p) => p.ValidationMae < best.ValidationMae ? p : best);
     }
 
     private static string Change(double value, double reference) => string.Create(CultureInfo.InvariantCulture, $"{(value / reference) - 1:+0.0%;-0.0%}");

@@ -58,11 +58,12 @@ internal static class SimulateCommand
         var aggregators = new Option<int>("--aggregators") { Description = "1, or 2 sharing the subscription (needs a broker with shared subscriptions: --broker to Mosquitto)", DefaultValueFactory = _ => 1 };
         var broker = new Option<string?>("--broker", "-b") { Description = "A broker to use (host:port); default: an embedded broker on a free loopback port" };
         var compare = new Option<bool>("--compare") { Description = "Also train the model centrally on all devices' data pooled and on each device alone, and compare" };
+        var localKeep = new Option<string?>("--compare-keep") { Description = "With --compare, also train each device's local-only model on only its newest span of training data (e.g. 12h: a device that holds only its last half day) and compare the federated model with those on the same test part" };
         var plot = new Option<string?>("--plot") { Description = "Write the MAE-against-time plot here (.png or .svg)" };
         var state = new Option<string?>("--state") { Description = "Folder for the devices' outboxes and the aggregators' state (default: a temporary folder)" };
 
         var command = new Command("simulate", "Simulate a fleet learning federated against a real broker and aggregators, on a simulated clock");
-        foreach (var option in new Option[] { devices, keep, strategies, seeds, poison, slow, round, sigma, offline, duration, maxVersions, evaluateEvery, epochs, batch, rate, localOptimizer, keepState, momentum, updateClip, noise, encoding, topK, hidden, aggregators, broker, compare, plot, state })
+        foreach (var option in new Option[] { devices, keep, strategies, seeds, poison, slow, round, sigma, offline, duration, maxVersions, evaluateEvery, epochs, batch, rate, localOptimizer, keepState, momentum, updateClip, noise, encoding, topK, hidden, aggregators, broker, compare, localKeep, plot, state })
         {
             command.Add(option);
         }
@@ -100,6 +101,12 @@ internal static class SimulateCommand
             var seedList = Numbers(parseResult.GetValue(seeds)!, int.Parse);
             var poisonList = Numbers(parseResult.GetValue(poison)!, s => double.Parse(s, CultureInfo.InvariantCulture));
             var keepSpan = parseResult.GetValue(keep) is { } keepText ? ArgumentParsers.Duration(keepText, out _) : null;
+            var localKeepSpan = parseResult.GetValue(localKeep) is { } localKeepText ? ArgumentParsers.Duration(localKeepText, out _) : null;
+            if (parseResult.GetValue(localKeep) is { } badKeep && localKeepSpan is null)
+            {
+                return await Fail($"--compare-keep '{badKeep}' is not a duration (e.g. 12h)");
+            }
+
             var roundSpan = ArgumentParsers.Duration(parseResult.GetValue(round)!, out _);
             var durationSpan = ArgumentParsers.Duration(parseResult.GetValue(duration)!, out _);
             var spells = Spells(parseResult.GetValue(offline) ?? [], out var spellProblem);
@@ -206,7 +213,7 @@ internal static class SimulateCommand
                 }
 
                 var references = new List<(string, double)>();
-                ForecastScores? central = null, localOnly = null;
+                ForecastScores? central = null, localOnly = null, localKept = null;
                 if (parseResult.GetValue(compare))
                 {
                     central = experiment.Central(new TrainingOptions { Epochs = 12, BatchSize = 256, Patience = 3 }, out var centralValidation, cancellationToken);
@@ -214,9 +221,14 @@ internal static class SimulateCommand
                     localOnly = experiment.LocalOnly(new TrainingOptions { Epochs = 12, BatchSize = 32, Patience = 3 }, cancellationToken);
                     references.Add(("central (pooled data), test", FederatedSimulation.Mean(central)));
                     references.Add(("local only, test", FederatedSimulation.Mean(localOnly)));
+                    if (localKeepSpan is { } span)
+                    {
+                        localKept = experiment.LocalOnly(new TrainingOptions { Epochs = 12, BatchSize = 32, Patience = 3 }, cancellationToken, span);
+                        references.Add(($"{localKept.Forecaster}, test", FederatedSimulation.Mean(localKept)));
+                    }
                 }
 
-                await FederatedReport.WriteAsync(output, results, central, localOnly, experiment.LastValue());
+                await FederatedReport.WriteAsync(output, results, central, localOnly, experiment.LastValue(), localKept);
                 if (parseResult.GetValue(plot) is { } plotPath)
                 {
                     var chart = FederatedCharts.MaeOverTime($"federated learning, {experiment.Devices.Count} devices: validation MAE of each global version", results, references);

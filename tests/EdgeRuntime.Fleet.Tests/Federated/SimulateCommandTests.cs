@@ -64,7 +64,32 @@ public sealed partial class SimulateCommandTests : IDisposable
         Assert.InRange(member, 1, produced - 1);
     }
 
+    [Fact]
+    public async Task Simulate_CompareKeep_ComparesTheFederatedModelWithLocalOnlyModelsOfTheNewestHalfDay()
+    {
+        // Three sensors holding all their training data; the references: central, local-only on all of it, and
+        // local-only on only the newest 12 h of each (a device that holds only its last half day).
+        var data = SharedModels.RequireData(Path.Combine("la-loop-speed", "speed-150.csv"));
+
+        var (exit, output, error) = await Edgectl.RunAsync(
+            ["fl", "simulate", "--data", data, "--metric", "speed", "--devices", "3", "--strategy", "fedbuff", "--buffer", "3",
+             "--round", "10m", "--duration", "1h", "--hidden", "8", "--compare", "--compare-keep", "12h"],
+            TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("| vs local only | vs local only (newest 12h each) |", output, StringComparison.Ordinal);
+        var full = ReferenceMean("local only", output);
+        var halfDay = ReferenceMean("local only (newest 12h each)", output);
+        Assert.NotEqual(full, halfDay);
+        Assert.Matches(@"\| local only \(newest 12h each\) \|( \d+\.\d{3} \|){5} [+-]\d+\.\d% \| [+-]\d+\.\d% \| \+0\.0% \|", output);
+
+        // The final version and the version a fleet would keep by its validation MAE, each against all three references.
+        Assert.Matches(@"\| FedBuff K=3 \(federated\), final v\d+ \|( \d+\.\d{3} \|){5} [+-]\d+\.\d% \| [+-]\d+\.\d% \| [+-]\d+\.\d% \|", output);
+        Assert.Matches(@"\| FedBuff K=3 \(federated\), best validation MAE: v\d+ at [\d:]+ \|( \|){4} \d+\.\d{3} \|", output);
+    }
+
     [Theory]
+    [InlineData("--compare-keep", "soon", "--compare-keep 'soon' is not a duration")]
     [InlineData("--strategy", "fedsgd", "fedsgd")]
     [InlineData("--offline", "3-1h-24h", "--offline '3-1h-24h' is not DEVICE:FROM:LENGTH")]
     [InlineData("--aggregators", "2", "give --broker (Mosquitto)")]
@@ -75,6 +100,12 @@ public sealed partial class SimulateCommandTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.Single(error.Trim().Split('\n'));
+    }
+
+    private static double ReferenceMean(string name, string output)
+    {
+        var row = output.Split('\n').Single(l => l.StartsWith($"| {name} | ", StringComparison.Ordinal));
+        return double.Parse(row.Split('|', StringSplitOptions.TrimEntries)[6], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static long Value(Match match, string group) => long.Parse(match.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeRuntime.Federated.Simulation;
 using EdgeRuntime.Graph.Autodiff;
 using EdgeRuntime.Graph.Onnx;
@@ -92,14 +93,17 @@ internal sealed class FederatedExperiment
     /// <summary>
     /// Every device on its own: the model trained on that device's training data, early-stopped on its own held-out
     /// slice (so it never ends worse than repeating the last value on it by much), scored on its own test part; the
-    /// errors pooled over devices.
+    /// errors pooled over devices. With <paramref name="keep"/>, each device trains on only its newest
+    /// <paramref name="keep"/> before the held-out slice (a device that holds only its last half day), whatever the
+    /// devices of the simulation hold; the test part is the same.
     /// </summary>
-    public ForecastScores LocalOnly(TrainingOptions options, CancellationToken cancellationToken)
+    public ForecastScores LocalOnly(TrainingOptions options, CancellationToken cancellationToken, TimeSpan? keep = null)
     {
         var horizons = Spec.Horizons.Count;
         var sums = new double[horizons];
         var counts = new long[horizons];
-        foreach (var device in Devices)
+        var devices = keep is null ? Devices : DeviceData.ByStream(All, TestFrom, ValidationFraction, keep, Devices.Count);
+        foreach (var device in devices)
         {
             var model = OnnxModelReader.Read(Template, "template.onnx", null);
             var data = Concat(device.Train, device.Validation);
@@ -122,7 +126,7 @@ internal sealed class FederatedExperiment
             }
         }
 
-        return new ForecastScores("local only", Spec.Horizons, [.. sums.Select((s, h) => counts[h] > 0 ? s / counts[h] : double.NaN)], counts);
+        return new ForecastScores(keep is null ? "local only" : string.Create(CultureInfo.InvariantCulture, $"local only (newest {keep.Value.TotalHours:0.##}h each)"), Spec.Horizons, [.. sums.Select((s, h) => counts[h] > 0 ? s / counts[h] : double.NaN)], counts);
     }
 
     /// <summary>Repeating the last value on the pooled test part.</summary>

@@ -33,6 +33,9 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
     private static readonly DateTimeOffset Epoch = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan QuietTimeout = TimeSpan.FromSeconds(120);
 
+    // The longest time between two quiet checks that counts in full (checks are a few milliseconds apart).
+    private static readonly TimeSpan PauseGap = TimeSpan.FromSeconds(1);
+
     /// <summary>Runs <paramref name="setup"/> to its end.</summary>
     public async Task<SimulationResult> RunAsync(SimulationSetup setup, CancellationToken cancellationToken)
     {
@@ -268,10 +271,14 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
 
     private async Task WaitQuietAsync(List<(AggregatorHost Host, AggregatorCore Core, MqttConnectionSupervisor Connection)> hosts, List<DeviceLink> links, GlobalVersionFollower follower, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var waited = TimeSpan.Zero;
+        var last = Stopwatch.GetTimestamp();
         var quietChecks = 0;
         while (true)
         {
+            var now = Stopwatch.GetTimestamp();
+            waited = CountWaited(waited, Stopwatch.GetElapsedTime(last, now));
+            last = now;
             var quiet = links.All(l => !l.Online || l.Outbox.PendingCount == 0)
                 && hosts.All(h => h.Host.IsIdle)
                 && follower.Latest?.Version == hosts[0].Core.Version;
@@ -283,7 +290,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
                 return;
             }
 
-            if (Stopwatch.GetElapsedTime(started) > QuietTimeout)
+            if (waited > QuietTimeout)
             {
                 throw new TimeoutException($"the simulated fleet did not settle within {QuietTimeout.TotalSeconds:0} s: {links.Count(l => l.Online && l.Outbox.PendingCount > 0)} device(s) wait for receipts, aggregators idle: {string.Join(", ", hosts.Select(h => h.Host.IsIdle))}, delivered v{follower.Latest?.Version} of v{hosts[0].Core.Version}");
             }
@@ -299,6 +306,13 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
             await Task.Delay(TimeSpan.FromMilliseconds(2), TimeProvider.System, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The real time spent waiting for the fleet to settle, with <paramref name="gap"/> (the time since the last check)
+    /// added: a gap longer than a second counts as one second — the process was paused
+    /// (stopped, suspended, starved of CPU), not the fleet slow — so a pause does not run the timeout out.
+    /// </summary>
+    public static TimeSpan CountWaited(TimeSpan waited, TimeSpan gap) => waited + (gap > PauseGap ? PauseGap : gap < TimeSpan.Zero ? TimeSpan.Zero : gap);
 
     private static MqttConnectionSupervisor Connect(BrokerEndpoint broker, string clientId, bool clean)
     {
