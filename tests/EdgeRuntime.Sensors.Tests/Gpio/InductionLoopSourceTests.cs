@@ -85,10 +85,25 @@ public sealed class InductionLoopSourceTests
         Assert.Equal(0.5 / 60, second.Values[LaneMetrics.Occupancy], 9);
     }
 
+    /// <summary>A fake clock that counts the timers started on it (each of the source's waits is one).</summary>
+    private sealed class TimerCountingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private int _timers;
+
+        public int TimersCreated => Volatile.Read(ref _timers);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            Interlocked.Increment(ref _timers);
+            return timer;
+        }
+    }
+
     /// <summary>One lane (lead pin 0, trail pin 1, 5 m apart, 2 m loops) read through a real GpioController.</summary>
     private sealed class LoopRig : ISampleSink, IAsyncDisposable
     {
-        private readonly FakeTimeProvider _time = new(Start);
+        private readonly TimerCountingTimeProvider _time = new(Start);
         private readonly SimulatedGpioDriver _driver = new();
         private readonly GpioController _controller;
         private readonly CancellationTokenSource _stop = new();
@@ -115,6 +130,10 @@ public sealed class InductionLoopSourceTests
             var source = new InductionLoopSource("loops", rig._controller, options, rig._time);
             rig._running = Task.Run(() => source.RunAsync(rig, rig._stop.Token));
             await Eventually.TrueAsync(() => rig._controller.IsPinOpen(0) && rig._controller.IsPinOpen(1), "the source to open its pins");
+
+            // The source computes its wait from the clock, then starts a timer: a clock moved in between would start the
+            // timer from the later time. So the clock moves only once the source waits on its timer.
+            await Eventually.TrueAsync(() => rig._time.TimersCreated >= 1, "the source to wait for its first interval");
             return rig;
         }
 
@@ -144,6 +163,7 @@ public sealed class InductionLoopSourceTests
         {
             AdvanceTo((60 * (k + 1)) + 2.001);
             await Eventually.TrueAsync(() => _samples.Count >= k, $"interval {k} to close");
+            await Eventually.TrueAsync(() => _time.TimersCreated >= k + 1, $"the source to wait for interval {k + 1}");
             return _samples.ElementAt(k - 1);
         }
 
