@@ -84,7 +84,36 @@ public static class OnnxSubgraphs
     /// version and opsets, its outer reads become inputs of the given element types (shapes left free), its outputs
     /// the model's outputs in order. Null when there is no such node or attribute.
     /// </summary>
-    public static byte[]? Standalone(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes)
+    public static byte[]? Standalone(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes) =>
+        StandaloneProto(model, nodeName, attribute, outerTypes)?.ToByteArray();
+
+    /// <summary>
+    /// What <see cref="Standalone"/> gives, and the model as <see cref="OnnxModelReader.Read(byte[], string, string?, OnnxReadOptions?)"/>
+    /// reads those bytes (as <paramref name="sourceName"/>), without parsing them: the IR is imported from the message the
+    /// bytes were written from, and that message also answers later questions about the bytes (<see cref="OuterValues"/>,
+    /// <see cref="Standalone"/> of branches nested in it). Null when there is no such node or attribute.
+    /// </summary>
+    /// <exception cref="OnnxFormatException">The standalone model is not one the reader accepts.</exception>
+    public static (byte[] Bytes, Model Ir)? StandaloneModel(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes, string sourceName)
+    {
+        if (StandaloneProto(model, nodeName, attribute, outerTypes) is not { } proto)
+        {
+            return null;
+        }
+
+        var bytes = proto.ToByteArray();
+        if (bytes.LongLength > OnnxReadOptions.Default.MaxFileBytes)
+        {
+            // Over the reader's limits: the reader says so, as for any other bytes.
+            return (bytes, OnnxModelReader.Read(bytes, sourceName, null));
+        }
+
+        var ir = OnnxModelReader.Import(proto, sourceName, null, OnnxReadOptions.Default);
+        Parsed.AddOrUpdate(bytes, proto);
+        return (bytes, ir);
+    }
+
+    private static ModelProto? StandaloneProto(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes)
     {
         ArgumentNullException.ThrowIfNull(outerTypes);
         var proto = Parse(model);
@@ -106,8 +135,8 @@ public static class OnnxSubgraphs
         }
 
         var standalone = new ModelProto { IrVersion = Math.Max(proto.IrVersion, 4), Graph = graph };
-        standalone.OpsetImport.Add(proto.OpsetImport);
-        return standalone.ToByteArray();
+        standalone.OpsetImport.Add(proto.OpsetImport.Select(o => o.Clone()));
+        return standalone;
     }
 
     // Branch checks ask several questions of the same bytes (outer values and a standalone model per branch): each

@@ -232,8 +232,7 @@ internal static class BranchVerifier
                 continue;
             }
 
-            var branch = OnnxSubgraphs.Standalone(original.Bytes, check.Node, check.Branch, Types(first))!;
-            var branchIr = OnnxModelReader.Read(branch, "branch", null);
+            var (branch, branchIr) = OnnxSubgraphs.StandaloneModel(original.Bytes, check.Node, check.Branch, Types(first), "branch")!.Value;
             ShapeInference.Run(branchIr);
             ModelSession session;
             try
@@ -275,8 +274,10 @@ internal static class BranchVerifier
             IReadOnlyList<BranchReference> nested = [];
             if (depth + 1 < MaxDepth)
             {
+                // As for the main graph: the session that reads the branch's conditions also gives its checks' outer values.
                 var inner = new Side(branch, branchIr, [.. values.Select((v, i) => expected[i] is null ? null : v)]) { RandomInputs = randomOuter };
-                nested = OriginalSide(inner, ChecksFor(branchIr, Taken(inner)), depth + 1);
+                using var innerConditions = new Conditions(inner, exposeOuterValues: true);
+                nested = OriginalSide(inner, ChecksFor(branchIr, innerConditions.Taken(inner.Feeds)), depth + 1, innerConditions);
             }
 
             references.Add(new BranchReference(check, null, values, branch, branchIr, expected, randomOuter, nested));
@@ -318,14 +319,14 @@ internal static class BranchVerifier
                 continue;
             }
 
-            var candidateBranch = OnnxSubgraphs.Standalone(candidate.Bytes, check.Node, check.Branch, Types(candidateValues[usable[0]]!));
-            if (candidateBranch is null)
+            if (OnnxSubgraphs.StandaloneModel(candidate.Bytes, check.Node, check.Branch, Types(candidateValues[usable[0]]!), "branch") is not { } standalone)
             {
                 return $"{where}: the optimised If '{check.Node}' has no {check.Branch}";
             }
 
+            var (candidateBranch, candidateIr) = standalone;
+
             var originalIr = reference.BranchIr!;
-            var candidateIr = OnnxModelReader.Read(candidateBranch, "branch", null);
             if (originalIr.Graph.Outputs.Count != candidateIr.Graph.Outputs.Count)
             {
                 return $"{where}: it has {candidateIr.Graph.Outputs.Count} outputs instead of {originalIr.Graph.Outputs.Count}";
