@@ -49,8 +49,8 @@ internal static class DeviceDayBenchmark
         Device.PlainUpdater = args.Contains("--plain-updater");
         NoYield = args.Contains("--no-yield");
         Console.WriteLine($"machine: {MachineInfo.Describe()}; updates on {KernelUpdaters.ForBackground(KernelUpdaters.SharedAccelerator).Status}");
-        TimelineMs = args.Contains("--timeline") ? double.Parse(args.SkipWhile(a => a != "--timeline").Skip(1).First(), CultureInfo.InvariantCulture) : null;
-        Control = args.SkipWhile(a => a != "--control").Skip(1).FirstOrDefault();
+        TimelineMs = BenchmarkMath.StringOption(args, "--timeline") is { } timeline ? double.Parse(timeline, CultureInfo.InvariantCulture) : null;
+        Control = BenchmarkMath.StringOption(args, "--control");
         using var gcTrace = args.Contains("--trace-gc") ? new GcTrace() : null;
         Trace = gcTrace;
         if (args.Contains("--latency-only"))

@@ -19,7 +19,7 @@ internal static class FuzzBenchmark
         var graphs = BenchmarkMath.IntOption(args, "--graphs", 20000);
         var seed = BenchmarkMath.IntOption(args, "--seed", 1);
         var workers = BenchmarkMath.IntOption(args, "--workers", Environment.ProcessorCount);
-        var minimiseTo = args.SkipWhile(a => a != "--minimise-to").Skip(1).FirstOrDefault();
+        var minimiseTo = BenchmarkMath.StringOption(args, "--minimise-to");
         var minimiseAtMost = BenchmarkMath.IntOption(args, "--minimise-at-most", int.MaxValue);
         Console.WriteLine($"{MachineDescription.Line()}; ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
         Console.WriteLine($"fuzz: {graphs} graphs from seed {seed}, {workers} workers, each optimised at {string.Join(", ", DifferentialFuzzer.Levels)}");

@@ -16,10 +16,10 @@ internal static class OptimizeTimeBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var old = args.SkipWhile(a => a != "--old").Skip(1).FirstOrDefault();
-        var current = args.SkipWhile(a => a != "--new").Skip(1).FirstOrDefault();
+        var old = BenchmarkMath.StringOption(args, "--old");
+        var current = BenchmarkMath.StringOption(args, "--new");
         var runs = BenchmarkMath.IntOption(args, "--runs", 3);
-        var only = args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault();
+        var only = BenchmarkMath.StringOption(args, "--model");
         var measure = args.Contains("--measure");
         if (old is null || current is null || !File.Exists(old) || !File.Exists(current))
         {

@@ -30,10 +30,10 @@ internal static class OptimizerBenchmark
         var runs = BenchmarkMath.IntOption(args, "--runs", 60);
         var creations = BenchmarkMath.IntOption(args, "--creations", 7);
         var threads = BenchmarkMath.IntOption(args, "--threads", 2);
-        var only = args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault();
-        var baselineRoot = args.SkipWhile(a => a != "--baseline").Skip(1).FirstOrDefault();
+        var only = BenchmarkMath.StringOption(args, "--model");
+        var baselineRoot = BenchmarkMath.StringOption(args, "--baseline");
         var measure = !args.Contains("--no-measure");
-        var ortGraphsRoot = args.SkipWhile(a => a != "--ort-graphs").Skip(1).FirstOrDefault();
+        var ortGraphsRoot = BenchmarkMath.StringOption(args, "--ort-graphs");
         if (!SharedModels.Available)
         {
             Console.Error.WriteLine($"the shared models folder {SharedModels.Root} is not present");

@@ -9,19 +9,18 @@ namespace EdgeRuntime.Benchmarks;
 /// </summary>
 internal sealed class ThreadCpuBreakdown
 {
-    private readonly Dictionary<string, double> _seconds;
-    private readonly Dictionary<string, (double WaitMs, long Slices)> _waits;
+    // Per live thread, keyed by "name#tid": CPU seconds (user + system), run-queue wait in ms, time slices run.
+    private readonly Dictionary<string, ThreadTimes> _threads;
 
-    private ThreadCpuBreakdown(Dictionary<string, double> seconds, Dictionary<string, (double WaitMs, long Slices)> waits) => (_seconds, _waits) = (seconds, waits);
+    private ThreadCpuBreakdown(Dictionary<string, ThreadTimes> threads) => _threads = threads;
 
-    /// <summary>Each live thread's user + system CPU seconds so far, keyed by name and thread id.</summary>
+    /// <summary>Each live thread's CPU seconds and run-queue wait so far, keyed by name and thread id.</summary>
     public static ThreadCpuBreakdown Now()
     {
-        var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
-        var waits = new Dictionary<string, (double, long)>(StringComparer.Ordinal);
+        var threads = new Dictionary<string, ThreadTimes>(StringComparer.Ordinal);
         if (!Directory.Exists("/proc/self/task"))
         {
-            return new ThreadCpuBreakdown(seconds, waits);
+            return new ThreadCpuBreakdown(threads);
         }
 
         foreach (var folder in Directory.EnumerateDirectories("/proc/self/task"))
@@ -34,11 +33,13 @@ internal sealed class ThreadCpuBreakdown
                 var name = stat[(stat.IndexOf('(') + 1)..close];
                 var fields = stat[(close + 2)..].Split(' ');
                 var ticks = double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
-                seconds[$"{name}#{Path.GetFileName(folder)}"] = ticks / 100.0;
 
                 // schedstat: time on the CPU, time waiting on a run queue (ns), time slices run.
                 var schedstat = File.ReadAllText(Path.Combine(folder, "schedstat")).Split(' ');
-                waits[$"{name}#{Path.GetFileName(folder)}"] = (double.Parse(schedstat[1], CultureInfo.InvariantCulture) / 1e6, long.Parse(schedstat[2], CultureInfo.InvariantCulture));
+                threads[$"{name}#{Path.GetFileName(folder)}"] = new ThreadTimes(
+                    ticks / 100.0,
+                    double.Parse(schedstat[1], CultureInfo.InvariantCulture) / 1e6,
+                    long.Parse(schedstat[2], CultureInfo.InvariantCulture));
             }
             catch (IOException)
             {
@@ -46,36 +47,35 @@ internal sealed class ThreadCpuBreakdown
             }
         }
 
-        return new ThreadCpuBreakdown(seconds, waits);
+        return new ThreadCpuBreakdown(threads);
     }
 
     /// <summary>Time waiting on a run queue since <paramref name="before"/> (ms, and time slices run), by thread name, those of at least 1 ms: how long ready threads waited for a core.</summary>
-    public string RunQueueWaitSince(ThreadCpuBreakdown before)
-    {
-        ArgumentNullException.ThrowIfNull(before);
-        var byName = new Dictionary<string, (double WaitMs, long Slices)>(StringComparer.Ordinal);
-        foreach (var (key, value) in _waits)
-        {
-            var name = key[..key.LastIndexOf('#')].Trim();
-            var earlier = before._waits.GetValueOrDefault(key);
-            var sum = byName.GetValueOrDefault(name);
-            byName[name] = (sum.WaitMs + value.WaitMs - earlier.WaitMs, sum.Slices + value.Slices - earlier.Slices);
-        }
-
-        return string.Join(", ", byName.Where(p => p.Value.WaitMs >= 1).OrderByDescending(p => p.Value.WaitMs).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value.WaitMs:0} ms/{p.Value.Slices}")));
-    }
+    public string RunQueueWaitSince(ThreadCpuBreakdown before) =>
+        string.Join(", ", ByName(before).Where(p => p.Value.WaitMs >= 1).OrderByDescending(p => p.Value.WaitMs).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value.WaitMs:0} ms/{p.Value.Slices}")));
 
     /// <summary>CPU seconds used since <paramref name="before"/>, by thread name, largest first, those of at least 0.1 s.</summary>
-    public string Since(ThreadCpuBreakdown before)
+    public string Since(ThreadCpuBreakdown before) =>
+        string.Join(", ", ByName(before).Where(p => p.Value.CpuSeconds >= 0.1).OrderByDescending(p => p.Value.CpuSeconds).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value.CpuSeconds:0.0} s")));
+
+    // What each thread did since before, summed over threads of the same name.
+    private Dictionary<string, ThreadTimes> ByName(ThreadCpuBreakdown before)
     {
         ArgumentNullException.ThrowIfNull(before);
-        var byName = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (key, value) in _seconds)
+        var byName = new Dictionary<string, ThreadTimes>(StringComparer.Ordinal);
+        foreach (var (key, now) in _threads)
         {
-            var name = key[..key.LastIndexOf('#')];
-            byName[name] = byName.GetValueOrDefault(name) + value - before._seconds.GetValueOrDefault(key);
+            var name = key[..key.LastIndexOf('#')].Trim();
+            var earlier = before._threads.GetValueOrDefault(key);
+            var sum = byName.GetValueOrDefault(name);
+            byName[name] = new ThreadTimes(
+                sum.CpuSeconds + now.CpuSeconds - earlier.CpuSeconds,
+                sum.WaitMs + now.WaitMs - earlier.WaitMs,
+                sum.Slices + now.Slices - earlier.Slices);
         }
 
-        return string.Join(", ", byName.Where(p => p.Value >= 0.1).OrderByDescending(p => p.Value).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key.Trim()} {p.Value:0.0} s")));
+        return byName;
     }
+
+    private readonly record struct ThreadTimes(double CpuSeconds, double WaitMs, long Slices);
 }
