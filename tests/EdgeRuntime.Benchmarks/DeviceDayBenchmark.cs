@@ -46,18 +46,19 @@ internal static class DeviceDayBenchmark
         var samples = IntervalSeries.Simulate(SimulatedLanes.Intersection(), scenario, Monday, TimeSpan.FromDays(days)).ToList();
         Console.WriteLine($"device: simulated signalised intersection (cycle 90 s, green 50%, 4 incidents a lane a day, seed 99), {days} days from {Monday:u}, {samples.Count} lane intervals of 10 s");
 
-        Device.PlainUpdater = args.Contains("--plain-updater");
-        NoYield = args.Contains("--no-yield");
         Console.WriteLine($"machine: {MachineInfo.Describe()}; updates on {KernelUpdaters.ForBackground(KernelUpdaters.SharedAccelerator).Status}");
-        TimelineMs = BenchmarkMath.StringOption(args, "--timeline") is { } timeline ? double.Parse(timeline, CultureInfo.InvariantCulture) : null;
-        Control = BenchmarkMath.StringOption(args, "--control");
         using var gcTrace = args.Contains("--trace-gc") ? new GcTrace() : null;
-        Trace = gcTrace;
+        var controls = new LatencyControls(
+            BenchmarkMath.StringOption(args, "--control"),
+            args.Contains("--plain-updater"),
+            args.Contains("--no-yield"),
+            BenchmarkMath.StringOption(args, "--timeline") is { } timeline ? double.Parse(timeline, CultureInfo.InvariantCulture) : null,
+            gcTrace);
         if (args.Contains("--latency-only"))
         {
             using var filled = await Device.StartAsync();
             filled.StoreOffline(samples);
-            await LatencyPartAsync(filled, samples, rate, pairs, seconds);
+            await LatencyPartAsync(filled, samples, rate, pairs, seconds, controls);
             return 0;
         }
 
@@ -77,18 +78,18 @@ internal static class DeviceDayBenchmark
             Console.WriteLine($"  round at {round.FinishedAt:u}: {round.Outcome}");
         }
 
-        await LatencyPartAsync(learning, samples, rate, pairs, seconds);
+        await LatencyPartAsync(learning, samples, rate, pairs, seconds, controls);
         return 0;
     }
 
     // Part 2: serving latency at a steady rate with and without training rounds running.
-    private static async Task LatencyPartAsync(Device learning, List<IntervalSample> samples, int rate, int pairs, int seconds)
+    private static async Task LatencyPartAsync(Device learning, List<IntervalSample> samples, int rate, int pairs, int seconds, LatencyControls controls)
     {
         Console.WriteLine();
         Console.WriteLine($"serving latency at {rate} samples/s for {seconds} s while rounds train back to back on {learning.Store.Count(Model)} stored examples (head and biases, nice 10, paused while requests wait), against {seconds} s without, in {pairs} pairs, order alternating:");
         var ratios = new List<double>();
         var relay = new LoadRelay();
-        var learner = learning.Learner(TimeProvider.System, new LearningOptions { MinNewExamples = 10, MaxTrainingExamples = 50_000, Epochs = 4, MinImprovement = 0.99, CpuSecondsPerHour = 3600 }, relay);
+        var learner = learning.Learner(TimeProvider.System, new LearningOptions { MinNewExamples = 10, MaxTrainingExamples = 50_000, Epochs = 4, MinImprovement = 0.99, CpuSecondsPerHour = 3600 }, relay, controls.PlainUpdater);
         var arrivals = learning.Store.Load(Model, 12 * 13, 4).TakeLast(10).ToList();
 
         // The learner's first round reads every stored example into memory and opens its training session, and the JIT
@@ -103,13 +104,13 @@ internal static class DeviceDayBenchmark
         // window, whichever side of the pair it is: collect it before measuring (as BenchmarkDotNet does between runs).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        Trace?.TakeTicks();
+        controls.Trace?.TakeTicks();
         for (var pair = 0; pair < pairs; pair++)
         {
             var duration = TimeSpan.FromSeconds(seconds);
             var first = pair % 2 == 0;
-            var a = await LatencyAsync(learning, learner, relay, arrivals, samples, rate, train: first, duration);
-            var b = await LatencyAsync(learning, learner, relay, arrivals, samples, rate, train: !first, duration);
+            var a = await LatencyAsync(learning, learner, relay, arrivals, samples, rate, train: first, duration, controls);
+            var b = await LatencyAsync(learning, learner, relay, arrivals, samples, rate, train: !first, duration, controls);
             var (training, quiet) = first ? (a, b) : (b, a);
             ratios.Add(training.P99 / quiet.P99);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pair {pair + 1}: p50 {quiet.P50:0.000} / {training.P50:0.000} ms, p99 without training {quiet.P99:0.000} ms, during training {training.P99:0.000} ms ({training.Rounds} rounds): {training.P99 / quiet.P99:0.00}×; process CPU {quiet.ProcessCpu:0.0} / {training.ProcessCpu:0.0} s (training {training.LearnerCpu:0.0} s: its thread and the kernels' workers), GC pauses {quiet.GcPauseMs:0} / {training.GcPauseMs:0} ms in {quiet.Collections} / {training.Collections} collections ({training.Gen2Collections} of gen 2 while training), allocated {quiet.AllocatedMb:0} / {training.AllocatedMb:0} MB"));
@@ -157,11 +158,11 @@ internal static class DeviceDayBenchmark
         return device;
     }
 
-    private static async Task<LatencyWindow> LatencyAsync(Device device, LocalLearner learner, LoadRelay relay, List<LabelledExample> arrivals, List<IntervalSample> samples, int rate, bool train, TimeSpan duration)
+    private static async Task<LatencyWindow> LatencyAsync(Device device, LocalLearner learner, LoadRelay relay, List<LabelledExample> arrivals, List<IntervalSample> samples, int rate, bool train, TimeSpan duration, LatencyControls controls)
     {
         var options = new PipelineOptions { Name = "latency", Model = new() { Name = Model }, Stage = new() { Type = StageKind.Forecast } };
         await using var batcher = new MicroBatcher(device.Server, Model, new BatchingOptions(), TimeProvider.System);
-        var timeline = TimelineMs is { } threshold && train ? new SlowSampleTimeline(threshold) : null;
+        var timeline = controls.TimelineMs is { } threshold && train ? new SlowSampleTimeline(threshold) : null;
         var pipeline = new SensorPipeline(options, new ForecastStage(options.Stage), device.Server, batcher, timeline is null ? [] : [timeline], TimeProvider.System);
         var load = new PipelineLoad(pipeline);
         // Rounds back to back for the whole measurement (a tuned version is never accepted, so nothing is swapped).
@@ -174,11 +175,11 @@ internal static class DeviceDayBenchmark
         var collectionsBefore = GC.CollectionCount(0);
         var gen2Before = GC.CollectionCount(2);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
-        relay.Target = NoYield ? null : new PipelineLoad(pipeline);
+        relay.Target = controls.NoYield ? null : new PipelineLoad(pipeline);
 
         // Rounds back to back for the whole measurement, on the one learner a daemon keeps, with new labelled examples
         // arriving between rounds as serving would store them (a tuned version is never accepted: nothing is swapped).
-        var training = train && Control is { } control ? Task.Factory.StartNew(() => Hog(control, stop.Token), TaskCreationOptions.LongRunning) : train ? Task.Run(async () =>
+        var training = train && controls.Hog is { } control ? Task.Factory.StartNew(() => Hog(control, stop.Token), TaskCreationOptions.LongRunning) : train ? Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -232,7 +233,7 @@ internal static class DeviceDayBenchmark
             Console.WriteLine(timeline.Describe());
         }
 
-        if (Trace is { } trace)
+        if (controls.Trace is { } trace)
         {
             Console.WriteLine($"    allocation ticks while {(train ? "training" : "quiet")}: {trace.TakeTicks()}");
         }
@@ -242,16 +243,17 @@ internal static class DeviceDayBenchmark
         return new LatencyWindow(p99, p50, rounds, processCpu, (learner.CpuTime - cpuAtStart).TotalSeconds, pauses, collections, gen2, allocatedMb, threads);
     }
 
-    /// <summary>Control (<c>--control spin|stream[-normal]</c>): instead of training, a thread that spins or streams through 64 MB, under SCHED_IDLE at nice 10 (or at normal priority).</summary>
-    private static string? Control { get; set; }
-
-    /// <summary>Control (<c>--no-yield</c>): the learner sees an idle device and never pauses for waiting requests.</summary>
-    private static bool NoYield { get; set; }
-
-    /// <summary>Diagnostic (<c>--timeline MS</c>): list the training windows' samples slower than MS with where they fell.</summary>
-    private static double? TimelineMs { get; set; }
-
-    private static GcTrace? Trace { get; set; }
+    /// <summary>
+    /// The latency part's controls and diagnostics, from the command line.
+    /// </summary>
+    /// <param name="Hog"><c>--control KIND</c>: instead of training rounds, one thread that spins on 4 kB (<c>spin…</c>) or streams
+    /// through 64 MB (<c>stream…</c>); <c>-normal</c> keeps normal priority, <c>-nice</c> sets nice 10, <c>-idle</c> SCHED_IDLE,
+    /// bare <c>spin</c>/<c>stream</c> both, and <c>-pin</c> keeps it on the last core.</param>
+    /// <param name="PlainUpdater"><c>--plain-updater</c>: Adam in plain C# on the training thread instead of the ILGPU kernels.</param>
+    /// <param name="NoYield"><c>--no-yield</c>: the learner sees an idle device and never pauses for waiting requests.</param>
+    /// <param name="TimelineMs"><c>--timeline MS</c>: list the training windows' samples slower than MS with where they fell.</param>
+    /// <param name="Trace"><c>--trace-gc</c>: the allocation ticks of each window, by type and thread.</param>
+    private sealed record LatencyControls(string? Hog, bool PlainUpdater, bool NoYield, double? TimelineMs, GcTrace? Trace);
 
     private static void Hog(string control, CancellationToken stop)
     {
@@ -374,11 +376,8 @@ internal static class DeviceDayBenchmark
             }
         }
 
-        public LocalLearner Learner(TimeProvider time, LearningOptions options, IInferenceLoad? load = null) =>
-            new(options, Store, Server, Activator, load ?? new PipelineLoad(Pipeline), Board, _state, (parameters, training) => PlainUpdater ? new PlainAdamUpdater(parameters, training) : KernelUpdaters.Create(Kernels, parameters, training), time, NullLogger<LocalLearner>.Instance, updaterCpuTime: Kernels.WorkerCpuTime);
-
-        /// <summary>Control (<c>--plain-updater</c>): Adam in plain C# on the training thread instead of the kernels.</summary>
-        public static bool PlainUpdater { get; set; }
+        public LocalLearner Learner(TimeProvider time, LearningOptions options, IInferenceLoad? load = null, bool plainUpdater = false) =>
+            new(options, Store, Server, Activator, load ?? new PipelineLoad(Pipeline), Board, _state, (parameters, training) => plainUpdater ? new PlainAdamUpdater(parameters, training) : KernelUpdaters.Create(Kernels, parameters, training), time, NullLogger<LocalLearner>.Instance, updaterCpuTime: Kernels.WorkerCpuTime);
 
         // The kernels a daemon's learner gets (KernelUpdaters.ForBackground of the daemon's accelerator).
         private static KernelAccelerator Kernels => KernelUpdaters.ForBackground(KernelUpdaters.SharedAccelerator);
