@@ -39,9 +39,78 @@ public static partial class ThreadCpuClock
     public static bool Lower(int nice) => OperatingSystem.IsLinux() && Lower(gettid(), nice);
 
     /// <summary>Lowers thread <paramref name="threadId"/>'s priority to <paramref name="nice"/>; false if it could not.</summary>
-    public static bool Lower(int threadId, int nice) =>
+    public static bool Lower(int threadId, int nice)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
         // With PRIO_PROCESS and a thread id, Linux sets that one thread's nice value (setpriority(2), NOTES).
-        OperatingSystem.IsLinux() && setpriority(PriorityProcess, threadId, nice) == 0;
+        return setpriority(PriorityProcess, threadId, nice) == 0;
+    }
+
+    /// <summary>
+    /// Sets thread <paramref name="threadId"/>'s nice value and asks the EEVDF scheduler (Linux 6.12 and later) for a
+    /// slice of <paramref name="slice"/> (clamped by the kernel to 0.1–100 ms): sched_setattr(2) with SCHED_OTHER and
+    /// sched_runtime. False where the kernel refuses it (older kernels ignore the slice and still set the nice value).
+    /// </summary>
+    public static bool RequestSlice(int threadId, int nice, TimeSpan slice)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var attr = new SchedAttr { Size = (uint)Marshal.SizeOf<SchedAttr>(), Policy = 0, Nice = nice, Runtime = (ulong)(slice.Ticks * 100) };
+        var number = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 314L,
+            Architecture.Arm64 => 274L,
+            _ => -1L,
+        };
+        return number > 0 && syscall(number, threadId, ref attr, 0) == 0;
+    }
+
+    /// <summary>The calling thread's nice value and slice request (see <see cref="RequestSlice(int, int, TimeSpan)"/>).</summary>
+    public static bool RequestSlice(int nice, TimeSpan slice) => OperatingSystem.IsLinux() && RequestSlice(gettid(), nice, slice);
+
+    /// <summary>
+    /// Asks for <paramref name="slice"/> on the calling thread, keeping its nice value (see
+    /// <see cref="RequestSlice(int, int, TimeSpan)"/>): serving threads ask for a short one so that a waking request
+    /// does not wait for a background thread's slice to end. False where the platform or kernel refuses.
+    /// </summary>
+    public static bool RequestSlice(TimeSpan slice)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var thread = gettid();
+        Marshal.SetLastPInvokeError(0);
+        var nice = getpriority(PriorityProcess, thread);
+        return Marshal.GetLastPInvokeError() == 0 && RequestSlice(thread, nice, slice);
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int getpriority(int which, int who);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SchedAttr
+    {
+        public uint Size;
+        public uint Policy;
+        public ulong Flags;
+        public int Nice;
+        public uint Priority;
+        public ulong Runtime;
+        public ulong Deadline;
+        public ulong Period;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial long syscall(long number, int threadId, ref SchedAttr attr, uint flags);
 
     /// <summary>
     /// Puts thread <paramref name="threadId"/> under Linux's SCHED_IDLE policy (sched(7)): it runs only on CPU time no

@@ -56,10 +56,21 @@ public sealed partial class LocalLearner(
         _models.Clear();
     }
 
-    /// <summary>Flushes examples and runs a round for each model whose policy says so.</summary>
-    public async Task TickAsync(IReadOnlyCollection<string> modelNames, CancellationToken cancellationToken)
+    /// <summary>
+    /// Flushes examples and runs a round for each model whose policy says so. The whole tick runs on the learning thread
+    /// (nice 10), not on the caller's: flushing is a SQLite transaction with fsync and a trimming scan, counting rows is
+    /// an index scan of every stored example, and restoring or activating a revision optimises and verifies a model —
+    /// on the thread pool at normal priority those competed with serving at every round boundary (the device-day
+    /// benchmark's --timeline showed serving's slow samples gathered in the first and last milliseconds of each round).
+    /// </summary>
+    public Task TickAsync(IReadOnlyCollection<string> modelNames, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelNames);
+        return RunOnLearningThreadAsync(() => Tick(modelNames, cancellationToken), cancellationToken);
+    }
+
+    private bool Tick(IReadOnlyCollection<string> modelNames, CancellationToken cancellationToken)
+    {
         try
         {
             store.Flush();
@@ -83,7 +94,7 @@ public sealed partial class LocalLearner(
             {
                 // Once per start: the newest local revision of the serving version serves again, as before the restart.
                 learning.Restored = true;
-                source = await RestoreRevisionAsync(name, source, cancellationToken) ?? source;
+                source = RestoreRevision(name, source, cancellationToken) ?? source;
             }
 
             var stored = store.Count(name);
@@ -98,10 +109,12 @@ public sealed partial class LocalLearner(
 
             learning.ExamplesAtLastRound = stored;
             Report(learning, source, stored, "training", null);
-            var round = await RunOnLearningThreadAsync(() => Round(learning, source!, spec!, cancellationToken), cancellationToken);
+            var round = Round(learning, source!, spec!, cancellationToken);
             learning.LastRound = round;
             Report(learning, serving.ServingSource(name), store.Count(name), "collecting-examples", round.Outcome);
         }
+
+        return true;
     }
 
     private LearningRound Round(ModelLearning learning, InstalledModel source, FeatureSpec spec, CancellationToken cancellationToken)
@@ -215,7 +228,7 @@ public sealed partial class LocalLearner(
             string.Create(CultureInfo.InvariantCulture, $"serving local revision {revision} of v{source.Version}: held-out MAE {candidateMae:0.###} against {servingMae:0.###}{(handedOn is null ? string.Empty : $"; no federated update: {handedOn}")}"));
     }
 
-    private async Task<InstalledModel?> RestoreRevisionAsync(string name, InstalledModel source, CancellationToken cancellationToken)
+    private InstalledModel? RestoreRevision(string name, InstalledModel source, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(Root, name, $"v{source.Version}");
         if (RevisionOf(source) != 0 || !Directory.Exists(folder))
@@ -234,11 +247,11 @@ public sealed partial class LocalLearner(
             return null;
         }
 
-        var bytes = await File.ReadAllBytesAsync(newest, cancellationToken);
+        var bytes = File.ReadAllBytes(newest);
         var revision = new InstalledModel(name, source.Version, newest, Convert.ToHexStringLower(SHA256.HashData(bytes)));
         try
         {
-            await activator.ActivateAsync(revision, new Progress<ModelStepProgress>(), cancellationToken);
+            activator.ActivateAsync(revision, new Progress<ModelStepProgress>(), cancellationToken).GetAwaiter().GetResult();
             LogRestored(logger, name, source.Version, RevisionOf(revision));
             return revision;
         }
@@ -288,7 +301,7 @@ public sealed partial class LocalLearner(
         _ => "training",
     };
 
-    // Training runs on a thread of its own at nice 10, so the scheduler prefers serving threads. Not under SCHED_IDLE:
+    // A tick runs on a thread of its own at nice 10, so the scheduler prefers serving threads. Not under SCHED_IDLE:
     // next to serving on two cores, a busy SCHED_IDLE thread raised the serving p99 to 1.55-1.89x the quiet one where
     // the same thread at nice 10 left it at 0.75-1.41x (the device-day benchmark's --control runs, docs/learning.md).
     private static Task<T> RunOnLearningThreadAsync<T>(Func<T> work, CancellationToken cancellationToken)

@@ -17,11 +17,13 @@ internal sealed class CompletionWorker : IDisposable
     private readonly Doorbell _doorbell = new();
     private readonly Func<bool> _hasWork;
     private readonly Thread _thread;
+    private readonly Action? _onStart;
     private long _pending;
     private volatile bool _stopping;
 
-    public CompletionWorker(string name)
+    public CompletionWorker(string name, Action? onStart = null)
     {
+        _onStart = onStart;
         _hasWork = () => !_queue.IsEmpty || _stopping;
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
@@ -101,6 +103,7 @@ internal sealed class CompletionWorker : IDisposable
 
     private void Run()
     {
+        _onStart?.Invoke();
         while (true)
         {
             if (_queue.TryDequeue(out var completion))

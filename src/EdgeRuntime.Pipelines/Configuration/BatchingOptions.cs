@@ -20,6 +20,16 @@ public sealed class BatchingOptions
 
     /// <summary>When the queue is full: DropOldest (newest data wins) or Reject (the new request is refused). Default DropOldest.</summary>
     public OverloadPolicy Overload { get; set; } = OverloadPolicy.DropOldest;
+
+    /// <summary>
+    /// The scheduler slice the batcher and result threads ask Linux for, µs (sched_setattr's sched_runtime; the kernel
+    /// clamps it to 100–100,000); 0 keeps the kernel's default (about 0.75 ms times 1 + log₂ of the CPU count). EEVDF
+    /// (Linux 6.12 and later) lets a waking thread with a shorter slice preempt the running one at once, where a
+    /// background thread at nice 10 could otherwise keep the core for the rest of its own slice (the kernel's
+    /// Documentation/scheduler/sched-eevdf.rst: a short slice is how latency-sensitive tasks ask for it). Measured by the
+    /// device-day benchmark next to on-device training (docs/learning.md). Default 100.
+    /// </summary>
+    public int ThreadSliceMicroseconds { get; set; } = 100;
 }
 
 /// <summary>What a full queue does with one more request. Either way it is counted in status.</summary>

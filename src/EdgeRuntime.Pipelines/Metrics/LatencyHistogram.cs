@@ -25,6 +25,18 @@ public sealed class LatencyHistogram
         Interlocked.Increment(ref _total);
     }
 
+    /// <summary>Adds every latency <paramref name="other"/> holds (for percentiles over several runs pooled).</summary>
+    public void Add(LatencyHistogram other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        for (var i = 0; i < BucketCount; i++)
+        {
+            var count = Interlocked.Read(ref other._counts[i]);
+            Interlocked.Add(ref _counts[i], count);
+            Interlocked.Add(ref _total, count);
+        }
+    }
+
     /// <summary>The latency below which <paramref name="quantile"/> of the records fall (bucket upper bound), ms; null when empty.</summary>
     public double? PercentileMs(double quantile)
     {

@@ -36,6 +36,32 @@ public sealed class ThreadCpuClockTests
         Assert.False(ThreadCpuClock.PinTo(Environment.CurrentManagedThreadId, 4096), "a CPU beyond the mask is refused");
     }
 
+    [Fact]
+    public void RequestSlice_TheSchedulerHoldsTheSliceAndTheNiceValue_ForThatThreadOnly()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() && File.Exists("/proc/thread-self/sched"), "slices are read from Linux");
+        var before = SchedField("/proc/self/sched", "se.slice");
+        string? slice = null, prio = null;
+        var requested = false;
+        var thread = new Thread(() =>
+        {
+            requested = ThreadCpuClock.RequestSlice(10, TimeSpan.FromMicroseconds(200));
+            slice = SchedField("/proc/thread-self/sched", "se.slice");
+            prio = SchedField("/proc/thread-self/sched", "prio");
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.SkipUnless(requested, "this kernel refuses sched_setattr slice requests (before Linux 6.12)");
+        Assert.Equal("200000", slice);
+        Assert.Equal("130", prio); // 120 + nice 10
+        Assert.Equal(before, SchedField("/proc/self/sched", "se.slice"));
+    }
+
+    // "se.slice      :    1400000" → "1400000".
+    private static string? SchedField(string path, string name) =>
+        File.ReadLines(path).Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()).FirstOrDefault();
+
     // "Cpus_allowed_list:\t0-1,4" → [0, 1, 4].
     private static List<int> AllowedCpus(string statusPath)
     {
