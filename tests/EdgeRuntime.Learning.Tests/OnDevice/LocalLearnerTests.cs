@@ -99,6 +99,29 @@ public sealed class LocalLearnerTests : IDisposable
         Assert.True(status.CpuSecondsLastHour > 0, $"{status.CpuSecondsLastHour} s recorded");
     }
 
+    [Fact]
+    public async Task Tick_RunsOnTheLearningThreadAtNice10_NeverOnTheCallersThread()
+    {
+        var (store, _) = await ServeShippedAndStoreDay(signalCycleSeconds: 0);
+        var source = new ThreadRecordingSource(_server);
+        var options = new LearningOptions { MinNewExamples = int.MaxValue };
+        var learner = new LocalLearner(options, store, source, new OnnxModelActivator(_server, new ServingOptions { MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu), new IdleLoad(), _board, _state, KernelUpdaters.Create, TimeProvider.System, NullLogger<LocalLearner>.Instance);
+
+        await learner.TickAsync([Model], TestContext.Current.CancellationToken);
+
+        // The store was flushed (a SQLite transaction with fsync) and the serving version looked up there, not here.
+        Assert.True(store.Count(Model) > 0, "the tick flushed the queued examples");
+        var call = Assert.Single(source.Calls);
+        Assert.Equal("edge-learning", call.Thread);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, call.ManagedId);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.Equal(KernelUpdaters.BackgroundNice, call.Nice);
+        }
+
+        Assert.Equal("collecting-examples", _board.Snapshot()[0].State);
+    }
+
     public void Dispose()
     {
         _server.Dispose();
@@ -137,6 +160,30 @@ public sealed class LocalLearnerTests : IDisposable
         {
             Add(revision);
             return null;
+        }
+    }
+
+    // Which thread, at which nice value, asks for the serving version.
+    private sealed class ThreadRecordingSource(IServingModelSource inner) : IServingModelSource
+    {
+        public List<(string? Thread, int ManagedId, int? Nice)> Calls { get; } = [];
+
+        public InstalledModel? ServingSource(string name)
+        {
+            // Field 19 of /proc/thread-self/stat is the nice value (after the command name in parentheses).
+            int? nice = null;
+            if (File.Exists("/proc/thread-self/stat"))
+            {
+                var stat = File.ReadAllText("/proc/thread-self/stat");
+                nice = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            lock (Calls)
+            {
+                Calls.Add((Thread.CurrentThread.Name, Environment.CurrentManagedThreadId, nice));
+            }
+
+            return inner.ServingSource(name);
         }
     }
 

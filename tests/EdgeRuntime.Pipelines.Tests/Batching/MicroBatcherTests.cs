@@ -43,6 +43,38 @@ public sealed class MicroBatcherTests
         Assert.All(client.Replies, r => Assert.Equal([2f * r.Index, -2f * r.Index], r.Values));
     }
 
+    [Theory]
+    [InlineData(100, "100000")]
+    [InlineData(0, null)]
+    public async Task ThreadSlice_BatcherAndResultThreadsAskTheSchedulerForIt_ZeroLeavesTheKernelsDefault(int microseconds, string? expected)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() && File.Exists("/proc/self/sched"), "slices are read from Linux");
+        var accepted = false;
+        var probe = new Thread(() => accepted = EdgeRuntime.Core.Compute.ThreadCpuClock.RequestSlice(TimeSpan.FromMicroseconds(100)));
+        probe.Start();
+        probe.Join();
+        Assert.SkipUnless(accepted, "this kernel refuses sched_setattr slice requests (before Linux 6.12)");
+        using var server = new ModelServer();
+        _ = server.Swap(new ServedModel("slice", 1, ModelSession.Create(Doubling(), new SessionSettings { IntraOpThreads = 1 }), "test"));
+        var client = new RecordingClient();
+        var defaultSlice = SchedField("/proc/self/sched", "se.slice");
+        await using var batcher = new MicroBatcher(server, "slice", new BatchingOptions { ThreadSliceMicroseconds = microseconds }, TimeProvider.System);
+        Assert.True(batcher.Offer(Request(0, [1, 2], new PipelineCounters(), client)));
+        await Eventually.TrueAsync(() => client.Replies.Count == 1, "one reply");
+
+        // The threads are named "batcher slice" and "results slice" (Linux keeps the first 15 characters).
+        var slices = Directory.EnumerateDirectories("/proc/self/task")
+            .Select(t => (Name: File.ReadAllText(Path.Combine(t, "comm")).Trim(), Slice: SchedField(Path.Combine(t, "sched"), "se.slice")))
+            .Where(t => t.Name is "batcher slice" or "results slice")
+            .ToList();
+        Assert.Equal(2, slices.Count);
+        Assert.All(slices, t => Assert.Equal(expected ?? defaultSlice, t.Slice));
+    }
+
+    // "se.slice      :    1400000" → "1400000".
+    private static string? SchedField(string path, string name) =>
+        File.ReadLines(path).Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()).FirstOrDefault();
+
     [Fact]
     public async Task ModelSlowerThanTheWorkersPoll_RepliesDeferredUnderLoad_AllArriveInOrder_NoneWaitsForTheNextRequest()
     {
