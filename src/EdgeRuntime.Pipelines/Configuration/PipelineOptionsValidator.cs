@@ -115,6 +115,11 @@ public sealed partial class PipelineOptionsValidator(Func<IReadOnlyList<string>>
             failures.Add($"{BatchingOptions.SectionName}:Overload: {options.Overload} is unknown; allowed: DropOldest, Reject");
         }
 
+        if (options.ThreadSliceMicroseconds is not 0 and (< 100 or > 100_000))
+        {
+            failures.Add($"{BatchingOptions.SectionName}:ThreadSliceMicroseconds: {options.ThreadSliceMicroseconds} is out of range; allowed: 0 (the kernel's default) or 100 to 100000");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -28,6 +28,7 @@ public sealed class DaemonConfigurationErrorTests
         { "EDGE_Pipelines__0__Stage__Type", "UltraFace", "Pipelines:0:Sources:0:Type", "a SimulatedLoops source cannot feed a UltraFace stage" },
         { "EDGE_Batching__MaxBatch", "0", "Batching:MaxBatch", "0 is out of range; allowed: 1 to 1024" },
         { "EDGE_Batching__Overload", "Panic", "Batching:Overload", "'Panic'" },
+        { "EDGE_Batching__ThreadSliceMicroseconds", "50", "Batching:ThreadSliceMicroseconds", "50 is out of range; allowed: 0 (the kernel's default) or 100 to 100000" },
         { "EDGE_Results__RetentionHours", "0", "Results:RetentionHours", "0 must be positive" },
         { "EDGE_Kernels__Accelerator", "Gpu", "Kernels:Accelerator", "'Gpu' is unknown; allowed: Auto, Cpu, Cuda" },
         { "EDGE_Kernels__FramePreprocessing", "Fast", "Kernels:FramePreprocessing", "'Fast' is unknown; allowed: Auto, CSharp, Kernel" },
