@@ -65,34 +65,6 @@ public sealed class GlobalVersionFollowerTests : IDisposable
         Assert.StartsWith("v2: ", follower.LastFailure, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void NextFetch_NothingAnnounced_Nothing() => Assert.Null(GlobalVersionPlan.NextFetch(null, null));
-
-    [Fact]
-    public void NextFetch_AnnouncedNothingFetched_TheAnnounced() => Assert.Equal(3, GlobalVersionPlan.NextFetch(Manifest(3), null)?.Version);
-
-    [Fact]
-    public void NextFetch_AnnouncedNewerThanFetched_TheAnnounced() => Assert.Equal(3, GlobalVersionPlan.NextFetch(Manifest(3), 2)?.Version);
-
-    [Theory]
-    [InlineData(3)]
-    [InlineData(4)]
-    public void NextFetch_FetchedTheAnnouncedOrNewer_Nothing(long fetched) => Assert.Null(GlobalVersionPlan.NextFetch(Manifest(3), fetched));
-
-    [Fact]
-    public void IsFailure_AnyExceptionButTheFollowersOwnCancellation_IsAFailure()
-    {
-        using var stop = new CancellationTokenSource();
-        using var below = new CancellationTokenSource();
-        below.Cancel();
-        Assert.True(GlobalVersionFetchPipeline.IsFailure(new IOException("reset"), stop.Token));
-        Assert.True(GlobalVersionFetchPipeline.IsFailure(new OperationCanceledException(below.Token), stop.Token));
-        Assert.False(GlobalVersionFetchPipeline.IsFailure(null, stop.Token));
-
-        stop.Cancel();
-        Assert.False(GlobalVersionFetchPipeline.IsFailure(new OperationCanceledException(stop.Token), stop.Token));
-    }
-
     private static FeatureSpec Spec { get; } = new()
     {
         Metrics = ["speed"],
@@ -117,18 +89,6 @@ public sealed class GlobalVersionFollowerTests : IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
     }
-
-    private static ModelManifest Manifest(long version) => new()
-    {
-        Name = Model,
-        Version = version,
-        Length = 1,
-        Sha256 = new string('0', 64),
-        ChunkSize = 1,
-        Chunks = [new string('0', 64)],
-        CreatedAt = DateTimeOffset.UnixEpoch,
-        ExpiresAt = DateTimeOffset.UnixEpoch.AddDays(1),
-    };
 
     /// <summary>
     /// Waits until the follower has a version, counting time as the simulation does (<see cref="FederatedSimulation.CountWaited"/>):
