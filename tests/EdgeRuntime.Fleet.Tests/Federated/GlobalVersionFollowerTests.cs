@@ -56,13 +56,43 @@ public sealed class GlobalVersionFollowerTests : IDisposable
         await follower.StartAsync(cancellation);
         await PublishAsync(fleet, key, bytes, version: 2, cancellation);
 
-        Assert.True(await FetchedWithinAsync(follower, TimeSpan.FromSeconds(60)), $"v2 not fetched after {failures} failed fetch(es) ({failure}); announced v{follower.Announced}, attempts {Volatile.Read(ref attempts)}");
+        Assert.True(await WithinAsync(() => follower.Latest is not null, TimeSpan.FromSeconds(60)), $"v2 not fetched after {failures} failed fetch(es) ({failure}); announced v{follower.Announced}, attempts {Volatile.Read(ref attempts)}");
         Assert.Equal(2, follower.Latest!.Version);
         Assert.Equal(bytes, follower.Latest.Bytes);
         Assert.Equal(template.ReadParameters(bytes), follower.Latest.Parameters);
         Assert.Equal(failures, follower.FetchFailures);
         Assert.Equal(failures + 1, Volatile.Read(ref attempts));
         Assert.StartsWith("v2: ", follower.LastFailure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Follower_ANewerVersionAnnouncedWhileAFetchRuns_FetchesTheNewerOneAfterIt()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        await using var broker = await EmbeddedMqttBroker.StartAsync(FreeTcpPort.Next(), TestLogging.For<EmbeddedMqttBroker>());
+        await using var fleet = await ConnectAsync(broker, "fleet", cancellation);
+        await using var device = await ConnectAsync(broker, "follower", cancellation);
+        using var key = SigningKey.Create();
+        using var keys = TrustedKeys.Of(key);
+        var bytes = TrafficForecasterBuilder.BuildBytes(Spec, new ForecasterArchitecture(4));
+        var template = GlobalModel.FromBytes(bytes);
+
+        // The first fetch is held until v3 is announced: one reconcile runs at a time, so only the loop can fetch v3.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        IChunkSource Source() => new HeldChunkSource(new MqttChunkSource(device, new MqttTopics(), 8, TimeSpan.FromSeconds(10), TimeProvider.System, NullLogger<MqttChunkSource>.Instance), release.Task, started);
+
+        await using var follower = new GlobalVersionFollower(device, new MqttTopics(), Model, keys, template, TimeProvider.System, TestLogging.For<GlobalVersionFollower>(), Source);
+        await follower.StartAsync(cancellation);
+        await PublishAsync(fleet, key, bytes, version: 2, cancellation);
+        Assert.True(await WithinAsync(() => !started.IsEmpty, TimeSpan.FromSeconds(60)), "the fetch of v2 did not start");
+        await PublishAsync(fleet, key, bytes, version: 3, cancellation);
+        Assert.True(await WithinAsync(() => follower.Announced == 3, TimeSpan.FromSeconds(60)), $"v3 not announced (announced v{follower.Announced})");
+        release.SetResult();
+
+        Assert.True(await WithinAsync(() => follower.Latest?.Version == 3, TimeSpan.FromSeconds(60)), $"v3 not fetched (latest v{follower.Latest?.Version}, fetches started {string.Join(", ", started)})");
+        Assert.Equal([2L, 3L], started);
+        Assert.Equal(0, follower.FetchFailures);
     }
 
     private static FeatureSpec Spec { get; } = new()
@@ -91,14 +121,14 @@ public sealed class GlobalVersionFollowerTests : IDisposable
     }
 
     /// <summary>
-    /// Waits until the follower has a version, counting time as the simulation does (<see cref="FederatedSimulation.CountWaited"/>):
+    /// Waits until <paramref name="condition"/> holds, counting time as the simulation does (<see cref="FederatedSimulation.CountWaited"/>):
     /// a process stopped or starved for a while does not run the limit out.
     /// </summary>
-    private static async Task<bool> FetchedWithinAsync(GlobalVersionFollower follower, TimeSpan limit)
+    private static async Task<bool> WithinAsync(Func<bool> condition, TimeSpan limit)
     {
         var waited = TimeSpan.Zero;
         var last = TimeProvider.System.GetTimestamp();
-        while (follower.Latest is null)
+        while (!condition())
         {
             if (waited > limit)
             {
@@ -130,6 +160,17 @@ public sealed class GlobalVersionFollowerTests : IDisposable
         var now = TimeProvider.System.GetUtcNow();
         var manifest = ManifestBuilder.Build(path, Model, version, 4096, now, now.AddHours(1));
         await new ModelPublisher(fleet, new MqttTopics()).PublishAsync(path, manifest, key, announce: true, progress: null, cancellationToken);
+    }
+
+    /// <summary>A fetch that records its version and waits for <paramref name="release"/> before asking the broker.</summary>
+    private sealed class HeldChunkSource(IChunkSource inner, Task release, System.Collections.Concurrent.ConcurrentQueue<long> started) : IChunkSource
+    {
+        public async Task FetchAsync(ModelManifest manifest, IReadOnlyList<int> missing, ChunkHandlers handlers, CancellationToken cancellationToken)
+        {
+            started.Enqueue(manifest.Version);
+            await release.WaitAsync(cancellationToken);
+            await inner.FetchAsync(manifest, missing, handlers, cancellationToken);
+        }
     }
 
     /// <summary>A fetch that fails with <paramref name="failure"/> before asking for anything.</summary>

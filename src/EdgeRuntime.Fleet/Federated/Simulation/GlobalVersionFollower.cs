@@ -38,6 +38,7 @@ internal sealed partial class GlobalVersionFollower(MqttConnectionSupervisor con
     private ModelManifest? _attempting;
     private DeliveredVersion? _latest;
     private Task? _reconcile;
+    private bool _reconciling;
     private string? _lastFailure;
     private long _refused;
     private long _failures;
@@ -124,8 +125,9 @@ internal sealed partial class GlobalVersionFollower(MqttConnectionSupervisor con
 
             // One reconcile at a time, off the subscription's task, so later manifests (and the chunk subscriptions)
             // keep flowing; a running one picks up a newer manifest at its next attempt or when it has fetched.
-            if ((_reconcile is null || _reconcile.IsCompleted) && GlobalVersionPlan.NextFetch(_newest, _latest?.Version) is not null)
+            if (!_reconciling && GlobalVersionPlan.NextFetch(_newest, _latest?.Version) is not null)
             {
+                _reconciling = true;
                 _reconcile = Task.Run(ReconcileAsync, CancellationToken.None);
             }
         }
@@ -142,8 +144,11 @@ internal sealed partial class GlobalVersionFollower(MqttConnectionSupervisor con
             {
                 lock (_gate)
                 {
+                    // Decided under the lock OnManifestAsync takes: a manifest that came before is fetched by this loop, one
+                    // that comes after starts the next.
                     if (GlobalVersionPlan.NextFetch(_newest, _latest?.Version) is null)
                     {
+                        _reconciling = false;
                         return;
                     }
                 }
