@@ -14,6 +14,7 @@ using EdgeRuntime.Learning.Training;
 using EdgeRuntime.Messaging.Broker;
 using EdgeRuntime.Messaging.Configuration;
 using EdgeRuntime.Sensors.Features;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeRuntime.Fleet.Federated;
@@ -178,7 +179,7 @@ internal static class SimulateCommand
             var stateDirectory = parseResult.GetValue(state) ?? Directory.CreateTempSubdirectory("edge-fl-sim-").FullName;
             try
             {
-                var simulation = new FederatedSimulation(endpoint!, stateDirectory, new SynchronousProgress(line => output.WriteLine($"  {line}")));
+                var simulation = new FederatedSimulation(endpoint!, stateDirectory, new SynchronousProgress(line => output.WriteLine($"  {line}")), new TextWriterLogger(error, TimeProvider.System, LogLevel.Warning));
                 var results = new List<SimulationResult>();
                 foreach (var seed in seedList)
                 {

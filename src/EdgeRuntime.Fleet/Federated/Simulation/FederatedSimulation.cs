@@ -14,6 +14,7 @@ using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Outbox;
 using EdgeRuntime.Messaging.Topics;
 using EdgeRuntime.Fleet.Cli;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeRuntime.Fleet.Federated.Simulation;
@@ -28,7 +29,7 @@ namespace EdgeRuntime.Fleet.Federated.Simulation;
 /// times from <see cref="RoundLatency"/>), coming back online, or a FedAvg round's deadline. A simulated day costs the
 /// training it contains and the messages it sends, not a day.
 /// </summary>
-internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string stateDirectory, IProgress<string>? progress = null)
+internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string stateDirectory, IProgress<string>? progress = null, ILogger? logger = null)
 {
     private static readonly DateTimeOffset Epoch = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan QuietTimeout = TimeSpan.FromSeconds(120);
@@ -83,7 +84,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
             var lead = hosts[0];
             followerConnection = Connect(broker, $"sim-follower-{folder.GetHashCode():x}", clean: true);
             await followerConnection.WaitUntilConnectedAsync(stop.Token);
-            follower = new GlobalVersionFollower(followerConnection, topics, setup.Model, fleetKeys, template, TimeProvider.System);
+            follower = new GlobalVersionFollower(followerConnection, topics, setup.Model, fleetKeys, template, TimeProvider.System, logger);
             await follower.StartAsync(stop.Token);
 
             var upload = new OutboxUploadOptions { ReceiptTimeoutSeconds = 10, MaxInFlight = 64 };
@@ -292,7 +293,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
 
             if (waited > QuietTimeout)
             {
-                throw new TimeoutException($"the simulated fleet did not settle within {QuietTimeout.TotalSeconds:0} s: {links.Count(l => l.Online && l.Outbox.PendingCount > 0)} device(s) wait for receipts, aggregators idle: {string.Join(", ", hosts.Select(h => h.Host.IsIdle))}, delivered v{follower.Latest?.Version} of v{hosts[0].Core.Version}");
+                throw new TimeoutException($"the simulated fleet did not settle within {QuietTimeout.TotalSeconds:0} s: {links.Count(l => l.Online && l.Outbox.PendingCount > 0)} device(s) wait for receipts, aggregators idle: {string.Join(", ", hosts.Select(h => h.Host.IsIdle))}, delivered v{follower.Latest?.Version} of v{hosts[0].Core.Version} (announced v{follower.Announced}, {follower.FetchFailures} failed fetch(es){(follower.LastFailure is { } why ? $", last {why}" : string.Empty)})");
             }
 
             if (!quiet)
