@@ -23,8 +23,7 @@ public static class ServerOptimizer
         var t = Math.Max(0, steps);
         if (options.ServerLearningRateCosine > 0)
         {
-            var progress = Math.Min(t, options.ServerLearningRateCosine) / (double)options.ServerLearningRateCosine;
-            return options.ServerLearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
+            return CampaignSchedule.Cosine(options.ServerLearningRate, t, options.ServerLearningRateCosine);
         }
 
         return options.ServerLearningRateDecay > 0 ? options.ServerLearningRate / Math.Sqrt(1 + (t / options.ServerLearningRateDecay)) : options.ServerLearningRate;
