@@ -54,6 +54,14 @@ public sealed record AggregationOptions
     /// </summary>
     public double ServerLearningRateDecay { get; init; }
 
+    /// <summary>
+    /// N of the server step's cosine schedule over a campaign of N versions, η · ½(1 + cos(π·min(t, N)/N)) after t
+    /// versions: the schedule central training uses over its epochs, so the last versions of a campaign settle instead of
+    /// swinging; after N versions the step is 0 (the fleet keeps the version it has until a new campaign).
+    /// 0 turns it off. Not together with <see cref="ServerLearningRateDecay"/>. Default 0.
+    /// </summary>
+    public int ServerLearningRateCosine { get; init; }
+
     /// <summary>β of FedAvgM, β₁ of FedAdam. Default 0.9.</summary>
     public double ServerMomentum { get; init; } = 0.9;
 
@@ -82,8 +90,10 @@ public sealed record AggregationOptions
         : TrimFraction is < 0 or >= 0.5 ? $"--trim {TrimFraction} is outside [0, 0.5)"
         : !(ServerLearningRate > 0) || !double.IsFinite(ServerLearningRate) ? $"--server-lr {ServerLearningRate} must be positive"
         : !(ServerLearningRateDecay >= 0) || !double.IsFinite(ServerLearningRateDecay) ? $"--server-lr-decay {ServerLearningRateDecay} must be 0 (none) or positive"
+        : ServerLearningRateCosine is < 0 or > 1_000_000 ? $"--server-lr-cosine {ServerLearningRateCosine} is outside 0..1000000"
+        : ServerLearningRateCosine > 0 && ServerLearningRateDecay > 0 ? "--server-lr-cosine and --server-lr-decay are two schedules; give one"
         : ServerMomentum is < 0 or >= 1 || ServerBeta2 is < 0 or >= 1 ? "--server-momentum and β₂ must be in [0, 1)"
-        : !(ServerEpsilon > 0) ? "FedAdam's τ must be positive"
+        : !(ServerEpsilon > 0) || !double.IsFinite(ServerEpsilon) ? $"--server-tau {ServerEpsilon} must be positive"
         : !(ClipNorm > 0) || !double.IsFinite(ClipNorm) ? $"--clip {ClipNorm} must be positive"
         : MaxSampleWeight is < 1 or > 1L << 40 ? $"the largest sample weight {MaxSampleWeight} is outside 1..2^40"
         : null;

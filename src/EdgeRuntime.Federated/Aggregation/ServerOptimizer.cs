@@ -8,17 +8,25 @@ namespace EdgeRuntime.Federated.Aggregation;
 public static class ServerOptimizer
 {
     /// <summary>
-    /// η for the version after <paramref name="steps"/> versions: the configured η, or with
+    /// η for the version after <paramref name="steps"/> versions: the configured η; with
     /// <see cref="AggregationOptions.ServerLearningRateDecay"/> = D &gt; 0 the inverse-square-root decay
-    /// η / √(1 + steps / D). A constant step leaves local-update methods on non-IID data a gap to the optimum that grows
-    /// with the step (Li et al. 2020, "On the convergence of FedAvg on non-IID data", which needs a decaying rate), and
-    /// with stale updates a constant step keeps swinging around it; the inverse square root shrinks both yet never
-    /// reaches zero, so a fleet that runs for months keeps learning.
+    /// η / √(1 + steps / D); with <see cref="AggregationOptions.ServerLearningRateCosine"/> = N &gt; 0 the cosine
+    /// η · ½(1 + cos(π · min(steps, N) / N)), 0 from version N on. A constant step leaves local-update methods on non-IID
+    /// data a gap to the optimum that grows with the step (Li et al. 2020, "On the convergence of FedAvg on non-IID
+    /// data", which needs a decaying rate), and with stale updates a constant step keeps swinging around it; the inverse
+    /// square root shrinks both yet never reaches zero, so a fleet that runs for months keeps learning; the cosine ends a
+    /// campaign of known length the way central training ends its epochs.
     /// </summary>
     public static double LearningRate(long steps, AggregationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.ServerLearningRateDecay > 0 ? options.ServerLearningRate / Math.Sqrt(1 + (Math.Max(0, steps) / options.ServerLearningRateDecay)) : options.ServerLearningRate;
+        var t = Math.Max(0, steps);
+        if (options.ServerLearningRateCosine > 0)
+        {
+            return CampaignSchedule.Cosine(options.ServerLearningRate, t, options.ServerLearningRateCosine);
+        }
+
+        return options.ServerLearningRateDecay > 0 ? options.ServerLearningRate / Math.Sqrt(1 + (t / options.ServerLearningRateDecay)) : options.ServerLearningRate;
     }
 
     /// <summary>The next global parameters and optimiser state.</summary>

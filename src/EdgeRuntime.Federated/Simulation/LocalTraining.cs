@@ -13,9 +13,13 @@ namespace EdgeRuntime.Federated.Simulation;
 /// examples, without early stopping (the aggregator, not the device, decides what the fleet keeps). With
 /// <paramref name="keepOptimizerState"/> each device's optimiser continues from its own previous round (its moment
 /// estimates carried over onto the new global version) rather than starting fresh. The training graph's session is
-/// opened once and serves every round (its parameters are inputs). Not thread-safe; dispose to free the session.
+/// opened once and serves every round (its parameters are inputs). With <paramref name="learningRateCosine"/> = N &gt; 0
+/// the local learning rate of a round that starts from the campaign's t-th version is the configured rate times
+/// ½(1 + cos(π·min(t, N)/N)) (<see cref="Aggregation.CampaignSchedule"/>): FedAvg's fixed point on non-IID data sits
+/// away from the pooled optimum by an amount that grows with the local rate times the local steps (client drift), and
+/// a server step that decays does not move that point; a local rate that decays does. Not thread-safe; dispose to free the session.
 /// </summary>
-public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingOptions options, LossKind loss = LossKind.MeanAbsoluteError, bool keepOptimizerState = false) : IDisposable
+public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingOptions options, LossKind loss = LossKind.MeanAbsoluteError, bool keepOptimizerState = false, int learningRateCosine = 0) : IDisposable
 {
     private readonly TrainingRequest _request = new([.. layout.Tensors.Select(t => t.Name)], loss);
     private TrainingSession? _session;
@@ -34,17 +38,23 @@ public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingO
     /// and, when <see cref="KeepsOptimizerState"/>, the optimiser state to hand to the device's next round
     /// (<paramref name="optimizer"/> is this device's state from its previous round, null at its first).
     /// </summary>
-    public LocalRound Train(ReadOnlySpan<float> start, ForecastDataset data, int seed, OptimizerState? optimizer = null, CancellationToken cancellationToken = default)
+    /// <param name="start">The global version's parameters.</param>
+    /// <param name="data">The device's examples.</param>
+    /// <param name="seed">Shuffling seed.</param>
+    /// <param name="optimizer">The device's optimiser state from its previous round.</param>
+    /// <param name="campaignStep">Versions since the campaign's first (the base version's index; drives the local rate's schedule).</param>
+    /// <param name="cancellationToken">Stops training.</param>
+    public LocalRound Train(ReadOnlySpan<float> start, ForecastDataset data, int seed, OptimizerState? optimizer = null, long campaignStep = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (data.Count < 2)
+        if (data.Count < 2 || (learningRateCosine > 0 && campaignStep >= learningRateCosine))
         {
             return new LocalRound(start.ToArray(), optimizer);
         }
 
         var examples = new ForecastTrainingData(data);
         _session ??= TrainingSession.Create(model, _request, examples, options.IntraOpThreads);
-        var result = new Trainer(KernelUpdaters.Create).Train(_session, layout.Split(start), examples, options with { Seed = seed }, keepOptimizerState ? optimizer : null, cancellationToken: cancellationToken);
+        var result = new Trainer(KernelUpdaters.Create).Train(_session, layout.Split(start), examples, options with { Seed = seed, LearningRate = Aggregation.CampaignSchedule.Cosine(options.LearningRate, campaignStep, learningRateCosine) }, keepOptimizerState ? optimizer : null, cancellationToken: cancellationToken);
         return new LocalRound(layout.Flatten(result.Parameters), keepOptimizerState ? result.OptimizerState : null);
     }
 

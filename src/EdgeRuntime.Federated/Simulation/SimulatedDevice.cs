@@ -56,14 +56,14 @@ public sealed class SimulatedDevice(string id, DeviceData data, double slowness,
         RoundEnds = ends;
     }
 
-    /// <summary>Ends the round: trains from its base and builds the signed update (the state moves on).</summary>
-    public BuiltUpdate FinishRound(LocalTraining training, UpdateBuilder builder, UpdateOptions options, GaussianNoise noise, string model, DateTimeOffset now, int seed)
+    /// <summary>Ends the round: trains from its base and builds the signed update (the state moves on); <paramref name="campaignStep"/> is the base version's index in the campaign (the local rate's schedule).</summary>
+    public BuiltUpdate FinishRound(LocalTraining training, UpdateBuilder builder, UpdateOptions options, GaussianNoise noise, string model, DateTimeOffset now, int seed, long campaignStep = 0)
     {
         ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         var start = RoundStart ?? throw new InvalidOperationException($"device {Id} is not in a round");
-        var round = training.Train(start, Data.Train, seed, Optimizer);
+        var round = training.Train(start, Data.Train, seed, Optimizer, campaignStep);
         var trained = round.Parameters;
         Optimizer = round.Optimizer;
         if (Poisoned)

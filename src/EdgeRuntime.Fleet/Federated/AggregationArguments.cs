@@ -35,13 +35,17 @@ internal sealed class AggregationArguments
 
     public Option<double> ServerLearningRateDecay { get; } = new("--server-lr-decay") { Description = "D of the server step's decay η/√(1+t/D) over the versions made t; 0 keeps η constant", DefaultValueFactory = _ => 0 };
 
+    public Option<int> ServerLearningRateCosine { get; } = new("--server-lr-cosine") { Description = "N: the server step follows a cosine from η to 0 over N versions (a campaign of known length, as central training over its epochs); 0 keeps η constant", DefaultValueFactory = _ => 0 };
+
+    public Option<double> ServerTau { get; } = new("--server-tau") { Description = "τ of FedAdam: the step is η·m/(√v + τ); a larger τ makes it less sign-like", DefaultValueFactory = _ => 1e-3 };
+
     public Option<double> ServerMomentum { get; } = new("--server-momentum") { Description = "β of FedAvgM, β1 of FedAdam", DefaultValueFactory = _ => 0.9 };
 
     public Option<double> Clip { get; } = new("--clip") { Description = "L2 bound every update is clipped to again", DefaultValueFactory = _ => 1.0 };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Buffer, MaxWait, Quorum, Expected, Deadline, MaxStaleness, Staleness, StalenessExponent, HingeOffset, Combine, Trim, ServerOptimizer, ServerLearningRate, ServerLearningRateDecay, ServerMomentum, Clip })
+        foreach (var option in new Option[] { Buffer, MaxWait, Quorum, Expected, Deadline, MaxStaleness, Staleness, StalenessExponent, HingeOffset, Combine, Trim, ServerOptimizer, ServerLearningRate, ServerLearningRateDecay, ServerLearningRateCosine, ServerTau, ServerMomentum, Clip })
         {
             command.Add(option);
         }
@@ -100,6 +104,8 @@ internal sealed class AggregationArguments
             ServerOptimizer = server,
             ServerLearningRate = parseResult.GetValue(ServerLearningRate) ?? (server == ServerOptimizerKind.FedAdam ? 0.01 : 1.0),
             ServerLearningRateDecay = parseResult.GetValue(ServerLearningRateDecay),
+            ServerLearningRateCosine = parseResult.GetValue(ServerLearningRateCosine),
+            ServerEpsilon = parseResult.GetValue(ServerTau),
             ServerMomentum = parseResult.GetValue(ServerMomentum),
             ClipNorm = parseResult.GetValue(Clip),
         };

@@ -113,6 +113,11 @@ internal static class AggregatorCommand
     }
 
     private static string Describe(AggregationOptions options) => options.Mode == AggregationMode.FedBuff
-        ? $"K={options.BufferSize}, staleness {options.Staleness} (a={options.StalenessExponent}), at most {options.MaxStaleness} versions, {options.Combine}, server {options.ServerOptimizer} η={options.ServerLearningRate}{(options.ServerLearningRateDecay > 0 ? $"/√(1+t/{options.ServerLearningRateDecay})" : string.Empty)}"
-        : $"quorum {options.Quorum}, expected {options.ExpectedParticipants}, deadline {options.RoundDeadline}, {options.Combine}, server {options.ServerOptimizer} η={options.ServerLearningRate}{(options.ServerLearningRateDecay > 0 ? $"/√(1+t/{options.ServerLearningRateDecay})" : string.Empty)}";
+        ? $"K={options.BufferSize}, staleness {options.Staleness} (a={options.StalenessExponent}), at most {options.MaxStaleness} versions, {options.Combine}, server {Server(options)}"
+        : $"quorum {options.Quorum}, expected {options.ExpectedParticipants}, deadline {options.RoundDeadline}, {options.Combine}, server {Server(options)}";
+
+    private static string Server(AggregationOptions options) =>
+        $"{options.ServerOptimizer} η={options.ServerLearningRate}"
+        + (options.ServerLearningRateDecay > 0 ? $"/√(1+t/{options.ServerLearningRateDecay})" : options.ServerLearningRateCosine > 0 ? $"·½(1+cos(πt/{options.ServerLearningRateCosine}))" : string.Empty)
+        + (options.ServerOptimizer == ServerOptimizerKind.FedAdam ? $" τ={options.ServerEpsilon}" : string.Empty);
 }

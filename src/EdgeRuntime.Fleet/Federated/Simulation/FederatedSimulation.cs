@@ -100,7 +100,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
             var builder = new UpdateBuilder(accelerator);
             var noise = GaussianNoise.Seeded(setup.Seed);
             var model = OnnxModelReader.Read(setup.Template, "template.onnx", null);
-            using var training = new LocalTraining(model, template.Layout, setup.Local, keepOptimizerState: setup.KeepOptimizerState);
+            using var training = new LocalTraining(model, template.Layout, setup.Local, keepOptimizerState: setup.KeepOptimizerState, learningRateCosine: setup.LocalLearningRateCosine);
             var spells = (setup.Offline ?? []).ToList();
             var produced = new long[devices.Count];
             var points = new List<SimulationPoint>();
@@ -190,7 +190,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
 
                 foreach (var (device, i) in devices.Select((d, i) => (d, i)).Where(x => x.d.RoundBase is not null && x.d.RoundEnds <= now))
                 {
-                    var built = device.FinishRound(training, builder, setup.Update, noise, setup.Model, now, random.Next());
+                    var built = device.FinishRound(training, builder, setup.Update, noise, setup.Model, now, random.Next(), device.RoundBase!.Value - template.TemplateVersion);
                     links[i].Outbox.Add(new OutboxMessage(built.Header.UpdateId, OutboxChannel.FederatedUpdate, setup.Model, built.Bytes));
                     produced[i]++;
                     updates++;
