@@ -53,7 +53,8 @@ public static partial class ThreadCpuClock
     /// <summary>
     /// Sets thread <paramref name="threadId"/>'s nice value and asks the EEVDF scheduler (Linux 6.12 and later) for a
     /// slice of <paramref name="slice"/> (clamped by the kernel to 0.1–100 ms): sched_setattr(2) with SCHED_OTHER and
-    /// sched_runtime. False where the kernel refuses it (older kernels ignore the slice and still set the nice value).
+    /// sched_runtime. False where the kernel refuses the call (a seccomp filter, another architecture); kernels before 6.12
+    /// accept it, set the nice value and ignore the slice (<see cref="HonoursSliceRequests"/>).
     /// </summary>
     public static bool RequestSlice(int threadId, int nice, TimeSpan slice)
     {
@@ -71,6 +72,9 @@ public static partial class ThreadCpuClock
         };
         return number > 0 && syscall(number, threadId, ref attr, 0) == 0;
     }
+
+    /// <summary>Whether this kernel schedules by requested slices (EEVDF custom slices, Linux 6.12 and later).</summary>
+    public static bool HonoursSliceRequests => OperatingSystem.IsLinux() && Environment.OSVersion.Version >= new Version(6, 12);
 
     /// <summary>The calling thread's nice value and slice request (see <see cref="RequestSlice(int, int, TimeSpan)"/>).</summary>
     public static bool RequestSlice(int nice, TimeSpan slice) => OperatingSystem.IsLinux() && RequestSlice(gettid(), nice, slice);
