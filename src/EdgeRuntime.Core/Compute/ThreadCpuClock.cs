@@ -14,6 +14,7 @@ public static partial class ThreadCpuClock
     private const int ClockThreadCpuTime = 3;
     private const int PriorityProcess = 0;
     private const int SchedIdle = 5;
+    private const ulong SchedFlagKeepPolicy = 0x08;
 
     /// <summary>The calling thread's CPU time so far, or null where the platform cannot tell.</summary>
     public static TimeSpan? Now() => OperatingSystem.IsLinux() && clock_gettime(ClockThreadCpuTime, out var time) == 0 ? ToTimeSpan(time) : null;
@@ -35,10 +36,17 @@ public static partial class ThreadCpuClock
         return clock_gettime(clock, out var time) == 0 ? ToTimeSpan(time) : null;
     }
 
-    /// <summary>Lowers the calling thread's priority to <paramref name="nice"/> (Linux: 0 normal … 19 lowest); false if it could not.</summary>
+    /// <summary>
+    /// Lowers the calling thread's priority by <paramref name="nice"/> steps below the process's own nice value (Linux:
+    /// 0 normal … 19 lowest, clamped at 19); false if it could not.
+    /// </summary>
     public static bool Lower(int nice) => OperatingSystem.IsLinux() && Lower(gettid(), nice);
 
-    /// <summary>Lowers thread <paramref name="threadId"/>'s priority to <paramref name="nice"/>; false if it could not.</summary>
+    /// <summary>
+    /// Lowers thread <paramref name="threadId"/>'s priority by <paramref name="nice"/> steps below the process's own
+    /// nice value (clamped at 19): relative, so that a daemon started at nice 15 (systemd's Nice=) keeps its background
+    /// threads below its serving threads rather than lifting them to 10 where it may. False if it could not.
+    /// </summary>
     public static bool Lower(int threadId, int nice)
     {
         if (!OperatingSystem.IsLinux())
@@ -46,8 +54,13 @@ public static partial class ThreadCpuClock
             return false;
         }
 
+        // The main thread's nice value is the process's (PRIO_PROCESS with the process id).
+        Marshal.SetLastPInvokeError(0);
+        var processNice = getpriority(PriorityProcess, Environment.ProcessId);
+        var target = Marshal.GetLastPInvokeError() == 0 ? Math.Min(19, processNice + nice) : nice;
+
         // With PRIO_PROCESS and a thread id, Linux sets that one thread's nice value (setpriority(2), NOTES).
-        return setpriority(PriorityProcess, threadId, nice) == 0;
+        return setpriority(PriorityProcess, threadId, target) == 0;
     }
 
     /// <summary>
@@ -63,7 +76,9 @@ public static partial class ThreadCpuClock
             return false;
         }
 
-        var attr = new SchedAttr { Size = (uint)Marshal.SizeOf<SchedAttr>(), Policy = 0, Nice = nice, Runtime = (ulong)(slice.Ticks * 100) };
+        // SCHED_FLAG_KEEP_POLICY: a thread under SCHED_BATCH or SCHED_IDLE keeps it (without the flag the call moves it to
+        // SCHED_OTHER); a real-time thread is refused (EINVAL, its priority is not given) and keeps its policy.
+        var attr = new SchedAttr { Size = (uint)Marshal.SizeOf<SchedAttr>(), Policy = 0, Flags = SchedFlagKeepPolicy, Nice = nice, Runtime = (ulong)(slice.Ticks * 100) };
         var number = RuntimeInformation.ProcessArchitecture switch
         {
             Architecture.X64 => 314L,

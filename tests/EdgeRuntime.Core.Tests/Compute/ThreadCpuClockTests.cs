@@ -58,6 +58,26 @@ public sealed class ThreadCpuClockTests
         Assert.Equal(before, SchedField("/proc/self/sched", "se.slice"));
     }
 
+    [Fact]
+    public void RequestSlice_AThreadUnderSchedIdleKeepsItsPolicy()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() && File.Exists("/proc/thread-self/sched"), "policies are read from Linux");
+        string? policy = null;
+        var (idle, requested) = (false, false);
+        var thread = new Thread(() =>
+        {
+            idle = ThreadCpuClock.LowerToIdle();
+            requested = ThreadCpuClock.RequestSlice(TimeSpan.FromMicroseconds(100));
+            policy = SchedField("/proc/thread-self/sched", "policy");
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.SkipUnless(idle, "this platform refuses SCHED_IDLE");
+        Assert.Equal("5", policy); // SCHED_IDLE, not moved to SCHED_OTHER (0) by the slice request
+        Assert.True(requested || !ThreadCpuClock.HonoursSliceRequests);
+    }
+
     // "se.slice      :    1400000" → "1400000".
     private static string? SchedField(string path, string name) =>
         File.ReadLines(path).Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()).FirstOrDefault();
