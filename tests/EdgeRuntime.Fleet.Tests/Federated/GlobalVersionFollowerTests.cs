@@ -3,14 +3,13 @@ using EdgeRuntime.Delivery.Publishing;
 using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Delivery.Transfer;
 using EdgeRuntime.Federated.Aggregation;
+using EdgeRuntime.Federated.Tests;
 using EdgeRuntime.Fleet.Cli;
 using EdgeRuntime.Fleet.Federated.Simulation;
-using EdgeRuntime.Learning.Forecasting;
 using EdgeRuntime.Messaging.Broker;
 using EdgeRuntime.Messaging.Configuration;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Messaging.Topics;
-using EdgeRuntime.Sensors.Features;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet.Exceptions;
 
@@ -41,7 +40,7 @@ public sealed class GlobalVersionFollowerTests : IDisposable
         await using var device = await ConnectAsync(broker, "follower", cancellation);
         using var key = SigningKey.Create();
         using var keys = TrustedKeys.Of(key);
-        var bytes = TrafficForecasterBuilder.BuildBytes(Spec, new ForecasterArchitecture(4));
+        var bytes = TinyForecaster.Bytes();
         var template = GlobalModel.FromBytes(bytes);
 
         // The real broker source, behind one that fails the first attempts the way a fetch can fail.
@@ -74,7 +73,7 @@ public sealed class GlobalVersionFollowerTests : IDisposable
         await using var device = await ConnectAsync(broker, "follower", cancellation);
         using var key = SigningKey.Create();
         using var keys = TrustedKeys.Of(key);
-        var bytes = TrafficForecasterBuilder.BuildBytes(Spec, new ForecasterArchitecture(4));
+        var bytes = TinyForecaster.Bytes();
         var template = GlobalModel.FromBytes(bytes);
 
         // The first fetch is held until v3 is announced: one reconcile runs at a time, so only the loop can fetch v3.
@@ -94,17 +93,6 @@ public sealed class GlobalVersionFollowerTests : IDisposable
         Assert.Equal([2L, 3L], started);
         Assert.Equal(0, follower.FetchFailures);
     }
-
-    private static FeatureSpec Spec { get; } = new()
-    {
-        Metrics = ["speed"],
-        Mean = [60],
-        Std = [10],
-        Window = 12,
-        Target = "speed",
-        TimeEncoding = true,
-        Horizons = [1, 3],
-    };
 
     private static Exception Failure(string kind)
     {
