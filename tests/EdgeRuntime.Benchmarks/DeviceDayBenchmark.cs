@@ -225,8 +225,6 @@ internal static class DeviceDayBenchmark
         }
 
         await Eventually.TrueAsync(() => pipeline.Counters.Queued == 0, "the latency run to drain", TimeSpan.FromSeconds(60));
-        var p99 = pipeline.Counters.Latency.PercentileMs(0.99) ?? double.NaN;
-        var p50 = pipeline.Counters.Latency.PercentileMs(0.5) ?? double.NaN;
         var processCpu = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
         var pauses = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds;
         var collections = GC.CollectionCount(0) - collectionsBefore;
@@ -254,7 +252,7 @@ internal static class DeviceDayBenchmark
 
         var threadsAfter = ThreadCpuBreakdown.Now();
         var threads = $"{threadsAfter.Since(threadsBefore)}; run-queue waits (ms/slices): {threadsAfter.RunQueueWaitSince(threadsBefore)}";
-        return new LatencyWindow(pipeline.Counters.Latency, p99, p50, rounds, processCpu, (learner.CpuTime - cpuAtStart).TotalSeconds, pauses, collections, gen2, allocatedMb, threads);
+        return new LatencyWindow(pipeline.Counters.Latency, rounds, processCpu, (learner.CpuTime - cpuAtStart).TotalSeconds, pauses, collections, gen2, allocatedMb, threads);
     }
 
     /// <summary>
@@ -301,7 +299,12 @@ internal static class DeviceDayBenchmark
         GC.KeepAlive(sum);
     }
 
-    private sealed record LatencyWindow(LatencyHistogram Latency, double P99, double P50, int Rounds, double ProcessCpu, double LearnerCpu, double GcPauseMs, int Collections, int Gen2Collections, double AllocatedMb, string Threads);
+    private sealed record LatencyWindow(LatencyHistogram Latency, int Rounds, double ProcessCpu, double LearnerCpu, double GcPauseMs, int Collections, int Gen2Collections, double AllocatedMb, string Threads)
+    {
+        public double P99 => Latency.PercentileMs(0.99) ?? double.NaN;
+
+        public double P50 => Latency.PercentileMs(0.5) ?? double.NaN;
+    }
 
     private sealed class PipelineLoad(SensorPipeline pipeline) : IInferenceLoad
     {

@@ -55,49 +55,18 @@ public static partial class ThreadCpuClock
         }
 
         // The main thread's nice value is the process's (PRIO_PROCESS with the process id).
-        Marshal.SetLastPInvokeError(0);
-        var processNice = getpriority(PriorityProcess, Environment.ProcessId);
-        var target = Marshal.GetLastPInvokeError() == 0 ? Math.Min(19, processNice + nice) : nice;
+        var target = NiceOf(Environment.ProcessId) is { } processNice ? NiceBelow(processNice, nice) : nice;
 
         // With PRIO_PROCESS and a thread id, Linux sets that one thread's nice value (setpriority(2), NOTES).
         return setpriority(PriorityProcess, threadId, target) == 0;
     }
 
     /// <summary>
-    /// Sets thread <paramref name="threadId"/>'s nice value and asks the EEVDF scheduler (Linux 6.12 and later) for a
-    /// slice of <paramref name="slice"/> (clamped by the kernel to 0.1–100 ms): sched_setattr(2) with SCHED_OTHER and
-    /// sched_runtime. False where the kernel refuses the call (a seccomp filter, another architecture); kernels before 6.12
-    /// accept it, set the nice value and ignore the slice (<see cref="HonoursSliceRequests"/>).
-    /// </summary>
-    public static bool RequestSlice(int threadId, int nice, TimeSpan slice)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return false;
-        }
-
-        // SCHED_FLAG_KEEP_POLICY: a thread under SCHED_BATCH or SCHED_IDLE keeps it (without the flag the call moves it to
-        // SCHED_OTHER); a real-time thread is refused (EINVAL, its priority is not given) and keeps its policy.
-        var attr = new SchedAttr { Size = (uint)Marshal.SizeOf<SchedAttr>(), Policy = 0, Flags = SchedFlagKeepPolicy, Nice = nice, Runtime = (ulong)(slice.Ticks * 100) };
-        var number = RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 => 314L,
-            Architecture.Arm64 => 274L,
-            _ => -1L,
-        };
-        return number > 0 && syscall(number, threadId, ref attr, 0) == 0;
-    }
-
-    /// <summary>Whether this kernel schedules by requested slices (EEVDF custom slices, Linux 6.12 and later).</summary>
-    public static bool HonoursSliceRequests => OperatingSystem.IsLinux() && Environment.OSVersion.Version >= new Version(6, 12);
-
-    /// <summary>The calling thread's nice value and slice request (see <see cref="RequestSlice(int, int, TimeSpan)"/>).</summary>
-    public static bool RequestSlice(int nice, TimeSpan slice) => OperatingSystem.IsLinux() && RequestSlice(gettid(), nice, slice);
-
-    /// <summary>
-    /// Asks for <paramref name="slice"/> on the calling thread, keeping its nice value (see
-    /// <see cref="RequestSlice(int, int, TimeSpan)"/>): serving threads ask for a short one so that a waking request
-    /// does not wait for a background thread's slice to end. False where the platform or kernel refuses.
+    /// Asks the EEVDF scheduler (Linux 6.12 and later) for a slice of <paramref name="slice"/> on the calling thread
+    /// (clamped by the kernel to 0.1–100 ms), keeping its policy and nice value: sched_setattr(2) with sched_runtime and
+    /// SCHED_FLAG_KEEP_POLICY. Serving threads ask for a short one so that a waking request does not wait for a
+    /// background thread's slice to end. False where the kernel refuses the call (a seccomp filter, a real-time thread,
+    /// another architecture); kernels before 6.12 accept it and ignore the slice (<see cref="HonoursSliceRequests"/>).
     /// </summary>
     public static bool RequestSlice(TimeSpan slice)
     {
@@ -107,9 +76,38 @@ public static partial class ThreadCpuClock
         }
 
         var thread = gettid();
+        if (NiceOf(thread) is not { } nice)
+        {
+            return false;
+        }
+
+        // Without SCHED_FLAG_KEEP_POLICY the call would move a thread under SCHED_BATCH or SCHED_IDLE to SCHED_OTHER; with it
+        // a real-time thread is refused (EINVAL, its priority is not given) and keeps its policy.
+        var attr = new SchedAttr { Size = (uint)Marshal.SizeOf<SchedAttr>(), Flags = SchedFlagKeepPolicy, Nice = nice, Runtime = (ulong)(slice.Ticks * 100) };
+        var number = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 314L,
+            Architecture.Arm64 => 274L,
+            _ => -1L,
+        };
+        return number > 0 && syscall(number, thread, ref attr, 0) == 0;
+    }
+
+    /// <summary>
+    /// The nice value <paramref name="steps"/> below a process at <paramref name="processNice"/>, clamped at 19 (Linux's
+    /// lowest): what <see cref="Lower(int, int)"/> sets.
+    /// </summary>
+    public static int NiceBelow(int processNice, int steps) => Math.Min(19, processNice + steps);
+
+    /// <summary>Whether this kernel schedules by requested slices (EEVDF custom slices, Linux 6.12 and later).</summary>
+    public static bool HonoursSliceRequests => OperatingSystem.IsLinux() && Environment.OSVersion.Version >= new Version(6, 12);
+
+    // A thread's nice value (getpriority(2), which returns -1 both for nice -1 and for an error: errno tells them apart).
+    private static int? NiceOf(int threadId)
+    {
         Marshal.SetLastPInvokeError(0);
-        var nice = getpriority(PriorityProcess, thread);
-        return Marshal.GetLastPInvokeError() == 0 && RequestSlice(thread, nice, slice);
+        var nice = getpriority(PriorityProcess, threadId);
+        return Marshal.GetLastPInvokeError() == 0 ? nice : null;
     }
 
     [LibraryImport("libc", SetLastError = true)]

@@ -69,7 +69,7 @@ public sealed partial class LocalLearner(
         return RunOnLearningThreadAsync(() => Tick(modelNames, cancellationToken), cancellationToken);
     }
 
-    private bool Tick(IReadOnlyCollection<string> modelNames, CancellationToken cancellationToken)
+    private void Tick(IReadOnlyCollection<string> modelNames, CancellationToken cancellationToken)
     {
         try
         {
@@ -113,8 +113,6 @@ public sealed partial class LocalLearner(
             learning.LastRound = round;
             Report(learning, serving.ServingSource(name), store.Count(name), "collecting-examples", round.Outcome);
         }
-
-        return true;
     }
 
     private LearningRound Round(ModelLearning learning, InstalledModel source, FeatureSpec spec, CancellationToken cancellationToken)
@@ -304,15 +302,16 @@ public sealed partial class LocalLearner(
     // A tick runs on a thread of its own at nice 10, so the scheduler prefers serving threads. Not under SCHED_IDLE:
     // next to serving on two cores, a busy SCHED_IDLE thread raised the serving p99 to 1.55-1.89x the quiet one where
     // the same thread at nice 10 left it at 0.75-1.41x (the device-day benchmark's --control runs, docs/learning.md).
-    private static Task<T> RunOnLearningThreadAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    private static Task RunOnLearningThreadAsync(Action work, CancellationToken cancellationToken)
     {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             ThreadCpuClock.Lower(KernelUpdaters.BackgroundNice);
             try
             {
-                done.TrySetResult(work());
+                work();
+                done.TrySetResult();
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

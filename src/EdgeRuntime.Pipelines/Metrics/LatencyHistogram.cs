@@ -29,12 +29,15 @@ public sealed class LatencyHistogram
     public void Add(LatencyHistogram other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        long added = 0;
         for (var i = 0; i < BucketCount; i++)
         {
             var count = Interlocked.Read(ref other._counts[i]);
             Interlocked.Add(ref _counts[i], count);
-            Interlocked.Add(ref _total, count);
+            added += count;
         }
+
+        Interlocked.Add(ref _total, added);
     }
 
     /// <summary>The latency below which <paramref name="quantile"/> of the records fall (bucket upper bound), ms; null when empty.</summary>

@@ -45,7 +45,7 @@ public sealed class ThreadCpuClockTests
         var requested = false;
         var thread = new Thread(() =>
         {
-            requested = ThreadCpuClock.RequestSlice(10, TimeSpan.FromMicroseconds(200));
+            requested = ThreadCpuClock.Lower(10) && ThreadCpuClock.RequestSlice(TimeSpan.FromMicroseconds(200));
             slice = SchedField("/proc/thread-self/sched", "se.slice");
             prio = SchedField("/proc/thread-self/sched", "prio");
         });
@@ -57,6 +57,14 @@ public sealed class ThreadCpuClockTests
         Assert.Equal("130", prio); // 120 + nice 10
         Assert.Equal(before, SchedField("/proc/self/sched", "se.slice"));
     }
+
+    [Theory]
+    [InlineData(0, 10, 10)]
+    [InlineData(5, 10, 15)]
+    [InlineData(15, 10, 19)]
+    [InlineData(19, 10, 19)]
+    public void NiceBelow_IsRelativeToTheProcess_SoBackgroundWorkNeverOutranksServing(int processNice, int steps, int expected) =>
+        Assert.Equal(expected, ThreadCpuClock.NiceBelow(processNice, steps));
 
     [Fact]
     public void RequestSlice_AThreadUnderSchedIdleKeepsItsPolicy()
