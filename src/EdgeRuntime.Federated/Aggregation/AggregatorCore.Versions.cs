@@ -1,3 +1,5 @@
+using EdgeRuntime.Federated.Updates;
+
 namespace EdgeRuntime.Federated.Aggregation;
 
 public sealed partial class AggregatorCore
@@ -45,7 +47,7 @@ public sealed partial class AggregatorCore
             }
 
             var delta = _robust ? AggregationRules.Robust(_vectors, Version, _settings.Options) : AggregationRules.Mean(_sums, Version, _settings.Options);
-            var (parameters, optimizer) = ServerOptimizer.Step(_parameters, delta, _optimizer, _settings.Options);
+            var (parameters, optimizer) = ControlVariates.ServerStep(_parameters, delta, _modelLength, count, _optimizer, _settings.Options);
             var version = Version + 1;
             var path = _settings.VersionPath(version);
             var sha = _model.WriteVersion(version, parameters, path);

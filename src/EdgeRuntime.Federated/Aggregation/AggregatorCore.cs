@@ -29,6 +29,7 @@ public sealed partial class AggregatorCore : IDisposable
     private List<DateTimeOffset> _bufferedAt = [];
     private float[] _parameters;
     private ServerOptimizerState _optimizer;
+    private readonly int _modelLength;
     private long _undecodable;
 
     private AggregatorCore(AggregatorSettings settings, GlobalModel model, EnrolledDevices devices, AggregatorSignatureCheck checkAggregator, TimeProvider timeProvider, ILogger logger)
@@ -43,6 +44,7 @@ public sealed partial class AggregatorCore : IDisposable
         _sums = new PartialSums(model.Layout.Length);
         _store = new AggregatorStore(settings.DatabasePath);
         _parameters = model.InitialParameters;
+        _modelLength = ControlVariates.ModelLength(model.Layout);
         _optimizer = ServerOptimizerState.Initial;
     }
 
@@ -262,24 +264,10 @@ public sealed partial class AggregatorCore : IDisposable
     }
 
     // The aggregator bounds every delta again (L2, in double): a device's own clipping is not trusted.
+    // The weights and, where the layout carries SCAFFOLD's control variates, the controls each to the bound.
     private float[] Clip(float[] delta)
     {
-        var squares = 0.0;
-        foreach (var x in delta)
-        {
-            squares += (double)x * x;
-        }
-
-        var norm = Math.Sqrt(squares);
-        if (norm > _settings.Options.ClipNorm)
-        {
-            var factor = (float)(_settings.Options.ClipNorm / norm);
-            for (var i = 0; i < delta.Length; i++)
-            {
-                delta[i] *= factor;
-            }
-        }
-
+        ControlVariates.ClipParts(delta, _modelLength, _settings.Options.ClipNorm);
         return delta;
     }
 

@@ -54,8 +54,9 @@ public sealed class GlobalModel
     /// <summary>Reads the template and resolves the trainable tensors.</summary>
     /// <param name="path">The ONNX file (the first global version, or the model the fleet serves).</param>
     /// <param name="trainable">"all" (a forecaster's every parameter), "head" (last layer and biases) or initializer names.</param>
+    /// <param name="controlVariates">The layout also carries SCAFFOLD's control variates (<see cref="ControlVariates"/>): each version's file holds the fleet's c next to the weights; a file without them starts c at 0.</param>
     /// <exception cref="ArgumentException">The file or the selection is not usable (one line says why).</exception>
-    public static GlobalModel Load(string path, string trainable = "all")
+    public static GlobalModel Load(string path, string trainable = "all", bool controlVariates = false)
     {
         byte[] bytes;
         Model model;
@@ -69,14 +70,14 @@ public sealed class GlobalModel
             throw new ArgumentException($"model template '{path}': {ex.Message}", ex);
         }
 
-        return FromModel(bytes, model, trainable);
+        return FromModel(bytes, model, trainable, controlVariates);
     }
 
     /// <summary>As <see cref="Load"/>, from bytes.</summary>
-    public static GlobalModel FromBytes(byte[] bytes, string trainable = "all")
+    public static GlobalModel FromBytes(byte[] bytes, string trainable = "all", bool controlVariates = false)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        return FromModel(bytes, OnnxModelReader.Read(bytes, "template.onnx", null), trainable);
+        return FromModel(bytes, OnnxModelReader.Read(bytes, "template.onnx", null), trainable, controlVariates);
     }
 
     /// <summary>The trainable names <paramref name="trainable"/> selects in <paramref name="model"/>.</summary>
@@ -121,10 +122,24 @@ public sealed class GlobalModel
 
         var model = OnnxModelReader.Read(_template, "template.onnx", null);
         var named = Layout.Split(parameters);
-        Learning.Training.TrainedParameters.ApplyTo(model, named);
+        Learning.Training.TrainedParameters.ApplyTo(model, named.Where(p => !ControlVariates.IsControl(p.Key)).ToDictionary(StringComparer.Ordinal));
+        foreach (var (name, values) in named.Where(p => ControlVariates.IsControl(p.Key)))
+        {
+            // The fleet's control variate rides in the file as initializers no node reads.
+            var tensor = Tensor.From<float>(values, [values.Length]);
+            if (model.Graph.FindValue(name) is { Initializer: not null } existing)
+            {
+                model.Graph.SetInitializer(existing, tensor);
+            }
+            else
+            {
+                model.Graph.AddInitializer(name, tensor);
+            }
+        }
+
         model.ModelVersion = version;
         model.Metadata.RemoveAll(m => m.Key == TrainableMetadataKey);
-        model.Metadata.Add(new KeyValuePair<string, string>(TrainableMetadataKey, string.Join(',', Layout.Tensors.Select(t => t.Name))));
+        model.Metadata.Add(new KeyValuePair<string, string>(TrainableMetadataKey, string.Join(',', ControlVariates.ModelPart(Layout).Tensors.Select(t => t.Name))));
         var bytes = OnnxModelWriter.ToBytes(model);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         AtomicFile.WriteAllBytes(path, bytes);
@@ -150,16 +165,17 @@ public sealed class GlobalModel
     private float[] ReadParameters(Model model, string path)
     {
         var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        foreach (var (name, _) in Layout.Tensors)
+        foreach (var (name, length) in Layout.Tensors)
         {
+            // A version before the first SCAFFOLD aggregation (the template) has no control variate yet: c = 0.
             values[name] = model.Graph.FindValue(name)?.Initializer?.AsSpan<float>().ToArray()
-                ?? throw new InvalidDataException($"'{path}' has no initializer '{name}'");
+                ?? (ControlVariates.IsControl(name) ? new float[length] : throw new InvalidDataException($"'{path}' has no initializer '{name}'"));
         }
 
         return Layout.Flatten(values);
     }
 
-    private static GlobalModel FromModel(byte[] bytes, Model model, string trainable)
+    private static GlobalModel FromModel(byte[] bytes, Model model, string trainable, bool controlVariates)
     {
         var names = Select(model, trainable);
         if (names.Count == 0)
@@ -182,6 +198,15 @@ public sealed class GlobalModel
         }
 
         var layout = new ParameterLayout(tensors);
+        if (controlVariates)
+        {
+            layout = ControlVariates.Extend(layout);
+            foreach (var (name, length) in layout.Tensors.Where(t => ControlVariates.IsControl(t.Name)))
+            {
+                values[name] = model.Graph.FindValue(name)?.Initializer is { ElementType: DataType.Float } kept && kept.ElementCount == length ? kept.AsSpan<float>().ToArray() : new float[length];
+            }
+        }
+
         return new GlobalModel(bytes, model, layout, layout.Flatten(values));
     }
 

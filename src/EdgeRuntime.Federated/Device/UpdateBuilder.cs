@@ -51,8 +51,18 @@ public sealed class UpdateBuilder(KernelAccelerator accelerator)
         using (var difference = accelerator.Allocate(layout.Length))
         {
             accelerator.Vectors.Difference(trained, baseline, difference);
-            norm = accelerator.Vectors.ClipByGlobalNorm([difference], options.ClipNorm);
-            difference.CopyTo(delta);
+            var modelLength = ControlVariates.ModelLength(layout);
+            if (modelLength == layout.Length)
+            {
+                norm = accelerator.Vectors.ClipByGlobalNorm([difference], options.ClipNorm);
+                difference.CopyTo(delta);
+            }
+            else
+            {
+                // SCAFFOLD's control half is clipped on its own (ControlVariates.ClipParts).
+                difference.CopyTo(delta);
+                norm = ControlVariates.ClipParts(delta, modelLength, options.ClipNorm);
+            }
         }
 
         if (!double.IsFinite(norm))
@@ -61,6 +71,11 @@ public sealed class UpdateBuilder(KernelAccelerator accelerator)
         }
 
         var privacy = state.Privacy;
+        if (options.NoiseMultiplier > 0 && ControlVariates.Has(layout))
+        {
+            throw new ArgumentException($"update of {request.Model}: Gaussian noise with SCAFFOLD's control variates is not accounted (two halves clipped apart double the sensitivity); send without noise or without control variates");
+        }
+
         if (options.NoiseMultiplier > 0)
         {
             noise.AddTo(delta, options.NoiseMultiplier * options.ClipNorm);

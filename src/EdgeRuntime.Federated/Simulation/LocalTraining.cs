@@ -21,7 +21,9 @@ namespace EdgeRuntime.Federated.Simulation;
 /// </summary>
 public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingOptions options, LossKind loss = LossKind.MeanAbsoluteError, bool keepOptimizerState = false, int learningRateCosine = 0) : IDisposable
 {
-    private readonly TrainingRequest _request = new([.. layout.Tensors.Select(t => t.Name)], loss);
+    private readonly TrainingRequest _request = new([.. ControlVariates.ModelPart(layout).Tensors.Select(t => t.Name)], loss);
+    private readonly ParameterLayout _weights = ControlVariates.ModelPart(layout);
+    private readonly int _modelLength = ControlVariates.ModelLength(layout);
     private TrainingSession? _session;
 
     /// <summary>The settings.</summary>
@@ -43,19 +45,58 @@ public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingO
     /// <param name="seed">Shuffling seed.</param>
     /// <param name="optimizer">The device's optimiser state from its previous round.</param>
     /// <param name="campaignStep">Versions since the campaign's first (the base version's index; drives the local rate's schedule).</param>
+    /// <param name="controlVariate">This device's SCAFFOLD cᵢ from its previous round (model values, the layout's order; null: 0). Used only when the layout carries control variates.</param>
     /// <param name="cancellationToken">Stops training.</param>
-    public LocalRound Train(ReadOnlySpan<float> start, ForecastDataset data, int seed, OptimizerState? optimizer = null, long campaignStep = 0, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// With control variates in the layout, <paramref name="start"/>'s control half is the fleet's c: every local
+    /// gradient is corrected by c − cᵢ (<see cref="Device.ControlVariateUpdater"/>), the round's mean raw gradient
+    /// becomes the device's next cᵢ (<see cref="LocalRound.ControlVariate"/>), and the trained vector's control half
+    /// is c + (cᵢ⁺ − cᵢ), so the update carries Δcᵢ there.
+    /// </remarks>
+    public LocalRound Train(ReadOnlySpan<float> start, ForecastDataset data, int seed, OptimizerState? optimizer = null, long campaignStep = 0, float[]? controlVariate = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Count < 2 || (learningRateCosine > 0 && campaignStep >= learningRateCosine))
         {
-            return new LocalRound(start.ToArray(), optimizer);
+            return new LocalRound(start.ToArray(), optimizer, controlVariate);
         }
 
         var examples = new ForecastTrainingData(data);
         _session ??= TrainingSession.Create(model, _request, examples, options.IntraOpThreads);
-        var result = new Trainer(KernelUpdaters.Create).Train(_session, layout.Split(start), examples, options with { Seed = seed, LearningRate = Aggregation.CampaignSchedule.Cosine(options.LearningRate, campaignStep, learningRateCosine) }, keepOptimizerState ? optimizer : null, cancellationToken: cancellationToken);
-        return new LocalRound(layout.Flatten(result.Parameters), keepOptimizerState ? result.OptimizerState : null);
+        var controls = _modelLength < layout.Length;
+        float[][]? correction = null;
+        if (controls)
+        {
+            var fleet = start[_modelLength..];
+            var difference = new float[_modelLength];
+            for (var i = 0; i < difference.Length; i++)
+            {
+                difference[i] = fleet[i] - (controlVariate?[i] ?? 0f);
+            }
+
+            var split = _weights.Split(difference);
+            correction = [.. _weights.Tensors.Select(t => split[t.Name])];
+        }
+
+        Device.ControlVariateUpdater? wrapped = null;
+        IParameterUpdater Create(IReadOnlyList<float[]> parameters, TrainingOptions o) =>
+            wrapped = new Device.ControlVariateUpdater(KernelUpdaters.Create(parameters, o), parameters, correction);
+        var result = new Trainer(controls ? Create : KernelUpdaters.Create).Train(_session, _weights.Split(start[.._modelLength]), examples, options with { Seed = seed, LearningRate = Aggregation.CampaignSchedule.Cosine(options.LearningRate, campaignStep, learningRateCosine) }, keepOptimizerState ? optimizer : null, cancellationToken: cancellationToken);
+        var trained = new float[layout.Length];
+        _weights.Flatten(result.Parameters).CopyTo(trained, 0);
+        if (!controls)
+        {
+            return new LocalRound(trained, keepOptimizerState ? result.OptimizerState : null, null);
+        }
+
+        var mean = wrapped!.MeanRawGradient();
+        var next = _weights.Flatten(_weights.Tensors.Select((t, i) => (t.Name, mean[i])).ToDictionary(x => x.Name, x => x.Item2));
+        for (var i = 0; i < _modelLength; i++)
+        {
+            trained[_modelLength + i] = start[_modelLength + i] + (next[i] - (controlVariate?[i] ?? 0f));
+        }
+
+        return new LocalRound(trained, keepOptimizerState ? result.OptimizerState : null, next);
     }
 
     /// <inheritdoc />
@@ -65,4 +106,5 @@ public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingO
 /// <summary>What a local round produced.</summary>
 /// <param name="Parameters">The trained values, in the layout's order.</param>
 /// <param name="Optimizer">The optimiser's state after the round (null unless kept).</param>
-public sealed record LocalRound(float[] Parameters, OptimizerState? Optimizer);
+/// <param name="ControlVariate">The device's SCAFFOLD cᵢ after the round (the mean raw gradient over its steps, model values in the layout's order); null without control variates.</param>
+public sealed record LocalRound(float[] Parameters, OptimizerState? Optimizer, float[]? ControlVariate);

@@ -45,6 +45,9 @@ public sealed class SimulatedDevice(string id, DeviceData data, double slowness,
     /// <summary>When the current round ends.</summary>
     public DateTimeOffset RoundEnds { get; private set; }
 
+    /// <summary>Its SCAFFOLD control variate cᵢ after its last trained round (null before its first, or without control variates).</summary>
+    public float[]? ControlVariate { get; private set; }
+
     /// <summary>When it comes back online (null: online).</summary>
     public DateTimeOffset? OfflineUntil { get; set; }
 
@@ -63,9 +66,10 @@ public sealed class SimulatedDevice(string id, DeviceData data, double slowness,
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         var start = RoundStart ?? throw new InvalidOperationException($"device {Id} is not in a round");
-        var round = training.Train(start, Data.Train, seed, Optimizer, campaignStep);
+        var round = training.Train(start, Data.Train, seed, Optimizer, campaignStep, ControlVariate);
         var trained = round.Parameters;
         Optimizer = round.Optimizer;
+        ControlVariate = round.ControlVariate;
         if (Poisoned)
         {
             for (var i = 0; i < trained.Length; i++)

@@ -51,6 +51,7 @@ internal static class SimulateCommand
         var localOptimizer = new Option<string>("--local-optimizer") { Description = "adam (a fresh Adam each round) or sgd (plain SGD, with --momentum within a round)", DefaultValueFactory = _ => "adam" };
         var keepState = new Option<bool>("--keep-optimizer-state") { Description = "Each device's local optimiser continues from its previous round (moments kept) instead of starting fresh" };
         var localCosine = new Option<int>("--local-lr-cosine") { Description = "N: each device's local learning rate follows a cosine from --learning-rate to 0 over the first N versions (the rate of a round is set by the version it starts from; shrinks FedAvg's client drift as the campaign ends); 0 keeps it constant", DefaultValueFactory = _ => 0 };
+        var scaffold = new Option<bool>("--scaffold") { Description = "SCAFFOLD: devices correct every local gradient by c − cᵢ (the fleet's mean gradient minus the device's own) against client drift; updates carry Δcᵢ, the aggregator keeps c and each version's file carries it" };
         var momentum = new Option<double>("--momentum") { Description = "Local SGD momentum within a round", DefaultValueFactory = _ => 0 };
         var updateClip = new Option<double>("--update-clip") { Description = "The devices' L2 bound on an update", DefaultValueFactory = _ => 1.0 };
         var noise = new Option<double>("--noise") { Description = "Gaussian noise multiplier z (σ = z × --update-clip); 0 = none", DefaultValueFactory = _ => 0 };
@@ -65,7 +66,7 @@ internal static class SimulateCommand
         var state = new Option<string?>("--state") { Description = "Folder for the devices' outboxes and the aggregators' state (default: a temporary folder)" };
 
         var command = new Command("simulate", "Simulate a fleet learning federated against a real broker and aggregators, on a simulated clock");
-        foreach (var option in new Option[] { devices, keep, strategies, seeds, poison, slow, round, sigma, offline, duration, maxVersions, evaluateEvery, epochs, batch, rate, localOptimizer, keepState, localCosine, momentum, updateClip, noise, encoding, topK, hidden, aggregators, broker, compare, localKeep, plot, state })
+        foreach (var option in new Option[] { devices, keep, strategies, seeds, poison, slow, round, sigma, offline, duration, maxVersions, evaluateEvery, epochs, batch, rate, localOptimizer, keepState, localCosine, scaffold, momentum, updateClip, noise, encoding, topK, hidden, aggregators, broker, compare, localKeep, plot, state })
         {
             command.Add(option);
         }
@@ -155,7 +156,7 @@ internal static class SimulateCommand
             var experiment = FederatedExperiment.Prepare(samples, spec, parseResult.GetValue(devices) ?? int.MaxValue, keepSpan, parseResult.GetValue(hidden));
             var local = new TrainingOptions { Epochs = parseResult.GetValue(epochs), BatchSize = parseResult.GetValue(batch), LearningRate = parseResult.GetValue(rate), Optimizer = optimizerValue.Value, Momentum = parseResult.GetValue(momentum), ValidationFraction = 0, Schedule = LearningRateSchedule.Constant, WeightDecay = 0 };
             await output.WriteLineAsync($"machine: {CpuFacts.Current()}, {Environment.ProcessorCount} cores");
-            await output.WriteLineAsync($"{experiment.Devices.Count} devices, {experiment.Devices.Sum(d => d.Train.Count)} training windows ({(keepSpan is null ? "all their data" : $"each its newest {keepSpan}")}), validation {experiment.Validation.Count}, test {experiment.Test.Count} from {experiment.TestFrom:u}; local rounds: {local.Epochs} epoch(s), batch {local.BatchSize}, {(local.Optimizer == OptimizerKind.Adam ? "Adam" : $"SGD (momentum {local.Momentum})")} {local.LearningRate}{(parseResult.GetValue(localCosine) > 0 ? $" (cosine to 0 over {parseResult.GetValue(localCosine)} versions)" : string.Empty)}{(parseResult.GetValue(keepState) ? " continued across rounds" : " fresh each round")}; updates clipped to {update.ClipNorm}, {update.Encoding}{(update.NoiseMultiplier > 0 ? $", noise z={update.NoiseMultiplier}" : string.Empty)}");
+            await output.WriteLineAsync($"{experiment.Devices.Count} devices, {experiment.Devices.Sum(d => d.Train.Count)} training windows ({(keepSpan is null ? "all their data" : $"each its newest {keepSpan}")}), validation {experiment.Validation.Count}, test {experiment.Test.Count} from {experiment.TestFrom:u}; local rounds: {local.Epochs} epoch(s), batch {local.BatchSize}, {(local.Optimizer == OptimizerKind.Adam ? "Adam" : $"SGD (momentum {local.Momentum})")} {local.LearningRate}{(parseResult.GetValue(localCosine) > 0 ? $" (cosine to 0 over {parseResult.GetValue(localCosine)} versions)" : string.Empty)}{(parseResult.GetValue(keepState) ? " continued across rounds" : " fresh each round")}{(parseResult.GetValue(scaffold) ? ", SCAFFOLD drift correction" : string.Empty)}; updates clipped to {update.ClipNorm}, {update.Encoding}{(update.NoiseMultiplier > 0 ? $", noise z={update.NoiseMultiplier}" : string.Empty)}");
 
             EmbeddedMqttBroker? embedded = null;
             BrokerEndpoint? endpoint;
@@ -204,7 +205,7 @@ internal static class SimulateCommand
 
                                 var name = $"{(mode == AggregationMode.FedAvg ? "FedAvg" : $"FedBuff K={options.BufferSize}")}{(rule == CombineRule.Mean ? string.Empty : $" {Describe(rule)}")}{(share > 0 ? $", {share:P0} attackers" : string.Empty)}{(seedList.Count > 1 ? $", seed {seed}" : string.Empty)}";
                                 var setup = new SimulationSetup(name, "traffic-forecast", experiment.Template, experiment.Devices, experiment.Validation, experiment.Test, options, local, update,
-                                    new RoundLatency(roundSpan.Value, parseResult.GetValue(sigma), parseResult.GetValue(slow)), durationSpan.Value, seed, parseResult.GetValue(aggregators), share, spells, parseResult.GetValue(maxVersions), parseResult.GetValue(keepState), Math.Max(1, parseResult.GetValue(evaluateEvery)), parseResult.GetValue(localCosine));
+                                    new RoundLatency(roundSpan.Value, parseResult.GetValue(sigma), parseResult.GetValue(slow)), durationSpan.Value, seed, parseResult.GetValue(aggregators), share, spells, parseResult.GetValue(maxVersions), parseResult.GetValue(keepState), Math.Max(1, parseResult.GetValue(evaluateEvery)), parseResult.GetValue(localCosine), parseResult.GetValue(scaffold));
                                 await output.WriteLineAsync($"{name}:");
                                 var result = await simulation.RunAsync(setup, cancellationToken);
                                 results.Add(result);

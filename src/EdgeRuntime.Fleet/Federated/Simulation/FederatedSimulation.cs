@@ -49,7 +49,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
         var topics = new MqttTopics();
         using var fleetKey = SigningKey.Create();
         using var fleetKeys = TrustedKeys.Of(fleetKey);
-        var template = GlobalModel.FromBytes(setup.Template);
+        var template = GlobalModel.FromBytes(setup.Template, controlVariates: setup.Scaffold);
         var slowness = setup.Latency.DrawFactors(setup.Devices.Count, random);
         var poisoned = new HashSet<int>(Enumerable.Range(0, setup.Devices.Count).OrderBy(_ => random.Next()).Take((int)Math.Floor(setup.PoisonShare * setup.Devices.Count)));
         var devices = setup.Devices.Select((data, i) => new SimulatedDevice($"d{i:D3}-{Sanitise(data.Name)}", data, slowness[i], poisoned.Contains(i), DeviceKey.Create())).ToList();

@@ -26,6 +26,7 @@ namespace EdgeRuntime.Fleet.Federated.Simulation;
 /// <param name="KeepOptimizerState">Each device's local optimiser continues from its previous round.</param>
 /// <param name="EvaluateEvery">Score every Nth version (and the last); 1 scores every one.</param>
 /// <param name="LocalLearningRateCosine">N: each device's local rate follows a cosine to 0 over the campaign's N versions (0: constant).</param>
+/// <param name="Scaffold">Devices correct their local gradients by SCAFFOLD's control variates.</param>
 public sealed record SimulationSetup(
     string Name,
     string Model,
@@ -45,7 +46,8 @@ public sealed record SimulationSetup(
     int MaxVersions = 0,
     bool KeepOptimizerState = false,
     int EvaluateEvery = 1,
-    int LocalLearningRateCosine = 0);
+    int LocalLearningRateCosine = 0,
+    bool Scaffold = false);
 
 /// <summary>Device <paramref name="Device"/> (an index) is offline from <paramref name="From"/> (simulated time since the start) for <paramref name="Length"/>.</summary>
 public sealed record OfflineSpell(int Device, TimeSpan From, TimeSpan Length);
