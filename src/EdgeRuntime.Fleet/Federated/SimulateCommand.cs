@@ -209,7 +209,7 @@ internal static class SimulateCommand
                                 await output.WriteLineAsync($"{name}:");
                                 var result = await simulation.RunAsync(setup, cancellationToken);
                                 results.Add(result);
-                                await output.WriteLineAsync($"  done: {result.Versions} versions in {FederatedSimulation.Format(result.Elapsed)} simulated, {result.WallTime.TotalSeconds:0} s real");
+                                await output.WriteLineAsync($"  done: {result.Versions} versions in {FederatedSimulation.Format(result.Elapsed)} simulated, {result.WallTime.TotalSeconds:0} s real{(result.ControlVariateNorm is { } c ? $"; the last version carries the fleet's control variate, ‖c‖₂ {c:0.000}" : string.Empty)}");
                             }
                         }
                     }

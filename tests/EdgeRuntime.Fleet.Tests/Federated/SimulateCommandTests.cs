@@ -88,6 +88,26 @@ public sealed partial class SimulateCommandTests : IDisposable
         Assert.Matches(@"\| FedBuff K=3 \(federated\), best validation MAE: v\d+ at [\d:]+ \|( \|){4} \d+\.\d{3} \|", output);
     }
 
+    [Fact]
+    public async Task Simulate_Scaffold_UpdatesCarryControlChangesAndTheDeliveredVersionCarriesTheFleetsControlVariate()
+    {
+        // Three sensors, FedAvg rounds: the devices' updates carry Δcᵢ, the aggregator folds them into c, and the
+        // version it publishes, read back as delivered to the fleet, holds c next to the weights; nothing lost on the way.
+        var data = SharedModels.RequireData(Path.Combine("la-loop-speed", "speed-150.csv"));
+
+        var (exit, output, error) = await Edgectl.RunAsync(
+            ["fl", "simulate", "--data", data, "--metric", "speed", "--devices", "3", "--strategy", "fedavg", "--expected", "3",
+             "--round", "10m", "--duration", "35m", "--hidden", "8", "--update-clip", "10", "--clip", "10", "--scaffold"],
+            TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("SCAFFOLD drift correction", output, StringComparison.Ordinal);
+        Assert.Contains("FedAvg: nothing lost: produced", output, StringComparison.Ordinal);
+        var norm = ControlNorm().Match(output);
+        Assert.True(norm.Success, output);
+        Assert.True(double.Parse(norm.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, output);
+    }
+
     [Theory]
     [InlineData("--compare-keep", "soon", "--compare-keep 'soon' is not a duration")]
     [InlineData("--strategy", "fedsgd", "fedsgd")]
@@ -115,4 +135,7 @@ public sealed partial class SimulateCommandTests : IDisposable
 
     [GeneratedRegex(@"device d003-\S+: produced (?<p>\d+) = applied (?<a>\d+) \+ expired (?<e>\d+) \+ rejected (?<r>\d+) \+ buffered (?<b>\d+) \+ in outbox (?<o>\d+)")]
     private static partial Regex OfflineDevice();
+
+    [GeneratedRegex(@"done: [3-9] versions .*the last version carries the fleet's control variate, ‖c‖₂ (\d+\.\d+)")]
+    private static partial Regex ControlNorm();
 }

@@ -6,6 +6,7 @@ using EdgeRuntime.Federated.Device;
 using EdgeRuntime.Federated.Privacy;
 using EdgeRuntime.Federated.Signing;
 using EdgeRuntime.Federated.Simulation;
+using EdgeRuntime.Federated.Updates;
 using EdgeRuntime.Graph.Onnx;
 using EdgeRuntime.Kernels.Accelerators;
 using EdgeRuntime.Learning.Evaluation;
@@ -213,7 +214,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
                 return new DeviceTally(d.Id, produced[i], account.Applied, account.Expired, account.Rejected, account.Buffered, links[i].Outbox.PendingCount);
             }).ToList();
             var shares = hosts.Select(h => h.Core.Accounts().Values.Sum(a => a.Total)).ToList();
-            return new SimulationResult(setup, points, finalTest, tallies, clock.Elapsed, wall.Elapsed) { AggregatorShares = shares };
+            return new SimulationResult(setup, points, finalTest, tallies, clock.Elapsed, wall.Elapsed) { AggregatorShares = shares, ControlVariateNorm = ControlNorm(template.Layout, follower.Latest?.Parameters) };
         }
         finally
         {
@@ -335,6 +336,24 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static string Sanitise(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_').Take(40)]);
+
+    // ‖c‖₂ of the fleet's SCAFFOLD control variate in a delivered version; null without control variates.
+    private static double? ControlNorm(ParameterLayout layout, float[]? parameters)
+    {
+        var weights = ControlVariates.ModelLength(layout);
+        if (parameters is null || weights == layout.Length)
+        {
+            return null;
+        }
+
+        var squares = 0.0;
+        for (var i = weights; i < parameters.Length; i++)
+        {
+            squares += (double)parameters[i] * parameters[i];
+        }
+
+        return Math.Sqrt(squares);
+    }
 
     private static void TryDelete(string folder)
     {

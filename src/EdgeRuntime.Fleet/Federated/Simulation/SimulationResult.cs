@@ -33,6 +33,9 @@ public sealed record SimulationResult(SimulationSetup Setup, IReadOnlyList<Simul
     /// <summary>Updates each aggregator took from the shared subscription (its own ledger; the lead's first).</summary>
     public IReadOnlyList<long> AggregatorShares { get; init; } = [];
 
+    /// <summary>‖c‖₂ of SCAFFOLD's fleet control variate as the last delivered version carries it; null without control variates.</summary>
+    public double? ControlVariateNorm { get; init; }
+
     /// <summary>New versions made during the run.</summary>
     public long Versions => Points[^1].Version - Points[0].Version;
 
