@@ -136,6 +136,11 @@ internal static class SimulateCommand
                 return await Fail(ruleProblem ?? spellProblem ?? "--seeds, --poison, --round, --duration, --keep or --encoding has a value that is not allowed (see --help)");
             }
 
+            if (parseResult.GetValue(scaffold) && parseResult.GetValue(noise) > 0)
+            {
+                return await Fail("--scaffold with --noise: the privacy accounting does not cover the control variates (each half is clipped apart, which doubles the sensitivity); drop one of them");
+            }
+
             var update = new UpdateOptions { ClipNorm = parseResult.GetValue(updateClip), NoiseMultiplier = parseResult.GetValue(noise), Encoding = encodingValue.Value, TopKFraction = parseResult.GetValue(topK) };
             if (update.Check() is { } updateProblem)
             {
