@@ -47,7 +47,9 @@ public sealed partial class AggregatorCore
             }
 
             var delta = _robust ? AggregationRules.Robust(_vectors, Version, _settings.Options) : AggregationRules.Mean(_sums, Version, _settings.Options);
-            var (parameters, optimizer) = ControlVariates.ServerStep(_parameters, delta, _modelLength, count, _optimizer, _settings.Options);
+            // SCAFFOLD: the weights take the server step; the fleet's control variate becomes the combination of the buffered cᵢ.
+            var levels = _modelLength == _parameters.Length ? [] : _robust ? ControlVariates.RobustLevels(_vectors, _modelLength, _settings.Options) : ControlVariates.Levels(_sums, _modelLength);
+            var (parameters, optimizer) = ControlVariates.ServerStep(_parameters, delta, _modelLength, levels, _optimizer, _settings.Options);
             var version = Version + 1;
             var path = _settings.VersionPath(version);
             var sha = _model.WriteVersion(version, parameters, path);

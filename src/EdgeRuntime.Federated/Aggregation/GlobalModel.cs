@@ -123,6 +123,12 @@ public sealed class GlobalModel
         var model = OnnxModelReader.Read(_template, "template.onnx", null);
         var named = Layout.Split(parameters);
         Learning.Training.TrainedParameters.ApplyTo(model, named.Where(p => !ControlVariates.IsControl(p.Key)).ToDictionary(StringComparer.Ordinal));
+        // Control variates a template from another campaign carries and this layout does not: not copied on.
+        foreach (var stale in model.Graph.Initializers.Where(v => ControlVariates.IsControl(v.Name) && !named.ContainsKey(v.Name) && !v.IsUsed).ToList())
+        {
+            model.Graph.RemoveValue(stale);
+        }
+
         foreach (var (name, values) in named.Where(p => ControlVariates.IsControl(p.Key)))
         {
             // The fleet's control variate rides in the file as initializers no node reads.
@@ -203,7 +209,9 @@ public sealed class GlobalModel
             layout = ControlVariates.Extend(layout);
             foreach (var (name, length) in layout.Tensors.Where(t => ControlVariates.IsControl(t.Name)))
             {
-                values[name] = model.Graph.FindValue(name)?.Initializer is { ElementType: DataType.Float } kept && kept.ElementCount == length ? kept.AsSpan<float>().ToArray() : new float[length];
+                // c starts at 0 whatever the file holds: a version of an earlier campaign carries that campaign's c,
+                // which the devices of a new one (cᵢ = 0) must not inherit.
+                values[name] = new float[length];
             }
         }
 

@@ -46,12 +46,12 @@ public sealed class UpdateBuilder(KernelAccelerator accelerator)
 
         var delta = new float[layout.Length];
         double norm;
+        var modelLength = ControlVariates.ModelLength(layout);
         using (var trained = accelerator.Upload(request.Trained))
-        using (var baseline = accelerator.Upload(request.Base))
+        using (var baseline = accelerator.Upload(modelLength == layout.Length ? request.Base : ControlVariates.UpdateBase(request.Base, modelLength)))
         using (var difference = accelerator.Allocate(layout.Length))
         {
             accelerator.Vectors.Difference(trained, baseline, difference);
-            var modelLength = ControlVariates.ModelLength(layout);
             if (modelLength == layout.Length)
             {
                 norm = accelerator.Vectors.ClipByGlobalNorm([difference], options.ClipNorm);
@@ -59,9 +59,10 @@ public sealed class UpdateBuilder(KernelAccelerator accelerator)
             }
             else
             {
-                // SCAFFOLD's control half is clipped on its own (ControlVariates.ClipParts).
+                // SCAFFOLD's control half (the device's cᵢ, its base being 0) is clipped on its own.
                 difference.CopyTo(delta);
-                norm = ControlVariates.ClipParts(delta, modelLength, options.ClipNorm);
+                var (model, control) = ControlVariates.ClipParts(delta, modelLength, options.ClipNorm);
+                norm = double.IsFinite(control) ? model : double.NaN;
             }
         }
 
@@ -131,7 +132,7 @@ public sealed class UpdateBuilder(KernelAccelerator accelerator)
 /// <param name="CreatedAt">Now.</param>
 /// <param name="Layout">The trained tensors.</param>
 /// <param name="Base">The base version's values in <paramref name="Layout"/>.</param>
-/// <param name="Trained">The trained values in <paramref name="Layout"/>.</param>
+/// <param name="Trained">The trained values in <paramref name="Layout"/>; with SCAFFOLD's control variates in the layout, the control half is the device's cᵢ, sent as a level (<see cref="ControlVariates"/>).</param>
 public sealed record UpdateRequest(string UpdateId, string Model, long BaseVersion, string DeviceId, long Samples, DateTimeOffset CreatedAt, ParameterLayout Layout, float[] Base, float[] Trained);
 
 /// <summary>A built update.</summary>

@@ -51,14 +51,22 @@ public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingO
     /// With control variates in the layout, <paramref name="start"/>'s control half is the fleet's c: every local
     /// gradient is corrected by c − cᵢ (<see cref="Device.ControlVariateUpdater"/>), the round's mean raw gradient
     /// becomes the device's next cᵢ (<see cref="LocalRound.ControlVariate"/>), and the trained vector's control half
-    /// is c + (cᵢ⁺ − cᵢ), so the update carries Δcᵢ there.
+    /// is that cᵢ, which the update carries as a level (<see cref="ControlVariates"/>).
     /// </remarks>
     public LocalRound Train(ReadOnlySpan<float> start, ForecastDataset data, int seed, OptimizerState? optimizer = null, long campaignStep = 0, float[]? controlVariate = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Count < 2 || (learningRateCosine > 0 && campaignStep >= learningRateCosine))
         {
-            return new LocalRound(start.ToArray(), optimizer, controlVariate);
+            // No step: the weights stay, and the control half repeats the device's cᵢ (0 before its first round).
+            var unchanged = start.ToArray();
+            if (_modelLength < layout.Length)
+            {
+                Array.Clear(unchanged, _modelLength, unchanged.Length - _modelLength);
+                controlVariate?.CopyTo(unchanged, _modelLength);
+            }
+
+            return new LocalRound(unchanged, optimizer, controlVariate);
         }
 
         var examples = new ForecastTrainingData(data);
@@ -91,10 +99,7 @@ public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingO
 
         var mean = wrapped!.MeanRawGradient();
         var next = _weights.Flatten(_weights.Tensors.Select((t, i) => (t.Name, mean[i])).ToDictionary(x => x.Name, x => x.Item2));
-        for (var i = 0; i < _modelLength; i++)
-        {
-            trained[_modelLength + i] = start[_modelLength + i] + (next[i] - (controlVariate?[i] ?? 0f));
-        }
+        next.CopyTo(trained, _modelLength);
 
         return new LocalRound(trained, keepOptimizerState ? result.OptimizerState : null, next);
     }

@@ -5,12 +5,19 @@ namespace EdgeRuntime.Federated.Updates;
 /// <summary>
 /// SCAFFOLD's control variates carried in the update layout (Karimireddy et al., "SCAFFOLD: Stochastic Controlled
 /// Averaging for Federated Learning", ICML 2020, Algorithm 1). A layout with control variates is the model's trainable
-/// tensors followed by one control tensor per trainable tensor, same length and order, named
-/// <see cref="Prefix"/> + the parameter's name. So the existing paths carry them unchanged: a device's update is
-/// (Δy; Δcᵢ), the aggregator's sums and robust rules fold both halves, and a global version's file holds the fleet's
-/// c as initializers next to the weights (no node reads them). What differs is only here: each half is clipped to the
-/// bound on its own, and the server step moves the weights by the server optimiser and c by
-/// c ← c + (|S|/N)·mean Δcᵢ. Pure functions.
+/// tensors followed by one control tensor per trainable tensor, same length and order, named <see cref="Prefix"/> +
+/// the parameter's name, so the existing paths carry them: the update's body, the aggregator's sums and robust rules,
+/// and each global version's file, which holds the fleet's c as initializers no node reads.
+/// <para>
+/// The control half is sent as a level, not as a change: an update carries the device's cᵢ itself (its base is 0,
+/// <see cref="UpdateBase"/>), and the aggregator sets c to the combination of the cᵢ of the updates it folds into a
+/// version — their sample-weighted mean, or the robust rule's median or trimmed mean of them — with no staleness
+/// weight and no server step (<see cref="ServerStep"/>). With every device in each round (FedAvg) this is the paper's
+/// c = (1/N)·Σ cᵢ; with a buffer of K it is an estimate of it from the latest K devices. Unlike the paper's running sum
+/// c ← c + (|S|/N)·Σ Δcᵢ, nothing accumulates: an update clipped, expired, rejected, weighted down for staleness, or
+/// sent by an attacker moves c for one version only, and needs no fleet size N.
+/// Each half is clipped to the bound on its own. Pure functions.
+/// </para>
 /// </summary>
 public static class ControlVariates
 {
@@ -73,28 +80,78 @@ public static class ControlVariates
 
     /// <summary>
     /// Clips <paramref name="delta"/>'s model half and its control half to L2 <paramref name="bound"/> each (one
-    /// bound over both would let the larger half, usually the gradients, shrink the other's step); a layout without
-    /// controls is clipped whole. Returns the model half's norm before clipping.
+    /// bound over both would let the larger half shrink the other); a layout without controls is clipped whole.
+    /// Returns both halves' norms before clipping (the control norm is 0 without controls).
     /// </summary>
-    public static double ClipParts(Span<float> delta, int modelLength, double bound)
+    public static (double Model, double Control) ClipParts(Span<float> delta, int modelLength, double bound)
     {
         var norm = Clip(delta[..modelLength], bound);
-        if (modelLength < delta.Length)
+        return (norm, modelLength < delta.Length ? Clip(delta[modelLength..], bound) : 0);
+    }
+
+    /// <summary>
+    /// The base an update's delta is taken against: <paramref name="start"/> (the global version's values) with the
+    /// control half set to 0, so the control half of the delta is the device's cᵢ itself.
+    /// </summary>
+    public static float[] UpdateBase(ReadOnlySpan<float> start, int modelLength)
+    {
+        var result = start.ToArray();
+        Array.Clear(result, modelLength, result.Length - modelLength);
+        return result;
+    }
+
+    /// <summary>
+    /// The fleet's new c from what is buffered: per control coordinate the sample-weighted mean of the cᵢ over every
+    /// group, Σ_g S_g / Σ_g W_g — no staleness weight (a device's level does not lose value by being late).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Nothing is buffered.</exception>
+    public static float[] Levels(Aggregation.PartialSums sums, int modelLength)
+    {
+        ArgumentNullException.ThrowIfNull(sums);
+        var weight = sums.Groups.Values.Sum(g => (double)g.Weight);
+        if (sums.Count == 0 || weight <= 0)
         {
-            Clip(delta[modelLength..], bound);
+            throw new InvalidOperationException("no updates to combine");
         }
 
-        return norm;
+        var levels = new float[sums.Length - modelLength];
+        for (var i = 0; i < levels.Length; i++)
+        {
+            var total = 0.0;
+            foreach (var group in sums.Groups.Values)
+            {
+                total += Aggregation.PartialSums.ToDouble(group.Sum[modelLength + i]);
+            }
+
+            levels[i] = (float)(total / weight);
+        }
+
+        return levels;
+    }
+
+    /// <summary>The fleet's new c by the robust rule over the buffered updates' cᵢ, every update at full weight (as if none were stale).</summary>
+    /// <exception cref="InvalidOperationException">Nothing is buffered.</exception>
+    public static float[] RobustLevels(IReadOnlyList<BufferedDelta> updates, int modelLength, AggregationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        ArgumentNullException.ThrowIfNull(options);
+        if (updates.Count == 0)
+        {
+            throw new InvalidOperationException("no updates to combine");
+        }
+
+        var current = updates.Max(u => u.BaseVersion);
+        var controls = updates.Select(u => u with { BaseVersion = current, Delta = u.Delta[modelLength..] }).ToList();
+        return AggregationRules.Robust(controls, current, options);
     }
 
     /// <summary>
     /// The server step over a layout that may carry control variates: the weights (the first
-    /// <paramref name="modelLength"/> values) by <see cref="ServerOptimizer.Step"/>, the fleet's control variate by
-    /// SCAFFOLD's c ← c + (|S|/N)·Δ̄c with |S| = <paramref name="updates"/> and N =
-    /// <see cref="AggregationOptions.ExpectedParticipants"/> (|S|/N taken as 1 when N is not set or |S| &gt; N).
+    /// <paramref name="modelLength"/> values) by <see cref="ServerOptimizer.Step"/> on their combined delta, and the
+    /// fleet's control variate set to <paramref name="levels"/> (<see cref="Levels"/> or <see cref="RobustLevels"/>).
     /// </summary>
     /// <exception cref="ArgumentException">Lengths differ.</exception>
-    public static (float[] Parameters, ServerOptimizerState State) ServerStep(ReadOnlySpan<float> parameters, ReadOnlySpan<float> delta, int modelLength, int updates, ServerOptimizerState state, AggregationOptions options)
+    public static (float[] Parameters, ServerOptimizerState State) ServerStep(ReadOnlySpan<float> parameters, ReadOnlySpan<float> delta, int modelLength, ReadOnlySpan<float> levels, ServerOptimizerState state, AggregationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (modelLength == parameters.Length)
@@ -102,20 +159,15 @@ public static class ControlVariates
             return ServerOptimizer.Step(parameters, delta, state, options);
         }
 
-        if (parameters.Length != delta.Length || modelLength > parameters.Length)
+        if (delta.Length < modelLength || levels.Length != parameters.Length - modelLength)
         {
-            throw new ArgumentException($"server step: {parameters.Length} parameters, {delta.Length} delta values, {modelLength} model values");
+            throw new ArgumentException($"server step: {parameters.Length} parameters, {delta.Length} delta values, {modelLength} model values, {levels.Length} control levels");
         }
 
         var (weights, next) = ServerOptimizer.Step(parameters[..modelLength], delta[..modelLength], state, options);
         var result = new float[parameters.Length];
         weights.CopyTo(result, 0);
-        var share = options.ExpectedParticipants > 0 ? Math.Min(1.0, updates / (double)options.ExpectedParticipants) : 1.0;
-        for (var i = modelLength; i < result.Length; i++)
-        {
-            result[i] = (float)(parameters[i] + (share * delta[i]));
-        }
-
+        levels.CopyTo(result.AsSpan(modelLength));
         return (result, next);
     }
 

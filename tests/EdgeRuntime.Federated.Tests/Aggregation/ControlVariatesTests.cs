@@ -56,64 +56,117 @@ public sealed class ControlVariatesTests : IDisposable
         // Weights' half has norm 5 (3-4-0-0-0), the controls' half norm 50: one bound of 10 over both would have cut the weights.
         float[] delta = [3, 4, 0, 0, 0, 30, 40, 0, 0, 0];
 
-        var norm = ControlVariates.ClipParts(delta, 5, 10);
+        var (model, control) = ControlVariates.ClipParts(delta, 5, 10);
 
-        Assert.Equal(5, norm, 6);
+        Assert.Equal(5, model, 6);
+        Assert.Equal(50, control, 6);
         Assert.Equal([3f, 4f, 0f, 0f, 0f], delta[..5]);
         Assert.Equal(6, delta[5], 5);
         Assert.Equal(8, delta[6], 5);
     }
 
     [Fact]
-    public void ServerStep_WeightsByTheServerOptimizer_ControlByTheParticipatingShareOfTheMeanChange()
+    public void ServerStep_WeightsByTheServerOptimizer_ControlSetToTheLevels()
     {
-        var options = new AggregationOptions { ServerOptimizer = ServerOptimizerKind.FedAvgM, ServerMomentum = 0.5, ServerLearningRate = 1, ExpectedParticipants = 4 };
+        var options = new AggregationOptions { ServerOptimizer = ServerOptimizerKind.FedAvgM, ServerMomentum = 0.5, ServerLearningRate = 1 };
         float[] parameters = [1, 1, 1, 1, 1, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f];
         float[] delta = [0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f];
 
-        var (first, state) = ControlVariates.ServerStep(parameters, delta, 5, 2, ServerOptimizerState.Initial, options);
-        var (second, _) = ControlVariates.ServerStep(first, delta, 5, 2, state, options);
+        var (first, state) = ControlVariates.ServerStep(parameters, delta, 5, [0.3f, 0.3f, 0.3f, 0.3f, 0.3f], ServerOptimizerState.Initial, options);
+        var (second, _) = ControlVariates.ServerStep(first, delta, 5, [0.2f, 0.2f, 0.2f, 0.2f, 0.2f], state, options);
 
-        // Weights: heavy-ball m = 0.1, then 0.5·0.1 + 0.1 = 0.15. Control: c += (2/4)·0.2 each time, no momentum.
+        // Weights: heavy-ball m = 0.1, then 0.5·0.1 + 0.1 = 0.15. Control: the levels themselves, no momentum, no sum.
         Assert.Equal(1.1f, first[0], 5);
         Assert.Equal(1.25f, second[0], 5);
-        Assert.Equal(0.6f, first[5], 5);
-        Assert.Equal(0.7f, second[5], 5);
+        Assert.Equal(0.3f, first[5]);
+        Assert.Equal(0.2f, second[9]);
         Assert.Equal(5, state.Momentum!.Length);
 
         // Without controls it is the server optimiser itself.
-        var (plain, _) = ControlVariates.ServerStep(parameters[..5], delta[..5], 5, 2, ServerOptimizerState.Initial, options);
+        var (plain, _) = ControlVariates.ServerStep(parameters[..5], delta[..5], 5, [], ServerOptimizerState.Initial, options);
         Assert.Equal(ServerOptimizer.Step(parameters[..5], delta[..5], ServerOptimizerState.Initial, options).Parameters, plain);
     }
 
     [Fact]
-    public void Aggregate_UpdatesCarryingControlChanges_VersionFileCarriesTheFleetsControlVariate()
+    public void Levels_SampleWeightedWithoutStaleness_RobustLevelsIgnoreAnOutlier()
+    {
+        var sums = new PartialSums(4);
+        sums.Add(3, [0.1f, 0.1f, 1f, 2f], 100);
+        sums.Add(1, [0.1f, 0.1f, 3f, 6f], 300);
+
+        // (100·1 + 300·3)/400 = 2.5 and (100·2 + 300·6)/400 = 5: the stale group (base 1) counts in full.
+        Assert.Equal([2.5f, 5f], ControlVariates.Levels(sums, 2));
+
+        BufferedDelta[] updates = [new("a", 3, 100, [0, 0, 1, 1]), new("b", 1, 100, [0, 0, 2, 2]), new("m", 3, 100, [0, 0, 100, -100])];
+        Assert.Equal([2f, 1f], ControlVariates.RobustLevels(updates, 2, new AggregationOptions { Combine = CombineRule.Median }));
+    }
+
+    [Fact]
+    public void Aggregate_UpdatesCarryingLevels_VersionFileCarriesTheirMean_TheNextVersionReplacesIt()
     {
         var model = GlobalModel.FromBytes(TinyForecaster.Bytes(), controlVariates: true);
         var weights = ControlVariates.ModelLength(model.Layout);
         using var enrolled = EnrolledDevices.Of([("alice", _alice.PublicKeyPem), ("bob", _bob.PublicKeyPem)]);
-        var options = new AggregationOptions { Mode = AggregationMode.FedBuff, BufferSize = 2, ClipNorm = 10, ExpectedParticipants = 4 };
+        var options = new AggregationOptions { Mode = AggregationMode.FedBuff, BufferSize = 2, ClipNorm = 10 };
         using var core = AggregatorCore.Open(new AggregatorSettings("traffic", "lead", AggregatorRole.Lead, _folder.FullName, options), model, enrolled, (_, _, _) => "no partials here", _time, NullLogger.Instance);
 
         // The template holds no control variate yet: c starts at 0.
         Assert.All(model.InitialParameters[weights..], c => Assert.Equal(0f, c));
-        var version = core.Aggregate(force: false);
-        Assert.Null(version);
-        core.Ingest([Update(model, "a1", "alice", _alice, 0.001f, 0.01f, 100), Update(model, "b1", "bob", _bob, 0.004f, 0.03f, 300)]);
-        version = core.Aggregate();
+        core.Ingest([Update(model, model.InitialParameters, "a1", "alice", _alice, model.TemplateVersion, 0.001f, 0.01f, 100), Update(model, model.InitialParameters, "b1", "bob", _bob, model.TemplateVersion, 0.004f, 0.03f, 300)]);
+        var version = core.Aggregate();
 
         Assert.NotNull(version);
         var written = GlobalModel.FromBytes(File.ReadAllBytes(version.Path), controlVariates: true).ReadParameters(version.Path);
 
-        // Weights: the sample-weighted mean, server SGD η 1. Control: (2 of 4 expected)·(100·0.01 + 300·0.03)/400.
+        // Weights: the sample-weighted mean change, server SGD η 1. Control: the sample-weighted mean level, (100·0.01 + 300·0.03)/400.
         Assert.Equal(model.InitialParameters[0] + 0.00325f, written[0], 5);
-        Assert.Equal(0.0125f, written[weights], 5);
-        Assert.Equal(0.0125f, written[^1], 5);
+        Assert.Equal(0.025f, written[weights], 5);
+        Assert.Equal(0.025f, written[^1], 5);
+
+        // The next version's c is the next buffer's levels, not a running sum: one stale level of 0.02 and one of 0.01.
+        core.Ingest([Update(model, written, "a2", "alice", _alice, version.Version, 0.001f, 0.02f, 100), Update(model, written, "b2", "bob", _bob, model.TemplateVersion, 0.001f, 0.01f, 100)]);
+        var next = core.Aggregate();
+        Assert.NotNull(next);
+        Assert.Equal(0.015f, model.ReadParameters(next.Path)[weights], 5);
 
         // The served graph is unchanged: the metadata names only the weights, a reader without controls still reads them.
         var file = OnnxModelReader.Read(version.Path);
         Assert.DoesNotContain("scaffold.c/", file.Metadata.Single(m => m.Key == GlobalModel.TrainableMetadataKey).Value, StringComparison.Ordinal);
         Assert.Equal(written[..weights], TinyForecaster.Global().ReadParameters(version.Path));
+    }
+
+    [Fact]
+    public void FromBytes_AVersionOfAnEarlierCampaign_CStartsAtZero_AndALayoutWithoutControlsDropsThem()
+    {
+        var model = GlobalModel.FromBytes(TinyForecaster.Bytes(), controlVariates: true);
+        var weights = ControlVariates.ModelLength(model.Layout);
+        var values = model.InitialParameters.ToArray();
+        Array.Fill(values, 0.5f, weights, values.Length - weights);
+        var path = Path.Combine(_folder.FullName, "earlier.onnx");
+        model.WriteVersion(7, values, path);
+        Assert.Equal(0.5f, model.ReadParameters(path)[^1]);
+
+        var again = GlobalModel.FromBytes(File.ReadAllBytes(path), controlVariates: true);
+        Assert.All(again.InitialParameters[weights..], c => Assert.Equal(0f, c));
+
+        var plain = GlobalModel.FromBytes(File.ReadAllBytes(path));
+        var plainPath = Path.Combine(_folder.FullName, "plain.onnx");
+        plain.WriteVersion(8, plain.InitialParameters, plainPath);
+        Assert.DoesNotContain(OnnxModelReader.Read(plainPath).Graph.Initializers, v => ControlVariates.IsControl(v.Name));
+    }
+
+    [Fact]
+    public void Build_NonFiniteControlHalf_RefusedOnTheDevice()
+    {
+        var layout = ControlVariates.Extend(Weights);
+        var start = new float[layout.Length];
+        var trained = new float[layout.Length];
+        trained[^1] = float.PositiveInfinity;
+        var request = new UpdateRequest("d-u1", "traffic", 1, "d", 10, _time.GetUtcNow(), layout, start, trained);
+
+        var error = Assert.Throws<ArgumentException>(() => new UpdateBuilder(_accelerator).Build(request, new UpdateOptions { ClipNorm = 1 }, DeviceUpdateState.Empty, _alice, GaussianNoise.Seeded(1)));
+
+        Assert.Contains("not finite", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,13 +182,12 @@ public sealed class ControlVariatesTests : IDisposable
         Assert.DoesNotContain('\n', error.Message);
     }
 
-    // Weights move by `step`, controls by `controlStep` (f32, so the expected means are exact).
-    private byte[] Update(GlobalModel model, string id, string device, DeviceKey key, float step, float controlStep, long samples)
+    // Weights move by `step` from `start`; the control half is the level `level` (f32, so the expected means are exact).
+    private byte[] Update(GlobalModel model, float[] start, string id, string device, DeviceKey key, long baseVersion, float step, float level, long samples)
     {
         var weights = ControlVariates.ModelLength(model.Layout);
-        var start = model.InitialParameters;
-        var trained = start.Select((v, i) => v + (i < weights ? step : controlStep)).ToArray();
-        var request = new UpdateRequest(id, "traffic", model.TemplateVersion, device, samples, _time.GetUtcNow(), model.Layout, start, trained);
+        var trained = start.Select((v, i) => i < weights ? v + step : level).ToArray();
+        var request = new UpdateRequest(id, "traffic", baseVersion, device, samples, _time.GetUtcNow(), model.Layout, start, trained);
         return new UpdateBuilder(_accelerator).Build(request, new UpdateOptions { ClipNorm = 10, Encoding = UpdateEncoding.Float32 }, DeviceUpdateState.Empty, key, GaussianNoise.Seeded(1)).Bytes;
     }
 }
