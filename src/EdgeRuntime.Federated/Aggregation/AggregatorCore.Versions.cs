@@ -48,7 +48,7 @@ public sealed partial class AggregatorCore
 
             var delta = _robust ? AggregationRules.Robust(_vectors, Version, _settings.Options) : AggregationRules.Mean(_sums, Version, _settings.Options);
             // SCAFFOLD: the weights take the server step; the fleet's control variate becomes the combination of the buffered cᵢ.
-            var levels = _modelLength == _parameters.Length ? [] : _robust ? ControlVariates.RobustLevels(_vectors, _modelLength, _settings.Options) : ControlVariates.Levels(_sums, _modelLength);
+            var levels = _modelLength == _parameters.Length ? [] : ControlVariates.Levels(_sums, _modelLength);
             var (parameters, optimizer) = ControlVariates.ServerStep(_parameters, delta, _modelLength, levels, _optimizer, _settings.Options);
             var version = Version + 1;
             var path = _settings.VersionPath(version);

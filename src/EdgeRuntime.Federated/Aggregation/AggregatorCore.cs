@@ -107,6 +107,11 @@ public sealed partial class AggregatorCore : IDisposable
             throw new ArgumentException(problem, nameof(settings));
         }
 
+        if (settings.Options.Combine != CombineRule.Mean && ControlVariates.Has(model.Layout))
+        {
+            throw new ArgumentException($"{settings.Options.Combine} with SCAFFOLD's control variates: the correction assumes c is the mean of the devices' cᵢ, and a median or trimmed mean of them biases every device's steps; use the mean rule or no control variates", nameof(settings));
+        }
+
         var core = new AggregatorCore(settings, model, devices, checkAggregator, timeProvider, logger);
         try
         {

@@ -7,7 +7,7 @@ namespace EdgeRuntime.Federated.Device;
 /// SCAFFOLD's drift correction on a device (Karimireddy et al., "SCAFFOLD: Stochastic Controlled Averaging for Federated
 /// Learning", ICML 2020, Algorithm 1): every local gradient g becomes g − cᵢ + c before the optimiser sees it, where c
 /// is the fleet's control variate (the mean over devices of their cᵢ) and cᵢ this device's own (the mean raw gradient
-/// of its previous round, the paper's option I evaluated along the trajectory). The correction is the difference
+/// of its previous round: for plain SGD the paper's option II, (x − y)/(Kη)). The correction is the difference
 /// between the fleet's and this device's average gradient, so a local epoch follows the pooled loss's direction instead
 /// of drifting to the device's own optimum. Wraps another updater; records the raw gradients of this round so that
 /// <see cref="MeanRawGradient"/> gives the device's next cᵢ. Parameter order and lengths are the wrapped updater's.

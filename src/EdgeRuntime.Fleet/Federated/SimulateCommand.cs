@@ -51,7 +51,7 @@ internal static class SimulateCommand
         var localOptimizer = new Option<string>("--local-optimizer") { Description = "adam (a fresh Adam each round) or sgd (plain SGD, with --momentum within a round)", DefaultValueFactory = _ => "adam" };
         var keepState = new Option<bool>("--keep-optimizer-state") { Description = "Each device's local optimiser continues from its previous round (moments kept) instead of starting fresh" };
         var localCosine = new Option<int>("--local-lr-cosine") { Description = "N: each device's local learning rate follows a cosine from --learning-rate to 0 over the first N versions (the rate of a round is set by the version it starts from; shrinks FedAvg's client drift as the campaign ends); 0 keeps it constant", DefaultValueFactory = _ => 0 };
-        var scaffold = new Option<bool>("--scaffold") { Description = "SCAFFOLD: devices correct every local gradient by c − cᵢ (the fleet's mean gradient minus the device's own) against client drift; updates carry Δcᵢ, the aggregator keeps c and each version's file carries it" };
+        var scaffold = new Option<bool>("--scaffold") { Description = "SCAFFOLD: devices correct every local gradient by c − cᵢ (the fleet's mean gradient minus the device's own) against client drift; updates carry cᵢ, the aggregator sets c to their mean and each version's file carries it (mean rule only, no --noise)" };
         var momentum = new Option<double>("--momentum") { Description = "Local SGD momentum within a round", DefaultValueFactory = _ => 0 };
         var updateClip = new Option<double>("--update-clip") { Description = "The devices' L2 bound on an update", DefaultValueFactory = _ => 1.0 };
         var noise = new Option<double>("--noise") { Description = "Gaussian noise multiplier z (σ = z × --update-clip); 0 = none", DefaultValueFactory = _ => 0 };
@@ -139,6 +139,11 @@ internal static class SimulateCommand
             if (parseResult.GetValue(scaffold) && parseResult.GetValue(noise) > 0)
             {
                 return await Fail("--scaffold with --noise: the privacy accounting does not cover the control variates (each half is clipped apart, which doubles the sensitivity); drop one of them");
+            }
+
+            if (parseResult.GetValue(scaffold) && rules.Any(r => r != CombineRule.Mean))
+            {
+                return await Fail("--scaffold with --combine median or trimmed-mean: the correction assumes c is the mean of the devices' cᵢ; use --combine mean");
             }
 
             var update = new UpdateOptions { ClipNorm = parseResult.GetValue(updateClip), NoiseMultiplier = parseResult.GetValue(noise), Encoding = encodingValue.Value, TopKFraction = parseResult.GetValue(topK) };

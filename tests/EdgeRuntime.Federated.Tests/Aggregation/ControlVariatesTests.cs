@@ -88,7 +88,7 @@ public sealed class ControlVariatesTests : IDisposable
     }
 
     [Fact]
-    public void Levels_SampleWeightedWithoutStaleness_RobustLevelsIgnoreAnOutlier()
+    public void Levels_SampleWeightedWithoutStaleness()
     {
         var sums = new PartialSums(4);
         sums.Add(3, [0.1f, 0.1f, 1f, 2f], 100);
@@ -96,9 +96,20 @@ public sealed class ControlVariatesTests : IDisposable
 
         // (100·1 + 300·3)/400 = 2.5 and (100·2 + 300·6)/400 = 5: the stale group (base 1) counts in full.
         Assert.Equal([2.5f, 5f], ControlVariates.Levels(sums, 2));
+    }
 
-        BufferedDelta[] updates = [new("a", 3, 100, [0, 0, 1, 1]), new("b", 1, 100, [0, 0, 2, 2]), new("m", 3, 100, [0, 0, 100, -100])];
-        Assert.Equal([2f, 1f], ControlVariates.RobustLevels(updates, 2, new AggregationOptions { Combine = CombineRule.Median }));
+    [Theory]
+    [InlineData(CombineRule.Median)]
+    [InlineData(CombineRule.TrimmedMean)]
+    public void Open_RobustRuleWithControlVariates_RefusedWithOneLine(CombineRule rule)
+    {
+        var model = GlobalModel.FromBytes(TinyForecaster.Bytes(), controlVariates: true);
+        using var enrolled = EnrolledDevices.Of([("alice", _alice.PublicKeyPem)]);
+
+        var error = Assert.Throws<ArgumentException>(() => AggregatorCore.Open(new AggregatorSettings("traffic", "lead", AggregatorRole.Lead, _folder.FullName, new AggregationOptions { Combine = rule, ClipNorm = 10 }), model, enrolled, (_, _, _) => "no partials here", _time, NullLogger.Instance));
+
+        Assert.Contains("control variates", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
     }
 
     [Fact]

@@ -114,6 +114,7 @@ public sealed partial class SimulateCommandTests : IDisposable
     [InlineData("--offline", "3-1h-24h", "--offline '3-1h-24h' is not DEVICE:FROM:LENGTH")]
     [InlineData("--aggregators", "2", "give --broker (Mosquitto)")]
     [InlineData("--noise", "1", "--scaffold with --noise", "--scaffold")]
+    [InlineData("--combine", "median", "--scaffold with --combine median", "--scaffold")]
     public async Task Simulate_BadOption_OneLineExit2(string option, string value, string expected, string? flag = null)
     {
         var (exit, _, error) = await Edgectl.RunAsync(["fl", "simulate", "--simulate", "1h", "--intersections", "1", option, value, .. (flag is null ? Array.Empty<string>() : [flag])], TestContext.Current.CancellationToken);
