@@ -97,8 +97,8 @@ public sealed class LocalTraining(Model model, ParameterLayout layout, TrainingO
             return new LocalRound(trained, keepOptimizerState ? result.OptimizerState : null, null);
         }
 
-        var mean = wrapped!.MeanRawGradient();
-        var next = _weights.Flatten(_weights.Tensors.Select((t, i) => (t.Name, mean[i])).ToDictionary(x => x.Name, x => x.Item2));
+        // The updater's parameters are the weights' tensors in the layout's order, so its tensors concatenate to the flat form.
+        var next = wrapped!.MeanRawGradient().SelectMany(g => g).ToArray();
         next.CopyTo(trained, _modelLength);
 
         return new LocalRound(trained, keepOptimizerState ? result.OptimizerState : null, next);

@@ -156,7 +156,8 @@ public static class ControlVariates
         return (result, next);
     }
 
-    private static double Clip(Span<float> values, double bound)
+    /// <summary>The L2 norm of <paramref name="values"/> (summed in double).</summary>
+    public static double Norm(ReadOnlySpan<float> values)
     {
         var squares = 0.0;
         foreach (var x in values)
@@ -164,7 +165,12 @@ public static class ControlVariates
             squares += (double)x * x;
         }
 
-        var norm = Math.Sqrt(squares);
+        return Math.Sqrt(squares);
+    }
+
+    private static double Clip(Span<float> values, double bound)
+    {
+        var norm = Norm(values);
         if (norm > bound)
         {
             var factor = (float)(bound / norm);

@@ -341,18 +341,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
     private static double? ControlNorm(ParameterLayout layout, float[]? parameters)
     {
         var weights = ControlVariates.ModelLength(layout);
-        if (parameters is null || weights == layout.Length)
-        {
-            return null;
-        }
-
-        var squares = 0.0;
-        for (var i = weights; i < parameters.Length; i++)
-        {
-            squares += (double)parameters[i] * parameters[i];
-        }
-
-        return Math.Sqrt(squares);
+        return parameters is null || weights == layout.Length ? null : ControlVariates.Norm(parameters.AsSpan(weights));
     }
 
     private static void TryDelete(string folder)
