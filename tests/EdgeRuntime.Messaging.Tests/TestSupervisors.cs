@@ -12,7 +12,8 @@ internal static class TestSupervisors
         MqttLastWill? lastWill = null,
         Action<MqttOptions>? configure = null,
         int maxQueuedMessages = 10_000,
-        Microsoft.Extensions.Logging.ILogger<MqttConnectionSupervisor>? logger = null)
+        Microsoft.Extensions.Logging.ILogger<MqttConnectionSupervisor>? logger = null,
+        TimeProvider? timeProvider = null)
     {
         var options = new MqttOptions
         {
@@ -26,7 +27,7 @@ internal static class TestSupervisors
         Assert.True(BrokerEndpoint.TryParse(options.Server, out var endpoint, out var error), error);
         var clientOptions = MqttClientOptionsFactory.Create(options, endpoint!, clientId ?? $"test-{Guid.NewGuid():N}", lastWill);
         var pipeline = MqttReconnectPipeline.Create(options.Reconnect, endpoint!.ToString(), TimeProvider.System, TestLogging.For<MqttConnectionSupervisor>());
-        return new MqttConnectionSupervisor(clientOptions, pipeline, maxQueuedMessages, TimeProvider.System, logger ?? TestLogging.For<MqttConnectionSupervisor>(), options.Conflict);
+        return new MqttConnectionSupervisor(clientOptions, pipeline, maxQueuedMessages, timeProvider ?? TimeProvider.System, logger ?? TestLogging.For<MqttConnectionSupervisor>(), options.Conflict);
     }
 
     public static MqttConnectionSupervisor Started(string server, string? clientId = null, MqttLastWill? lastWill = null, Action<MqttOptions>? configure = null)

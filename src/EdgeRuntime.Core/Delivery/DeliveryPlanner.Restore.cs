@@ -84,6 +84,29 @@ public static partial class DeliveryPlanner
         return PlanFetchAndServe(input, signed, PlanPurpose.Repair, prefix, key);
     }
 
+    /// <summary>
+    /// The recorded version whose retained manifest a pass reads before it plans: damaged or missing in the store and
+    /// not waiting out an earlier failure at <paramref name="now"/>. Null when no repair is due. It applies the
+    /// planner's own wait rule, so a caller that passes the planner the same instant gets a repair plan whenever the
+    /// manifest is on the broker: with two clock readings a moment apart, a pass could skip the read just before the
+    /// wait ran out and then plan just after it, refusing for a manifest "not on the broker" and doubling the wait.
+    /// </summary>
+    /// <param name="current">Where the model stands (its failures included).</param>
+    /// <param name="now">The pass's instant; the same one goes into <see cref="DeliveryInput.Now"/>.</param>
+    /// <param name="limits">The retry delays that apply.</param>
+    public static long? RestoreOfferVersion(CurrentModel current, DateTimeOffset now, DeliveryLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (current.RecordedServing is not (> 0 and var version) || current.StoredAt(version) is { Usable: true })
+        {
+            return null;
+        }
+
+        var probe = new DeliveryInput(string.Empty, new DesiredModel(), current, now, limits);
+        return Waiting(probe, RestoreKey(version)) is null ? version : null;
+    }
+
     /// <summary>The newest intact stored version other than <paramref name="except"/> not waiting out a failure, else the built-in v0, else null.</summary>
     private static long? Fallback(DeliveryInput input, long except)
     {

@@ -44,13 +44,15 @@ internal sealed partial class ModelReconciler
             _memory.Manifests[arrival.Offer.EnvelopeId] = (offered, arrival.Envelope);
         }
 
-        var restoreOffer = NeedsRestoreOffer(current) is { } restoreVersion ? await ReadRetainedOfferAsync(restoreVersion, stopping) : null;
+        // One instant per pass: whether a failed restore still waits is decided for the read below and by the planner
+        // at the same time, so a pass never plans a repair without the manifest it skipped reading a moment earlier.
+        var now = _services.Clock.GetUtcNow();
+        var restoreOffer = DeliveryPlanner.RestoreOfferVersion(current, now, _services.Limits) is { } restoreVersion ? await ReadRetainedOfferAsync(restoreVersion, stopping) : null;
         if (command is { Kind: CommandKind.Deploy, Version: { } target } && target > 0 && target != current.Serving && current.StoredAt(target) is not { Usable: true })
         {
             command = command with { VersionOffer = await ReadRetainedOfferAsync(target, stopping) };
         }
 
-        var now = _services.Clock.GetUtcNow();
         var input = new DeliveryInput(_model, new DesiredModel(latest?.Offer, command, restoreOffer, statement), current, now, _services.Limits)
         {
             Device = _services.Device,
@@ -167,20 +169,6 @@ internal sealed partial class ModelReconciler
         }
 
         return PassResult.Again;
-    }
-
-    /// <summary>The recorded version, when it is damaged or missing and may be fetched again (not while a failure waits out its delay).</summary>
-    private long? NeedsRestoreOffer(CurrentModel current)
-    {
-        if (current.RecordedServing is not (> 0 and var version) || current.StoredAt(version) is { Usable: true })
-        {
-            return null;
-        }
-
-        return _memory.Failures.TryGetValue(DeliveryPlanner.RestoreKey(version), out var failure)
-            && _services.Clock.GetUtcNow() < failure.At + _services.Limits.RetryDelay(failure.Attempts)
-            ? null
-            : version;
     }
 
     /// <summary>The manifest retained for one version (<c>{root}/models/{model}/{version}/manifest</c>), or null when the broker has none or is away.</summary>

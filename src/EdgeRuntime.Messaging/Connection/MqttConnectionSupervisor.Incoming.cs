@@ -20,27 +20,98 @@ public sealed partial class MqttConnectionSupervisor
             application.ResponseTopic,
             application.CorrelationData ?? ReadOnlyMemory<byte>.Empty);
 
+        var delivery = (Func<Task>)(() => AcknowledgeAsync(args, client, connectionNumber));
         List<Subscription> matches;
         lock (_gate)
         {
-            matches = [.. _subscriptions.Where(s => !s.IsClosed && TopicFilter.Matches(message.Topic, s.Filter))];
+            matches = Matching(message.Topic);
+            if (matches.Count == 0)
+            {
+                // A kept session delivers what waited for the device right after CONNACK, before the services of this
+                // process subscribed their handlers: hold it, unacknowledged, for the one that claims it.
+                HoldUnclaimed(new UnclaimedMessage(message, delivery, _timeProvider.GetUtcNow()));
+                return Task.CompletedTask;
+            }
         }
 
-        var delivery = new IncomingDelivery(Math.Max(matches.Count, 1), () => AcknowledgeAsync(args, client, connectionNumber));
-        if (matches.Count == 0)
-        {
-            delivery.HandlerDone(handled: true);
-            return Task.CompletedTask;
-        }
+        Dispatch(message, delivery, matches);
+        return Task.CompletedTask;
+    }
 
+    /// <summary>The open subscriptions whose filter matches <paramref name="topic"/>. Call under <c>_gate</c>.</summary>
+    private List<Subscription> Matching(string topic) => [.. _subscriptions.Where(s => !s.IsClosed && TopicFilter.Matches(topic, s.Filter))];
+
+    private void Dispatch(ReceivedMessage message, Func<Task> acknowledge, List<Subscription> matches)
+    {
+        var delivery = new IncomingDelivery(matches.Count, acknowledge);
         Interlocked.Increment(ref _received);
         foreach (var subscription in matches)
         {
             subscription.Post(message, delivery);
         }
-
-        return Task.CompletedTask;
     }
+
+    /// <summary>Holds a message no handler claims yet. Call under <c>_gate</c>.</summary>
+    private void HoldUnclaimed(UnclaimedMessage unclaimed)
+    {
+        if (_unclaimed.Count >= MaxUnclaimed)
+        {
+            var oldest = _unclaimed[0];
+            _unclaimed.RemoveAt(0);
+            LogUnclaimedDropped(_logger, oldest.Message.Topic, $"more than {MaxUnclaimed} messages waited for a handler");
+            _ = oldest.Acknowledge();
+        }
+
+        _unclaimed.Add(unclaimed);
+        _unclaimedTimer ??= _timeProvider.CreateTimer(_ => ReleaseExpiredUnclaimed(), null, UnclaimedGrace, UnclaimedGrace);
+    }
+
+    /// <summary>Hands the held messages that <paramref name="subscription"/> matches to every handler that matches them now.</summary>
+    private void ClaimUnclaimed(Subscription subscription)
+    {
+        List<(UnclaimedMessage Held, List<Subscription> Matches)> claimed = [];
+        lock (_gate)
+        {
+            for (var i = 0; i < _unclaimed.Count; i++)
+            {
+                var held = _unclaimed[i];
+                if (TopicFilter.Matches(held.Message.Topic, subscription.Filter))
+                {
+                    claimed.Add((held, Matching(held.Message.Topic)));
+                    _unclaimed.RemoveAt(i--);
+                }
+            }
+        }
+
+        foreach (var (held, matches) in claimed)
+        {
+            Dispatch(held.Message, held.Acknowledge, matches);
+        }
+    }
+
+    /// <summary>
+    /// Acknowledges and drops the held messages nobody claimed within <see cref="UnclaimedGrace"/> (topics this process
+    /// no longer handles, left subscribed in a kept session), so they do not come back with every connection.
+    /// </summary>
+    private void ReleaseExpiredUnclaimed()
+    {
+        List<UnclaimedMessage> expired;
+        lock (_gate)
+        {
+            var cutoff = _timeProvider.GetUtcNow() - UnclaimedGrace;
+            expired = [.. _unclaimed.Where(u => u.HeldSince <= cutoff)];
+            _unclaimed.RemoveAll(u => u.HeldSince <= cutoff);
+        }
+
+        foreach (var held in expired)
+        {
+            LogUnclaimedDropped(_logger, held.Message.Topic, $"no handler claimed it within {UnclaimedGrace.TotalSeconds:0} s");
+            _ = held.Acknowledge();
+        }
+    }
+
+    /// <summary>An incoming message that matched no handler when it arrived; acknowledged only once handled or given up.</summary>
+    private sealed record UnclaimedMessage(ReceivedMessage Message, Func<Task> Acknowledge, DateTimeOffset HeldSince);
 
     private async Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs args, IMqttClient client, long connectionNumber)
     {
@@ -118,7 +189,7 @@ public sealed partial class MqttConnectionSupervisor
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Gone with the connection; a lost session forgets it too, and a kept one delivers into no handler.
+            // Gone with the connection; a lost session forgets it too, and what a kept one delivers is held, then dropped.
             LogSubscribeDeferred(_logger, subscription.Filter, ex.Message);
         }
     }

@@ -37,6 +37,9 @@ public sealed partial class MqttConnectionSupervisor
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT client id {ClientId}: the connection has held for {WindowSeconds} s; the conflict is over")]
     private static partial void LogConflictOver(ILogger logger, string clientId, int windowSeconds);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT message on {Topic} acknowledged and dropped: {Reason}")]
+    private static partial void LogUnclaimedDropped(ILogger logger, string topic, string reason);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "A handler of MQTT connection events failed")]
     private static partial void LogConnectedHandlerFailed(ILogger logger, Exception exception);
 }

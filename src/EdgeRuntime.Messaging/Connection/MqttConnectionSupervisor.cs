@@ -17,6 +17,8 @@ namespace EdgeRuntime.Messaging.Connection;
 /// <item>re-subscribes whenever the broker reports no session;</item>
 /// <item>acknowledges an incoming message only after every matching handler finished, and only on the
 /// connection that delivered it (an acknowledgement carries that connection's packet id);</item>
+/// <item>holds a message that no handler matches yet (a kept session's queue arrives before the services subscribe)
+/// for <see cref="UnclaimedGrace"/>, unacknowledged, and hands it to the first handler that subscribes to it;</item>
 /// <item>refuses any packet larger than the Maximum Packet Size it announced (the client options'
 /// <c>MaximumPacketSize</c>) before allocating it, and closes that connection;</item>
 /// <item>counts session takeovers (another client connecting with the same id) and, once they amount to a conflict
@@ -27,6 +29,15 @@ namespace EdgeRuntime.Messaging.Connection;
 /// </summary>
 public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
 {
+    /// <summary>
+    /// How long a message that no handler matched is held, unacknowledged, for one to subscribe: a kept session delivers
+    /// its queued messages right after CONNACK, while the daemon's services are still starting and subscribing.
+    /// </summary>
+    public static readonly TimeSpan UnclaimedGrace = TimeSpan.FromSeconds(30);
+
+    /// <summary>Messages held for a handler at most; beyond this the oldest is acknowledged and dropped (logged).</summary>
+    public const int MaxUnclaimed = 1000;
+
     private readonly MqttClientOptions _clientOptions;
     private readonly ResiliencePipeline _reconnectPipeline;
     private readonly TimeProvider _timeProvider;
@@ -36,6 +47,8 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
     private readonly OutgoingQueue _outgoing;
     private readonly Lock _gate = new();
     private readonly List<Subscription> _subscriptions = [];
+    private readonly List<UnclaimedMessage> _unclaimed = [];
+    private ITimer? _unclaimedTimer;
     private readonly List<Func<MqttConnectionEstablished, CancellationToken, Task>> _connectedHandlers = [];
     private readonly SemaphoreSlim _subscribeLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -230,6 +243,7 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
             _subscriptions.Add(subscription);
         }
 
+        ClaimUnclaimed(subscription);
         var client = _client;
         if (client?.IsConnected == true)
         {
@@ -297,6 +311,10 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
         {
             subscriptions = [.. _subscriptions];
             _subscriptions.Clear();
+
+            // Held messages stay unacknowledged: a kept session delivers them again on the next start.
+            _unclaimed.Clear();
+            _unclaimedTimer?.Dispose();
         }
 
         foreach (var subscription in subscriptions)

@@ -292,6 +292,35 @@ public sealed class DeliveryPlannerTests
         Assert.IsType<WaitUntil>(Plan(current with { Serving = 1 }));
     }
 
+    [Fact]
+    public void RestoreOfferVersion_AgreesWithThePlanner_AtEveryInstantAroundTheEndOfTheWait()
+    {
+        // The daemon reads the retained manifest only when this says so, then plans at the same instant: if the two
+        // disagreed the planner would refuse for a manifest "not on the broker" that was never looked for.
+        var failure = new PastFailure(DeliveryPlanner.RestoreKey(2), new Refusal(RefusalCode.StoreDamaged, 2, "changed on disk", true), Now, 1, 0);
+        var current = Serving(1, Stored(1), Stored(2, StoredHealth.Damaged)) with { RecordedServing = 2, HighestVersion = 2, Failures = [failure] };
+        var end = Now + DeliveryLimits.Default.RetryDelay(1);
+        foreach (var offsetTicks in new long[] { -10_000_000, -1, 0, 1, 10_000_000 })
+        {
+            var at = end.AddTicks(offsetTicks);
+            var wanted = DeliveryPlanner.RestoreOfferVersion(current, at, DeliveryLimits.Default);
+            var decision = Plan(current, restore: wanted is { } version ? Signed(version) : null, now: at, noLatest: true);
+            if (offsetTicks < 0)
+            {
+                Assert.Null(wanted);
+                Assert.IsType<WaitUntil>(decision);
+            }
+            else
+            {
+                Assert.Equal(2, wanted);
+                Assert.Equal("DiscardStored:2 Fetch:2 VerifyFile:2 Preflight:2 Install:2 Activate:2 Prune:2", Steps(decision));
+            }
+        }
+
+        Assert.Null(DeliveryPlanner.RestoreOfferVersion(Serving(2, Stored(1), Stored(2)), Now, DeliveryLimits.Default));
+        Assert.Equal(3, DeliveryPlanner.RestoreOfferVersion(Serving(2, Stored(2)) with { RecordedServing = 3 }, Now, DeliveryLimits.Default));
+    }
+
     // ---- every refusal code the planner gives ----
 
     public static TheoryData<SignatureVerdict, RefusalCode> Verdicts => new()

@@ -3,6 +3,8 @@ using System.Text;
 using EdgeRuntime.Messaging.Broker;
 using EdgeRuntime.Messaging.Connection;
 using EdgeRuntime.Testing.Mqtt;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeRuntime.Messaging.Tests.Connection;
 
@@ -234,6 +236,70 @@ public sealed class MqttConnectionSupervisorTests
         await MosquittoPublisher.PublishAsync(broker.Port, "test/jobs", "marker");
         await Eventually.TrueAsync(() => secondSaw.Contains("marker"), "the marker");
         Assert.Equal(["marker"], secondSaw);
+    }
+
+    /// <summary>
+    /// A process of <paramref name="clientId"/> subscribes <c>test/jobs</c> and stops, leaving the broker a kept session;
+    /// then mosquitto_pub sends <paramref name="payload"/>, which the broker queues for the next process.
+    /// </summary>
+    private static async Task QueueForNextProcessAsync(MosquittoBroker broker, string clientId, string payload)
+    {
+        var first = TestSupervisors.Started(broker.Address, clientId);
+        await using (await CollectAsync(first, "test/jobs", new ConcurrentQueue<string>()))
+        {
+            await first.WaitUntilConnectedAsync(Cancel);
+            await Eventually.TrueAsync(() => broker.ReadLog().Contains($"Sending SUBACK to {clientId}", StringComparison.Ordinal), "the subscription");
+            await first.DisposeAsync();
+        }
+
+        await MosquittoPublisher.PublishAsync(broker.Port, "test/jobs", payload);
+    }
+
+    private static int Count(string log, string what) => log.Split('\n').Count(l => l.Contains(what, StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Incoming_KeptSessionDeliversBeforeTheHandlerSubscribes_MessageIsHeldAndHandedToIt()
+    {
+        // The daemon connects first and its services subscribe as they start; the session's queue arrives in between.
+        await using var broker = await MosquittoBroker.StartAsync();
+        var clientId = $"test-late-{Guid.NewGuid():N}";
+        await QueueForNextProcessAsync(broker, clientId, "queued-while-offline");
+
+        await using var second = TestSupervisors.Started(broker.Address, clientId);
+        await second.WaitUntilConnectedAsync(Cancel);
+        await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= 1, "the broker to deliver the queued message");
+        Assert.Equal(0, Count(broker.ReadLog(), $"Received PUBACK from {clientId}"));
+
+        var handled = new ConcurrentQueue<string>();
+        await using var subscription = await CollectAsync(second, "test/jobs", handled);
+        await Eventually.TrueAsync(() => handled.Contains("queued-while-offline"), "the held message to reach the handler that subscribed late");
+        await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Received PUBACK from {clientId}") == 1, "the acknowledgement once handled");
+        Assert.Equal(["queued-while-offline"], handled);
+    }
+
+    [Fact]
+    public async Task Incoming_NoHandlerClaimsItWithinTheGrace_AcknowledgedAndDropped_HeldOnesComeBackAfterARestart()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var clientId = $"test-unclaimed-{Guid.NewGuid():N}";
+        await QueueForNextProcessAsync(broker, clientId, "nobody-wants-this");
+
+        // A process that stops while holding it has not acknowledged it: the next one gets it again.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+        var holder = TestSupervisors.Create(broker.Address, clientId, timeProvider: time);
+        holder.Start();
+        await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= 1, "the first delivery");
+        await holder.DisposeAsync();
+
+        var logger = new FakeLogger<MqttConnectionSupervisor>();
+        await using var last = TestSupervisors.Create(broker.Address, clientId, logger: logger, timeProvider: time);
+        last.Start();
+        await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= 2, "the second delivery of the unacknowledged message");
+        Assert.Equal(0, Count(broker.ReadLog(), $"Received PUBACK from {clientId}"));
+
+        time.Advance(MqttConnectionSupervisor.UnclaimedGrace);
+        await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Received PUBACK from {clientId}") == 1, "the acknowledgement after the grace");
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Message == "MQTT message on test/jobs acknowledged and dropped: no handler claimed it within 30 s");
     }
 
     [Fact]
