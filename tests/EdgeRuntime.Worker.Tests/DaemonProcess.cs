@@ -93,6 +93,9 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Process.DisposeAsync();
+
+        // A failed test shows its output: what the daemon logged tells why it did not get where the test waited for.
+        TestContext.Current.TestOutputHelper?.WriteLine($"--- edge-runtime {DeviceId} output ---\n{Process.DescribeOutput()}");
         if (!_ownsStateDirectory)
         {
             return;

@@ -25,13 +25,21 @@ public sealed partial class MqttConnectionSupervisor
         lock (_gate)
         {
             matches = Matching(message.Topic);
-            if (matches.Count == 0)
+            if (matches.Count == 0 && _holdingUnclaimed)
             {
-                // A kept session delivers what waited for the device right after CONNACK, before the services of this
-                // process subscribed their handlers: hold it, unacknowledged, for the one that claims it.
-                HoldUnclaimed(new UnclaimedMessage(message, delivery, _timeProvider.GetUtcNow()));
+                // A kept session delivers what waited for the device right after CONNACK, while the services of this
+                // process are still subscribing their handlers: hold it, unacknowledged, for the one that claims it.
+                HoldUnclaimed(message, delivery);
                 return Task.CompletedTask;
             }
+        }
+
+        if (matches.Count == 0)
+        {
+            // Once started, a message without a handler is a leftover (a chunk after its download ended): acknowledged at
+            // once, because an unacknowledged one takes a slot of the broker's in-flight window for this client.
+            _ = delivery();
+            return Task.CompletedTask;
         }
 
         Dispatch(message, delivery, matches);
@@ -52,18 +60,17 @@ public sealed partial class MqttConnectionSupervisor
     }
 
     /// <summary>Holds a message no handler claims yet. Call under <c>_gate</c>.</summary>
-    private void HoldUnclaimed(UnclaimedMessage unclaimed)
+    private void HoldUnclaimed(ReceivedMessage message, Func<Task> acknowledge)
     {
-        if (_unclaimed.Count >= MaxUnclaimed)
+        if (_unclaimed.Count >= MaxHeldAtStart)
         {
             var oldest = _unclaimed[0];
             _unclaimed.RemoveAt(0);
-            LogUnclaimedDropped(_logger, oldest.Message.Topic, $"more than {MaxUnclaimed} messages waited for a handler");
+            LogUnclaimedDropped(_logger, oldest.Message.Topic, $"more than {MaxHeldAtStart} messages waited for a handler at start");
             _ = oldest.Acknowledge();
         }
 
-        _unclaimed.Add(unclaimed);
-        _unclaimedTimer ??= _timeProvider.CreateTimer(_ => ReleaseExpiredUnclaimed(), null, UnclaimedGrace, UnclaimedGrace);
+        _unclaimed.Add(new UnclaimedMessage(message, acknowledge));
     }
 
     /// <summary>Hands the held messages that <paramref name="subscription"/> matches to every handler that matches them now.</summary>
@@ -90,28 +97,28 @@ public sealed partial class MqttConnectionSupervisor
     }
 
     /// <summary>
-    /// Acknowledges and drops the held messages nobody claimed within <see cref="UnclaimedGrace"/> (topics this process
+    /// Ends the start: acknowledges and drops what no handler claimed within <see cref="HoldAtStart"/> (topics this process
     /// no longer handles, left subscribed in a kept session), so they do not come back with every connection.
     /// </summary>
-    private void ReleaseExpiredUnclaimed()
+    private void EndHoldAtStart()
     {
-        List<UnclaimedMessage> expired;
+        List<UnclaimedMessage> unclaimed;
         lock (_gate)
         {
-            var cutoff = _timeProvider.GetUtcNow() - UnclaimedGrace;
-            expired = [.. _unclaimed.Where(u => u.HeldSince <= cutoff)];
-            _unclaimed.RemoveAll(u => u.HeldSince <= cutoff);
+            _holdingUnclaimed = false;
+            unclaimed = [.. _unclaimed];
+            _unclaimed.Clear();
         }
 
-        foreach (var held in expired)
+        foreach (var held in unclaimed)
         {
-            LogUnclaimedDropped(_logger, held.Message.Topic, $"no handler claimed it within {UnclaimedGrace.TotalSeconds:0} s");
+            LogUnclaimedDropped(_logger, held.Message.Topic, $"no handler subscribed to it within {HoldAtStart.TotalSeconds:0} s of the start");
             _ = held.Acknowledge();
         }
     }
 
-    /// <summary>An incoming message that matched no handler when it arrived; acknowledged only once handled or given up.</summary>
-    private sealed record UnclaimedMessage(ReceivedMessage Message, Func<Task> Acknowledge, DateTimeOffset HeldSince);
+    /// <summary>An incoming message that matched no handler when it arrived; acknowledged once handled or given up.</summary>
+    private sealed record UnclaimedMessage(ReceivedMessage Message, Func<Task> Acknowledge);
 
     private async Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs args, IMqttClient client, long connectionNumber)
     {

@@ -17,8 +17,8 @@ namespace EdgeRuntime.Messaging.Connection;
 /// <item>re-subscribes whenever the broker reports no session;</item>
 /// <item>acknowledges an incoming message only after every matching handler finished, and only on the
 /// connection that delivered it (an acknowledgement carries that connection's packet id);</item>
-/// <item>holds a message that no handler matches yet (a kept session's queue arrives before the services subscribe)
-/// for <see cref="UnclaimedGrace"/>, unacknowledged, and hands it to the first handler that subscribes to it;</item>
+/// <item>in its first <see cref="HoldAtStart"/>, holds a message that no handler matches yet (a kept session's queue
+/// arrives before the services subscribe), unacknowledged, and hands it to the first handler that subscribes to it;</item>
 /// <item>refuses any packet larger than the Maximum Packet Size it announced (the client options'
 /// <c>MaximumPacketSize</c>) before allocating it, and closes that connection;</item>
 /// <item>counts session takeovers (another client connecting with the same id) and, once they amount to a conflict
@@ -30,13 +30,17 @@ namespace EdgeRuntime.Messaging.Connection;
 public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
 {
     /// <summary>
-    /// How long a message that no handler matched is held, unacknowledged, for one to subscribe: a kept session delivers
-    /// its queued messages right after CONNACK, while the daemon's services are still starting and subscribing.
+    /// How long after <see cref="Start"/> a message that no handler matches is held, unacknowledged, for one to subscribe:
+    /// a kept session delivers its queued messages right after CONNACK, while the daemon's services are still starting
+    /// and subscribing. Later such a message is a leftover and is acknowledged at once.
     /// </summary>
-    public static readonly TimeSpan UnclaimedGrace = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan HoldAtStart = TimeSpan.FromSeconds(30);
 
-    /// <summary>Messages held for a handler at most; beyond this the oldest is acknowledged and dropped (logged).</summary>
-    public const int MaxUnclaimed = 1000;
+    /// <summary>
+    /// Messages held for a handler at most; beyond this the oldest is acknowledged and dropped (logged). Each held message
+    /// takes a slot of the broker's in-flight window for this client (Mosquitto's max_inflight_messages, 20 by default).
+    /// </summary>
+    public const int MaxHeldAtStart = 8;
 
     private readonly MqttClientOptions _clientOptions;
     private readonly ResiliencePipeline _reconnectPipeline;
@@ -48,7 +52,8 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<Subscription> _subscriptions = [];
     private readonly List<UnclaimedMessage> _unclaimed = [];
-    private ITimer? _unclaimedTimer;
+    private bool _holdingUnclaimed = true;
+    private ITimer? _holdAtStartTimer;
     private readonly List<Func<MqttConnectionEstablished, CancellationToken, Task>> _connectedHandlers = [];
     private readonly SemaphoreSlim _subscribeLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -171,6 +176,7 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
                 throw new InvalidOperationException("The supervisor has already been started.");
             }
 
+            _holdAtStartTimer = _timeProvider.CreateTimer(_ => EndHoldAtStart(), null, HoldAtStart, Timeout.InfiniteTimeSpan);
             _runTask = Task.Run(() => RunAsync(_stopping.Token));
         }
     }
@@ -314,7 +320,7 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
 
             // Held messages stay unacknowledged: a kept session delivers them again on the next start.
             _unclaimed.Clear();
-            _unclaimedTimer?.Dispose();
+            _holdAtStartTimer?.Dispose();
         }
 
         foreach (var subscription in subscriptions)
