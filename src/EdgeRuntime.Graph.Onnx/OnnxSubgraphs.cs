@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Graph.Onnx.Export;
 using EdgeRuntime.Graph.Onnx.Protobuf;
 using Google.Protobuf;
 
@@ -77,6 +78,61 @@ public static class OnnxSubgraphs
                 model.Graph.RemoveOutput(value);
             }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="model"/> as <see cref="OnnxModelWriter.ToBytes"/> writes it (every node named), and the model as
+    /// the reader reads those bytes (as <paramref name="sourceName"/>), from one export and no parse: the IR is imported
+    /// from the message the bytes were written from, which also answers later questions about the bytes, as for
+    /// <see cref="StandaloneModel"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model exceeds the 2 GiB a single protobuf may hold.</exception>
+    /// <exception cref="OnnxFormatException">The written model is not one the reader accepts.</exception>
+    public static (byte[] Bytes, Model Ir) Written(Model model, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var proto = ModelExporter.Export(model);
+        if (proto.CalculateSize() < 0)
+        {
+            throw new InvalidOperationException("the model is larger than the 2 GiB an inline ONNX file can hold");
+        }
+
+        var bytes = proto.ToByteArray();
+        if (bytes.LongLength > OnnxReadOptions.Default.MaxFileBytes)
+        {
+            // Over the reader's limits: the reader says so, as for any other bytes.
+            return (bytes, OnnxModelReader.Read(bytes, sourceName, null));
+        }
+
+        var ir = OnnxModelReader.Import(proto, sourceName, null, OnnxReadOptions.Default);
+        Parsed.AddOrUpdate(bytes, proto);
+        return (bytes, ir);
+    }
+
+    /// <summary>
+    /// The model <paramref name="model"/> holds, unchanged, with <paramref name="names"/> appended as outputs of the main
+    /// graph, declared by name only (ONNX Runtime infers their types), without reading or rewriting the model: a protobuf
+    /// parser merges a message field that occurs twice and appends to repeated fields, so the bytes of
+    /// <c>ModelProto { graph { output: … } }</c> written after the model's own are the model with those outputs. The
+    /// caller passes values of the main graph (node outputs) that are not outputs already; ONNX Runtime refuses a model
+    /// naming anything else, so a caller that is unsure falls back when loading fails.
+    /// </summary>
+    public static byte[] AppendOutputs(byte[] model, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(names);
+        var graph = new GraphProto();
+        graph.Output.AddRange(names.Distinct(StringComparer.Ordinal).Select(n => new ValueInfoProto { Name = n }));
+        if (graph.Output.Count == 0)
+        {
+            return model;
+        }
+
+        var tail = new ModelProto { Graph = graph }.ToByteArray();
+        var bytes = new byte[model.Length + tail.Length];
+        model.CopyTo(bytes, 0);
+        tail.CopyTo(bytes, model.Length);
+        return bytes;
     }
 
     /// <summary>

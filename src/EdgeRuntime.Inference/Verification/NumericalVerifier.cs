@@ -48,8 +48,7 @@ public sealed class NumericalVerifier
 
         // Branch checks need every node named (the writer names them); a model without If nodes needs no second copy.
         var hasIf = model.Graph.Nodes.Any(n => n.Is("If"));
-        var normalised = hasIf ? OnnxModelWriter.ToBytes(model) : original;
-        var normalisedIr = hasIf ? OnnxModelReader.Read(normalised, "original", null) : null;
+        var (normalised, normalisedIr) = hasIf ? OnnxSubgraphs.Written(model, "original") : (original, null);
         ShapeInference.Run(model);
 
         var frozen = model.IrVersion < 4 || options.FreezeInitializerInputs;
@@ -67,10 +66,28 @@ public sealed class NumericalVerifier
         var samples = new List<VerificationSample>();
         var expected = new List<Dictionary<string, Tensor>>();
         var skipped = new List<string>();
-        ModelSession session;
+        // The session that runs the original on the samples also reads its If conditions and the outer values its branches
+        // read (exposed as extra outputs, which change nothing ONNX Runtime computes at its unoptimised level), so the
+        // branch checks need no second session of the whole model. Should that model not load, the plain one.
+        var conditionSide = normalisedIr is null ? null : new BranchVerifier.Side(normalised, normalisedIr, []);
+        var conditionOuter = conditionSide?.ComputedOuterValues();
+        ModelSession? session = null;
+        if (conditionSide is not null)
+        {
+            var present = model.Graph.Outputs.Select(o => o.Name).Concat(exposed).ToHashSet(StringComparer.Ordinal);
+            try
+            {
+                session = ModelSession.Create(OnnxSubgraphs.AppendOutputs(reference, [.. conditionSide.ConditionNames().Concat(conditionOuter!).Where(n => !present.Contains(n))]), Reference);
+            }
+            catch (OnnxRuntimeException)
+            {
+                conditionOuter = null;
+            }
+        }
+
         try
         {
-            session = ModelSession.Create(reference, Reference);
+            session ??= ModelSession.Create(reference, Reference);
         }
         catch (OnnxRuntimeException ex)
         {
@@ -133,7 +150,7 @@ public sealed class NumericalVerifier
             if (normalisedIr is not null)
             {
                 // The session that reads the conditions also gives the outer values of the branches checked on their own.
-                using var conditions = new BranchVerifier.Conditions(new BranchVerifier.Side(normalised, normalisedIr, []) { IrAsRead = true }, exposeOuterValues: true);
+                using var conditions = conditionOuter is not null ? new BranchVerifier.Conditions(conditionSide!, session, conditionOuter) : new BranchVerifier.Conditions(conditionSide!, exposeOuterValues: true);
                 taken = conditions.Taken([.. samples.Select(s => s.Inputs)]);
                 // Search data only varies the inputs that are neither fixed nor initializers: a condition computed from
                 // none of them (Silero's sample rate, fixed at 16 kHz) takes the same branch whatever the search draws.
@@ -159,7 +176,7 @@ public sealed class NumericalVerifier
 
                 // The original's side of every branch check, worked out once per plan and shared by every candidate.
                 branchReferences = branches.Count == 0 ? []
-                    : BranchVerifier.OriginalSide(new BranchVerifier.Side(normalised, normalisedIr, [.. samples.Select(s => s.Inputs)]) { IrAsRead = true }, branches, depth: 0, conditions);
+                    : BranchVerifier.OriginalSide(new BranchVerifier.Side(normalised, normalisedIr, [.. samples.Select(s => s.Inputs)]), branches, depth: 0, conditions);
             }
 
             var coverage = new List<string>(samples.Select(s => $"sample: {s.Label}"));
@@ -334,7 +351,7 @@ public sealed class NumericalVerifier
         if (plan.Branches.Count > 0)
         {
             // The candidate as read (the structural check puts back every type it infers).
-            var optimised = new BranchVerifier.Side(candidate, model, [.. plan.Samples.Select(s => s.Inputs)]) { IrAsRead = true };
+            var optimised = new BranchVerifier.Side(candidate, model, [.. plan.Samples.Select(s => s.Inputs)]);
             var notes = new List<string>();
             var failure = BranchVerifier.Verify(plan.BranchReferences, optimised, tolerance: null, CandidateSettings, notes);
             coverage.AddRange(notes);
