@@ -35,7 +35,7 @@ public static class OnnxModelChecker
         ModelProto? readable = null;
         try
         {
-            readable = model.LongLength <= OnnxReadOptions.Default.MaxFileBytes ? OnnxModelReader.Parse(model, OnnxReadOptions.Default) : null;
+            readable = ParseHandOff.Take(model) ?? (model.LongLength <= OnnxReadOptions.Default.MaxFileBytes ? OnnxModelReader.Parse(model, OnnxReadOptions.Default) : null);
         }
         catch (InvalidProtocolBufferException)
         {

@@ -110,4 +110,32 @@ public sealed class OnnxSubgraphsTests
         Assert.Null(OnnxSubgraphs.StandaloneModel(model, "missing", "then_branch", OuterTypes, "branch"));
         Assert.Null(OnnxSubgraphs.StandaloneModel(model, "outer", "body", OuterTypes, "branch"));
     }
+
+    [Fact]
+    public void AppendOutputs_MainGraphValue_ReadAsTheModelWithThatOutputAdded()
+    {
+        var model = Nested();
+        var expected = OnnxModelReader.Read(model, "expected", null);
+        expected.Graph.AddOutput(expected.Graph.FindValue("c")!);
+
+        var appended = OnnxSubgraphs.AppendOutputs(model, ["c"]);
+
+        Assert.Equal(model, appended[..model.Length]);
+        var read = OnnxModelReader.Read(appended, "appended", null);
+        Assert.Equal(["y", "c"], read.Graph.Outputs.Select(o => o.Name));
+        Assert.Equal(OnnxModelWriter.ToBytes(expected), OnnxModelWriter.ToBytes(read));
+        Assert.Same(model, OnnxSubgraphs.AppendOutputs(model, []));
+    }
+
+    [Fact]
+    public void Written_Model_SameBytesAsTheWriterAndSameModelAsReadingThem()
+    {
+        var model = OnnxModelReader.Read(Nested(), "nested", null);
+
+        var (bytes, ir) = OnnxSubgraphs.Written(model, "written");
+
+        Assert.Equal(OnnxModelWriter.ToBytes(model), bytes);
+        Assert.Equal(OnnxModelWriter.ToBytes(OnnxModelReader.Read(bytes, "written", null)), OnnxModelWriter.ToBytes(ir));
+        Assert.Equal(OnnxSubgraphs.OuterValues(bytes.ToArray(), "outer", "then_branch"), OnnxSubgraphs.OuterValues(bytes, "outer", "then_branch"));
+    }
 }
