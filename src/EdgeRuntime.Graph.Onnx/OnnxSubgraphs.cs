@@ -200,6 +200,9 @@ public static class OnnxSubgraphs
     // changed in place in this library.
     private static readonly ConditionalWeakTable<byte[], ModelProto> Parsed = [];
 
+    /// <summary>Keeps <paramref name="proto"/>, a parse of <paramref name="model"/> made elsewhere, for the questions above.</summary>
+    internal static void Remember(byte[] model, ModelProto proto) => Parsed.AddOrUpdate(model, proto);
+
     private static ModelProto Parse(byte[] model)
     {
         ArgumentNullException.ThrowIfNull(model);

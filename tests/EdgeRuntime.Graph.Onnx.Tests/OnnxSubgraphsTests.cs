@@ -138,4 +138,18 @@ public sealed class OnnxSubgraphsTests
         Assert.Equal(OnnxModelWriter.ToBytes(OnnxModelReader.Read(bytes, "written", null)), OnnxModelWriter.ToBytes(ir));
         Assert.Equal(OnnxSubgraphs.OuterValues(bytes.ToArray(), "outer", "then_branch"), OnnxSubgraphs.OuterValues(bytes, "outer", "then_branch"));
     }
+
+    [Fact]
+    public void OuterValues_BytesCheckedKeepingTheParse_AnsweredAsForAFreshCopy()
+    {
+        var model = Nested();
+        var types = new Dictionary<string, DataType>(StringComparer.Ordinal) { ["x"] = DataType.Float, ["d"] = DataType.Bool };
+
+        Assert.Empty(OnnxModelChecker.Check(model, out var read, keepParse: true));
+
+        Assert.NotNull(read);
+        var copy = model.ToArray();
+        Assert.Equal(OnnxSubgraphs.OuterValues(copy, "outer", "then_branch"), OnnxSubgraphs.OuterValues(model, "outer", "then_branch"));
+        Assert.Equal(OnnxSubgraphs.Standalone(copy, "outer", "then_branch", types), OnnxSubgraphs.StandaloneModel(model, "outer", "then_branch", types, "branch")!.Value.Bytes);
+    }
 }

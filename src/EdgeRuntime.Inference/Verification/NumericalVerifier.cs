@@ -231,7 +231,8 @@ public sealed class NumericalVerifier
         VerificationReport Fail(string failure, IReadOnlyList<OutputComparison>? outputs = null, IReadOnlyList<string>? structural = null) =>
             new(false, plan.Samples.Count, outputs ?? [], failure) { Coverage = coverage, StructuralProblems = structural ?? [] };
 
-        var problems = NewStructuralProblems(plan, candidate, out var checkedModel);
+        // With branches to check, the checker's parse also answers the branch checks' questions about these bytes.
+        var problems = NewStructuralProblems(plan, candidate, out var checkedModel, keepParse: plan.Branches.Count > 0);
         if (problems.Count > 0)
         {
             return Fail($"the optimised model is not well-formed: {problems[0]}{(problems.Count > 1 ? $" (and {problems.Count - 1} more)" : string.Empty)}", structural: problems) with { FailedBeforeRunning = true };
@@ -368,8 +369,8 @@ public sealed class NumericalVerifier
     /// The structural problems of <paramref name="candidate"/> the original does not already have (the first check
     /// <see cref="Verify"/> makes, and the cheapest: no ONNX Runtime session), and the candidate as read when it got that far.
     /// </summary>
-    internal static List<string> NewStructuralProblems(VerificationPlan plan, byte[] candidate, out Model? read) =>
-        [.. OnnxModelChecker.Check(candidate, out read).Where(p => !plan.OriginalProblems.Contains(p))];
+    internal static List<string> NewStructuralProblems(VerificationPlan plan, byte[] candidate, out Model? read, bool keepParse = false) =>
+        [.. OnnxModelChecker.Check(candidate, out read, keepParse).Where(p => !plan.OriginalProblems.Contains(p))];
 
     /// <summary>Whether <paramref name="candidate"/> passes the checks made before any sample runs: the structural check, and ONNX Runtime loading it under <see cref="CandidateSettings"/>.</summary>
     internal bool LoadsWellFormed(VerificationPlan plan, byte[] candidate)
