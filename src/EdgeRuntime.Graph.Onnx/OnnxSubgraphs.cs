@@ -149,10 +149,20 @@ public static class OnnxSubgraphs
     /// bytes were written from, and that message also answers later questions about the bytes (<see cref="OuterValues"/>,
     /// <see cref="Standalone"/> of branches nested in it). Null when there is no such node or attribute.
     /// </summary>
+    /// <param name="model">The model holding the branch.</param>
+    /// <param name="nodeName">The If node (or other node with a graph attribute) of the main graph.</param>
+    /// <param name="attribute">Its graph attribute.</param>
+    /// <param name="outerTypes">Element types of the outer values the branch reads.</param>
+    /// <param name="sourceName">The name the IR is read as.</param>
+    /// <param name="shareMessages">
+    /// Whether the standalone message shares the nodes and weights of <paramref name="model"/>'s parse instead of
+    /// copying them (same bytes, less work). Only where no other thread asks questions about <paramref name="model"/>'s
+    /// bytes meanwhile: importing changes the messages it reads for a moment.
+    /// </param>
     /// <exception cref="OnnxFormatException">The standalone model is not one the reader accepts.</exception>
-    public static (byte[] Bytes, Model Ir)? StandaloneModel(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes, string sourceName)
+    public static (byte[] Bytes, Model Ir)? StandaloneModel(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes, string sourceName, bool shareMessages = false)
     {
-        if (StandaloneProto(model, nodeName, attribute, outerTypes) is not { } proto)
+        if (StandaloneProto(model, nodeName, attribute, outerTypes, shareMessages) is not { } proto)
         {
             return null;
         }
@@ -169,7 +179,7 @@ public static class OnnxSubgraphs
         return (bytes, ir);
     }
 
-    private static ModelProto? StandaloneProto(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes)
+    private static ModelProto? StandaloneProto(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes, bool shareMessages = false)
     {
         ArgumentNullException.ThrowIfNull(outerTypes);
         var proto = Parse(model);
@@ -178,7 +188,19 @@ public static class OnnxSubgraphs
             return null;
         }
 
-        var graph = subgraph.Clone();
+        // Merging into an empty message copies the graph's own fields and adds the same node and weight messages to its
+        // lists (protobuf's MergeFrom), which serialises exactly as the deep clone does.
+        GraphProto graph;
+        if (shareMessages)
+        {
+            graph = new GraphProto();
+            graph.MergeFrom(subgraph);
+        }
+        else
+        {
+            graph = subgraph.Clone();
+        }
+
         var position = 0;
         foreach (var name in OuterReads(subgraph))
         {

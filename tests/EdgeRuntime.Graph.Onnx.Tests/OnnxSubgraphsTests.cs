@@ -152,4 +152,19 @@ public sealed class OnnxSubgraphsTests
         Assert.Equal(OnnxSubgraphs.OuterValues(copy, "outer", "then_branch"), OnnxSubgraphs.OuterValues(model, "outer", "then_branch"));
         Assert.Equal(OnnxSubgraphs.Standalone(copy, "outer", "then_branch", types), OnnxSubgraphs.StandaloneModel(model, "outer", "then_branch", types, "branch")!.Value.Bytes);
     }
+
+    [Fact]
+    public void StandaloneModel_SharingMessages_SameBytesAndModelAndTheParentUnchanged()
+    {
+        var model = Nested();
+        var copy = model.ToArray();
+
+        var (bytes, ir) = OnnxSubgraphs.StandaloneModel(model, "outer", "then_branch", OuterTypes, "branch", shareMessages: true)!.Value;
+
+        Assert.Equal(OnnxSubgraphs.Standalone(copy, "outer", "then_branch", OuterTypes), bytes);
+        Assert.Equal(OnnxModelWriter.ToBytes(OnnxModelReader.Read(bytes, "branch", null)), OnnxModelWriter.ToBytes(ir));
+        Assert.Equal(OnnxSubgraphs.OuterValues(copy, "outer", "then_branch"), OnnxSubgraphs.OuterValues(model, "outer", "then_branch"));
+        Assert.Equal(OnnxSubgraphs.Standalone(copy, "outer", "else_branch", OuterTypes), OnnxSubgraphs.Standalone(model, "outer", "else_branch", OuterTypes));
+        Assert.Equal(OnnxSubgraphs.Standalone(copy, "outer", "then_branch", OuterTypes), OnnxSubgraphs.Standalone(model, "outer", "then_branch", OuterTypes));
+    }
 }

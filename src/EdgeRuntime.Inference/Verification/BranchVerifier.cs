@@ -294,7 +294,9 @@ internal static class BranchVerifier
                 continue;
             }
 
-            var (branch, branchIr) = OnnxSubgraphs.StandaloneModel(original.Bytes, check.Node, check.Branch, Types(first), "branch")!.Value;
+            // The original's bytes and branches are this plan's own, asked about on this thread only: the branch model
+            // may share their messages.
+            var (branch, branchIr) = OnnxSubgraphs.StandaloneModel(original.Bytes, check.Node, check.Branch, Types(first), "branch", shareMessages: true)!.Value;
             ShapeInference.Run(branchIr);
 
             // A branch with If nodes of its own to check: its session also exposes their conditions and the outer values
