@@ -81,6 +81,49 @@ public static class OnnxSubgraphs
     }
 
     /// <summary>
+    /// Whether every node of every graph in <paramref name="model"/>'s bytes has a name of its own (not empty, used once in
+    /// the file) and <paramref name="read"/>, the model as read from those bytes, kept them all: then the bytes answer the
+    /// questions above about any node of the model as they are, with no copy written to name its nodes.
+    /// </summary>
+    public static bool NodeNamesKept(byte[] model, Model read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var inFile = new List<string>();
+        var pending = new Stack<GraphProto>();
+        if (Parse(model).Graph is { } main)
+        {
+            pending.Push(main);
+        }
+
+        while (pending.TryPop(out var graph))
+        {
+            foreach (var node in graph.Node)
+            {
+                inFile.Add(node.Name);
+                foreach (var attribute in node.Attribute)
+                {
+                    foreach (var nested in attribute.Graphs.Append(attribute.G).OfType<GraphProto>())
+                    {
+                        pending.Push(nested);
+                    }
+                }
+            }
+        }
+
+        var names = inFile.ToHashSet(StringComparer.Ordinal);
+        if (names.Count != inFile.Count || names.Contains(string.Empty))
+        {
+            return false;
+        }
+
+        var kept = read.Graph.SelfAndDescendants().SelectMany(g => g.Nodes).Select(n => n.Name).ToList();
+        return kept.Count == names.Count && kept.All(names.Contains);
+    }
+
+    /// <summary>Drops the parse kept for <paramref name="model"/>'s bytes (<see cref="Remember"/>), for a caller that will ask nothing more about them.</summary>
+    public static void Forget(byte[] model) => Parsed.Remove(model);
+
+    /// <summary>
     /// <paramref name="model"/> as <see cref="OnnxModelWriter.ToBytes"/> writes it (every node named), and the model as
     /// the reader reads those bytes (as <paramref name="sourceName"/>), from one export and no parse: the IR is imported
     /// from the message the bytes were written from, which also answers later questions about the bytes, as for
@@ -222,7 +265,7 @@ public static class OnnxSubgraphs
     // changed in place in this library.
     private static readonly ConditionalWeakTable<byte[], ModelProto> Parsed = [];
 
-    /// <summary>Keeps <paramref name="proto"/>, a parse of <paramref name="model"/> made elsewhere, for the questions above.</summary>
+    /// <summary>Keeps <paramref name="proto"/>, a parse of <paramref name="model"/> made elsewhere, for the questions above (until <see cref="Forget"/>).</summary>
     internal static void Remember(byte[] model, ModelProto proto) => Parsed.AddOrUpdate(model, proto);
 
     private static ModelProto Parse(byte[] model)

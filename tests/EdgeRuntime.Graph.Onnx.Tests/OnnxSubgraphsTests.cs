@@ -167,4 +167,20 @@ public sealed class OnnxSubgraphsTests
         Assert.Equal(OnnxSubgraphs.Standalone(copy, "outer", "else_branch", OuterTypes), OnnxSubgraphs.Standalone(model, "outer", "else_branch", OuterTypes));
         Assert.Equal(OnnxSubgraphs.Standalone(copy, "outer", "then_branch", OuterTypes), OnnxSubgraphs.Standalone(model, "outer", "then_branch", OuterTypes));
     }
+
+    [Fact]
+    public void NodeNamesKept_EachNameUsedOnce_TrueAndFalseOnceANameIsEmptyOrRepeated()
+    {
+        var model = Nested();
+        Assert.True(OnnxSubgraphs.NodeNamesKept(model, OnnxModelReader.Read(model, "nested", null)));
+
+        foreach (var name in new[] { string.Empty, "relu" })
+        {
+            var proto = ModelProto.Parser.ParseFrom(model);
+            proto.Graph.Node[0].Attribute.Single(a => a.Name == "else_branch").G.Node[0].Name = name;
+            var changed = proto.ToByteArray();
+
+            Assert.False(OnnxSubgraphs.NodeNamesKept(changed, OnnxModelReader.Read(changed, "changed", null)));
+        }
+    }
 }

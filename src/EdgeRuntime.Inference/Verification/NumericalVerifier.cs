@@ -42,13 +42,23 @@ public sealed class NumericalVerifier
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(options);
         // One parse serves the structural check and the reading (the checker leaves the declared types as they were).
-        var originalProblems = OnnxModelChecker.Check(original, out var checkedModel);
+        // The parse is kept for the branch checks' questions about these bytes, dropped when there are none to ask.
+        var originalProblems = OnnxModelChecker.Check(original, out var checkedModel, keepParse: true);
         var model = checkedModel ?? OnnxModelReader.Read(original, "original", null);
         ThrowIfUnsupported(model);
 
-        // Branch checks need every node named (the writer names them); a model without If nodes needs no second copy.
+        // Branch checks need every node named: a file that names each node once, as read, is asked as it is (its IR
+        // serves the checks: they look at which values are inputs, weights or computed, never at the types shape
+        // inference adds below); any other is written again first (the writer names every node). A model without If
+        // nodes needs neither.
         var hasIf = model.Graph.Nodes.Any(n => n.Is("If"));
-        var (normalised, normalisedIr) = hasIf ? OnnxSubgraphs.Written(model, "original") : (original, null);
+        var namesKept = hasIf && OnnxSubgraphs.NodeNamesKept(original, model);
+        if (!namesKept)
+        {
+            OnnxSubgraphs.Forget(original);
+        }
+
+        var (normalised, normalisedIr) = namesKept ? (original, model) : hasIf ? OnnxSubgraphs.Written(model, "original") : (original, null);
         ShapeInference.Run(model);
 
         var frozen = model.IrVersion < 4 || options.FreezeInitializerInputs;

@@ -26,21 +26,24 @@ public sealed class BranchVerifierTests
 
     /// <summary>
     /// y = If 'outer'(Size(x) > 100) { then: r = Relu(x) + w; If 'inner'(Size(r) > 100) { then: Neg(r); else: Abs(r) } ;
-    /// else: Identity(x) }, x : float[2, 3], w a weight of the then branch: no sample takes either then branch.
+    /// else: Identity(x) }, x : float[2, 3], w a weight of the then branch: no sample takes either then branch. With
+    /// <paramref name="uniqueNames"/> every node's name is used once in the file (asked about as it is); without, a node
+    /// of the branch has the name of one of the main graph (the verifier writes a copy that names every node).
     /// </summary>
-    private static byte[] Nested()
+    private static byte[] Nested(bool uniqueNames)
     {
         var graph = new Graph.Ir.Graph("nested");
         var model = new Model(graph) { IrVersion = 8 };
         model.OpsetImports.Add(new OpsetImport(string.Empty, 17));
         var x = graph.AddInput("x", new TensorType(DataType.Float, TensorShape.Of(2, 3)));
         var limit = graph.AddInitializer("limit", Tensor.Scalar(100L));
-        var condition = graph.AddNode("Greater", [graph.AddNode("Size", [x], ["size"]).Output, limit], ["big"]).Output;
+        var condition = graph.AddNode("Greater", [graph.AddNode("Size", [x], ["size"], name: "dup_node_a").Output, limit], ["big"]).Output;
 
         var then = graph.CreateSubgraph("then");
         var w = then.AddInitializer("w", Tensor.From<float>([0.5f, -1.5f, 2f], 3));
         var r = then.AddNode("Add", [then.AddNode("Relu", [x], ["relu"]).Output, w], ["r"]).Output;
-        var innerCondition = then.AddNode("Greater", [then.AddNode("Size", [r], ["r_size"]).Output, limit], ["r_big"]).Output;
+        var rSize = then.AddNode("Size", [r], ["r_size"], name: "dup_node_b").Output;
+        var innerCondition = then.AddNode("Greater", [rSize, limit], ["r_big"]).Output;
         var innerThen = then.CreateSubgraph("inner_then");
         innerThen.AddOutput(innerThen.AddNode("Neg", [r], ["n"]).Output);
         var innerElse = then.CreateSubgraph("inner_else");
@@ -50,16 +53,30 @@ public sealed class BranchVerifierTests
         var otherwise = graph.CreateSubgraph("else");
         otherwise.AddOutput(otherwise.AddNode("Identity", [x], ["e"]).Output);
         graph.AddOutput(graph.AddNode("If", [condition], ["y"], name: "outer", attributes: [Graph.Ir.Attribute.FromGraph("then_branch", then), Graph.Ir.Attribute.FromGraph("else_branch", otherwise)]).Output);
-        return OnnxModelWriter.ToBytes(model);
+        var bytes = OnnxModelWriter.ToBytes(model);
+        if (!uniqueNames)
+        {
+            // The IR keeps node names unique, so the file's repeated name (the main graph's Size node's, given to the
+            // branch's) is made in its bytes: one name for the other, of the same length, where only node names hold it.
+            var (a, b) = ("dup_node_a"u8.ToArray(), "dup_node_b"u8.ToArray());
+            var at = bytes.AsSpan().IndexOf(b);
+            Assert.True(at >= 0 && bytes.AsSpan(at + 1).IndexOf(b) < 0);
+            a.CopyTo(bytes, at);
+        }
+
+        Assert.Equal(uniqueNames, OnnxSubgraphs.NodeNamesKept(bytes.ToArray(), OnnxModelReader.Read(bytes, "nested", null)));
+        return bytes;
     }
 
     private static Graph.Ir.Graph Branch(Model model, string node, string branch, Graph.Ir.Graph? within = null) =>
         (within ?? model.Graph).Nodes.Single(n => n.Is("If") && n.Name == node).Attribute(branch)!.Graph;
 
-    [Fact]
-    public void Verify_UnchangedNestedBranches_EachAgreesAndTheReportSaysSo()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Verify_UnchangedNestedBranches_EachAgreesAndTheReportSaysSo(bool uniqueNames)
     {
-        var bytes = Nested();
+        var bytes = Nested(uniqueNames);
         var plan = Prepare(bytes);
         Assert.Contains(plan.Coverage, c => c == "then_branch of If 'outer' is verified on its own (no sample takes it)");
 
@@ -71,10 +88,12 @@ public sealed class BranchVerifierTests
         Assert.Contains($"then_branch of If 'inner' (no sample takes it), verified on its own: agrees on {samples} sample(s)", report.Coverage);
     }
 
-    [Fact]
-    public void Verify_WrongBranchNestedInACheckedBranch_FailsOnThatBranchAlone()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Verify_WrongBranchNestedInACheckedBranch_FailsOnThatBranchAlone(bool uniqueNames)
     {
-        var bytes = Nested();
+        var bytes = Nested(uniqueNames);
         var plan = Prepare(bytes);
 
         // Neg → Abs in the inner then branch: its sibling (the inner else, which the outer check runs) and the outer then
