@@ -25,6 +25,13 @@ internal static class BranchVerifier
         /// <summary>Inputs of this model that carry random values (outer values of a branch checked on its own).</summary>
         public IReadOnlySet<string> RandomInputs { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+        /// <summary>
+        /// Whether <see cref="Bytes"/> are a copy made for this check alone, asked about by this thread only, so that the
+        /// branch models made from them may share their parse's messages (<c>OnnxSubgraphs.StandaloneModel</c>); not so
+        /// for a caller's own array, which another thread may be asking about.
+        /// </summary>
+        public bool OwnBytes { get; init; }
+
         /// <summary>The model with <paramref name="names"/> (node outputs of its main graph) exposed as outputs.</summary>
         public byte[] WithOutputs(IReadOnlyList<string> names) => OnnxSubgraphs.AppendOutputs(Bytes, names);
 
@@ -294,14 +301,12 @@ internal static class BranchVerifier
                 continue;
             }
 
-            // The original's bytes and branches are this plan's own, asked about on this thread only: the branch model
-            // may share their messages.
-            var (branch, branchIr) = OnnxSubgraphs.StandaloneModel(original.Bytes, check.Node, check.Branch, Types(first), "branch", shareMessages: true)!.Value;
+            var (branch, branchIr) = OnnxSubgraphs.StandaloneModel(original.Bytes, check.Node, check.Branch, Types(first), "branch", shareMessages: original.OwnBytes)!.Value;
             ShapeInference.Run(branchIr);
 
             // A branch with If nodes of its own to check: its session also exposes their conditions and the outer values
             // they read (the branch's run gives them at no extra cost), so the nested checks need no session to find them.
-            var inner = new Side(branch, branchIr, values);
+            var inner = new Side(branch, branchIr, values) { OwnBytes = true };
             var checkNested = depth + 1 < MaxDepth && TopLevelIfs(branchIr).Count > 0;
             List<string> nestedNames = checkNested ? [.. inner.ConditionNames(), .. inner.ComputedOuterValues()] : [];
             ModelSession? session = null;
@@ -365,7 +370,7 @@ internal static class BranchVerifier
             {
                 // As for the main graph: what reads the branch's conditions also gives its checks' outer values.
                 var feeds = values.Select((v, i) => expected[i] is null ? null : v).ToList();
-                inner = new Side(branch, branchIr, feeds) { RandomInputs = randomOuter };
+                inner = new Side(branch, branchIr, feeds) { RandomInputs = randomOuter, OwnBytes = true };
                 using var innerConditions = nestedNames.Count > 0 ? new Conditions(inner, nestedRuns, nestedNames) : new Conditions(inner, exposeOuterValues: true);
                 nested = OriginalSide(inner, ChecksFor(branchIr, innerConditions.Taken(inner.Feeds)), depth + 1, innerConditions);
             }

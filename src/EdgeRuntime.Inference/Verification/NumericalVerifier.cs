@@ -186,7 +186,7 @@ public sealed class NumericalVerifier
 
                 // The original's side of every branch check, worked out once per plan and shared by every candidate.
                 branchReferences = branches.Count == 0 ? []
-                    : BranchVerifier.OriginalSide(new BranchVerifier.Side(normalised, normalisedIr, [.. samples.Select(s => s.Inputs)]), branches, depth: 0, conditions);
+                    : BranchVerifier.OriginalSide(new BranchVerifier.Side(normalised, normalisedIr, [.. samples.Select(s => s.Inputs)]) { OwnBytes = !namesKept }, branches, depth: 0, conditions);
             }
 
             var coverage = new List<string>(samples.Select(s => $"sample: {s.Label}"));
