@@ -24,7 +24,14 @@ public static class OnnxModelChecker
     /// (<paramref name="read"/>; null when the file did not get as far as being read), so a caller that checks and then
     /// reads parses the bytes once less.
     /// </summary>
-    public static IReadOnlyList<string> Check(byte[] model, out Model? read)
+    public static IReadOnlyList<string> Check(byte[] model, out Model? read) => Check(model, out read, keepParse: false);
+
+    /// <summary>
+    /// <see cref="Check(byte[], out Model?)"/>; with <paramref name="keepParse"/>, the parse of a model that got as far as
+    /// being read is kept for <see cref="OnnxSubgraphs"/>' questions about the same bytes (branch checks ask them next),
+    /// for as long as the array lives.
+    /// </summary>
+    public static IReadOnlyList<string> Check(byte[] model, out Model? read, bool keepParse)
     {
         ArgumentNullException.ThrowIfNull(model);
         read = null;
@@ -35,7 +42,7 @@ public static class OnnxModelChecker
         ModelProto? readable = null;
         try
         {
-            readable = model.LongLength <= OnnxReadOptions.Default.MaxFileBytes ? OnnxModelReader.Parse(model, OnnxReadOptions.Default) : null;
+            readable = ParseHandOff.Take(model) ?? (model.LongLength <= OnnxReadOptions.Default.MaxFileBytes ? OnnxModelReader.Parse(model, OnnxReadOptions.Default) : null);
         }
         catch (InvalidProtocolBufferException)
         {
@@ -86,6 +93,10 @@ public static class OnnxModelChecker
             problems.AddRange(GraphVerifier.Verify(ir));
             problems.AddRange(DeclaredTypeCheck.Check(ir));
             read = ir;
+            if (keepParse)
+            {
+                OnnxSubgraphs.Remember(model, proto);
+            }
         }
         catch (OnnxFormatException ex)
         {

@@ -46,15 +46,18 @@ public static class OnnxModelReader
             throw new OnnxFormatException($"{path}: cannot be read: {ex.Message}", ex);
         }
 
-        return Read(bytes, source, Path.GetDirectoryName(Path.GetFullPath(path)), options);
+        // The caller holds the bytes and may check them (OnnxModelChecker) before using them: the parse is handed on.
+        return Read(bytes, source, Path.GetDirectoryName(Path.GetFullPath(path)), options, keepParse: ReferenceEquals(options, OnnxReadOptions.Default));
     }
 
     /// <summary>Reads a model from memory; <paramref name="baseDirectory"/> (may be null) holds its external data.</summary>
     /// <exception cref="OnnxFormatException">The bytes are not a model this reader accepts; the message says why.</exception>
-    public static Model Read(byte[] bytes, string sourceName, string? baseDirectory, OnnxReadOptions? options = null)
+    public static Model Read(byte[] bytes, string sourceName, string? baseDirectory, OnnxReadOptions? options = null) =>
+        Read(bytes, sourceName, baseDirectory, options ?? OnnxReadOptions.Default, keepParse: false);
+
+    private static Model Read(byte[] bytes, string sourceName, string? baseDirectory, OnnxReadOptions options, bool keepParse)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        options ??= OnnxReadOptions.Default;
         if (bytes.LongLength > options.MaxFileBytes)
         {
             throw new OnnxFormatException($"{sourceName}: the model is {bytes.LongLength} bytes, more than the limit of {options.MaxFileBytes}");
@@ -70,7 +73,13 @@ public static class OnnxModelReader
             throw new OnnxFormatException($"{sourceName}: not a readable ONNX file (truncated or corrupt protobuf: {ex.Message})", ex);
         }
 
-        return Import(proto, sourceName, baseDirectory, options);
+        var model = Import(proto, sourceName, baseDirectory, options);
+        if (keepParse)
+        {
+            ParseHandOff.Keep(bytes, proto);
+        }
+
+        return model;
     }
 
     /// <summary>Parses the protobuf under the reader's limits (message nesting bounded by <see cref="OnnxReadOptions.MaxGraphDepth"/>).</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using EdgeRuntime.Graph.Ir;
+using EdgeRuntime.Graph.Onnx.Export;
 using EdgeRuntime.Graph.Onnx.Protobuf;
 using Google.Protobuf;
 
@@ -80,6 +81,104 @@ public static class OnnxSubgraphs
     }
 
     /// <summary>
+    /// Whether every node of every graph in <paramref name="model"/>'s bytes has a name of its own (not empty, used once in
+    /// the file) and <paramref name="read"/>, the model as read from those bytes, kept them all: then the bytes answer the
+    /// questions above about any node of the model as they are, with no copy written to name its nodes.
+    /// </summary>
+    public static bool NodeNamesKept(byte[] model, Model read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var inFile = new List<string>();
+        var pending = new Stack<GraphProto>();
+        if (Parse(model).Graph is { } main)
+        {
+            pending.Push(main);
+        }
+
+        while (pending.TryPop(out var graph))
+        {
+            foreach (var node in graph.Node)
+            {
+                inFile.Add(node.Name);
+                foreach (var attribute in node.Attribute)
+                {
+                    foreach (var nested in attribute.Graphs.Append(attribute.G).OfType<GraphProto>())
+                    {
+                        pending.Push(nested);
+                    }
+                }
+            }
+        }
+
+        var names = inFile.ToHashSet(StringComparer.Ordinal);
+        if (names.Count != inFile.Count || names.Contains(string.Empty))
+        {
+            return false;
+        }
+
+        var kept = read.Graph.SelfAndDescendants().SelectMany(g => g.Nodes).Select(n => n.Name).ToList();
+        return kept.Count == names.Count && kept.All(names.Contains);
+    }
+
+    /// <summary>Drops the parse kept for <paramref name="model"/>'s bytes (<see cref="Remember"/>), for a caller that will ask nothing more about them.</summary>
+    public static void Forget(byte[] model) => Parsed.Remove(model);
+
+    /// <summary>
+    /// <paramref name="model"/> as <see cref="OnnxModelWriter.ToBytes"/> writes it (every node named), and the model as
+    /// the reader reads those bytes (as <paramref name="sourceName"/>), from one export and no parse: the IR is imported
+    /// from the message the bytes were written from, which also answers later questions about the bytes, as for
+    /// <see cref="StandaloneModel"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model exceeds the 2 GiB a single protobuf may hold.</exception>
+    /// <exception cref="OnnxFormatException">The written model is not one the reader accepts.</exception>
+    public static (byte[] Bytes, Model Ir) Written(Model model, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var proto = ModelExporter.Export(model);
+        if (proto.CalculateSize() < 0)
+        {
+            throw new InvalidOperationException("the model is larger than the 2 GiB an inline ONNX file can hold");
+        }
+
+        var bytes = proto.ToByteArray();
+        if (bytes.LongLength > OnnxReadOptions.Default.MaxFileBytes)
+        {
+            // Over the reader's limits: the reader says so, as for any other bytes.
+            return (bytes, OnnxModelReader.Read(bytes, sourceName, null));
+        }
+
+        var ir = OnnxModelReader.Import(proto, sourceName, null, OnnxReadOptions.Default);
+        Parsed.AddOrUpdate(bytes, proto);
+        return (bytes, ir);
+    }
+
+    /// <summary>
+    /// The model <paramref name="model"/> holds, unchanged, with <paramref name="names"/> appended as outputs of the main
+    /// graph, declared by name only (ONNX Runtime infers their types), without reading or rewriting the model: a protobuf
+    /// parser merges a message field that occurs twice and appends to repeated fields, so the bytes of
+    /// <c>ModelProto { graph { output: … } }</c> written after the model's own are the model with those outputs. The
+    /// caller passes values of the main graph (node outputs) that are not outputs already; ONNX Runtime refuses a model
+    /// naming anything else, so a caller that is unsure falls back when loading fails.
+    /// </summary>
+    public static byte[] AppendOutputs(byte[] model, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(names);
+        var graph = new GraphProto();
+        graph.Output.AddRange(names.Distinct(StringComparer.Ordinal).Select(n => new ValueInfoProto { Name = n }));
+        if (graph.Output.Count == 0)
+        {
+            return model;
+        }
+
+        var tail = new ModelProto { Graph = graph }.ToByteArray();
+        var bytes = new byte[model.Length + tail.Length];
+        model.CopyTo(bytes, 0);
+        tail.CopyTo(bytes, model.Length);
+        return bytes;
+    }
+
+    /// <summary>
     /// Subgraph <paramref name="attribute"/> of main-graph node <paramref name="nodeName"/> as a model of its own: same IR
     /// version and opsets, its outer reads become inputs of the given element types (shapes left free), its outputs
     /// the model's outputs in order. Null when there is no such node or attribute.
@@ -93,10 +192,20 @@ public static class OnnxSubgraphs
     /// bytes were written from, and that message also answers later questions about the bytes (<see cref="OuterValues"/>,
     /// <see cref="Standalone"/> of branches nested in it). Null when there is no such node or attribute.
     /// </summary>
+    /// <param name="model">The model holding the branch.</param>
+    /// <param name="nodeName">The If node (or other node with a graph attribute) of the main graph.</param>
+    /// <param name="attribute">Its graph attribute.</param>
+    /// <param name="outerTypes">Element types of the outer values the branch reads.</param>
+    /// <param name="sourceName">The name the IR is read as.</param>
+    /// <param name="shareMessages">
+    /// Whether the standalone message shares the nodes and weights of <paramref name="model"/>'s parse instead of
+    /// copying them (same bytes, less work). Only where no other thread asks questions about <paramref name="model"/>'s
+    /// bytes meanwhile: importing changes the messages it reads for a moment.
+    /// </param>
     /// <exception cref="OnnxFormatException">The standalone model is not one the reader accepts.</exception>
-    public static (byte[] Bytes, Model Ir)? StandaloneModel(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes, string sourceName)
+    public static (byte[] Bytes, Model Ir)? StandaloneModel(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes, string sourceName, bool shareMessages = false)
     {
-        if (StandaloneProto(model, nodeName, attribute, outerTypes) is not { } proto)
+        if (StandaloneProto(model, nodeName, attribute, outerTypes, shareMessages) is not { } proto)
         {
             return null;
         }
@@ -113,7 +222,7 @@ public static class OnnxSubgraphs
         return (bytes, ir);
     }
 
-    private static ModelProto? StandaloneProto(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes)
+    private static ModelProto? StandaloneProto(byte[] model, string nodeName, string attribute, IReadOnlyDictionary<string, DataType> outerTypes, bool shareMessages = false)
     {
         ArgumentNullException.ThrowIfNull(outerTypes);
         var proto = Parse(model);
@@ -122,7 +231,19 @@ public static class OnnxSubgraphs
             return null;
         }
 
-        var graph = subgraph.Clone();
+        // Merging into an empty message copies the graph's own fields and adds the same node and weight messages to its
+        // lists (protobuf's MergeFrom), which serialises exactly as the deep clone does.
+        GraphProto graph;
+        if (shareMessages)
+        {
+            graph = new GraphProto();
+            graph.MergeFrom(subgraph);
+        }
+        else
+        {
+            graph = subgraph.Clone();
+        }
+
         var position = 0;
         foreach (var name in OuterReads(subgraph))
         {
@@ -143,6 +264,9 @@ public static class OnnxSubgraphs
     // array is parsed once and the parse is shared, read-only, for as long as the array lives. Model bytes are never
     // changed in place in this library.
     private static readonly ConditionalWeakTable<byte[], ModelProto> Parsed = [];
+
+    /// <summary>Keeps <paramref name="proto"/>, a parse of <paramref name="model"/> made elsewhere, for the questions above (until <see cref="Forget"/>).</summary>
+    internal static void Remember(byte[] model, ModelProto proto) => Parsed.AddOrUpdate(model, proto);
 
     private static ModelProto Parse(byte[] model)
     {

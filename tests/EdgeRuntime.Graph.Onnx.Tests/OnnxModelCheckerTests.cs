@@ -35,6 +35,34 @@ public sealed class OnnxModelCheckerTests
     [Fact]
     public void Check_ValidModel_NoProblems() => Assert.Empty(OnnxModelChecker.Check(Valid().ToByteArray()));
 
+    [Fact]
+    public void Check_BytesTheReaderHandedOn_SameProblemsAndModelAsForACopy()
+    {
+        // A file with a problem, read (the reader keeps its parse for the first check of the bytes it hands back).
+        var broken = Valid();
+        broken.Graph.Node[1].OpType = "NoSuchOperator";
+        var path = Path.Combine(Path.GetTempPath(), $"checker-handoff-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(path, broken.ToByteArray());
+        try
+        {
+            OnnxModelReader.Read(path, out var bytes);
+            var copy = bytes.ToArray();
+
+            var problems = OnnxModelChecker.Check(bytes, out var read);
+            var again = OnnxModelChecker.Check(bytes, out var readAgain);
+
+            Assert.Equal(OnnxModelChecker.Check(copy, out var readCopy), problems);
+            Assert.Equal(problems, again);
+            Assert.NotEmpty(problems);
+            Assert.Equal(readCopy is null, read is null);
+            Assert.Equal(readAgain is null, read is null);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(RealModels))]
     public void Check_SharedRealModel_NoProblems(string model) =>

@@ -110,4 +110,77 @@ public sealed class OnnxSubgraphsTests
         Assert.Null(OnnxSubgraphs.StandaloneModel(model, "missing", "then_branch", OuterTypes, "branch"));
         Assert.Null(OnnxSubgraphs.StandaloneModel(model, "outer", "body", OuterTypes, "branch"));
     }
+
+    [Fact]
+    public void AppendOutputs_MainGraphValue_ReadAsTheModelWithThatOutputAdded()
+    {
+        var model = Nested();
+        var expected = OnnxModelReader.Read(model, "expected", null);
+        expected.Graph.AddOutput(expected.Graph.FindValue("c")!);
+
+        var appended = OnnxSubgraphs.AppendOutputs(model, ["c"]);
+
+        Assert.Equal(model, appended[..model.Length]);
+        var read = OnnxModelReader.Read(appended, "appended", null);
+        Assert.Equal(["y", "c"], read.Graph.Outputs.Select(o => o.Name));
+        Assert.Equal(OnnxModelWriter.ToBytes(expected), OnnxModelWriter.ToBytes(read));
+        Assert.Same(model, OnnxSubgraphs.AppendOutputs(model, []));
+    }
+
+    [Fact]
+    public void Written_Model_SameBytesAsTheWriterAndSameModelAsReadingThem()
+    {
+        var model = OnnxModelReader.Read(Nested(), "nested", null);
+
+        var (bytes, ir) = OnnxSubgraphs.Written(model, "written");
+
+        Assert.Equal(OnnxModelWriter.ToBytes(model), bytes);
+        Assert.Equal(OnnxModelWriter.ToBytes(OnnxModelReader.Read(bytes, "written", null)), OnnxModelWriter.ToBytes(ir));
+        Assert.Equal(OnnxSubgraphs.OuterValues(bytes.ToArray(), "outer", "then_branch"), OnnxSubgraphs.OuterValues(bytes, "outer", "then_branch"));
+    }
+
+    [Fact]
+    public void OuterValues_BytesCheckedKeepingTheParse_AnsweredAsForAFreshCopy()
+    {
+        var model = Nested();
+        var types = new Dictionary<string, DataType>(StringComparer.Ordinal) { ["x"] = DataType.Float, ["d"] = DataType.Bool };
+
+        Assert.Empty(OnnxModelChecker.Check(model, out var read, keepParse: true));
+
+        Assert.NotNull(read);
+        var copy = model.ToArray();
+        Assert.Equal(OnnxSubgraphs.OuterValues(copy, "outer", "then_branch"), OnnxSubgraphs.OuterValues(model, "outer", "then_branch"));
+        Assert.Equal(OnnxSubgraphs.Standalone(copy, "outer", "then_branch", types), OnnxSubgraphs.StandaloneModel(model, "outer", "then_branch", types, "branch")!.Value.Bytes);
+    }
+
+    [Fact]
+    public void StandaloneModel_SharingMessages_SameBytesAndModelAndTheParentUnchanged()
+    {
+        var model = Nested();
+        var copy = model.ToArray();
+
+        var (bytes, ir) = OnnxSubgraphs.StandaloneModel(model, "outer", "then_branch", OuterTypes, "branch", shareMessages: true)!.Value;
+
+        Assert.Equal(OnnxSubgraphs.Standalone(copy, "outer", "then_branch", OuterTypes), bytes);
+        Assert.Equal(OnnxModelWriter.ToBytes(OnnxModelReader.Read(bytes, "branch", null)), OnnxModelWriter.ToBytes(ir));
+        Assert.Equal(OnnxSubgraphs.OuterValues(copy, "outer", "then_branch"), OnnxSubgraphs.OuterValues(model, "outer", "then_branch"));
+        Assert.Equal(OnnxSubgraphs.Standalone(copy, "outer", "else_branch", OuterTypes), OnnxSubgraphs.Standalone(model, "outer", "else_branch", OuterTypes));
+        Assert.Equal(OnnxSubgraphs.Standalone(copy, "outer", "then_branch", OuterTypes), OnnxSubgraphs.Standalone(model, "outer", "then_branch", OuterTypes));
+    }
+
+    [Fact]
+    public void NodeNamesKept_EachNameUsedOnce_TrueAndFalseOnceANameIsEmptyOrRepeated()
+    {
+        var model = Nested();
+        Assert.True(OnnxSubgraphs.NodeNamesKept(model, OnnxModelReader.Read(model, "nested", null)));
+
+        foreach (var name in new[] { string.Empty, "relu" })
+        {
+            var proto = ModelProto.Parser.ParseFrom(model);
+            proto.Graph.Node[0].Attribute.Single(a => a.Name == "else_branch").G.Node[0].Name = name;
+            var changed = proto.ToByteArray();
+
+            Assert.False(OnnxSubgraphs.NodeNamesKept(changed, OnnxModelReader.Read(changed, "changed", null)));
+        }
+    }
 }

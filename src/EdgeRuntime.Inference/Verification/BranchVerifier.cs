@@ -26,13 +26,37 @@ internal static class BranchVerifier
         public IReadOnlySet<string> RandomInputs { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
         /// <summary>
-        /// Whether <see cref="Ir"/> is exactly as read from <see cref="Bytes"/> (no types inferred into it), so models
-        /// exposing its values can be written from it instead of reading the bytes again.
+        /// Whether <see cref="Bytes"/> are a copy made for this check alone, asked about by this thread only, so that the
+        /// branch models made from them may share their parse's messages (<c>OnnxSubgraphs.StandaloneModel</c>); not so
+        /// for a caller's own array, which another thread may be asking about.
         /// </summary>
-        public bool IrAsRead { get; init; }
+        public bool OwnBytes { get; init; }
 
-        /// <summary>The model with <paramref name="names"/> exposed as outputs.</summary>
-        public byte[] WithOutputs(IReadOnlyList<string> names) => IrAsRead ? OnnxSubgraphs.WithOutputs(Ir, names) : OnnxSubgraphs.WithOutputs(Bytes, names);
+        /// <summary>The model with <paramref name="names"/> (node outputs of its main graph) exposed as outputs.</summary>
+        public byte[] WithOutputs(IReadOnlyList<string> names) => OnnxSubgraphs.AppendOutputs(Bytes, names);
+
+        /// <summary>
+        /// Whether a run needs no session to give the value of main-graph value <paramref name="name"/>: a graph input
+        /// (its feed) or a weight (its initializer), which a run returns as they are.
+        /// </summary>
+        public bool IsDirect(string name) => Ir.Graph.FindValue(name) is { } value && (value.IsGraphInput || value.Initializer is not null);
+
+        /// <summary>
+        /// What a run on <paramref name="feed"/> gives for the direct value <paramref name="name"/>: the fed value of an
+        /// input (an initializer that is also an input is overridden when fed), else the initializer; null when neither.
+        /// </summary>
+        public Tensor? Direct(string name, IReadOnlyDictionary<string, Tensor> feed)
+        {
+            var value = Ir.Graph.FindValue(name);
+            return value is { IsGraphInput: true } && feed.TryGetValue(name, out var fed) ? fed : value?.Initializer;
+        }
+
+        /// <summary>The outer values of the branches of the main graph's If nodes that a run must expose (those not direct).</summary>
+        public List<string> ComputedOuterValues() =>
+            [.. TopLevelIfs(Ir).SelectMany(n => new[] { "then_branch", "else_branch" }.SelectMany(b => OnnxSubgraphs.OuterValues(Bytes, n.Name, b) ?? [])).Distinct(StringComparer.Ordinal).Where(n => !IsDirect(n))];
+
+        /// <summary>The conditions of the main graph's If nodes whose condition is not constant.</summary>
+        public List<string> ConditionNames() => [.. TopLevelIfs(Ir).Select(n => n.Input(0)!.Name).Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>For each If node of the main graph whose condition is not constant: how many samples take each branch.</summary>
@@ -44,25 +68,30 @@ internal static class BranchVerifier
 
     /// <summary>
     /// The conditions of a model's top-level If nodes, read by one session of the model with the conditions exposed as
-    /// outputs, so any number of input sets is classified for the price of one session. Owns that session.
+    /// outputs, so any number of input sets is classified for the price of one session; or read from runs already made
+    /// (a checked branch's own session exposes the conditions and outer values of the If nodes nested in it). Owns the
+    /// session it makes, not one it is given.
     /// </summary>
     public sealed class Conditions : IDisposable
     {
         private readonly List<Node> _ifs;
         private readonly List<string> _names;
         private readonly ModelSession? _session;
+        private readonly bool _ownsSession;
+        private readonly Dictionary<IReadOnlyDictionary<string, Tensor>, IReadOnlyDictionary<string, Tensor>>? _runs;
         private readonly HashSet<string> _outer = new(StringComparer.Ordinal);
 
         /// <param name="side">The model (every node named) and its IR; the feeds are not used.</param>
         /// <param name="exposeOuterValues">
-        /// Whether the session also exposes the outer values every branch of those If nodes reads, so that
-        /// <see cref="Values"/> gives them for the original's side of the branch checks without a session of its own.
+        /// Whether the session also exposes the outer values every branch of those If nodes reads (those a run computes;
+        /// inputs and weights are taken as they are), so that <see cref="Values"/> gives them for the original's side of
+        /// the branch checks without a session of its own.
         /// </param>
         public Conditions(Side side, bool exposeOuterValues = false)
         {
-            var (bytes, ir) = (side.Bytes, side.Ir);
-            _ifs = TopLevelIfs(ir);
-            _names = _ifs.Select(n => n.Input(0)!.Name).Distinct(StringComparer.Ordinal).ToList();
+            _ifs = TopLevelIfs(side.Ir);
+            _names = side.ConditionNames();
+            _ownsSession = true;
             if (_ifs.Count == 0)
             {
                 return;
@@ -70,14 +99,14 @@ internal static class BranchVerifier
 
             if (exposeOuterValues)
             {
-                var outer = _ifs.SelectMany(n => new[] { "then_branch", "else_branch" }.SelectMany(b => OnnxSubgraphs.OuterValues(bytes, n.Name, b) ?? [])).Distinct(StringComparer.Ordinal).ToList();
+                var outer = side.ComputedOuterValues();
                 try
                 {
                     _session = ModelSession.Create(side.WithOutputs([.. _names, .. outer]), Reference);
                     _outer.UnionWith(outer);
                     return;
                 }
-                catch (Exception ex) when (ex is OnnxRuntimeException or ArgumentException)
+                catch (OnnxRuntimeException)
                 {
                     // Exposing the outer values did not work: the conditions alone, as without them, and the branch checks
                     // expose what they need themselves.
@@ -96,13 +125,46 @@ internal static class BranchVerifier
         }
 
         /// <summary>
-        /// The values <paramref name="names"/> (outer values of the branches) take in each run of the model on
-        /// <paramref name="feeds"/> (null where it cannot run), as <c>Expose</c> gives them; null when this session does
-        /// not expose them all.
+        /// Reads the conditions from <paramref name="session"/>, a session of the same model that exposes
+        /// <see cref="Side.ConditionNames"/> and <paramref name="outer"/> (the caller's reference session, extended), and
+        /// stays the caller's to dispose.
+        /// </summary>
+        public Conditions(Side side, ModelSession session, IEnumerable<string> outer)
+        {
+            _ifs = TopLevelIfs(side.Ir);
+            _names = side.ConditionNames();
+            _session = session;
+            _outer.UnionWith(outer);
+        }
+
+        /// <summary>
+        /// The conditions as runs already made gave them: <paramref name="runs"/>[i] holds the conditions and
+        /// <paramref name="outer"/> for <c>side.Feeds[i]</c> (null where that run failed). Only those feeds are known.
+        /// </summary>
+        public Conditions(Side side, IReadOnlyList<IReadOnlyDictionary<string, Tensor>?> runs, IEnumerable<string> outer)
+        {
+            _ifs = TopLevelIfs(side.Ir);
+            _names = side.ConditionNames();
+            _runs = new(ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < side.Feeds.Count; i++)
+            {
+                if (side.Feeds[i] is { } feed && runs[i] is { } run)
+                {
+                    _runs[feed] = run;
+                }
+            }
+
+            _outer.UnionWith(outer);
+        }
+
+        /// <summary>
+        /// The values <paramref name="names"/> (outer values of the branches that a run computes) take in each run of the
+        /// model on <paramref name="feeds"/> (null where it cannot run), as <c>Expose</c> gives them; null when these runs
+        /// do not expose them all.
         /// </summary>
         public List<IReadOnlyDictionary<string, Tensor>?>? Values(IReadOnlyList<IReadOnlyDictionary<string, Tensor>?> feeds, IReadOnlyList<string> names)
         {
-            if (_session is null || !names.All(_outer.Contains))
+            if ((_session is null && _runs is null) || !names.All(_outer.Contains))
             {
                 return null;
             }
@@ -112,39 +174,16 @@ internal static class BranchVerifier
                 return [.. feeds.Select(f => f is null ? null : (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor>())];
             }
 
-            var values = new List<IReadOnlyDictionary<string, Tensor>?>();
-            foreach (var feed in feeds)
-            {
-                try
-                {
-                    values.Add(feed is null ? null : _session.Run(Filter(feed, _session), names));
-                }
-                catch (OnnxRuntimeException)
-                {
-                    values.Add(null);
-                }
-            }
-
-            return values;
+            return [.. feeds.Select(feed => feed is null ? null : (IReadOnlyDictionary<string, Tensor>?)Run(feed, names))];
         }
 
         /// <summary>How many of <paramref name="feeds"/> take each branch (feeds that are null or that the model refuses count for neither).</summary>
         public Dictionary<string, (int Then, int Else)> Taken(IEnumerable<IReadOnlyDictionary<string, Tensor>?> feeds)
         {
             var taken = _ifs.ToDictionary(n => n.Name, _ => (Then: 0, Else: 0), StringComparer.Ordinal);
-            if (_session is null)
-            {
-                return taken;
-            }
-
             foreach (var feed in feeds.OfType<IReadOnlyDictionary<string, Tensor>>())
             {
-                Dictionary<string, Tensor> values;
-                try
-                {
-                    values = _session.Run(Filter(feed, _session), _names);
-                }
-                catch (OnnxRuntimeException)
+                if (Run(feed, _names) is not { } values)
                 {
                     continue;
                 }
@@ -161,7 +200,36 @@ internal static class BranchVerifier
             return taken;
         }
 
-        public void Dispose() => _session?.Dispose();
+        public void Dispose()
+        {
+            if (_ownsSession)
+            {
+                _session?.Dispose();
+            }
+        }
+
+        /// <summary><paramref name="names"/> in the run on <paramref name="feed"/>; null where it fails or is not known.</summary>
+        private Dictionary<string, Tensor>? Run(IReadOnlyDictionary<string, Tensor> feed, IReadOnlyList<string> names)
+        {
+            if (_runs is not null)
+            {
+                return _runs.TryGetValue(feed, out var run) ? names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, n => run[n], StringComparer.Ordinal) : null;
+            }
+
+            if (_session is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                return _session.Run(Filter(feed, _session), names);
+            }
+            catch (OnnxRuntimeException)
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>The branches of <paramref name="model"/>'s main graph to check on their own: those no sample takes, and those that hold If nodes.</summary>
@@ -221,6 +289,7 @@ internal static class BranchVerifier
         var outer = checks.ToDictionary(c => c, c => OnnxSubgraphs.OuterValues(original.Bytes, c.Node, c.Branch) ?? []);
         var exposed = ExposeAll(original, [.. outer.Values], conditions);
         var references = new List<BranchReference>();
+        var clean = new HashSet<Value>();
         foreach (var check in checks)
         {
             var names = outer[check];
@@ -232,12 +301,31 @@ internal static class BranchVerifier
                 continue;
             }
 
-            var (branch, branchIr) = OnnxSubgraphs.StandaloneModel(original.Bytes, check.Node, check.Branch, Types(first), "branch")!.Value;
+            var (branch, branchIr) = OnnxSubgraphs.StandaloneModel(original.Bytes, check.Node, check.Branch, Types(first), "branch", shareMessages: original.OwnBytes)!.Value;
             ShapeInference.Run(branchIr);
-            ModelSession session;
+
+            // A branch with If nodes of its own to check: its session also exposes their conditions and the outer values
+            // they read (the branch's run gives them at no extra cost), so the nested checks need no session to find them.
+            var inner = new Side(branch, branchIr, values) { OwnBytes = true };
+            var checkNested = depth + 1 < MaxDepth && TopLevelIfs(branchIr).Count > 0;
+            List<string> nestedNames = checkNested ? [.. inner.ConditionNames(), .. inner.ComputedOuterValues()] : [];
+            ModelSession? session = null;
+            if (nestedNames.Count > 0)
+            {
+                try
+                {
+                    session = ModelSession.Create(inner.WithOutputs(nestedNames), Reference);
+                }
+                catch (OnnxRuntimeException)
+                {
+                    // Exposing them did not work: the branch alone, and the nested checks find their values as before.
+                    nestedNames = [];
+                }
+            }
+
             try
             {
-                session = ModelSession.Create(branch, Reference);
+                session ??= ModelSession.Create(branch, Reference);
             }
             catch (OnnxRuntimeException ex)
             {
@@ -245,19 +333,25 @@ internal static class BranchVerifier
                 continue;
             }
 
+            var outputNames = branchIr.Graph.Outputs.Select(o => o.Name).Distinct(StringComparer.Ordinal).ToList();
+            var runNames = outputNames.Concat(nestedNames).Distinct(StringComparer.Ordinal).ToList();
             var expected = new List<Dictionary<string, Tensor>?>();
+            var nestedRuns = new List<IReadOnlyDictionary<string, Tensor>?>();
             using (session)
             {
                 foreach (var feed in values)
                 {
                     try
                     {
-                        expected.Add(feed is null ? null : session.Run(Filter(feed, session)));
+                        var run = feed is null ? null : session.Run(Filter(feed, session), runNames);
+                        expected.Add(run is null ? null : outputNames.ToDictionary(n => n, n => run[n], StringComparer.Ordinal));
+                        nestedRuns.Add(run);
                     }
                     catch (OnnxRuntimeException)
                     {
                         // The original branch cannot run on what this sample gives it: the sample says nothing here.
                         expected.Add(null);
+                        nestedRuns.Add(null);
                     }
                 }
             }
@@ -270,13 +364,14 @@ internal static class BranchVerifier
 
             // Outer values computed from random operators differ between the two main-graph runs: such outputs (and those
             // of random operators in the branch) are compared by type and shape only.
-            var randomOuter = names.Where(n => original.Ir.Graph.FindValue(n) is { } v && (RandomValues.IsRandom(v) || DependsOn(v, original.RandomInputs))).ToHashSet(StringComparer.Ordinal);
+            var randomOuter = names.Where(n => original.Ir.Graph.FindValue(n) is { } v && (RandomValues.IsRandom(v, clean) || DependsOn(v, original.RandomInputs))).ToHashSet(StringComparer.Ordinal);
             IReadOnlyList<BranchReference> nested = [];
-            if (depth + 1 < MaxDepth)
+            if (checkNested)
             {
-                // As for the main graph: the session that reads the branch's conditions also gives its checks' outer values.
-                var inner = new Side(branch, branchIr, [.. values.Select((v, i) => expected[i] is null ? null : v)]) { RandomInputs = randomOuter };
-                using var innerConditions = new Conditions(inner, exposeOuterValues: true);
+                // As for the main graph: what reads the branch's conditions also gives its checks' outer values.
+                var feeds = values.Select((v, i) => expected[i] is null ? null : v).ToList();
+                inner = new Side(branch, branchIr, feeds) { RandomInputs = randomOuter, OwnBytes = true };
+                using var innerConditions = nestedNames.Count > 0 ? new Conditions(inner, nestedRuns, nestedNames) : new Conditions(inner, exposeOuterValues: true);
                 nested = OriginalSide(inner, ChecksFor(branchIr, innerConditions.Taken(inner.Feeds)), depth + 1, innerConditions);
             }
 
@@ -377,11 +472,12 @@ internal static class BranchVerifier
                 continue;
             }
 
+            var clean = new HashSet<Value>();
             for (var k = 0; k < originalIr.Graph.Outputs.Count; k++)
             {
                 var originalOutput = originalIr.Graph.Outputs[k];
                 var candidateName = candidateIr.Graph.Outputs[k].Name;
-                var random = RandomValues.IsRandom(originalOutput) || DependsOn(originalOutput, reference.RandomOuter);
+                var random = RandomValues.IsRandom(originalOutput, clean) || DependsOn(originalOutput, reference.RandomOuter);
                 var rule = random
                     ? new ToleranceRule(new Tolerance(double.PositiveInfinity, 0), "computed from random values: type and shape only")
                     : ToleranceRule.For(originalOutput, tolerance);
@@ -393,7 +489,7 @@ internal static class BranchVerifier
             }
 
             notes.Add($"{where}: agrees on {expected.Count} sample(s)");
-            if (reference.Nested.Count > 0 && Verify(reference.Nested, new Side(candidateBranch, candidateIr, nextCandidate) { IrAsRead = true }, tolerance, candidateSettings, notes) is { } failure)
+            if (reference.Nested.Count > 0 && Verify(reference.Nested, new Side(candidateBranch, candidateIr, nextCandidate), tolerance, candidateSettings, notes) is { } failure)
             {
                 return $"{where}: {failure}";
             }
@@ -442,20 +538,39 @@ internal static class BranchVerifier
 
     /// <summary>
     /// For each list of names, the values they take in each sample's run of the side's main graph (null where it cannot
-    /// run): one session exposes the union; should that model not load, each list gets its own.
+    /// run): inputs and weights as they are, the rest from one session that exposes their union (or the conditions
+    /// session, when it already does); should that model not load, each list gets its own.
     /// </summary>
     private static Dictionary<IReadOnlyList<string>, List<IReadOnlyDictionary<string, Tensor>?>> ExposeAll(Side side, IReadOnlyList<IReadOnlyList<string>> lists, Conditions? conditions = null)
     {
         var result = new Dictionary<IReadOnlyList<string>, List<IReadOnlyDictionary<string, Tensor>?>>(ReferenceEqualityComparer.Instance);
-        var union = lists.SelectMany(l => l).Distinct(StringComparer.Ordinal).ToList();
-        var all = conditions?.Values(side.Feeds, union) ?? Expose(side, union);
+        List<string> Computed(IEnumerable<string> names) => [.. names.Distinct(StringComparer.Ordinal).Where(n => !side.IsDirect(n))];
+        var union = Computed(lists.SelectMany(l => l));
+        var all = union.Count == 0 ? Expose(side, union) : conditions?.Values(side.Feeds, union) ?? Expose(side, union);
         foreach (var names in lists)
         {
-            result[names] = all is null ? Expose(side, names) ?? [.. side.Feeds.Select(_ => (IReadOnlyDictionary<string, Tensor>?)null)]
-                : [.. all.Select(values => values is null ? null : (IReadOnlyDictionary<string, Tensor>)names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, n => values[n], StringComparer.Ordinal))];
+            var computed = all ?? Expose(side, Computed(names));
+            result[names] = [.. side.Feeds.Select((feed, i) => feed is null || computed?[i] is not { } run ? null : Compose(side, names, feed, run))];
         }
 
         return result;
+    }
+
+    /// <summary><paramref name="names"/> in one run: direct values from the feed or the weights, the rest from <paramref name="run"/>; null when a direct value is missing (the run could not have been made).</summary>
+    private static IReadOnlyDictionary<string, Tensor>? Compose(Side side, IReadOnlyList<string> names, IReadOnlyDictionary<string, Tensor> feed, IReadOnlyDictionary<string, Tensor> run)
+    {
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            if ((side.IsDirect(name) ? side.Direct(name, feed) : run[name]) is not { } value)
+            {
+                return null;
+            }
+
+            values[name] = value;
+        }
+
+        return values;
     }
 
     /// <summary>The values <paramref name="names"/> take in each sample's run of the side's main graph (null where it cannot run); null when the model exposing them does not load.</summary>

@@ -42,14 +42,23 @@ public sealed class NumericalVerifier
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(options);
         // One parse serves the structural check and the reading (the checker leaves the declared types as they were).
-        var originalProblems = OnnxModelChecker.Check(original, out var checkedModel);
+        // The parse is kept for the branch checks' questions about these bytes, dropped when there are none to ask.
+        var originalProblems = OnnxModelChecker.Check(original, out var checkedModel, keepParse: true);
         var model = checkedModel ?? OnnxModelReader.Read(original, "original", null);
         ThrowIfUnsupported(model);
 
-        // Branch checks need every node named (the writer names them); a model without If nodes needs no second copy.
+        // Branch checks need every node named: a file that names each node once, as read, is asked as it is (its IR
+        // serves the checks: they look at which values are inputs, weights or computed, never at the types shape
+        // inference adds below); any other is written again first (the writer names every node). A model without If
+        // nodes needs neither.
         var hasIf = model.Graph.Nodes.Any(n => n.Is("If"));
-        var normalised = hasIf ? OnnxModelWriter.ToBytes(model) : original;
-        var normalisedIr = hasIf ? OnnxModelReader.Read(normalised, "original", null) : null;
+        var namesKept = hasIf && OnnxSubgraphs.NodeNamesKept(original, model);
+        if (!namesKept)
+        {
+            OnnxSubgraphs.Forget(original);
+        }
+
+        var (normalised, normalisedIr) = namesKept ? (original, model) : hasIf ? OnnxSubgraphs.Written(model, "original") : (original, null);
         ShapeInference.Run(model);
 
         var frozen = model.IrVersion < 4 || options.FreezeInitializerInputs;
@@ -67,10 +76,28 @@ public sealed class NumericalVerifier
         var samples = new List<VerificationSample>();
         var expected = new List<Dictionary<string, Tensor>>();
         var skipped = new List<string>();
-        ModelSession session;
+        // The session that runs the original on the samples also reads its If conditions and the outer values its branches
+        // read (exposed as extra outputs, which change nothing ONNX Runtime computes at its unoptimised level), so the
+        // branch checks need no second session of the whole model. Should that model not load, the plain one.
+        var conditionSide = normalisedIr is null ? null : new BranchVerifier.Side(normalised, normalisedIr, []);
+        var conditionOuter = conditionSide?.ComputedOuterValues();
+        ModelSession? session = null;
+        if (conditionSide is not null)
+        {
+            var present = model.Graph.Outputs.Select(o => o.Name).Concat(exposed).ToHashSet(StringComparer.Ordinal);
+            try
+            {
+                session = ModelSession.Create(OnnxSubgraphs.AppendOutputs(reference, [.. conditionSide.ConditionNames().Concat(conditionOuter!).Where(n => !present.Contains(n))]), Reference);
+            }
+            catch (OnnxRuntimeException)
+            {
+                conditionOuter = null;
+            }
+        }
+
         try
         {
-            session = ModelSession.Create(reference, Reference);
+            session ??= ModelSession.Create(reference, Reference);
         }
         catch (OnnxRuntimeException ex)
         {
@@ -133,7 +160,7 @@ public sealed class NumericalVerifier
             if (normalisedIr is not null)
             {
                 // The session that reads the conditions also gives the outer values of the branches checked on their own.
-                using var conditions = new BranchVerifier.Conditions(new BranchVerifier.Side(normalised, normalisedIr, []) { IrAsRead = true }, exposeOuterValues: true);
+                using var conditions = conditionOuter is not null ? new BranchVerifier.Conditions(conditionSide!, session, conditionOuter) : new BranchVerifier.Conditions(conditionSide!, exposeOuterValues: true);
                 taken = conditions.Taken([.. samples.Select(s => s.Inputs)]);
                 // Search data only varies the inputs that are neither fixed nor initializers: a condition computed from
                 // none of them (Silero's sample rate, fixed at 16 kHz) takes the same branch whatever the search draws.
@@ -159,7 +186,7 @@ public sealed class NumericalVerifier
 
                 // The original's side of every branch check, worked out once per plan and shared by every candidate.
                 branchReferences = branches.Count == 0 ? []
-                    : BranchVerifier.OriginalSide(new BranchVerifier.Side(normalised, normalisedIr, [.. samples.Select(s => s.Inputs)]) { IrAsRead = true }, branches, depth: 0, conditions);
+                    : BranchVerifier.OriginalSide(new BranchVerifier.Side(normalised, normalisedIr, [.. samples.Select(s => s.Inputs)]) { OwnBytes = !namesKept }, branches, depth: 0, conditions);
             }
 
             var coverage = new List<string>(samples.Select(s => $"sample: {s.Label}"));
@@ -214,7 +241,8 @@ public sealed class NumericalVerifier
         VerificationReport Fail(string failure, IReadOnlyList<OutputComparison>? outputs = null, IReadOnlyList<string>? structural = null) =>
             new(false, plan.Samples.Count, outputs ?? [], failure) { Coverage = coverage, StructuralProblems = structural ?? [] };
 
-        var problems = NewStructuralProblems(plan, candidate, out var checkedModel);
+        // With branches to check, the checker's parse also answers the branch checks' questions about these bytes.
+        var problems = NewStructuralProblems(plan, candidate, out var checkedModel, keepParse: plan.Branches.Count > 0);
         if (problems.Count > 0)
         {
             return Fail($"the optimised model is not well-formed: {problems[0]}{(problems.Count > 1 ? $" (and {problems.Count - 1} more)" : string.Empty)}", structural: problems) with { FailedBeforeRunning = true };
@@ -334,7 +362,7 @@ public sealed class NumericalVerifier
         if (plan.Branches.Count > 0)
         {
             // The candidate as read (the structural check puts back every type it infers).
-            var optimised = new BranchVerifier.Side(candidate, model, [.. plan.Samples.Select(s => s.Inputs)]) { IrAsRead = true };
+            var optimised = new BranchVerifier.Side(candidate, model, [.. plan.Samples.Select(s => s.Inputs)]);
             var notes = new List<string>();
             var failure = BranchVerifier.Verify(plan.BranchReferences, optimised, tolerance: null, CandidateSettings, notes);
             coverage.AddRange(notes);
@@ -351,8 +379,8 @@ public sealed class NumericalVerifier
     /// The structural problems of <paramref name="candidate"/> the original does not already have (the first check
     /// <see cref="Verify"/> makes, and the cheapest: no ONNX Runtime session), and the candidate as read when it got that far.
     /// </summary>
-    internal static List<string> NewStructuralProblems(VerificationPlan plan, byte[] candidate, out Model? read) =>
-        [.. OnnxModelChecker.Check(candidate, out read).Where(p => !plan.OriginalProblems.Contains(p))];
+    internal static List<string> NewStructuralProblems(VerificationPlan plan, byte[] candidate, out Model? read, bool keepParse = false) =>
+        [.. OnnxModelChecker.Check(candidate, out read, keepParse).Where(p => !plan.OriginalProblems.Contains(p))];
 
     /// <summary>Whether <paramref name="candidate"/> passes the checks made before any sample runs: the structural check, and ONNX Runtime loading it under <see cref="CandidateSettings"/>.</summary>
     internal bool LoadsWellFormed(VerificationPlan plan, byte[] candidate)

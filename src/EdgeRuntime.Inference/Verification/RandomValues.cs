@@ -22,13 +22,19 @@ internal static class RandomValues
     }
 
     /// <summary>Whether <paramref name="value"/>'s elements depend on a random operator (Shape and Size of one do not).</summary>
-    public static bool IsRandom(Value value)
+    public static bool IsRandom(Value value) => IsRandom(value, clean: null);
+
+    /// <summary>
+    /// <see cref="IsRandom(Value)"/> for several values of one graph, each value upstream of them walked once: a walk
+    /// that finds no random operator adds every value it saw to <paramref name="clean"/>, and later walks stop there.
+    /// </summary>
+    public static bool IsRandom(Value value, HashSet<Value>? clean)
     {
         var seen = new HashSet<Value>();
         var pending = new Stack<Value>([value]);
         while (pending.TryPop(out var current))
         {
-            if (!seen.Add(current) || current.Producer is not { } node)
+            if (!seen.Add(current) || current.Producer is not { } node || clean?.Contains(current) == true)
             {
                 continue;
             }
@@ -44,6 +50,7 @@ internal static class RandomValues
             }
         }
 
+        clean?.UnionWith(seen);
         return false;
     }
 }
