@@ -53,7 +53,7 @@ internal static class SimulateCommand
         var localCosine = new Option<int>("--local-lr-cosine") { Description = "N: each device's local learning rate follows a cosine from --learning-rate to 0 over the first N versions (the rate of a round is set by the version it starts from; shrinks FedAvg's client drift as the campaign ends); 0 keeps it constant", DefaultValueFactory = _ => 0 };
         var scaffold = new Option<bool>("--scaffold") { Description = "SCAFFOLD: devices correct every local gradient by c − cᵢ (the fleet's mean gradient minus the device's own) against client drift; updates carry cᵢ, the aggregator sets c to their mean and each version's file carries it (mean rule only, no --noise)" };
         var momentum = new Option<double>("--momentum") { Description = "Local SGD momentum within a round", DefaultValueFactory = _ => 0 };
-        var updateClip = new Option<double>("--update-clip") { Description = "The devices' L2 bound on an update", DefaultValueFactory = _ => 1.0 };
+        var updateClip = new Option<double>("--update-clip") { Description = "The devices' L2 bound on an update (with --scaffold, on each half apart: the weights' change and the control variate)", DefaultValueFactory = _ => 1.0 };
         var noise = new Option<double>("--noise") { Description = "Gaussian noise multiplier z (σ = z × --update-clip); 0 = none", DefaultValueFactory = _ => 0 };
         var encoding = new Option<string>("--encoding") { Description = "f32, q8 or topk-q8", DefaultValueFactory = _ => "q8" };
         var topK = new Option<double>("--top-k") { Description = "Share of values sent with topk-q8", DefaultValueFactory = _ => 0.1 };
