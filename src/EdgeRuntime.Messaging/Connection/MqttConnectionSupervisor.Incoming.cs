@@ -6,7 +6,7 @@ namespace EdgeRuntime.Messaging.Connection;
 
 public sealed partial class MqttConnectionSupervisor
 {
-    private Task OnMessageReceived(MqttApplicationMessageReceivedEventArgs args, IMqttClient client, long connectionNumber)
+    private Task OnMessageReceived(MqttApplicationMessageReceivedEventArgs args, long connectionNumber)
     {
         // Acknowledge only once handled (below); MQTTnet would otherwise acknowledge when this returns.
         args.AutoAcknowledge = false;
@@ -20,29 +20,30 @@ public sealed partial class MqttConnectionSupervisor
             application.ResponseTopic,
             application.CorrelationData ?? ReadOnlyMemory<byte>.Empty);
 
-        var delivery = (Func<Task>)(() => AcknowledgeAsync(args, client, connectionNumber));
-        List<Subscription> matches;
+        var delivery = (Func<Task>)(() => AcknowledgeAsync(args));
         lock (_gate)
         {
-            matches = Matching(message.Topic);
-            if (matches.Count == 0 && _holdingUnclaimed)
+            // Matched and handed over under one lock with SubscribeAsync's claim, so a message never overtakes one held
+            // before it on the same topic (the channel write does not block).
+            var matches = Matching(message.Topic);
+            if (matches.Count > 0)
+            {
+                Dispatch(message, delivery, matches);
+                return Task.CompletedTask;
+            }
+
+            if (_holdingUnclaimed)
             {
                 // A kept session delivers what waited for the device right after CONNACK, while the services of this
                 // process are still subscribing their handlers: hold it, unacknowledged, for the one that claims it.
-                HoldUnclaimed(message, delivery);
+                HoldUnclaimed(new UnclaimedMessage(message, delivery, connectionNumber));
                 return Task.CompletedTask;
             }
         }
 
-        if (matches.Count == 0)
-        {
-            // Once started, a message without a handler is a leftover (a chunk after its download ended): acknowledged at
-            // once, because an unacknowledged one takes a slot of the broker's in-flight window for this client.
-            _ = delivery();
-            return Task.CompletedTask;
-        }
-
-        Dispatch(message, delivery, matches);
+        // Once started, a message without a handler is a leftover (a chunk after its download ended): acknowledged at
+        // once, because an unacknowledged one takes a slot of the broker's in-flight window for this client.
+        _ = delivery();
         return Task.CompletedTask;
     }
 
@@ -60,7 +61,7 @@ public sealed partial class MqttConnectionSupervisor
     }
 
     /// <summary>Holds a message no handler claims yet. Call under <c>_gate</c>.</summary>
-    private void HoldUnclaimed(ReceivedMessage message, Func<Task> acknowledge)
+    private void HoldUnclaimed(UnclaimedMessage unclaimed)
     {
         if (_unclaimed.Count >= MaxHeldAtStart)
         {
@@ -70,29 +71,35 @@ public sealed partial class MqttConnectionSupervisor
             _ = oldest.Acknowledge();
         }
 
-        _unclaimed.Add(new UnclaimedMessage(message, acknowledge));
+        _unclaimed.Add(unclaimed);
     }
 
-    /// <summary>Hands the held messages that <paramref name="subscription"/> matches to every handler that matches them now.</summary>
+    /// <summary>
+    /// Hands the held messages that <paramref name="subscription"/> matches, in arrival order, to every handler that matches
+    /// them now. Call under <c>_gate</c>, in the same hold as adding the subscription.
+    /// </summary>
     private void ClaimUnclaimed(Subscription subscription)
     {
-        List<(UnclaimedMessage Held, List<Subscription> Matches)> claimed = [];
-        lock (_gate)
+        for (var i = 0; i < _unclaimed.Count; i++)
         {
-            for (var i = 0; i < _unclaimed.Count; i++)
+            var held = _unclaimed[i];
+            if (TopicFilter.Matches(held.Message.Topic, subscription.Filter))
             {
-                var held = _unclaimed[i];
-                if (TopicFilter.Matches(held.Message.Topic, subscription.Filter))
-                {
-                    claimed.Add((held, Matching(held.Message.Topic)));
-                    _unclaimed.RemoveAt(i--);
-                }
+                _unclaimed.RemoveAt(i--);
+                Dispatch(held.Message, held.Acknowledge, Matching(held.Message.Topic));
             }
         }
+    }
 
-        foreach (var (held, matches) in claimed)
+    /// <summary>
+    /// A connection that resumed the session: the broker sends again what it had not had acknowledged, so copies held from
+    /// earlier connections would be handled twice and are let go (without acknowledging: their connection is gone).
+    /// </summary>
+    private void ForgetHeldFromEarlierConnections(long connectionNumber)
+    {
+        lock (_gate)
         {
-            Dispatch(held.Message, held.Acknowledge, matches);
+            _unclaimed.RemoveAll(u => u.ConnectionNumber < connectionNumber);
         }
     }
 
@@ -118,16 +125,16 @@ public sealed partial class MqttConnectionSupervisor
     }
 
     /// <summary>An incoming message that matched no handler when it arrived; acknowledged once handled or given up.</summary>
-    private sealed record UnclaimedMessage(ReceivedMessage Message, Func<Task> Acknowledge);
+    private sealed record UnclaimedMessage(ReceivedMessage Message, Func<Task> Acknowledge, long ConnectionNumber);
 
-    private async Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs args, IMqttClient client, long connectionNumber)
+    private static async Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs args)
     {
-        // A PUBACK names a packet id of the connection that delivered the message. On a later connection the
-        // same id means another message, so an old delivery is left to the broker to send again.
-        if (args.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce ||
-            !ReferenceEquals(_client, client) ||
-            Interlocked.Read(ref _connectionNumber) != connectionNumber ||
-            !client.IsConnected)
+        // A PUBACK names a packet id of the connection that delivered the message, and every connection has a client of
+        // its own: acknowledging through that client can never name another message. Its connection may already be
+        // gone (the send fails; the broker sends the message again), or not yet marked connected (a message delivered
+        // right after CONNACK, before ConnectAsync returned): the PUBACK is sent all the same, so no message keeps a
+        // slot of the broker's in-flight window until the next connection.
+        if (args.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
         {
             return;
         }
@@ -138,7 +145,7 @@ public sealed partial class MqttConnectionSupervisor
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // The connection dropped between the check and the send; the broker resends the message.
+            // The connection dropped; the broker resends the message.
         }
     }
 

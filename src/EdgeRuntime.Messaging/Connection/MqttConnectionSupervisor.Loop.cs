@@ -66,7 +66,7 @@ public sealed partial class MqttConnectionSupervisor
 
             return Task.CompletedTask;
         };
-        client.ApplicationMessageReceivedAsync += args => OnMessageReceived(args, client, number);
+        client.ApplicationMessageReceivedAsync += args => OnMessageReceived(args, number);
 
         try
         {
@@ -94,7 +94,17 @@ public sealed partial class MqttConnectionSupervisor
         var receiveMaximum = result.ReceiveMaximum is > 0 ? result.ReceiveMaximum.Value : ushort.MaxValue;
         Interlocked.Exchange(ref _connectionNumber, connection.Number);
 
-        if (!result.IsSessionPresent)
+        lock (_gate)
+        {
+            // The start lasts from the first connection (a device may boot long before its network is up).
+            _holdAtStartTimer ??= _timeProvider.CreateTimer(_ => EndHoldAtStart(), null, HoldAtStart, Timeout.InfiniteTimeSpan);
+        }
+
+        if (result.IsSessionPresent)
+        {
+            ForgetHeldFromEarlierConnections(connection.Number);
+        }
+        else
         {
             if (connection.Number > 1)
             {

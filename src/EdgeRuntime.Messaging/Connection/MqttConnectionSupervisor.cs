@@ -17,7 +17,7 @@ namespace EdgeRuntime.Messaging.Connection;
 /// <item>re-subscribes whenever the broker reports no session;</item>
 /// <item>acknowledges an incoming message only after every matching handler finished, and only on the
 /// connection that delivered it (an acknowledgement carries that connection's packet id);</item>
-/// <item>in its first <see cref="HoldAtStart"/>, holds a message that no handler matches yet (a kept session's queue
+/// <item>for <see cref="HoldAtStart"/> after its first connection, holds a message that no handler matches yet (a kept session's queue
 /// arrives before the services subscribe), unacknowledged, and hands it to the first handler that subscribes to it;</item>
 /// <item>refuses any packet larger than the Maximum Packet Size it announced (the client options'
 /// <c>MaximumPacketSize</c>) before allocating it, and closes that connection;</item>
@@ -30,17 +30,18 @@ namespace EdgeRuntime.Messaging.Connection;
 public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
 {
     /// <summary>
-    /// How long after <see cref="Start"/> a message that no handler matches is held, unacknowledged, for one to subscribe:
+    /// How long after the first connection a message that no handler matches is held, unacknowledged, for one to subscribe:
     /// a kept session delivers its queued messages right after CONNACK, while the daemon's services are still starting
     /// and subscribing. Later such a message is a leftover and is acknowledged at once.
     /// </summary>
     public static readonly TimeSpan HoldAtStart = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Messages held for a handler at most; beyond this the oldest is acknowledged and dropped (logged). Each held message
-    /// takes a slot of the broker's in-flight window for this client (Mosquitto's max_inflight_messages, 20 by default).
+    /// Messages held for a handler at most (a bound on memory); beyond this the oldest is acknowledged and dropped (logged).
+    /// Held messages take slots of the broker's in-flight window for this client (Mosquitto's max_inflight_messages, 20 by
+    /// default): when more leftovers than that wait at start, other deliveries wait until the start ends, and none is lost.
     /// </summary>
-    public const int MaxHeldAtStart = 8;
+    public const int MaxHeldAtStart = 1000;
 
     private readonly MqttClientOptions _clientOptions;
     private readonly ResiliencePipeline _reconnectPipeline;
@@ -176,7 +177,6 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
                 throw new InvalidOperationException("The supervisor has already been started.");
             }
 
-            _holdAtStartTimer = _timeProvider.CreateTimer(_ => EndHoldAtStart(), null, HoldAtStart, Timeout.InfiniteTimeSpan);
             _runTask = Task.Run(() => RunAsync(_stopping.Token));
         }
     }
@@ -247,9 +247,9 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
         lock (_gate)
         {
             _subscriptions.Add(subscription);
+            ClaimUnclaimed(subscription);
         }
 
-        ClaimUnclaimed(subscription);
         var client = _client;
         if (client?.IsConnected == true)
         {

@@ -297,6 +297,7 @@ public sealed class MqttConnectionSupervisorTests
         await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= 2, "the second delivery of the unacknowledged message");
         Assert.Equal(0, Count(broker.ReadLog(), $"Received PUBACK from {clientId}"));
 
+        await last.WaitUntilConnectedAsync(Cancel);
         time.Advance(MqttConnectionSupervisor.HoldAtStart);
         await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Received PUBACK from {clientId}") == 1, "the acknowledgement when the start ends");
         Assert.Contains(logger.Collector.GetSnapshot(), r => r.Message == "MQTT message on test/jobs acknowledged and dropped: no handler subscribed to it within 30 s of the start");
@@ -305,6 +306,56 @@ public sealed class MqttConnectionSupervisorTests
         // in-flight window (a held chunk per finished download once stalled every delivery to the device).
         await MosquittoPublisher.PublishAsync(broker.Port, "test/jobs", "leftover");
         await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Received PUBACK from {clientId}") == 2, "the leftover acknowledged without waiting");
+    }
+
+    [Fact]
+    public async Task Incoming_ACommandQueuedBeforeManyLeftovers_StillReachesTheHandlerThatSubscribesLate()
+    {
+        // Chunks kept in the session by a run that crashed mid-download must not push a fleet command out of the hold.
+        await using var broker = await MosquittoBroker.StartAsync();
+        var clientId = $"test-crowded-{Guid.NewGuid():N}";
+        var first = TestSupervisors.Started(broker.Address, clientId);
+        await using (await CollectAsync(first, "test/cmd", new ConcurrentQueue<string>()))
+        await using (await CollectAsync(first, "test/chunks/#", new ConcurrentQueue<string>()))
+        {
+            await first.WaitUntilConnectedAsync(Cancel);
+            await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending SUBACK to {clientId}") >= 2, "the subscriptions");
+            await first.DisposeAsync();
+        }
+
+        await MosquittoPublisher.PublishAsync(broker.Port, "test/cmd", "deploy-7");
+        const int leftovers = 12;
+        for (var i = 0; i < leftovers; i++)
+        {
+            await MosquittoPublisher.PublishAsync(broker.Port, $"test/chunks/{i}", $"chunk-{i}");
+        }
+
+        await using var second = TestSupervisors.Started(broker.Address, clientId);
+        await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= leftovers + 1, "the session's queue");
+        var commands = new ConcurrentQueue<string>();
+        await using var subscription = await CollectAsync(second, "test/cmd", commands);
+        await Eventually.TrueAsync(() => commands.Contains("deploy-7"), "the command held behind the leftovers");
+    }
+
+    [Fact]
+    public async Task Incoming_HeldWhenTheConnectionDrops_HandledOnceAfterTheSessionResumes()
+    {
+        // The broker sends an unacknowledged message again on the resumed session: the copy held from the lost
+        // connection must not be handed over as well.
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var proxy = TcpFaultProxy.Start(broker.Port);
+        var clientId = $"test-resumed-{Guid.NewGuid():N}";
+        await QueueForNextProcessAsync(broker, clientId, "job-1");
+
+        await using var second = TestSupervisors.Started(proxy.Address, clientId);
+        await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= 1, "the first delivery");
+        proxy.DropAllConnections();
+        await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= 2 && second.IsConnected, "the delivery on the resumed session");
+
+        var handled = new ConcurrentQueue<string>();
+        await using var jobs = await CollectAsync(second, "test/jobs", handled);
+        await Eventually.TrueAsync(() => handled.Contains("job-1"), "the held message");
+        Assert.False(await Eventually.HoldsWithinAsync(() => handled.Count > 1, TimeSpan.FromSeconds(1)), $"handled twice: {string.Join(", ", handled)}");
     }
 
     [Fact]
