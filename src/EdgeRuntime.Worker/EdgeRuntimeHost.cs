@@ -184,13 +184,16 @@ public static class EdgeRuntimeHost
                 MqttClientOptionsFactory.UsePasswordFile(clientOptions, LocalBrokerCredential.Username, LocalBrokerCredential.PasswordFile(state));
             }
 
-            return new MqttConnectionSupervisor(
+            var supervisor = new MqttConnectionSupervisor(
                 clientOptions,
                 sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(MqttReconnectPipeline.Name),
                 options.MaxQueuedMessages,
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<MqttConnectionSupervisor>>(),
                 options.Conflict);
+
+            supervisor.HoldAtStartFor(sp.GetRequiredService<MqttTopics>().QueuedWhileAway(sp.GetRequiredService<DeviceIdentity>().DeviceId));
+            return supervisor;
         });
         services.AddSingleton<DevicePresence>();
     }

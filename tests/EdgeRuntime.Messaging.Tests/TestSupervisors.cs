@@ -30,9 +30,10 @@ internal static class TestSupervisors
         return new MqttConnectionSupervisor(clientOptions, pipeline, maxQueuedMessages, timeProvider ?? TimeProvider.System, logger ?? TestLogging.For<MqttConnectionSupervisor>(), options.Conflict);
     }
 
-    public static MqttConnectionSupervisor Started(string server, string? clientId = null, MqttLastWill? lastWill = null, Action<MqttOptions>? configure = null)
+    public static MqttConnectionSupervisor Started(string server, string? clientId = null, MqttLastWill? lastWill = null, Action<MqttOptions>? configure = null, IReadOnlyList<string>? holdAtStart = null)
     {
         var supervisor = Create(server, clientId, lastWill, configure);
+        supervisor.HoldAtStartFor(holdAtStart ?? []);
         supervisor.Start();
         return supervisor;
     }

@@ -32,7 +32,7 @@ public sealed partial class MqttConnectionSupervisor
                 return Task.CompletedTask;
             }
 
-            if (_holdingUnclaimed)
+            if (_holdingUnclaimed && _heldAtStart.Exists(filter => TopicFilter.Matches(message.Topic, filter)))
             {
                 // A kept session delivers what waited for the device right after CONNACK, while the services of this
                 // process are still subscribing their handlers: hold it, unacknowledged, for the one that claims it.
@@ -41,8 +41,8 @@ public sealed partial class MqttConnectionSupervisor
             }
         }
 
-        // Once started, a message without a handler is a leftover (a chunk after its download ended): acknowledged at
-        // once, because an unacknowledged one takes a slot of the broker's in-flight window for this client.
+        // Any other message without a handler is a leftover (a chunk after its download ended): acknowledged at once,
+        // because an unacknowledged one takes a slot of the broker's in-flight window for this client.
         _ = delivery();
         return Task.CompletedTask;
     }

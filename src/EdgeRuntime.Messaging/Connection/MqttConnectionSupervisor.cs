@@ -17,8 +17,9 @@ namespace EdgeRuntime.Messaging.Connection;
 /// <item>re-subscribes whenever the broker reports no session;</item>
 /// <item>acknowledges an incoming message only after every matching handler finished, and only on the
 /// connection that delivered it (an acknowledgement carries that connection's packet id);</item>
-/// <item>for <see cref="HoldAtStart"/> after its first connection, holds a message that no handler matches yet (a kept session's queue
-/// arrives before the services subscribe), unacknowledged, and hands it to the first handler that subscribes to it;</item>
+/// <item>for <see cref="HoldAtStart"/> after its first connection, holds a message on a topic named by
+/// <see cref="HoldAtStartFor"/> that no handler matches yet (a kept session's queue arrives before the services
+/// subscribe), unacknowledged, and hands it to the first handler that subscribes to it;</item>
 /// <item>refuses any packet larger than the Maximum Packet Size it announced (the client options'
 /// <c>MaximumPacketSize</c>) before allocating it, and closes that connection;</item>
 /// <item>counts session takeovers (another client connecting with the same id) and, once they amount to a conflict
@@ -30,17 +31,13 @@ namespace EdgeRuntime.Messaging.Connection;
 public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
 {
     /// <summary>
-    /// How long after the first connection a message that no handler matches is held, unacknowledged, for one to subscribe:
-    /// a kept session delivers its queued messages right after CONNACK, while the daemon's services are still starting
-    /// and subscribing. Later such a message is a leftover and is acknowledged at once.
+    /// How long after the first connection a message on a topic named by <see cref="HoldAtStartFor"/> that no handler
+    /// matches is held, unacknowledged, for one to subscribe: a kept session delivers its queued messages right after
+    /// CONNACK, while the daemon's services are still starting and subscribing.
     /// </summary>
     public static readonly TimeSpan HoldAtStart = TimeSpan.FromSeconds(30);
 
-    /// <summary>
-    /// Messages held for a handler at most (a bound on memory); beyond this the oldest is acknowledged and dropped (logged).
-    /// Held messages take slots of the broker's in-flight window for this client (Mosquitto's max_inflight_messages, 20 by
-    /// default): when more leftovers than that wait at start, other deliveries wait until the start ends, and none is lost.
-    /// </summary>
+    /// <summary>Messages held for a handler at most (a bound on memory); beyond this the oldest is acknowledged and dropped (logged).</summary>
     public const int MaxHeldAtStart = 1000;
 
     private readonly MqttClientOptions _clientOptions;
@@ -53,6 +50,7 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<Subscription> _subscriptions = [];
     private readonly List<UnclaimedMessage> _unclaimed = [];
+    private readonly List<string> _heldAtStart = [];
     private bool _holdingUnclaimed = true;
     private ITimer? _holdAtStartTimer;
     private readonly List<Func<MqttConnectionEstablished, CancellationToken, Task>> _connectedHandlers = [];
@@ -166,6 +164,27 @@ public sealed partial class MqttConnectionSupervisor : IAsyncDisposable
         _outgoing.Superseded,
         _outgoing.Rejected,
         Interlocked.Read(ref _received));
+
+    /// <summary>
+    /// Names the topic filters whose messages are held at start (<see cref="HoldAtStart"/>) when they arrive before their
+    /// handler subscribes: the long-lived subscriptions a kept session queues for (fleet commands, receipts, the models'
+    /// documents). Messages on other topics without a handler are acknowledged at once, so leftovers of an earlier run
+    /// (chunks of a download it did not finish) never fill the broker's in-flight window. Call before <see cref="Start"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The supervisor has already been started.</exception>
+    public void HoldAtStartFor(params IEnumerable<string> filters)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        lock (_gate)
+        {
+            if (_runTask is not null)
+            {
+                throw new InvalidOperationException("Held topics are named before the supervisor starts.");
+            }
+
+            _heldAtStart.AddRange(filters);
+        }
+    }
 
     /// <summary>Starts connecting in the background. Call once.</summary>
     public void Start()

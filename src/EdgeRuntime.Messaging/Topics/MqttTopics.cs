@@ -124,4 +124,11 @@ public sealed class MqttTopics
             ? parts[2]
             : null;
     }
+
+    /// <summary>
+    /// The daemon's long-lived subscriptions whose messages a kept session queues while the device is away and delivers
+    /// before the services that handle them have subscribed: fleet commands, the aggregators' receipts, the models'
+    /// latest statements and manifests (<c>MqttConnectionSupervisor.HoldAtStartFor</c>).
+    /// </summary>
+    public IReadOnlyList<string> QueuedWhileAway(string deviceId) => [DeviceCommands(deviceId), DeviceReceipts(deviceId), AllModelLatestDocuments];
 }

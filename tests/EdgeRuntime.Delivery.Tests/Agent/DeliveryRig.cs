@@ -255,7 +255,7 @@ internal sealed class DeliveryRig : IAsyncDisposable
         _configure?.Invoke(Options);
         var clock = _device0.Clock ?? TimeProvider.System;
         Trust = new DeviceTrust(Path.Combine(StateDirectory, "trust"), clock, TestLogging.For<DeviceTrust>(), ClockBoard);
-        _device = Supervisors.Started(BrokerAddress, DeviceId, sessionful: true);
+        _device = Supervisors.Started(BrokerAddress, DeviceId, sessionful: true, holdAtStart: Topics.QueuedWhileAway(DeviceId));
         _trustedKeys = TrustedKeys.Of([.. _trusted]);
         Board = new ModelStatusBoard();
         Server = new ModelServer();
@@ -310,7 +310,7 @@ internal sealed class DeliveryRig : IAsyncDisposable
 internal static class Supervisors
 {
     /// <summary>A started connection; with <paramref name="passwordFile"/> it logs in as a daemon's embedded broker wants (user local, that file read at each connect).</summary>
-    public static MqttConnectionSupervisor Started(string server, string clientId, bool sessionful, string? passwordFile = null)
+    public static MqttConnectionSupervisor Started(string server, string clientId, bool sessionful, string? passwordFile = null, IReadOnlyList<string>? holdAtStart = null)
     {
         var options = new MqttOptions
         {
@@ -329,6 +329,7 @@ internal static class Supervisors
             100_000,
             TimeProvider.System,
             TestLogging.For<MqttConnectionSupervisor>());
+        supervisor.HoldAtStartFor(holdAtStart ?? []);
         supervisor.Start();
         return supervisor;
     }

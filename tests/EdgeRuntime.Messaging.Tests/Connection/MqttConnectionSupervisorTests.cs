@@ -265,7 +265,7 @@ public sealed class MqttConnectionSupervisorTests
         var clientId = $"test-late-{Guid.NewGuid():N}";
         await QueueForNextProcessAsync(broker, clientId, "queued-while-offline");
 
-        await using var second = TestSupervisors.Started(broker.Address, clientId);
+        await using var second = TestSupervisors.Started(broker.Address, clientId, holdAtStart: ["test/jobs"]);
         await second.WaitUntilConnectedAsync(Cancel);
         await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= 1, "the broker to deliver the queued message");
         Assert.Equal(0, Count(broker.ReadLog(), $"Received PUBACK from {clientId}"));
@@ -287,12 +287,14 @@ public sealed class MqttConnectionSupervisorTests
         // A process that stops while holding it has not acknowledged it: the next one gets it again.
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
         var holder = TestSupervisors.Create(broker.Address, clientId, timeProvider: time);
+        holder.HoldAtStartFor("test/jobs");
         holder.Start();
         await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= 1, "the first delivery");
         await holder.DisposeAsync();
 
         var logger = new FakeLogger<MqttConnectionSupervisor>();
         await using var last = TestSupervisors.Create(broker.Address, clientId, logger: logger, timeProvider: time);
+        last.HoldAtStartFor("test/jobs");
         last.Start();
         await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= 2, "the second delivery of the unacknowledged message");
         Assert.Equal(0, Count(broker.ReadLog(), $"Received PUBACK from {clientId}"));
@@ -309,7 +311,7 @@ public sealed class MqttConnectionSupervisorTests
     }
 
     [Fact]
-    public async Task Incoming_ACommandQueuedBeforeManyLeftovers_StillReachesTheHandlerThatSubscribesLate()
+    public async Task Incoming_ACommandQueuedBeforeManyLeftovers_StillReachesTheHandlerThatSubscribesLate_AndTheLeftoversAreAcknowledgedAtOnce()
     {
         // Chunks kept in the session by a run that crashed mid-download must not push a fleet command out of the hold.
         await using var broker = await MosquittoBroker.StartAsync();
@@ -330,8 +332,12 @@ public sealed class MqttConnectionSupervisorTests
             await MosquittoPublisher.PublishAsync(broker.Port, $"test/chunks/{i}", $"chunk-{i}");
         }
 
-        await using var second = TestSupervisors.Started(broker.Address, clientId);
+        await using var second = TestSupervisors.Started(broker.Address, clientId, holdAtStart: ["test/cmd"]);
         await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= leftovers + 1, "the session's queue");
+
+        // The chunks' topic is not one the daemon holds: they are acknowledged at once and keep no slot of the broker's
+        // in-flight window (20 by default), however many of them a crashed run left.
+        await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Received PUBACK from {clientId}") == leftovers, "the leftovers acknowledged at once");
         var commands = new ConcurrentQueue<string>();
         await using var subscription = await CollectAsync(second, "test/cmd", commands);
         await Eventually.TrueAsync(() => commands.Contains("deploy-7"), "the command held behind the leftovers");
@@ -347,7 +353,7 @@ public sealed class MqttConnectionSupervisorTests
         var clientId = $"test-resumed-{Guid.NewGuid():N}";
         await QueueForNextProcessAsync(broker, clientId, "job-1");
 
-        await using var second = TestSupervisors.Started(proxy.Address, clientId);
+        await using var second = TestSupervisors.Started(proxy.Address, clientId, holdAtStart: ["test/jobs"]);
         await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= 1, "the first delivery");
         proxy.DropAllConnections();
         await Eventually.TrueAsync(() => Count(broker.ReadLog(), $"Sending PUBLISH to {clientId}") >= 2 && second.IsConnected, "the delivery on the resumed session");
