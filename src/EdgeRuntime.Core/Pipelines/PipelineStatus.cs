@@ -5,7 +5,7 @@ namespace EdgeRuntime.Core.Pipelines;
 /// <c>fed = served + dropped + rejected + failed + waitingForModel + queued</c>.
 /// </summary>
 /// <param name="Name">The pipeline's name (also the results topic level).</param>
-/// <param name="State">"running", "waiting for model NAME", or "failed: reason".</param>
+/// <param name="State">"waiting for the first sample" (from start), "running", "waiting for model NAME", or "failed: reason".</param>
 /// <param name="Model">The model it runs.</param>
 /// <param name="ModelVersion">The version that answered last, if any.</param>
 /// <param name="Fed">Samples the sources handed over.</param>

@@ -50,7 +50,7 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
         _time = timeProvider;
         Counters = new PipelineCounters(timeProvider);
         _latencyTags = new KeyValuePair<string, object?>("pipeline", options.Name);
-        _state = WaitingState;
+        _state = FirstSampleState;
         _encodedName = JsonEncodedText.Encode(options.Name, ResultEncoder);
         _encodedModel = JsonEncodedText.Encode(options.Model.Name, ResultEncoder);
     }
@@ -69,10 +69,13 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
     /// <summary>Its accounting.</summary>
     public PipelineCounters Counters { get; }
 
-    /// <summary>"running", "waiting for model NAME" or "failed: reason".</summary>
+    /// <summary>"waiting for the first sample", "running", "waiting for model NAME" or "failed: reason".</summary>
     public string State => Volatile.Read(ref _state);
 
     private string WaitingState => $"waiting for model {_options.Model.Name}";
+
+    /// <summary>The state from start until the first sample arrives (a loop detector's first window can take 30 s), whether or not the model serves yet.</summary>
+    private const string FirstSampleState = "waiting for the first sample";
 
     /// <summary>The status document's entry for this pipeline.</summary>
     public PipelineStatus Status() => new(

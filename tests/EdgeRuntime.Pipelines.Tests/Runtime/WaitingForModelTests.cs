@@ -17,6 +17,8 @@ public sealed class WaitingForModelTests
         var options = new PipelineOptions { Name = "traffic", Model = new() { Name = "traffic-forecast" } };
         var pipeline = new SensorPipeline(options, new ForecastStage(options.Stage), server, batcher, [], TimeProvider.System);
 
+        // Before any sample it says what it waits for: a sample, not the model (which may well be serving already).
+        Assert.Equal("waiting for the first sample", pipeline.Status().State);
         for (var i = 0; i < 3; i++)
         {
             Assert.False(pipeline.Offer(new IntervalSample("lane", DateTimeOffset.UnixEpoch, TimeSpan.FromSeconds(10), new Dictionary<string, double> { ["count"] = 1 }, 0)));
