@@ -294,7 +294,7 @@ internal sealed partial class FederatedSimulation(BrokerEndpoint broker, string 
 
             if (waited > QuietTimeout)
             {
-                throw new TimeoutException($"the simulated fleet did not settle within {QuietTimeout.TotalSeconds:0} s: {links.Count(l => l.Online && l.Outbox.PendingCount > 0)} device(s) wait for receipts, aggregators idle: {string.Join(", ", hosts.Select(h => h.Host.IsIdle))}, delivered v{follower.Latest?.Version} of v{hosts[0].Core.Version} (announced v{follower.Announced}, {follower.FetchFailures} failed fetch(es){(follower.LastFailure is { } why ? $", last {why}" : string.Empty)})");
+                throw new TimeoutException($"the simulated fleet did not settle within {QuietTimeout.TotalSeconds:0} s: {links.Count(l => l.Online && l.Outbox.PendingCount > 0)} device(s) wait for receipts, aggregators idle: {string.Join(", ", hosts.Select(h => h.Host.IsIdle))}, delivered v{follower.Latest?.Version} of v{hosts[0].Core.Version} (announced v{follower.Announced}, {follower.Refused} manifest(s) or fetch(es) refused, {follower.FetchFailures} failed fetch(es){(follower.LastFailure is { } why ? $", last {why}" : string.Empty)})");
             }
 
             if (!quiet)
