@@ -140,16 +140,7 @@ public static class OnnxSubgraphs
             throw new InvalidOperationException("the model is larger than the 2 GiB an inline ONNX file can hold");
         }
 
-        var bytes = proto.ToByteArray();
-        if (bytes.LongLength > OnnxReadOptions.Default.MaxFileBytes)
-        {
-            // Over the reader's limits: the reader says so, as for any other bytes.
-            return (bytes, OnnxModelReader.Read(bytes, sourceName, null));
-        }
-
-        var ir = OnnxModelReader.Import(proto, sourceName, null, OnnxReadOptions.Default);
-        Parsed.AddOrUpdate(bytes, proto);
-        return (bytes, ir);
+        return BytesAndIr(proto, sourceName);
     }
 
     /// <summary>
@@ -210,6 +201,15 @@ public static class OnnxSubgraphs
             return null;
         }
 
+        return BytesAndIr(proto, sourceName);
+    }
+
+    /// <summary>
+    /// <paramref name="proto"/>'s bytes and the model the reader gives for them, imported from <paramref name="proto"/>
+    /// itself instead of parsing the bytes again; <paramref name="proto"/> then answers later questions about the bytes.
+    /// </summary>
+    private static (byte[] Bytes, Model Ir) BytesAndIr(ModelProto proto, string sourceName)
+    {
         var bytes = proto.ToByteArray();
         if (bytes.LongLength > OnnxReadOptions.Default.MaxFileBytes)
         {

@@ -96,8 +96,12 @@ public sealed partial class MqttConnectionSupervisor
 
         lock (_gate)
         {
-            // The start lasts from the first connection (a device may boot long before its network is up).
-            _holdAtStartTimer ??= _timeProvider.CreateTimer(_ => EndHoldAtStart(), null, HoldAtStart, Timeout.InfiniteTimeSpan);
+            // The start lasts from the first connection (a device may boot long before its network is up); without held
+            // topics nothing is ever held, so there is no start to end.
+            if (_heldAtStart.Count > 0)
+            {
+                _holdAtStartTimer ??= _timeProvider.CreateTimer(_ => EndHoldAtStart(), null, HoldAtStart, Timeout.InfiniteTimeSpan);
+            }
         }
 
         if (result.IsSessionPresent)
