@@ -1,19 +1,63 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
 namespace EdgeRuntime.Testing;
 
-/// <summary>Loopback ports nobody listens on, for brokers the tests start.</summary>
+/// <summary>
+/// Loopback ports nobody listens on, for the brokers, daemons and metrics endpoints the tests start.
+/// </summary>
+/// <remarks>
+/// A port the OS hands out for <c>bind(0)</c> comes from the ephemeral range, the same range every outgoing
+/// connection takes its local port from. Between releasing such a port and the broker binding it, any of the
+/// hundreds of MQTT clients the test assemblies open in parallel could take it as its local port, and the broker
+/// then fails with "address in use" (a CI run lost a Prometheus listener that way). So ports come from below the
+/// ephemeral range (Linux: <c>/proc/sys/net/ipv4/ip_local_port_range</c>), which no outgoing connection uses,
+/// and each is claimed with an exclusive lock file, so the test processes that run side by side never hand
+/// out the same one. The OS drops the lock when a process ends, however it ends.
+/// </remarks>
 public static class FreeTcpPort
 {
-    /// <summary>A port the OS just handed out and released.</summary>
+    private const int LowestPort = 10_000;
+    private static readonly object Gate = new();
+    private static readonly List<FileStream> Claims = [];
+    private static readonly string ClaimDirectory = Path.Combine(Path.GetTempPath(), $"edgeruntime-test-ports-{Environment.UserName}");
+    private static int _next = -1;
+
+    /// <summary>
+    /// A port that was free when asked, that no other test process of this machine holds, and that this
+    /// process has not handed out before.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Every port below the ephemeral range is taken.</exception>
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        lock (Gate)
+        {
+            var (low, high) = Range();
+            var span = high - low;
+            if (_next < 0)
+            {
+                _next = Random.Shared.Next(span);
+            }
+
+            Directory.CreateDirectory(ClaimDirectory);
+            for (var tried = 0; tried < span; tried++)
+            {
+                var port = low + (_next++ % span);
+                if (TryClaim(port) is { } claim)
+                {
+                    if (IsBindable(port))
+                    {
+                        Claims.Add(claim);
+                        return port;
+                    }
+
+                    claim.Dispose();
+                }
+            }
+
+            throw new InvalidOperationException($"no free loopback port in {low}..{high - 1}");
+        }
     }
 
     /// <summary>Whether something accepts connections on 127.0.0.1:<paramref name="port"/>.</summary>
@@ -23,6 +67,56 @@ public static class FreeTcpPort
         try
         {
             await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>[low, high) below the ephemeral range; 10000..32768 where the range cannot be read.</summary>
+    private static (int Low, int High) Range()
+    {
+        var ephemeralLow = 32_768;
+        try
+        {
+            var fields = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            ephemeralLow = int.Parse(fields[0], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            // Not Linux, or a restricted /proc: keep the IANA-style default.
+        }
+
+        return ephemeralLow - LowestPort >= 1_000 ? (LowestPort, ephemeralLow) : (49_152 - 8_192, 49_152);
+    }
+
+    private static FileStream? TryClaim(int port)
+    {
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock (flock on Unix), held until this process ends.
+            return new FileStream(Path.Combine(ClaimDirectory, port.ToString(CultureInfo.InvariantCulture)), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // A claim file left by another user (a root CI run, then a user run): try the next port.
+            return null;
+        }
+    }
+
+    private static bool IsBindable(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
             return true;
         }
         catch (SocketException)

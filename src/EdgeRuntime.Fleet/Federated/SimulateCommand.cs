@@ -184,7 +184,7 @@ internal static class SimulateCommand
                     return await Fail("two aggregators share the updates through an MQTT 5 shared subscription, which the embedded broker lacks; give --broker (Mosquitto)");
                 }
 
-                embedded = await EmbeddedMqttBroker.StartAsync(FreePort(), NullLogger<EmbeddedMqttBroker>.Instance);
+                embedded = await EmbeddedMqttBroker.StartAsync(0, NullLogger<EmbeddedMqttBroker>.Instance);
                 endpoint = new BrokerEndpoint("127.0.0.1", embedded.Port, false);
             }
 
@@ -278,16 +278,6 @@ internal static class SimulateCommand
         var fl = new Command("fl", "Federated learning: simulate a fleet");
         fl.Add(command);
         return fl;
-    }
-
-    /// <summary>A loopback port the OS just handed out and released (the embedded broker needs a number to report).</summary>
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static string Describe(CombineRule rule) => rule switch

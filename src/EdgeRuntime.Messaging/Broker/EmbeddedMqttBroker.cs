@@ -26,12 +26,13 @@ public sealed partial class EmbeddedMqttBroker : IAsyncDisposable
         _logger = logger;
     }
 
-    /// <summary>The TCP port it listens on (127.0.0.1).</summary>
+    /// <summary>The TCP port it listens on (127.0.0.1); the OS's pick where it was started on port 0.</summary>
     public int Port { get; }
 
     /// <summary>
     /// Starts a broker on 127.0.0.1:<paramref name="port"/> that accepts any client (for tools that run one in-process
-    /// for their own clients, and tests); with <paramref name="retained"/>, retained messages persist there.
+    /// for their own clients, and tests); with <paramref name="retained"/>, retained messages persist there. Port 0 binds
+    /// a port the OS picks, atomically (no window in which another socket could take it); <see cref="Port"/> tells which.
     /// </summary>
     /// <exception cref="EmbeddedBrokerException">The port is taken or cannot be opened.</exception>
     public static Task<EmbeddedMqttBroker> StartAsync(int port, ILogger<EmbeddedMqttBroker> logger, RetainedMessageStore? retained = null) =>
@@ -52,7 +53,8 @@ public sealed partial class EmbeddedMqttBroker : IAsyncDisposable
             .WithPersistentSessions()
             .WithMaxPendingMessagesPerClient(100_000)
             .Build();
-        var server = factory.CreateMqttServer(options, [new LoopbackServerAdapter(port, settings.MaxPacketBytes, logger)], factory.DefaultLogger);
+        var adapter = new LoopbackServerAdapter(port, settings.MaxPacketBytes, logger);
+        var server = factory.CreateMqttServer(options, [adapter], factory.DefaultLogger);
         var budget = new RetainedBudget(settings.MaxRetainedBytes);
         LimitRetained(server, budget, logger);
         if (retained is not null)
@@ -78,8 +80,8 @@ public sealed partial class EmbeddedMqttBroker : IAsyncDisposable
             throw new EmbeddedBrokerException($"Mqtt:EmbeddedPort: port {port} on 127.0.0.1 {why}", ex);
         }
 
-        LogStarted(logger, port);
-        return new EmbeddedMqttBroker(server, port, logger);
+        LogStarted(logger, adapter.BoundPort);
+        return new EmbeddedMqttBroker(server, adapter.BoundPort, logger);
     }
 
     /// <inheritdoc />

@@ -23,6 +23,9 @@ internal sealed class LoopbackServerAdapter(int port, int maxPacketBytes, ILogge
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
+    /// <summary>The port the listener is bound to once started: the one asked for, or the OS's pick when that was 0.</summary>
+    public int BoundPort { get; private set; }
+
     /// <exception cref="SocketException">The port is taken or cannot be opened.</exception>
     public Task StartAsync(MqttServerOptions options, IMqttNetLogger mqttLogger)
     {
@@ -31,6 +34,7 @@ internal sealed class LoopbackServerAdapter(int port, int maxPacketBytes, ILogge
         {
             listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
             listener.Listen(100);
+            BoundPort = ((IPEndPoint)listener.LocalEndPoint!).Port;
         }
         catch
         {

@@ -39,6 +39,17 @@ public sealed class EmbeddedMqttBrokerTests
     }
 
     [Fact]
+    public async Task Start_OnPortZero_ListensOnThePortItReports_AndAnIndependentClientGetsThrough()
+    {
+        await using var broker = await EmbeddedMqttBroker.StartAsync(0, TestLogging.For<EmbeddedMqttBroker>());
+
+        Assert.InRange(broker.Port, 1, 65535);
+        await using var observer = await MosquittoSubscriber.StartAsync(broker.Port, "test/#");
+        await MosquittoPublisher.PublishAsync(broker.Port, "test/zero", "hello");
+        await observer.WaitForAsync(m => m.Topic == "test/zero", "the message through the broker the OS gave a port");
+    }
+
+    [Fact]
     public async Task Publish_OverTheMaximumPacketSize_RefusedFromItsHeaderWithOneLine_BrokerKeepsServing()
     {
         var port = FreeTcpPort.Next();
