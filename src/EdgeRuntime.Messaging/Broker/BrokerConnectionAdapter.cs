@@ -18,13 +18,25 @@ namespace EdgeRuntime.Messaging.Broker;
 /// <item>announces the broker's Maximum Packet Size in CONNACK (MQTTnet's server always sends 0, unlimited), so an
 /// MQTT 5 client refuses an oversized publish itself;</item>
 /// <item>when the channel refused an oversized packet, logs one line with the code, sends an MQTT 5 client DISCONNECT
-/// with reason 0x95 (Packet too large) and lets the connection end.</item>
+/// with reason 0x95 (Packet too large) and lets the connection end;</item>
+/// <item>orders a retained PUBLISH and a SUBSCRIBE against those of other connections through
+/// <paramref name="gate"/>, so a retained message published during a subscribe to its topic is not lost
+/// (<see cref="RetainedSubscribeGate"/>).</item>
 /// </list>
+/// MQTTnet's server handles one connection's packets one at a time: it asks for the next packet only when it has
+/// dispatched the last. So an operation entered when its packet is handed over ends when the next one is asked for.
 /// </summary>
-internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner, int maxPacketBytes, ILogger logger) : IMqttChannelAdapter
+internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner, int maxPacketBytes, RetainedSubscribeGate gate, ILogger logger) : IMqttChannelAdapter
 {
     private static readonly TimeSpan DisconnectTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a packet waits for the other kind of operation to finish before it goes on unordered. Dispatch only
+    /// queues packets, so an operation takes milliseconds; this bounds the damage of one that never ends.
+    /// </summary>
+    private static readonly TimeSpan GateTimeout = TimeSpan.FromSeconds(10);
     private int _connectSeen;
+    private int _inGate;
     private string? _clientId;
 
     public long BytesReceived => inner.BytesReceived;
@@ -59,6 +71,8 @@ internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner,
 
     public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
     {
+        // The server asks for the next packet: it has finished with the last.
+        LeaveGate();
         MqttPacket packet;
         try
         {
@@ -81,10 +95,40 @@ internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner,
             _clientId = connect.ClientId;
         }
 
+        var operation = packet switch
+        {
+            MqttSubscribePacket => RetainedSubscribeGate.Operation.Subscribe,
+            MqttPublishPacket { Retain: true } => RetainedSubscribeGate.Operation.RetainedPublish,
+            _ => (RetainedSubscribeGate.Operation?)null,
+        };
+        if (operation is { } kind)
+        {
+            if (await gate.EnterAsync(kind, GateTimeout, cancellationToken))
+            {
+                Volatile.Write(ref _inGate, 1);
+            }
+            else
+            {
+                LogGateTimeout(logger, kind == RetainedSubscribeGate.Operation.Subscribe ? "a SUBSCRIBE" : "a retained PUBLISH", _clientId ?? "?", GateTimeout.TotalSeconds);
+            }
+        }
+
         return packet;
     }
 
-    public void Dispose() => inner.Dispose();
+    public void Dispose()
+    {
+        LeaveGate();
+        inner.Dispose();
+    }
+
+    private void LeaveGate()
+    {
+        if (Interlocked.Exchange(ref _inGate, 0) == 1)
+        {
+            gate.Exit();
+        }
+    }
 
     private async Task TellPacketTooLargeAsync()
     {
@@ -108,6 +152,9 @@ internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner,
             // The client may already be gone; the connection closes either way.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker: {Operation} from {ClientId} waited {Seconds} s for the other clients' retained publishes or subscribes to finish and goes on unordered; a retained message published meanwhile may not reach a new subscriber")]
+    private static partial void LogGateTimeout(ILogger logger, string operation, string clientId, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker: refused a packet of {PacketBytes} bytes from {ClientId} ({Endpoint}): larger than Mqtt:MaxPacketBytes {MaxPacketBytes} ({Code}); nothing of it was read, the connection is closed")]
     private static partial void LogPacketTooLarge(ILogger logger, long packetBytes, string clientId, string endpoint, long maxPacketBytes, string code);

@@ -18,6 +18,7 @@ namespace EdgeRuntime.Messaging.Broker;
 /// </summary>
 internal sealed class LoopbackServerAdapter(int port, int maxPacketBytes, ILogger logger) : IMqttServerAdapter
 {
+    private readonly RetainedSubscribeGate _gate = new();
     private Socket? _listener;
     private CancellationTokenSource? _stopping;
 
@@ -102,7 +103,9 @@ internal sealed class LoopbackServerAdapter(int port, int maxPacketBytes, ILogge
             using var adapter = new MqttChannelAdapter(new PacketSizeLimitedChannel(tcp, maxPacketBytes), formatter, mqttLogger);
             if (ClientHandler is { } handler)
             {
-                await handler(new BrokerConnectionAdapter(adapter, maxPacketBytes, logger));
+                // Disposed here as well as by the server: a connection that ends must give back its place in the gate.
+                using var connection = new BrokerConnectionAdapter(adapter, maxPacketBytes, _gate, logger);
+                await handler(connection);
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
