@@ -85,16 +85,27 @@ public sealed class InductionLoopSourceTests
         Assert.Equal(0.5 / 60, second.Values[LaneMetrics.Occupancy], 9);
     }
 
-    /// <summary>A fake clock that counts the timers started on it (each of the source's waits is one).</summary>
+    /// <summary>A fake clock that counts the timers started on it and those that fired (each of the source's waits is one).</summary>
     private sealed class TimerCountingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
     {
         private int _timers;
+        private int _fired;
 
         public int TimersCreated => Volatile.Read(ref _timers);
 
+        public int TimersFired => Volatile.Read(ref _fired);
+
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
+            var timer = base.CreateTimer(
+                s =>
+                {
+                    Interlocked.Increment(ref _fired);
+                    callback(s);
+                },
+                state,
+                dueTime,
+                period);
             Interlocked.Increment(ref _timers);
             return timer;
         }
@@ -179,7 +190,17 @@ public sealed class InductionLoopSourceTests
             var target = TimeSpan.FromSeconds(seconds) - _time.GetElapsedTime(_origin);
             if (target > TimeSpan.Zero)
             {
+                var fired = _time.TimersFired;
                 _time.Advance(target);
+
+                // A wait that ended resumes the source on another thread, which reads the clock for its next wait and
+                // then starts a timer. Moving the clock again in between would start that timer late and the interval
+                // would never close; so the clock stands still until the source waits again (or has ended).
+                if (_time.TimersFired > fired)
+                {
+                    var rearmed = SpinWait.SpinUntil(() => _time.TimersCreated > _time.TimersFired || _running.IsCompleted, TimeSpan.FromSeconds(30));
+                    Assert.True(rearmed, $"the source did not wait again within 30 s after the clock reached {seconds} s");
+                }
             }
         }
     }
