@@ -107,9 +107,23 @@ public sealed partial class LocalLearner(
                 continue;
             }
 
+            var examplesBefore = learning.ExamplesAtLastRound;
             learning.ExamplesAtLastRound = stored;
             Report(learning, source, stored, "training", null);
-            var round = Round(learning, source!, spec!, cancellationToken);
+            LearningRound round;
+            try
+            {
+                round = Round(learning, source!, spec!, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The daemon stops (or the tick was called off) mid-round: nothing was activated, so the status must not
+                // go on saying "training", and the examples count as new again for the next start's first round.
+                learning.ExamplesAtLastRound = examplesBefore;
+                Report(learning, source, stored, "collecting-examples", "round cancelled before it finished; nothing changed");
+                throw;
+            }
+
             learning.LastRound = round;
             Report(learning, serving.ServingSource(name), store.Count(name), "collecting-examples", round.Outcome);
         }

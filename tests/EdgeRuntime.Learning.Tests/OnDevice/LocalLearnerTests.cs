@@ -101,6 +101,32 @@ public sealed class LocalLearnerTests : IDisposable
     }
 
     [Fact]
+    public async Task CancelledMidRound_StatusLeavesTraining_AndTheNextTickTrainsAgain()
+    {
+        var (store, _) = await ServeShippedAndStoreDay(signalCycleSeconds: 90);
+        var load = new SwitchableLoad { Queued = 1 };
+        var learner = new LocalLearner(new LearningOptions { MinNewExamples = 1000, Epochs = 1 }, store, _server, new OnnxModelActivator(_server, new ServingOptions { MeasureVariants = false, WarmupRuns = 1 }, ExecutionProvider.Cpu), load, _board, _state, KernelUpdaters.Create, TimeProvider.System, NullLogger<LocalLearner>.Instance);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        // Inference is queued, so the round gives way before its first step; it is cancelled while it waits.
+        var tick = learner.TickAsync([Model], cancel.Token);
+        await Eventually.TrueAsync(() => _board.Snapshot() is [{ State: "training" }], "the round to start");
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tick);
+
+        var cancelled = Assert.Single(_board.Snapshot());
+        Assert.Equal("collecting-examples", cancelled.State);
+        Assert.Equal("round cancelled before it finished; nothing changed", cancelled.Detail);
+        Assert.Null(cancelled.LastRound);
+        Assert.Equal(0, cancelled.LocalRevision);
+
+        // The examples still count as new: the next tick runs the round instead of waiting for 1000 more.
+        load.Queued = 0;
+        await learner.TickAsync([Model], TestContext.Current.CancellationToken);
+        Assert.NotNull(Assert.Single(_board.Snapshot()).LastRound);
+    }
+
+    [Fact]
     public async Task Tick_RunsOnTheLearningThreadAtNice10_NeverOnTheCallersThread()
     {
         var (store, _) = await ServeShippedAndStoreDay(signalCycleSeconds: 0);
@@ -191,5 +217,19 @@ public sealed class LocalLearnerTests : IDisposable
     private sealed class IdleLoad : IInferenceLoad
     {
         public InferenceLoad Current => default;
+    }
+
+    // Inference requests waiting, as the pipelines would report them; settable while a round runs.
+    private sealed class SwitchableLoad : IInferenceLoad
+    {
+        private long _queued;
+
+        public long Queued
+        {
+            get => Volatile.Read(ref _queued);
+            set => Volatile.Write(ref _queued, value);
+        }
+
+        public InferenceLoad Current => new(Queued, null);
     }
 }
