@@ -34,11 +34,16 @@ internal sealed partial class MqttConnectionService(
             try
             {
                 await presence.PublishOfflineAsync().WaitAsync(OfflineTimeout, timeProvider, cancellationToken);
+                LogOfflinePublished(logger, supervisor.Endpoint);
             }
             catch (TimeoutException)
             {
                 LogOfflineNotConfirmed(logger, OfflineTimeout.TotalSeconds);
             }
+        }
+        else
+        {
+            LogOfflineByWill(logger, supervisor.Endpoint);
         }
 
         await supervisor.StopAsync(DrainTimeout, cancellationToken);
@@ -46,6 +51,12 @@ internal sealed partial class MqttConnectionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to {Endpoint} ({Kind} broker) as {ClientId}")]
     private static partial void LogConnecting(ILogger logger, string endpoint, string kind, string clientId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: published the offline status (reason shutdown) to {Endpoint}")]
+    private static partial void LogOfflinePublished(ILogger logger, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping while not connected to {Endpoint}: the broker publishes the last will (offline, reason connection-lost) when it notices")]
+    private static partial void LogOfflineByWill(ILogger logger, string endpoint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The broker did not confirm the offline status within {Seconds} s")]
     private static partial void LogOfflineNotConfirmed(ILogger logger, double seconds);

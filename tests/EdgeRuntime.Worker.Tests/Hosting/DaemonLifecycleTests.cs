@@ -61,6 +61,7 @@ public sealed class DaemonLifecycleTests
         var offline = await observer.WaitForAsync(m => daemon.IsStatus(m, DeviceState.Offline), "the offline status");
         Assert.Equal("shutdown", DaemonProcess.Parse(offline).Reason);
         Assert.DoesNotContain(observer.Messages, m => daemon.IsStatus(m, DeviceState.Offline) && DaemonProcess.Parse(m).Reason == "connection-lost");
+        Assert.Contains(daemon.Process.StandardOutput, l => l.Contains($"Stopping: published the offline status (reason shutdown) to mqtt://{broker.Address}", StringComparison.Ordinal));
     }
 
     [Fact]
