@@ -241,6 +241,8 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
 
         foreach (var (label, alternativeRequest, alternativePasses) in alternatives)
         {
+            // The pass lines that follow belong to this variant, not to the requested level printed above them.
+            progress?.Invoke($"variant {label}: rewriting and verifying");
             var outcome = Attempt(alternativeRequest, alternativePasses, plan, cancellationToken);
             if (outcome.Result is { } verified)
             {
@@ -249,6 +251,7 @@ public sealed class ModelOptimizer(Action<string>? progress = null)
         }
 
         // The unchanged model competes too: if no rewrite is faster here, the optimiser keeps what it was given.
+        progress?.Invoke("variant O0 (unchanged): verifying");
         var unchanged = Attempt(request, [], plan, cancellationToken);
         if (unchanged.Result is { } asGiven)
         {

@@ -46,6 +46,11 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.Matches(@"\noriginal\s+217\s+\S+\s+1\.00", output);
         Assert.Matches(@"\nO3\s+110\s+", output);
         Assert.Matches(@"\nO0 \(unchanged\)\s+217\s+", output);
+
+        // Each variant's pass lines come under a line naming it, in the order they were tried, before the timing.
+        string[] steps = ["  variant O2: rewriting and verifying", "  variant O1: rewriting and verifying", "  variant O0 (unchanged): verifying", "  timing "];
+        var at = steps.Select(step => output.IndexOf(step, StringComparison.Ordinal)).ToList();
+        Assert.True(at.All(i => i >= 0) && at.SequenceEqual(at.Order()), $"variant lines missing or out of order: {string.Join(", ", at)}");
         using var json = JsonDocument.Parse(File.ReadAllText(report));
         var candidates = json.RootElement.GetProperty("candidates").EnumerateArray().ToList();
         Assert.Equal(1, candidates.Count(c => c.GetProperty("chosen").GetBoolean()));
