@@ -115,15 +115,30 @@ internal static class Charts
         }
     }
 
-    /// <summary>Time ticks as people read them: "07:45" within a day, "01-05 07:45" across days (UTC).</summary>
+    /// <summary>Time ticks as people read them (UTC): see <see cref="TimeLabelFormat"/>.</summary>
     private static void TimeAxis(ScottPlot.Plot plot, IReadOnlyList<DateTimeOffset> times)
     {
         var axis = plot.Axes.DateTimeTicksBottom();
-        var sameDay = times.Count == 0 || times.Min().UtcDateTime.Date == times.Max().UtcDateTime.Date;
+        var format = times.Count == 0 ? "HH:mm" : TimeLabelFormat(times.Min(), times.Max());
         if (axis.TickGenerator is ScottPlot.TickGenerators.DateTimeAutomatic automatic)
         {
-            automatic.LabelFormatter = time => time.ToString(sameDay ? "HH:mm" : "MM-dd HH:mm", CultureInfo.InvariantCulture);
+            automatic.LabelFormatter = time => time.ToString(format, CultureInfo.InvariantCulture);
         }
+    }
+
+    /// <summary>
+    /// The tick label format for data from <paramref name="first"/> to <paramref name="last"/>: "01-05 07:45" across
+    /// days, "07:45:30" within a quarter of an hour (ticks there fall seconds apart, and minutes alone would repeat the
+    /// same label under several ticks), "07:45" otherwise.
+    /// </summary>
+    internal static string TimeLabelFormat(DateTimeOffset first, DateTimeOffset last)
+    {
+        if (first.UtcDateTime.Date != last.UtcDateTime.Date)
+        {
+            return "MM-dd HH:mm";
+        }
+
+        return last - first < TimeSpan.FromMinutes(15) ? "HH:mm:ss" : "HH:mm";
     }
 
     private static void AddLine(ScottPlot.Plot plot, double[] xs, double[] ys, string label, Color color, LinePattern pattern)

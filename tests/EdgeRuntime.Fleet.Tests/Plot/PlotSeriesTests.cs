@@ -7,6 +7,17 @@ public sealed class PlotSeriesTests
     private static List<ResultRecord> Records(int streams, int intervals, bool horizons = false) =>
         [.. Enumerable.Range(0, streams).SelectMany(s => Enumerable.Range(0, intervals).Select(i => ResultRecord.Parse(RecordedResults.Json(s, i, horizons: horizons))!))];
 
+    [Theory]
+    [InlineData("2026-01-05T07:45:00Z", "2026-01-05T07:47:30Z", "HH:mm:ss")]
+    [InlineData("2026-01-05T07:45:00Z", "2026-01-05T07:59:59Z", "HH:mm:ss")]
+    [InlineData("2026-01-05T07:45:00Z", "2026-01-05T08:00:00Z", "HH:mm")]
+    [InlineData("2026-01-05T00:00:00Z", "2026-01-05T23:59:00Z", "HH:mm")]
+    [InlineData("2026-01-05T23:58:00Z", "2026-01-06T00:01:00Z", "MM-dd HH:mm")]
+    public void TimeLabelFormat_SecondsForMinutesOfData_DatesAcrossDays(string first, string last, string expected)
+    {
+        Assert.Equal(expected, Charts.TimeLabelFormat(DateTimeOffset.Parse(first, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.Parse(last, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     [Fact]
     public void Parse_ForecastDocument_ObservedAndNextIntervalForecast()
     {
