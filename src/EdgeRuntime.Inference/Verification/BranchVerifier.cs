@@ -385,7 +385,13 @@ internal static class BranchVerifier
     /// Verifies the candidate's side of <paramref name="references"/>; null when every branch agrees, else the first
     /// disagreement in one line. The candidate's outer values for all checks come from one session of it.
     /// </summary>
-    public static string? Verify(IReadOnlyList<BranchReference> references, Side candidate, Tolerance? tolerance, SessionSettings candidateSettings, List<string> notes)
+    /// <param name="references">The original's side of the checks.</param>
+    /// <param name="candidate">The optimised model's side.</param>
+    /// <param name="tolerance">The comparison tolerance (null: by output type).</param>
+    /// <param name="candidateSettings">Session settings for the optimised branches.</param>
+    /// <param name="notes">Receives one line per branch: agreed, or why nothing could be compared.</param>
+    /// <param name="within">For nested checks, the branch they sit in ("then_branch of If 'If_25'"), named in their notes.</param>
+    public static string? Verify(IReadOnlyList<BranchReference> references, Side candidate, Tolerance? tolerance, SessionSettings candidateSettings, List<string> notes, string? within = null)
     {
         var present = references.Where(r => candidate.Ir.Graph.Nodes.Any(n => n.Is("If") && n.Name == r.Check.Node)).ToList();
         var outer = present.ToDictionary(r => r, r => OnnxSubgraphs.OuterValues(candidate.Bytes, r.Check.Node, r.Check.Branch) ?? []);
@@ -394,15 +400,18 @@ internal static class BranchVerifier
         {
             var where = reference.Where;
             var check = reference.Check;
+
+            // A failure nests its parents' prefixes already; a note stands alone, so it says where the If sits.
+            var noteWhere = within is null ? where : $"{check.Branch} of If '{check.Node}' in {within} ({check.Reason}), verified on its own";
             if (!outer.TryGetValue(reference, out var names))
             {
-                notes.Add($"{where}: the optimised model has no If '{check.Node}' (removed or rewritten), nothing to compare");
+                notes.Add($"{noteWhere}: the optimised model has no If '{check.Node}' (removed or rewritten), nothing to compare");
                 continue;
             }
 
             if (reference.Note is { } note)
             {
-                notes.Add($"{where}: {note}");
+                notes.Add($"{noteWhere}: {note}");
                 continue;
             }
 
@@ -410,7 +419,7 @@ internal static class BranchVerifier
             var usable = Enumerable.Range(0, reference.Values.Count).Where(i => reference.Values[i] is not null && candidateValues[i] is not null).ToList();
             if (usable.Count == 0)
             {
-                notes.Add($"{where}: no sample gives the values it reads");
+                notes.Add($"{noteWhere}: no sample gives the values it reads");
                 continue;
             }
 
@@ -468,7 +477,7 @@ internal static class BranchVerifier
 
             if (expected.Count == 0)
             {
-                notes.Add($"{where}: the original branch cannot run on the values any sample gives it");
+                notes.Add($"{noteWhere}: the original branch cannot run on the values any sample gives it");
                 continue;
             }
 
@@ -488,8 +497,8 @@ internal static class BranchVerifier
                 }
             }
 
-            notes.Add($"{where}: agrees on {expected.Count} sample(s)");
-            if (reference.Nested.Count > 0 && Verify(reference.Nested, new Side(candidateBranch, candidateIr, nextCandidate), tolerance, candidateSettings, notes) is { } failure)
+            notes.Add($"{noteWhere}: agrees on {expected.Count} sample(s)");
+            if (reference.Nested.Count > 0 && Verify(reference.Nested, new Side(candidateBranch, candidateIr, nextCandidate), tolerance, candidateSettings, notes, within: within is null ? $"{check.Branch} of If '{check.Node}'" : $"{check.Branch} of If '{check.Node}' in {within}") is { } failure)
             {
                 return $"{where}: {failure}";
             }

@@ -78,14 +78,17 @@ public sealed class BranchVerifierTests
     {
         var bytes = Nested(uniqueNames);
         var plan = Prepare(bytes);
-        Assert.Contains(plan.Coverage, c => c == "then_branch of If 'outer' is verified on its own (no sample takes it)");
+        Assert.Contains(plan.Branches, b => (b.Node, b.Branch, b.Reason) == ("outer", "then_branch", "no sample takes it"));
 
         var report = Verify(plan, bytes);
 
         Assert.True(report.Passed, report.Failure);
         var samples = plan.Samples.Count;
         Assert.Contains($"then_branch of If 'outer' (no sample takes it), verified on its own: agrees on {samples} sample(s)", report.Coverage);
-        Assert.Contains($"then_branch of If 'inner' (no sample takes it), verified on its own: agrees on {samples} sample(s)", report.Coverage);
+        Assert.Contains($"then_branch of If 'inner' in then_branch of If 'outer' (no sample takes it), verified on its own: agrees on {samples} sample(s)", report.Coverage);
+
+        // Each branch is named once: the plan does not announce what the verification then reports.
+        Assert.Single(report.Coverage, c => c.StartsWith("then_branch of If 'outer' ", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -162,7 +162,8 @@ public sealed class NumericalVerifierTests
         graph.AddOutput(graph.AddNode("If", [condition], ["y"], attributes: [Graph.Ir.Attribute.FromGraph("then_branch", then), Graph.Ir.Attribute.FromGraph("else_branch", otherwise)]).Output);
         var bytes = OnnxModelWriter.ToBytes(model);
         var plan = NumericalVerifier.Prepare(bytes, new VerificationOptions(), TestContext.Current.CancellationToken);
-        Assert.Contains(plan.Coverage, c => c.Contains("then_branch of If", StringComparison.Ordinal) && c.Contains("no sample takes it", StringComparison.Ordinal));
+        Assert.Contains(plan.Coverage, c => c.Contains("then taken by 0", StringComparison.Ordinal));
+        Assert.Contains(plan.Branches, b => b.Branch == "then_branch" && b.Reason == "no sample takes it");
 
         var wrong = Edit(bytes, m =>
         {
