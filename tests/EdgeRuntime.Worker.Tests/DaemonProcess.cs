@@ -58,6 +58,17 @@ internal sealed class DaemonProcess : IAsyncDisposable
             ["EDGE_Logging__Console__FormatterName"] = "simple",
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
         };
+
+        // A daemon sees only the EDGE_ variables its test gives it (and the suite's EDGE_SHARED_MODELS): one a parallel
+        // test sets in this process for a moment (ConfigurationLayersTests) would be an unknown key to it.
+        foreach (var inherited in Environment.GetEnvironmentVariables().Keys.Cast<string>())
+        {
+            if (inherited.StartsWith("EDGE_", StringComparison.Ordinal) && inherited != "EDGE_SHARED_MODELS")
+            {
+                environment.TryAdd(inherited, null);
+            }
+        }
+
         foreach (var (key, value) in settings)
         {
             environment[key] = value;

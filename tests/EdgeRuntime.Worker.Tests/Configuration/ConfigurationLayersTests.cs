@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace EdgeRuntime.Worker.Tests.Configuration;
 
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class ConfigurationLayersTests : IDisposable
 {
     private readonly string _shipped = Directory.CreateTempSubdirectory("edge-shipped-").FullName;
@@ -38,7 +39,7 @@ public sealed class ConfigurationLayersTests : IDisposable
     [Fact]
     public void Layers_EnvironmentPrefixedVariables_OverrideFiles()
     {
-        // A key no other test uses, so parallel tests cannot see it.
+        // A key no other test uses; the unknown-key check, which reads every EDGE_ variable, runs apart (the collection).
         var key = $"LayerTest{Guid.NewGuid():N}";
         File.WriteAllText(Path.Combine(_shipped, "edge-runtime.json"), $$"""{ "{{key}}": { "Value": "file" } }""");
         Environment.SetEnvironmentVariable($"EDGE_{key}__Value", "environment");

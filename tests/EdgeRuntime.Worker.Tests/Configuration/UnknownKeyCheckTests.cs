@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeRuntime.Worker.Tests.Configuration;
 
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class UnknownKeyCheckTests
 {
     private static IReadOnlyList<string> Check(Action<Microsoft.Extensions.Hosting.HostApplicationBuilder>? register, params string[] args)
@@ -25,6 +26,33 @@ public sealed class UnknownKeyCheckTests
 
     [Fact]
     public void Problems_ShippedConfiguration_None() => Assert.Empty(Check(null));
+
+    [Theory]
+    [InlineData(typeof(int), "abc", "'abc' is not a whole number")]
+    [InlineData(typeof(int), "99999999999", "'99999999999' is not a whole number")]
+    [InlineData(typeof(double), "0,5", "'0,5' is not a number (a point for decimals, e.g. 0.5)")]
+    [InlineData(typeof(bool), "yes", "'yes' is not true or false")]
+    [InlineData(typeof(TimeSpan), "5min", "'5min' is not a duration: [d.]hh:mm:ss[.fff], e.g. 00:05:00 for five minutes")]
+    [InlineData(typeof(DateTimeOffset), "tomorrow", "'tomorrow' is not a date and time, e.g. 2026-01-05T07:45:00+00:00")]
+    [InlineData(typeof(DayOfWeek), "Funday", "'Funday' is unknown; allowed: Sunday, Monday, Tuesday, Wednesday, Thursday, Friday, Saturday")]
+    [InlineData(typeof(DayOfWeek), "9", "'9' is unknown; allowed: Sunday, Monday, Tuesday, Wednesday, Thursday, Friday, Saturday")]
+    [InlineData(typeof(int), "42", null)]
+    [InlineData(typeof(double), "0.5", null)]
+    [InlineData(typeof(bool), "True", null)]
+    [InlineData(typeof(TimeSpan), "00:05:00", null)]
+    [InlineData(typeof(DayOfWeek), "monday", null)]
+    [InlineData(typeof(int), "", null)]
+    public void ValueProblem_SaysWhatToWrite_OrNothingWhenTheBinderWouldConvertIt(Type type, string value, string? expected) =>
+        Assert.Equal(expected, UnknownKeyCheck.ValueProblem(type, value));
+
+    [Fact]
+    public void Problems_ValueThatDoesNotConvertInAListElement_NamedInsteadOfDroppingTheElement()
+    {
+        // The binder drops a list element whose value does not convert; the daemon then said "needs at least one source".
+        var problem = Assert.Single(Check(null, "--Pipelines:0:Sources:0:Loops:Interval", "5min"));
+
+        Assert.Equal("Pipelines:0:Sources:0:Loops:Interval: '5min' is not a duration: [d.]hh:mm:ss[.fff], e.g. 00:05:00 for five minutes (set by --Pipelines:0:Sources:0:Loops:Interval)", problem);
+    }
 
     [Fact]
     public void Problems_NewSectionRegisteredTheUsualWay_AcceptedWithoutAList()

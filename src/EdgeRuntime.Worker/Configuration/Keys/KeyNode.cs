@@ -19,6 +19,9 @@ internal sealed class KeyNode
     /// <summary>Anything below is accepted unchecked (sections whose keys are open-ended, such as <c>Logging</c>).</summary>
     public bool FreeForm { get; set; }
 
+    /// <summary>For a value, the type the configuration binder converts it to (nullable unwrapped); null otherwise.</summary>
+    public Type? ValueType { get; set; }
+
     /// <summary>A value: nothing may sit below it.</summary>
     public bool IsValue => Children.Count == 0 && Element is null && AnyKey is null && !FreeForm;
 
@@ -26,6 +29,7 @@ internal sealed class KeyNode
     public void Merge(KeyNode other)
     {
         FreeForm |= other.FreeForm;
+        ValueType ??= other.ValueType;
         if (other.Element is not null)
         {
             Element ??= new KeyNode();

@@ -19,6 +19,7 @@ internal static class OptionsKeys
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (IsValue(type))
         {
+            node.ValueType = type;
             return node;
         }
 

@@ -7,12 +7,19 @@ namespace EdgeRuntime.Worker.Configuration.Keys;
 
 /// <summary>
 /// Finds configuration keys the daemon does not read — a misspelt <c>EDGE_Mqtt__Sever</c> would otherwise be ignored
-/// and the device run on its embedded broker, online to nobody. Each problem is one line naming where the key came
-/// from (the variable, the option or the file), the key, and the nearest key the daemon knows.
+/// and the device run on its embedded broker, online to nobody — and values that do not convert to their key's type.
+/// Each problem is one line naming where the key came from (the variable, the option or the file), the key, and the
+/// nearest key the daemon knows or the form the value must take.
 /// </summary>
+/// <remarks>
+/// Values are checked here, before binding, because the configuration binder drops a list element whose value does
+/// not convert without a word: <c>EDGE_Pipelines__0__Sources__0__Loops__Interval=5min</c> removed the whole source, and
+/// the daemon said "a pipeline needs at least one source". Outside lists the binder's own message named the .NET type
+/// ("to type 'System.Int32'") rather than what to write.
+/// </remarks>
 internal static class UnknownKeyCheck
 {
-    /// <summary>One line per unknown key in <paramref name="configuration"/>'s providers, in provider order.</summary>
+    /// <summary>One line per unknown key or unconvertible value in <paramref name="configuration"/>'s providers, in provider order.</summary>
     public static IReadOnlyList<string> Problems(IConfigurationRoot configuration, KeyNode schema)
     {
         var problems = new List<string>();
@@ -22,7 +29,18 @@ internal static class UnknownKeyCheck
         {
             foreach (var key in AllKeys(provider, null))
             {
-                if (Check(schema, key) is not { } unknown || !reported.Add($"{Describe(provider, unknown.Path)}|{unknown.Path}"))
+                if (Check(schema, key, out var leaf) is not { } unknown)
+                {
+                    // The host adds the command line twice (its own settings, then the app's): one line per value.
+                    if (leaf?.ValueType is { } type && provider.TryGet(key, out var value) && ValueProblem(type, value) is { } problem && reported.Add($"{From(provider, key)}|{key}"))
+                    {
+                        problems.Add($"{key}: {problem} (set {From(provider, key)})");
+                    }
+
+                    continue;
+                }
+
+                if (!reported.Add($"{Describe(provider, unknown.Path)}|{unknown.Path}"))
                 {
                     continue;
                 }
@@ -34,6 +52,55 @@ internal static class UnknownKeyCheck
         return problems;
     }
 
+    /// <summary>
+    /// Why <paramref name="value"/> does not convert to <paramref name="type"/> the way the configuration binder converts
+    /// it (its type converter, invariant culture), in the words of what to write; null when it converts. An empty value
+    /// is left to the binder, which keeps the default for it.
+    /// </summary>
+    internal static string? ValueProblem(Type type, string? value)
+    {
+        if (string.IsNullOrEmpty(value) || type == typeof(string) || type == typeof(object))
+        {
+            return null;
+        }
+
+        if (type.IsEnum)
+        {
+            return Enum.TryParse(type, value, ignoreCase: true, out var parsed) && (Enum.IsDefined(type, parsed!) || type.IsDefined(typeof(FlagsAttribute), false))
+                ? null
+                : $"'{value}' is unknown; allowed: {string.Join(", ", Enum.GetNames(type))}";
+        }
+
+        try
+        {
+            _ = System.ComponentModel.TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
+            return null;
+        }
+        catch (Exception ex) when (ex is FormatException or NotSupportedException or ArgumentException or OverflowException || ex.InnerException is FormatException or OverflowException)
+        {
+            return $"'{value}' is not {Expected(type)}";
+        }
+    }
+
+    private static string Expected(Type type) => type switch
+    {
+        _ when type == typeof(bool) => "true or false",
+        _ when type == typeof(int) || type == typeof(long) || type == typeof(short) => "a whole number",
+        _ when type == typeof(uint) || type == typeof(ulong) || type == typeof(ushort) || type == typeof(byte) => "a whole number of zero or more",
+        _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => "a number (a point for decimals, e.g. 0.5)",
+        _ when type == typeof(TimeSpan) => "a duration: [d.]hh:mm:ss[.fff], e.g. 00:05:00 for five minutes",
+        _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => "a date and time, e.g. 2026-01-05T07:45:00+00:00",
+        _ when type == typeof(Uri) => "a URI",
+        _ => $"a {type.Name}",
+    };
+
+    /// <summary>Where a value came from, after "set": "by EDGE_X__Y", "by --X:Y", "in /path/file.json".</summary>
+    private static string From(IConfigurationProvider provider, string path) => provider switch
+    {
+        JsonConfigurationProvider json => $"in {json.Source.FileProvider?.GetFileInfo(json.Source.Path ?? string.Empty).PhysicalPath ?? json.Source.Path}",
+        _ => $"by {Describe(provider, path)}",
+    };
+
     /// <summary>Where the key came from, as the user wrote it.</summary>
     private static string Describe(IConfigurationProvider provider, string path) => provider switch
     {
@@ -43,8 +110,9 @@ internal static class UnknownKeyCheck
         _ => path,
     };
 
-    private static (string Path, string Reason)? Check(KeyNode schema, string key)
+    private static (string Path, string Reason)? Check(KeyNode schema, string key, out KeyNode? leaf)
     {
+        leaf = null;
         var segments = key.Split(':');
         var node = schema;
         for (var i = 0; i < segments.Length; i++)
@@ -91,6 +159,7 @@ internal static class UnknownKeyCheck
                 : $"unknown key; did you mean {Join(parent, nearest)}?");
         }
 
+        leaf = node;
         return null;
     }
 
