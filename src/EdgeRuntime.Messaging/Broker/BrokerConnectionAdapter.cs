@@ -21,7 +21,8 @@ namespace EdgeRuntime.Messaging.Broker;
 /// with reason 0x95 (Packet too large) and lets the connection end;</item>
 /// <item>orders a retained PUBLISH and a SUBSCRIBE against those of other connections through
 /// <paramref name="gate"/>, so a retained message published during a subscribe to its topic is not lost
-/// (<see cref="RetainedSubscribeGate"/>).</item>
+/// (<see cref="RetainedSubscribeGate"/>); a connection with a retained last will that ends without DISCONNECT takes
+/// a retained publish's place before MQTTnet sends the will (after the last packet, outside any packet's place).</item>
 /// </list>
 /// MQTTnet's server handles one connection's packets one at a time: it asks for the next packet only when it has
 /// dispatched the last. So an operation entered when its packet is handed over ends when the next one is asked for.
@@ -37,6 +38,7 @@ internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner,
     private static readonly TimeSpan GateTimeout = TimeSpan.FromSeconds(10);
     private int _connectSeen;
     private int _inGate;
+    private bool _retainedWill;
     private string? _clientId;
 
     public long BytesReceived => inner.BytesReceived;
@@ -55,7 +57,12 @@ internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner,
 
     public Task ConnectAsync(CancellationToken cancellationToken) => inner.ConnectAsync(cancellationToken);
 
-    public Task DisconnectAsync(CancellationToken cancellationToken) => inner.DisconnectAsync(cancellationToken);
+    public Task DisconnectAsync(CancellationToken cancellationToken)
+    {
+        // The server has started dispatching the will (if any) by now: its retained store holds it.
+        LeaveGate();
+        return inner.DisconnectAsync(cancellationToken);
+    }
 
     public void ResetStatistics() => inner.ResetStatistics();
 
@@ -82,7 +89,21 @@ internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner,
         {
             LogPacketTooLarge(logger, ex.PacketBytes, _clientId ?? "a client before CONNECT", RemoteEndPoint?.ToString() ?? "?", ex.MaxPacketBytes, MqttPacketTooLargeException.Code);
             await TellPacketTooLargeAsync();
+            await EnterForWillAsync();
             throw;
+        }
+        catch (Exception)
+        {
+            // The connection ends without DISCONNECT: MQTTnet publishes the will next, outside any packet of ours.
+            await EnterForWillAsync();
+            throw;
+        }
+
+        if (packet is null)
+        {
+            // Closed or cancelled (MQTTnet's adapter answers null rather than throwing): the same as above.
+            await EnterForWillAsync();
+            return packet!;
         }
 
         if (packet is MqttConnectPacket connect && Interlocked.Exchange(ref _connectSeen, 1) == 0)
@@ -93,6 +114,7 @@ internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner,
             }
 
             _clientId = connect.ClientId;
+            _retainedWill = connect.WillFlag && connect.WillRetain;
         }
 
         var operation = packet switch
@@ -120,6 +142,14 @@ internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner,
     {
         LeaveGate();
         inner.Dispose();
+    }
+
+    private async Task EnterForWillAsync()
+    {
+        if (_retainedWill && await gate.EnterAsync(RetainedSubscribeGate.Operation.RetainedPublish, GateTimeout, CancellationToken.None))
+        {
+            Volatile.Write(ref _inGate, 1);
+        }
     }
 
     private void LeaveGate()
