@@ -11,7 +11,7 @@ namespace EdgeRuntime.Testing;
 /// A port the OS hands out for <c>bind(0)</c> comes from the ephemeral range, the same range every outgoing
 /// connection takes its local port from. Between releasing such a port and the broker binding it, any of the
 /// hundreds of MQTT clients the test assemblies open in parallel could take it as its local port, and the broker
-/// then fails with "address in use" (a CI run lost a Prometheus listener that way). So ports come from below the
+/// then fails with "address in use" (a CI run lost a Prometheus listener that way). So ports come from outside the
 /// ephemeral range (Linux: <c>/proc/sys/net/ipv4/ip_local_port_range</c>), which no outgoing connection uses,
 /// and each is claimed with an exclusive lock file, so the test processes that run side by side never hand
 /// out the same one. The OS drops the lock when a process ends, however it ends.
@@ -28,7 +28,7 @@ public static class FreeTcpPort
     /// A port that was free when asked, that no other test process of this machine holds, and that this
     /// process has not handed out before.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Every port below the ephemeral range is taken.</exception>
+    /// <exception cref="InvalidOperationException">Every port outside the ephemeral range is taken, or the claim folder is not writable.</exception>
     public static int Next()
     {
         lock (Gate)
@@ -37,10 +37,10 @@ public static class FreeTcpPort
             var span = high - low;
             if (_next < 0)
             {
+                RequireWritable();
                 _next = Random.Shared.Next(span);
             }
 
-            Directory.CreateDirectory(ClaimDirectory);
             for (var tried = 0; tried < span; tried++)
             {
                 var port = low + (_next++ % span);
@@ -75,21 +75,46 @@ public static class FreeTcpPort
         }
     }
 
-    /// <summary>[low, high) below the ephemeral range; 10000..32768 where the range cannot be read.</summary>
+    /// <summary>
+    /// [low, high) outside the ephemeral range: the larger of the gaps below it (from 10000) and above it; 10000..32768
+    /// where the range cannot be read.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The ephemeral range leaves fewer than 1,000 ports outside it.</exception>
     private static (int Low, int High) Range()
     {
-        var ephemeralLow = 32_768;
+        int ephemeralLow = 32_768, ephemeralHigh = 60_999;
         try
         {
             var fields = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             ephemeralLow = int.Parse(fields[0], CultureInfo.InvariantCulture);
+            ephemeralHigh = int.Parse(fields[1], CultureInfo.InvariantCulture);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
-            // Not Linux, or a restricted /proc: keep the IANA-style default.
+            // Not Linux, or a restricted /proc: keep Linux's default range.
         }
 
-        return ephemeralLow - LowestPort >= 1_000 ? (LowestPort, ephemeralLow) : (49_152 - 8_192, 49_152);
+        var below = (Low: LowestPort, High: Math.Max(LowestPort, ephemeralLow));
+        var above = (Low: Math.Max(LowestPort, ephemeralHigh + 1), High: 65_536);
+        var chosen = below.High - below.Low >= above.High - above.Low ? below : above;
+        return chosen.High - chosen.Low >= 1_000
+            ? chosen
+            : throw new InvalidOperationException($"the ephemeral port range {ephemeralLow}..{ephemeralHigh} (/proc/sys/net/ipv4/ip_local_port_range) leaves fewer than 1,000 ports for test listeners; narrow it");
+    }
+
+    private static void RequireWritable()
+    {
+        var probe = Path.Combine(ClaimDirectory, $"probe-{Environment.ProcessId}");
+        try
+        {
+            Directory.CreateDirectory(ClaimDirectory);
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"cannot claim test ports: {ClaimDirectory} is not writable ({ex.Message})", ex);
+        }
     }
 
     private static FileStream? TryClaim(int port)

@@ -18,7 +18,7 @@ namespace EdgeRuntime.Messaging.Broker;
 /// </summary>
 internal sealed class LoopbackServerAdapter(int port, int maxPacketBytes, ILogger logger) : IMqttServerAdapter
 {
-    private readonly RetainedSubscribeGate _gate = new();
+    private readonly RetainedSubscribeGate _gate = new(TimeProvider.System);
     private Socket? _listener;
     private CancellationTokenSource? _stopping;
 

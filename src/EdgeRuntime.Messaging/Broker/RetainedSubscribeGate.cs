@@ -13,7 +13,8 @@ namespace EdgeRuntime.Messaging.Broker;
 /// batch admitted at once is the run of waiters of one kind at the head of the queue, so a stream of retained chunks
 /// cannot starve a subscribe, nor the reverse.
 /// </remarks>
-internal sealed class RetainedSubscribeGate
+/// <param name="timeProvider">The clock for waits' timeouts.</param>
+internal sealed class RetainedSubscribeGate(TimeProvider timeProvider)
 {
     private readonly object _lock = new();
     private readonly LinkedList<(Operation Kind, TaskCompletionSource Entered)> _waiting = new();
@@ -65,7 +66,7 @@ internal sealed class RetainedSubscribeGate
         var entered = node.Value.Item2.Task;
         try
         {
-            await entered.WaitAsync(timeout, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await entered.WaitAsync(timeout, timeProvider, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)

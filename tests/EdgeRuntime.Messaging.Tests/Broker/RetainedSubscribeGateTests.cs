@@ -10,7 +10,7 @@ public sealed class RetainedSubscribeGateTests
     [Fact]
     public async Task SameKind_RunsSideBySide()
     {
-        var gate = new RetainedSubscribeGate();
+        var gate = new RetainedSubscribeGate(TimeProvider.System);
 
         Assert.True(await gate.EnterAsync(RetainedPublish, Long, CancellationToken.None));
         Assert.True(await gate.EnterAsync(RetainedPublish, Long, CancellationToken.None));
@@ -21,7 +21,7 @@ public sealed class RetainedSubscribeGateTests
     [Fact]
     public async Task OtherKind_WaitsUntilTheLastOfTheRunningKindExits()
     {
-        var gate = new RetainedSubscribeGate();
+        var gate = new RetainedSubscribeGate(TimeProvider.System);
         await gate.EnterAsync(RetainedPublish, Long, CancellationToken.None);
         await gate.EnterAsync(RetainedPublish, Long, CancellationToken.None);
 
@@ -37,7 +37,7 @@ public sealed class RetainedSubscribeGateTests
     [Fact]
     public async Task AWaitingSubscribe_IsNotOvertakenByLaterPublishes()
     {
-        var gate = new RetainedSubscribeGate();
+        var gate = new RetainedSubscribeGate(TimeProvider.System);
         await gate.EnterAsync(RetainedPublish, Long, CancellationToken.None);
         var subscribe = gate.EnterAsync(Subscribe, Long, CancellationToken.None);
 
@@ -55,7 +55,7 @@ public sealed class RetainedSubscribeGateTests
     [Fact]
     public async Task QueuedRunOfOneKind_IsAdmittedTogether()
     {
-        var gate = new RetainedSubscribeGate();
+        var gate = new RetainedSubscribeGate(TimeProvider.System);
         await gate.EnterAsync(RetainedPublish, Long, CancellationToken.None);
         var first = gate.EnterAsync(Subscribe, Long, CancellationToken.None);
         var second = gate.EnterAsync(Subscribe, Long, CancellationToken.None);
@@ -69,10 +69,15 @@ public sealed class RetainedSubscribeGateTests
     [Fact]
     public async Task Timeout_ReturnsFalse_LeavesTheQueue_AndLetsTheNextIn()
     {
-        var gate = new RetainedSubscribeGate();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var gate = new RetainedSubscribeGate(clock);
         await gate.EnterAsync(RetainedPublish, Long, CancellationToken.None);
 
-        Assert.False(await gate.EnterAsync(Subscribe, TimeSpan.FromMilliseconds(20), CancellationToken.None));
+        var waiting = gate.EnterAsync(Subscribe, TimeSpan.FromSeconds(10), CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(waiting.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(await waiting.WaitAsync(Long, TestContext.Current.CancellationToken));
 
         // The timed-out subscribe left the queue: a publish is not stuck behind it.
         Assert.True(await gate.EnterAsync(RetainedPublish, Long, CancellationToken.None).WaitAsync(Long, TestContext.Current.CancellationToken));
@@ -82,7 +87,7 @@ public sealed class RetainedSubscribeGateTests
     [Fact]
     public async Task Cancelled_Throws_AndHoldsNothing()
     {
-        var gate = new RetainedSubscribeGate();
+        var gate = new RetainedSubscribeGate(TimeProvider.System);
         await gate.EnterAsync(Subscribe, Long, CancellationToken.None);
         using var cancel = new CancellationTokenSource();
 
@@ -97,6 +102,6 @@ public sealed class RetainedSubscribeGateTests
     [Fact]
     public void Exit_WithoutEnter_Throws()
     {
-        Assert.Throws<InvalidOperationException>(() => new RetainedSubscribeGate().Exit());
+        Assert.Throws<InvalidOperationException>(() => new RetainedSubscribeGate(TimeProvider.System).Exit());
     }
 }
