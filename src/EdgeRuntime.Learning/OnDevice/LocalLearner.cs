@@ -123,6 +123,14 @@ public sealed partial class LocalLearner(
                 Report(learning, source, stored, "collecting-examples", "round cancelled before it finished; nothing changed");
                 throw;
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Any other failure (the store, the disk, ONNX Runtime) ends this round, not the daemon: serving goes on with
+                // what served, the status says what happened, and the next round waits for new examples as after any
+                // round (a failure that persists does not retry at every tick).
+                LogRoundFailed(logger, name, ex.GetType().Name, ex.Message);
+                round = new LearningRound(timeProvider.GetUtcNow(), 0, 0, double.NaN, double.NaN, false, $"round failed: {ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}");
+            }
 
             learning.LastRound = round;
             Report(learning, serving.ServingSource(name), store.Count(name), "collecting-examples", round.Outcome);
@@ -223,13 +231,23 @@ public sealed partial class LocalLearner(
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         AtomicFile.WriteAllBytes(path, candidateBytes);
         var candidate = new InstalledModel(learning.Model, source.Version, path, Convert.ToHexStringLower(SHA256.HashData(candidateBytes)));
+        var activated = false;
         try
         {
             activator.ActivateAsync(candidate, new Progress<ModelStepProgress>(), cancellationToken).GetAwaiter().GetResult();
+            activated = true;
         }
         catch (ModelActivationException ex)
         {
             return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, servingMae, candidateMae, false, $"the tuned version did not activate: {ex.Message}");
+        }
+        finally
+        {
+            if (!activated)
+            {
+                // A revision that did not serve must not be on disk: the next start restores the newest revision it finds.
+                DeleteRevision(Path.GetDirectoryName(path)!);
+            }
         }
 
         LogAccepted(logger, learning.Model, source.Version, revision, servingMae, candidateMae);
@@ -271,6 +289,18 @@ public sealed partial class LocalLearner(
         {
             LogRestoreFailed(logger, name, source.Version, ex.Message);
             return null;
+        }
+    }
+
+    private void DeleteRevision(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogRevisionNotDeleted(logger, folder, ex.Message);
         }
     }
 
@@ -349,6 +379,12 @@ public sealed partial class LocalLearner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Learned on the device: {Model} v{Version} local revision {Revision} serves (held-out MAE {Candidate:0.###}, was {Serving:0.###})")]
     private static partial void LogAccepted(ILogger logger, string model, long version, int revision, double serving, double candidate);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Learning round of {Model} failed ({Kind}): {Reason}; serving what served before")]
+    private static partial void LogRoundFailed(ILogger logger, string model, string kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A local revision that did not serve could not be deleted from {Folder}: {Reason}; the next start may serve it")]
+    private static partial void LogRevisionNotDeleted(ILogger logger, string folder, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Model} v{Version} local revision {Revision} again, as before the restart")]
     private static partial void LogRestored(ILogger logger, string model, long version, int revision);

@@ -126,6 +126,56 @@ public sealed class LocalLearnerTests : IDisposable
         Assert.NotNull(Assert.Single(_board.Snapshot()).LastRound);
     }
 
+    [Theory]
+    [InlineData("refused")]
+    [InlineData("disk")]
+    [InlineData("cancelled")]
+    public async Task TunedVersionDoesNotActivate_NoRevisionLeftForTheNextStart_AndTheStatusSaysSo(string failure)
+    {
+        var (store, _) = await ServeShippedAndStoreDay(signalCycleSeconds: 90);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var activator = new FailingActivator(() => failure switch
+        {
+            "refused" => new ModelActivationException("preflight: not enough memory"),
+            "disk" => new IOException("No space left on device"),
+            _ => Cancelled(cancel),
+        });
+        var revisions = new RevisionList();
+        var learner = new LocalLearner(new LearningOptions { MinNewExamples = 1000, Epochs = 3 }, store, _server, activator, new IdleLoad(), _board, _state, KernelUpdaters.Create, TimeProvider.System, NullLogger<LocalLearner>.Instance, revisions);
+
+        var thrown = await Record.ExceptionAsync(() => learner.TickAsync([Model], cancel.Token));
+
+        // Only a cancellation ends the tick with an exception; a failed round is a round that did not serve.
+        Assert.Equal(failure == "cancelled", thrown is OperationCanceledException);
+        Assert.Equal(1, activator.Calls);
+        var status = Assert.Single(_board.Snapshot());
+        Assert.Equal("collecting-examples", status.State);
+        Assert.Equal(0, status.LocalRevision);
+        Assert.Empty(revisions);
+        switch (failure)
+        {
+            case "refused":
+                Assert.Equal("the tuned version did not activate: preflight: not enough memory", status.LastRound!.Outcome);
+                break;
+            case "disk":
+                Assert.Equal("round failed: IOException: No space left on device", status.LastRound!.Outcome);
+                break;
+            default:
+                Assert.Equal("round cancelled before it finished; nothing changed", status.Detail);
+                break;
+        }
+
+        // The next start restores the newest revision on disk: one that never served must not be there.
+        Assert.Empty(Directory.GetFiles(Path.Combine(_state, "learning"), "*.onnx", SearchOption.AllDirectories));
+        Assert.Equal(Path.Combine(_state, "builtin", "model.onnx"), _server.ServingSource(Model)!.Path);
+    }
+
+    private static OperationCanceledException Cancelled(CancellationTokenSource cancel)
+    {
+        cancel.Cancel();
+        return new OperationCanceledException(cancel.Token);
+    }
+
     [Fact]
     public async Task Tick_RunsOnTheLearningThreadAtNice10_NeverOnTheCallersThread()
     {
@@ -217,6 +267,20 @@ public sealed class LocalLearnerTests : IDisposable
     private sealed class IdleLoad : IInferenceLoad
     {
         public InferenceLoad Current => default;
+    }
+
+    // An activator that fails the way a device can: preflight refuses, the disk is full, the daemon stops.
+    private sealed class FailingActivator(Func<Exception> failure) : IModelActivator
+    {
+        public int Calls { get; private set; }
+
+        public Task ActivateAsync(InstalledModel model, IProgress<ModelStepProgress> progress, CancellationToken cancellationToken)
+        {
+            Calls++;
+            throw failure();
+        }
+
+        public long? ServingVersion(string name) => null;
     }
 
     // Inference requests waiting, as the pipelines would report them; settable while a round runs.
