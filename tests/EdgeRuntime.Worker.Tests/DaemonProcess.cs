@@ -63,7 +63,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
         // test sets in this process for a moment (ConfigurationLayersTests) would be an unknown key to it.
         foreach (var inherited in Environment.GetEnvironmentVariables().Keys.Cast<string>())
         {
-            if (inherited.StartsWith("EDGE_", StringComparison.Ordinal) && inherited != "EDGE_SHARED_MODELS")
+            if (inherited.StartsWith("EDGE_", StringComparison.OrdinalIgnoreCase) && !inherited.Equals("EDGE_SHARED_MODELS", StringComparison.OrdinalIgnoreCase))
             {
                 environment.TryAdd(inherited, null);
             }

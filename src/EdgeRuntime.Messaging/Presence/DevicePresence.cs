@@ -143,7 +143,8 @@ public sealed partial class DevicePresence : IDisposable
     }
 
     /// <summary>Publishes the offline status (reason shutdown) and stops all further publishing.</summary>
-    public Task PublishOfflineAsync()
+    /// <returns>True once the broker acknowledged it; false when it could not be queued or was refused (logged).</returns>
+    public Task<bool> PublishOfflineAsync()
     {
         var offline = Current(DeviceState.Offline, "shutdown");
         _offline = offline;
@@ -243,7 +244,7 @@ public sealed partial class DevicePresence : IDisposable
         return Task.CompletedTask;
     }
 
-    private async Task PublishAsync(DeviceStatus status)
+    private async Task<bool> PublishAsync(DeviceStatus status)
     {
         var message = new OutgoingMessage(_topics.DeviceStatus(status.DeviceId), DeviceStatusJson.Serialize(status), retain: true)
         {
@@ -253,10 +254,12 @@ public sealed partial class DevicePresence : IDisposable
         try
         {
             await _supervisor.PublishAsync(message);
+            return true;
         }
         catch (Exception ex) when (ex is OutgoingQueueFullException or PublishRejectedException or ObjectDisposedException)
         {
             LogStatusNotPublished(_logger, status.State.ToString(), ex.Message);
+            return false;
         }
     }
 

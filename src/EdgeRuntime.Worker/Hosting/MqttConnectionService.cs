@@ -33,8 +33,11 @@ internal sealed partial class MqttConnectionService(
         {
             try
             {
-                await presence.PublishOfflineAsync().WaitAsync(OfflineTimeout, timeProvider, cancellationToken);
-                LogOfflinePublished(logger, supervisor.Endpoint);
+                // A status that could not be queued or was refused is logged where it failed.
+                if (await presence.PublishOfflineAsync().WaitAsync(OfflineTimeout, timeProvider, cancellationToken))
+                {
+                    LogOfflinePublished(logger, supervisor.Endpoint);
+                }
             }
             catch (TimeoutException)
             {
@@ -55,7 +58,7 @@ internal sealed partial class MqttConnectionService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: published the offline status (reason shutdown) to {Endpoint}")]
     private static partial void LogOfflinePublished(ILogger logger, string endpoint);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping while not connected to {Endpoint}: the broker publishes the last will (offline, reason connection-lost) when it notices")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping while not connected to {Endpoint}: no offline status sent (if a connection was lost, the broker has published its last will: offline, reason connection-lost)")]
     private static partial void LogOfflineByWill(ILogger logger, string endpoint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The broker did not confirm the offline status within {Seconds} s")]

@@ -36,12 +36,18 @@ public sealed class UnknownKeyCheckTests
     [InlineData(typeof(DateTimeOffset), "tomorrow", "'tomorrow' is not a date and time, e.g. 2026-01-05T07:45:00+00:00")]
     [InlineData(typeof(DayOfWeek), "Funday", "'Funday' is unknown; allowed: Sunday, Monday, Tuesday, Wednesday, Thursday, Friday, Saturday")]
     [InlineData(typeof(DayOfWeek), "9", "'9' is unknown; allowed: Sunday, Monday, Tuesday, Wednesday, Thursday, Friday, Saturday")]
+    [InlineData(typeof(TimeSpan), "60", "'60' would be 60 days; write a duration as [d.]hh:mm:ss[.fff], e.g. 00:01:00 for a minute (1.00:00:00 for a day)")]
+    [InlineData(typeof(TimeSpan), "1.02:03:04", null)]
+    [InlineData(typeof(TimeSpan), "00:00:00.200", null)]
     [InlineData(typeof(int), "42", null)]
     [InlineData(typeof(double), "0.5", null)]
     [InlineData(typeof(bool), "True", null)]
     [InlineData(typeof(TimeSpan), "00:05:00", null)]
     [InlineData(typeof(DayOfWeek), "monday", null)]
-    [InlineData(typeof(int), "", null)]
+    [InlineData(typeof(int), "", "is empty; give a whole number, or unset it to keep the default")]
+    [InlineData(typeof(int?), "", null)]
+    [InlineData(typeof(int?), "x", "'x' is not a whole number")]
+    [InlineData(typeof(string), "", null)]
     public void ValueProblem_SaysWhatToWrite_OrNothingWhenTheBinderWouldConvertIt(Type type, string value, string? expected) =>
         Assert.Equal(expected, UnknownKeyCheck.ValueProblem(type, value));
 
@@ -53,6 +59,13 @@ public sealed class UnknownKeyCheckTests
 
         Assert.Equal("Pipelines:0:Sources:0:Loops:Interval: '5min' is not a duration: [d.]hh:mm:ss[.fff], e.g. 00:05:00 for five minutes (set by --Pipelines:0:Sources:0:Loops:Interval)", problem);
     }
+
+    [Theory]
+    [InlineData("--Delivery:TrustedKeys", "/etc/edge-runtime/fleet.pub", "Delivery:TrustedKeys: '/etc/edge-runtime/fleet.pub' is a value, but Delivery:TrustedKeys is a list: write its entries as Delivery:TrustedKeys:0, Delivery:TrustedKeys:1, … (set by --Delivery:TrustedKeys)")]
+    [InlineData("--Pipelines:0:Sources:0", "foo", "Pipelines:0:Sources:0: 'foo' is a value, but Pipelines:0:Sources:0 is a section: write its keys below it (")]
+    [InlineData("--Mqtt", "localhost", "Mqtt: 'localhost' is a value, but Mqtt is a section: write its keys below it (")]
+    public void Problems_ValueWhereAListOrSectionBelongs_NamedInsteadOfIgnored(string key, string value, string expected) =>
+        Assert.StartsWith(expected, Assert.Single(Check(null, key, value)), StringComparison.Ordinal);
 
     [Fact]
     public void Problems_NewSectionRegisteredTheUsualWay_AcceptedWithoutAList()

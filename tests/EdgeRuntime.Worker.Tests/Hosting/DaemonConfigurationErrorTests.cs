@@ -14,6 +14,8 @@ public sealed class DaemonConfigurationErrorTests
         { "EDGE_Health__IntervalSeconds", "1.5x", "Health:IntervalSeconds", "'1.5x' is not a whole number" },
         { "EDGE_Pipelines__0__Sources__0__Loops__Interval", "5min", "Pipelines:0:Sources:0:Loops:Interval", "'5min' is not a duration: [d.]hh:mm:ss[.fff], e.g. 00:05:00" },
         { "EDGE_Pipelines__0__Enabled", "yes", "Pipelines:0:Enabled", "'yes' is not true or false" },
+        { "EDGE_Pipelines__0__Sources__0__Loops__Interval", "300", "Pipelines:0:Sources:0:Loops:Interval", "'300' would be 300 days" },
+        { "EDGE_Delivery__TrustedKeys", "/etc/edge-runtime/fleet.pub", "Delivery:TrustedKeys", "is a list: write its entries as Delivery:TrustedKeys:0" },
         { "EDGE_DeviceId", "a/b", "DeviceId", "'a/b' is not usable" },
         { "EDGE_Status__RefreshSeconds", "0", "Status:RefreshSeconds", "0 is out of range" },
         { "EDGE_Delivery__TrustedKeys__0", "/nonexistent/fleet.pub", "Delivery:TrustedKeys:0", "'/nonexistent/fleet.pub' does not exist" },

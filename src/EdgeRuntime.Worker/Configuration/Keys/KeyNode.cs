@@ -19,7 +19,7 @@ internal sealed class KeyNode
     /// <summary>Anything below is accepted unchecked (sections whose keys are open-ended, such as <c>Logging</c>).</summary>
     public bool FreeForm { get; set; }
 
-    /// <summary>For a value, the type the configuration binder converts it to (nullable unwrapped); null otherwise.</summary>
+    /// <summary>For a value, the type the configuration binder converts it to, as declared (int? stays int?); null otherwise.</summary>
     public Type? ValueType { get; set; }
 
     /// <summary>A value: nothing may sit below it.</summary>

@@ -16,10 +16,11 @@ internal static class OptionsKeys
     private static KeyNode Of(Type type, HashSet<Type> visiting)
     {
         var node = new KeyNode();
+        var declared = type;
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (IsValue(type))
         {
-            node.ValueType = type;
+            node.ValueType = declared;
             return node;
         }
 

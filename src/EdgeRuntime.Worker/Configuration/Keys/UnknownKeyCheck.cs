@@ -32,7 +32,7 @@ internal static class UnknownKeyCheck
                 if (Check(schema, key, out var leaf) is not { } unknown)
                 {
                     // The host adds the command line twice (its own settings, then the app's): one line per value.
-                    if (leaf?.ValueType is { } type && provider.TryGet(key, out var value) && ValueProblem(type, value) is { } problem && reported.Add($"{From(provider, key)}|{key}"))
+                    if (leaf is not null && provider.TryGet(key, out var value) && ValueProblem(leaf, key, value) is { } problem && reported.Add($"{From(provider, key)}|{key}"))
                     {
                         problems.Add($"{key}: {problem} (set {From(provider, key)})");
                     }
@@ -53,15 +53,55 @@ internal static class UnknownKeyCheck
     }
 
     /// <summary>
+    /// Why <paramref name="value"/> cannot stand at <paramref name="key"/>: a value where a list or a section belongs
+    /// (the binder ignores it without a word: <c>EDGE_Delivery__TrustedKeys=fleet.pub</c> left no key trusted), or
+    /// one that does not convert (<see cref="ValueProblem(Type, string?)"/>). JSON's <c>[]</c> and <c>{}</c> arrive as
+    /// empty values and are fine.
+    /// </summary>
+    private static string? ValueProblem(KeyNode node, string key, string? value)
+    {
+        if (node.ValueType is { } type)
+        {
+            return ValueProblem(type, value);
+        }
+
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (node.Element is not null)
+        {
+            return $"'{value}' is a value, but {key} is a list: write its entries as {key}:0, {key}:1, …";
+        }
+
+        if (node.AnyKey is not null || node.Children.Count > 0)
+        {
+            return $"'{value}' is a value, but {key} is a section: write its keys below it ({string.Join(", ", node.Children.Keys.Take(3).Select(k => $"{key}:{k}"))}{(node.Children.Count > 3 ? ", …" : string.Empty)})".Replace(" ()", string.Empty, StringComparison.Ordinal);
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Why <paramref name="value"/> does not convert to <paramref name="type"/> the way the configuration binder converts
-    /// it (its type converter, invariant culture), in the words of what to write; null when it converts. An empty value
-    /// is left to the binder, which keeps the default for it.
+    /// it (its type converter, invariant culture), in the words of what to write; null when it converts. Also refused:
+    /// an empty value for a type that cannot be null, and a bare number for a duration (TimeSpan reads it as days).
     /// </summary>
     internal static string? ValueProblem(Type type, string? value)
     {
-        if (string.IsNullOrEmpty(value) || type == typeof(string) || type == typeof(object))
+        var nullable = Nullable.GetUnderlyingType(type) is not null;
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(string) || type == typeof(object))
         {
             return null;
+        }
+
+        if (string.IsNullOrEmpty(value))
+        {
+            // The binder turns an empty value into null for int? and the like, and fails for int (inside a list, by
+            // dropping the whole entry).
+            return nullable ? null : $"is empty; give {(type.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(type))}" : Expected(type))}, or unset it to keep the default";
         }
 
         if (type.IsEnum)
@@ -69,6 +109,13 @@ internal static class UnknownKeyCheck
             return Enum.TryParse(type, value, ignoreCase: true, out var parsed) && (Enum.IsDefined(type, parsed!) || type.IsDefined(typeof(FlagsAttribute), false))
                 ? null
                 : $"'{value}' is unknown; allowed: {string.Join(", ", Enum.GetNames(type))}";
+        }
+
+        if (type == typeof(TimeSpan) && !value.Contains(':', StringComparison.Ordinal) && double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            // TimeSpan reads a bare number as days: "60" meant as seconds is two months, which passes every range check
+            // a minimum gives and then fails the first timer.
+            return $"'{value}' would be {value} days; write a duration as [d.]hh:mm:ss[.fff], e.g. 00:01:00 for a minute (1.00:00:00 for a day)";
         }
 
         try
