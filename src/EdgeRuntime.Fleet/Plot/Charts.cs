@@ -3,7 +3,10 @@ using ScottPlot;
 
 namespace EdgeRuntime.Fleet.Plot;
 
-/// <summary>The charts of <c>edgectl plot</c>, drawn with ScottPlot and saved as PNG or SVG.</summary>
+/// <summary>
+/// The charts of <c>edgectl plot</c>, drawn with ScottPlot and saved as PNG or SVG. Legends sit below the data area:
+/// inside it, a corner legend hid the end of the error plot's baseline.
+/// </summary>
 internal static class Charts
 {
     private static readonly Color ObservedColor = Color.FromHex("#1f77b4");
@@ -37,7 +40,7 @@ internal static class Charts
         plot.Title($"{pipeline} / {stream}: forecast of {metric} against what was observed");
         plot.XLabel("interval start (UTC)");
         plot.YLabel($"{metric} per interval");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Edge.Bottom);
         return plot;
     }
 
@@ -54,7 +57,7 @@ internal static class Charts
         plot.Title($"{pipeline}: latency, sample ready to result ready (per {Describe(bucket)})");
         plot.XLabel("time (UTC)");
         plot.YLabel("ms");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Bottom);
         return plot;
     }
 
@@ -75,7 +78,7 @@ internal static class Charts
         plot.Title($"{pipeline}: forecast error over time (mean absolute error of the last {window} next-interval forecasts)");
         plot.XLabel("interval start (UTC)");
         plot.YLabel("mean absolute error");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Bottom);
         return plot;
     }
 
@@ -98,7 +101,7 @@ internal static class Charts
         plot.Title("learning curves");
         plot.XLabel("step");
         plot.YLabel("loss");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Bottom);
         return plot;
     }
 

@@ -12,7 +12,7 @@ public sealed class ModelSession : IDisposable
     private readonly InferenceSession _session;
 
     // Read-only run settings, shared by concurrent runs of the serving hot path.
-    private readonly RunOptions _runOptions = new();
+    private readonly RunOptions _runOptions = new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
     private readonly ExecutionProvider _provider;
     private readonly List<BoundRun> _bound = [];
     private bool _disposed;
@@ -64,7 +64,7 @@ public sealed class ModelSession : IDisposable
             }
 
             var wanted = outputNames ?? OutputNames;
-            using var runOptions = new RunOptions();
+            using var runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
             using var results = _session.Run(runOptions, names, values, wanted);
             var outputs = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             for (var i = 0; i < wanted.Count; i++)

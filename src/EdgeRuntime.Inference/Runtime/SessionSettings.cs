@@ -54,7 +54,10 @@ public sealed record SessionSettings
             GraphOptimizationLevel = OptimizationLevel,
             IntraOpNumThreads = IntraOpThreads,
             InterOpNumThreads = 1,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+
+            // Every failure ONNX Runtime reports also throws, and EdgeRuntime says it in one line with the model's
+            // name; its own log would add coloured lines on stderr for the same error (optimize's "one line" promise).
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
         };
         try
         {
