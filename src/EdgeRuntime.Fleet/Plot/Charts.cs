@@ -4,8 +4,7 @@ using ScottPlot;
 namespace EdgeRuntime.Fleet.Plot;
 
 /// <summary>
-/// The charts of <c>edgectl plot</c>, drawn with ScottPlot and saved as PNG or SVG. Legends sit below the data area:
-/// inside it, a corner legend hid the end of the error plot's baseline.
+/// The charts of <c>edgectl plot</c>, drawn with ScottPlot and saved as PNG or SVG.
 /// </summary>
 internal static class Charts
 {
@@ -40,7 +39,7 @@ internal static class Charts
         plot.Title($"{pipeline} / {stream}: forecast of {metric} against what was observed");
         plot.XLabel("interval start (UTC)");
         plot.YLabel($"{metric} per interval");
-        plot.ShowLegend(Edge.Bottom);
+        plot.ShowLegend(Alignment.UpperLeft);
         return plot;
     }
 
@@ -57,7 +56,7 @@ internal static class Charts
         plot.Title($"{pipeline}: latency, sample ready to result ready (per {Describe(bucket)})");
         plot.XLabel("time (UTC)");
         plot.YLabel("ms");
-        plot.ShowLegend(Edge.Bottom);
+        plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
 
@@ -78,6 +77,8 @@ internal static class Charts
         plot.Title($"{pipeline}: forecast error over time (mean absolute error of the last {window} next-interval forecasts)");
         plot.XLabel("interval start (UTC)");
         plot.YLabel("mean absolute error");
+
+        // Below the data, not in a corner: both errors end at their latest value, top right, where a legend hid them.
         plot.ShowLegend(Edge.Bottom);
         return plot;
     }
@@ -101,7 +102,7 @@ internal static class Charts
         plot.Title("learning curves");
         plot.XLabel("step");
         plot.YLabel("loss");
-        plot.ShowLegend(Edge.Bottom);
+        plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
 
