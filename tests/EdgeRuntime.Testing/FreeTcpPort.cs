@@ -23,6 +23,8 @@ public static class FreeTcpPort
     private static readonly List<FileStream> Claims = [];
     private static readonly string ClaimDirectory = Path.Combine(Path.GetTempPath(), $"edgeruntime-test-ports-{Environment.UserName}");
     private static int _next = -1;
+    private static int _low;
+    private static int _high;
 
     /// <summary>
     /// A port that was free when asked, that no other test process of this machine holds, and that this
@@ -33,13 +35,15 @@ public static class FreeTcpPort
     {
         lock (Gate)
         {
-            var (low, high) = Range();
-            var span = high - low;
             if (_next < 0)
             {
+                // Once per process: the range and the claim folder do not change while the tests run.
+                (_low, _high) = Range();
                 RequireWritable();
-                _next = Random.Shared.Next(span);
+                _next = Random.Shared.Next(_high - _low);
             }
+
+            var (low, high, span) = (_low, _high, _high - _low);
 
             for (var tried = 0; tried < span; tried++)
             {

@@ -85,15 +85,14 @@ internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner,
         {
             packet = await inner.ReceivePacketAsync(cancellationToken);
         }
-        catch (MqttPacketTooLargeException ex)
+        catch (Exception ex)
         {
-            LogPacketTooLarge(logger, ex.PacketBytes, _clientId ?? "a client before CONNECT", RemoteEndPoint?.ToString() ?? "?", ex.MaxPacketBytes, MqttPacketTooLargeException.Code);
-            await TellPacketTooLargeAsync();
-            await EnterForWillAsync();
-            throw;
-        }
-        catch (Exception)
-        {
+            if (ex is MqttPacketTooLargeException tooLarge)
+            {
+                LogPacketTooLarge(logger, tooLarge.PacketBytes, _clientId ?? "a client before CONNECT", RemoteEndPoint?.ToString() ?? "?", tooLarge.MaxPacketBytes, MqttPacketTooLargeException.Code);
+                await TellPacketTooLargeAsync();
+            }
+
             // The connection ends without DISCONNECT: MQTTnet publishes the will next, outside any packet of ours.
             await EnterForWillAsync();
             throw;
@@ -125,14 +124,7 @@ internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner,
         };
         if (operation is { } kind)
         {
-            if (await gate.EnterAsync(kind, GateTimeout, cancellationToken))
-            {
-                Volatile.Write(ref _inGate, 1);
-            }
-            else
-            {
-                LogGateTimeout(logger, kind == RetainedSubscribeGate.Operation.Subscribe ? "a SUBSCRIBE" : "a retained PUBLISH", _clientId ?? "?", GateTimeout.TotalSeconds);
-            }
+            await EnterGateAsync(kind, kind == RetainedSubscribeGate.Operation.Subscribe ? "a SUBSCRIBE" : "a retained PUBLISH", cancellationToken);
         }
 
         return packet;
@@ -144,11 +136,18 @@ internal sealed partial class BrokerConnectionAdapter(IMqttChannelAdapter inner,
         inner.Dispose();
     }
 
-    private async Task EnterForWillAsync()
+    private Task EnterForWillAsync() =>
+        _retainedWill ? EnterGateAsync(RetainedSubscribeGate.Operation.RetainedPublish, "a retained last will", CancellationToken.None) : Task.CompletedTask;
+
+    private async Task EnterGateAsync(RetainedSubscribeGate.Operation kind, string what, CancellationToken cancellationToken)
     {
-        if (_retainedWill && await gate.EnterAsync(RetainedSubscribeGate.Operation.RetainedPublish, GateTimeout, CancellationToken.None))
+        if (await gate.EnterAsync(kind, GateTimeout, cancellationToken))
         {
             Volatile.Write(ref _inGate, 1);
+        }
+        else
+        {
+            LogGateTimeout(logger, what, _clientId ?? "?", GateTimeout.TotalSeconds);
         }
     }
 

@@ -5,22 +5,13 @@ using Microsoft.Extensions.Options;
 namespace EdgeRuntime.Pipelines.Configuration;
 
 /// <summary>Checks pipelines, batching and result storage at start: one line per problem, naming the key.</summary>
-/// <param name="bindingProblems">
-/// Problems found in the raw configuration (an enum value that did not convert makes the binder leave the whole list
-/// element out); when there are any, they are reported instead of what the incomplete options would show.
-/// </param>
-public sealed partial class PipelineOptionsValidator(Func<IReadOnlyList<string>>? bindingProblems = null)
+public sealed partial class PipelineOptionsValidator
     : IValidateOptions<PipelineSetOptions>, IValidateOptions<BatchingOptions>, IValidateOptions<StorageOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, PipelineSetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (bindingProblems?.Invoke() is { Count: > 0 } problems)
-        {
-            return ValidateOptionsResult.Fail(problems);
-        }
-
         var failures = new List<string>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Pipelines.Count; i++)

@@ -22,7 +22,9 @@ internal static class PipelineServices
 {
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
-        var validator = new PipelineOptionsValidator(() => PipelineEnumCheck.Problems(configuration));
+        // A list element whose value does not convert (an unknown source type) is named before binding, by the daemon's
+        // configuration check (UnknownKeyCheck), so the validator only sees options that bound whole.
+        var validator = new PipelineOptionsValidator();
         services.AddOptions<PipelineSetOptions>().Bind(configuration).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PipelineSetOptions>>(validator);
         services.AddOptions<BatchingOptions>().Bind(configuration.GetSection(BatchingOptions.SectionName)).ValidateOnStart();

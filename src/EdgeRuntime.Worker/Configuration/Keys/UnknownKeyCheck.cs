@@ -144,7 +144,7 @@ internal static class UnknownKeyCheck
     /// <summary>Where a value came from, after "set": "by EDGE_X__Y", "by --X:Y", "in /path/file.json".</summary>
     private static string From(IConfigurationProvider provider, string path) => provider switch
     {
-        JsonConfigurationProvider json => $"in {json.Source.FileProvider?.GetFileInfo(json.Source.Path ?? string.Empty).PhysicalPath ?? json.Source.Path}",
+        JsonConfigurationProvider json => $"in {FilePath(json)}",
         _ => $"by {Describe(provider, path)}",
     };
 
@@ -153,9 +153,12 @@ internal static class UnknownKeyCheck
     {
         EnvironmentVariablesConfigurationProvider => $"{ConfigurationLayers.EnvironmentPrefix}{path.Replace(":", "__", StringComparison.Ordinal)}",
         CommandLineConfigurationProvider => $"--{path}",
-        JsonConfigurationProvider json => $"{json.Source.FileProvider?.GetFileInfo(json.Source.Path ?? string.Empty).PhysicalPath ?? json.Source.Path}: {path}",
+        JsonConfigurationProvider json => $"{FilePath(json)}: {path}",
         _ => path,
     };
+
+    private static string? FilePath(JsonConfigurationProvider json) =>
+        json.Source.FileProvider?.GetFileInfo(json.Source.Path ?? string.Empty).PhysicalPath ?? json.Source.Path;
 
     private static (string Path, string Reason)? Check(KeyNode schema, string key, out KeyNode? leaf)
     {
