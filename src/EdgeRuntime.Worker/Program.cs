@@ -2,6 +2,8 @@ using EdgeRuntime.Core;
 using EdgeRuntime.Worker;
 using EdgeRuntime.Worker.Health;
 using EdgeRuntime.Worker.Hosting;
+using EdgeRuntime.Worker.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -33,9 +35,10 @@ if (args.Any(a => a is "--version" or "version"))
 var probe = args is ["health", ..];
 var settings = probe ? args[1..] : args;
 IHost host;
+HostApplicationBuilder? builder = null;
 try
 {
-    var builder = EdgeRuntimeHost.CreateBuilder(settings);
+    builder = EdgeRuntimeHost.CreateBuilder(settings);
 
     // A misspelt key would otherwise be ignored and the device run on defaults (its own broker, online to nobody).
     var unknown = EdgeRuntimeHost.UnknownConfigurationKeys(builder);
@@ -62,6 +65,12 @@ catch (OptionsValidationException ex)
     }
 
     return ConfigurationError;
+}
+catch (InvalidOperationException ex) when (PrometheusEndpointFailure.Describe(ex, PrometheusPort(builder)) is { } reason)
+{
+    // The Prometheus endpoint starts listening while the options are validated; its port is taken or not allowed.
+    await Console.Error.WriteLineAsync($"edge-runtime: cannot start: {reason}");
+    return Failure;
 }
 catch (Exception ex) when (ex is InvalidOperationException or FormatException or InvalidDataException or DirectoryNotFoundException or StartupException)
 {
@@ -90,12 +99,14 @@ catch (StartupException ex)
     await Console.Error.WriteLineAsync($"edge-runtime: cannot start: {ex.Message}");
     return Failure;
 }
-catch (System.Net.HttpListenerException ex)
+catch (Exception ex) when (PrometheusEndpointFailure.Describe(ex, PrometheusPort(builder)) is { } reason)
 {
-    // The Prometheus endpoint's port is taken or not allowed.
-    await Console.Error.WriteLineAsync($"edge-runtime: cannot start: Metrics:Prometheus:Port: {ex.Message}");
+    await Console.Error.WriteLineAsync($"edge-runtime: cannot start: {reason}");
     return Failure;
 }
+
+static int PrometheusPort(HostApplicationBuilder? builder) =>
+    builder?.Configuration.GetValue<int?>("Metrics:Prometheus:Port") ?? new EdgeRuntime.Worker.Metrics.PrometheusOptions().Port;
 
 static string OneLine(Exception ex)
 {

@@ -89,8 +89,54 @@ internal sealed class DaemonProcess : IAsyncDisposable
         return (exit, string.Join('\n', run.Process.StandardOutput.Concat(run.Process.StandardError)));
     }
 
-    public static DaemonProcess StartWithEmbeddedBroker(int port) =>
-        Start(new Dictionary<string, string?> { ["EDGE_Mqtt__EmbeddedPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+    /// <summary>
+    /// Starts the daemon with a fresh <see cref="FreeTcpPort"/> port in each of <paramref name="portSettings"/> (such as
+    /// <c>EDGE_Metrics__Prometheus__Port</c>) and waits until it listens on all of them, or has exited.
+    /// </summary>
+    /// <remarks>
+    /// The daemon binds its ports a second or more after FreeTcpPort saw them free. Should another process take one in
+    /// that time, the daemon exits saying the port "is already in use": that start is written to the test output and to
+    /// <see cref="CiSummary"/> with the port's holder, and the daemon is started again on fresh ports (three tries).
+    /// Any other exit is returned as it is, for the test to report.
+    /// </remarks>
+    public static async Task<(DaemonProcess Daemon, IReadOnlyDictionary<string, int> Ports)> StartListeningAsync(
+        IReadOnlyDictionary<string, string?> settings, params string[] portSettings)
+    {
+        const int Tries = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            var ports = portSettings.ToDictionary(setting => setting, _ => FreeTcpPort.Next());
+            var withPorts = new Dictionary<string, string?>(settings);
+            foreach (var (setting, port) in ports)
+            {
+                withPorts[setting] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            var daemon = Start(withPorts);
+            await Eventually.TrueAsync(
+                () => daemon.Process.HasExited || ports.Values.All(port => FreeTcpPort.IsListeningAsync(port).GetAwaiter().GetResult()),
+                $"the daemon to listen on {string.Join(", ", ports.Select(p => $"{p.Key}={p.Value}"))}",
+                TimeSpan.FromSeconds(90));
+            var taken = daemon.Process.HasExited
+                ? ports.FirstOrDefault(p => daemon.Process.StandardError.Any(line => line.Contains($"port {p.Value} on 127.0.0.1 is already in use", StringComparison.Ordinal)))
+                : default;
+            if (taken.Key is null || attempt == Tries)
+            {
+                return (daemon, ports);
+            }
+
+            var holders = PortHolders.Describe(taken.Value);
+            CiSummary.Report($"{taken.Key}={taken.Value} was taken before the daemon bound it (try {attempt} of {Tries}); now held by: {(holders.Count == 0 ? "nobody" : string.Join("; ", holders))}");
+            await daemon.DisposeAsync();
+        }
+    }
+
+    /// <summary>Starts the daemon on its embedded broker, on a fresh port, and waits until the broker listens (or the daemon exited).</summary>
+    public static async Task<(DaemonProcess Daemon, int Port)> StartWithEmbeddedBrokerAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var (daemon, ports) = await StartListeningAsync(settings ?? new Dictionary<string, string?>(), "EDGE_Mqtt__EmbeddedPort");
+        return (daemon, ports["EDGE_Mqtt__EmbeddedPort"]);
+    }
 
     public static DaemonProcess StartWithBroker(string address) =>
         Start(new Dictionary<string, string?> { ["EDGE_Mqtt__Server"] = address });

@@ -13,8 +13,6 @@ internal static class FaultCampaign
     public const int InProcessFaults = 24;
     public const int DaemonFaults = 10;
 
-    private static readonly Lock SummaryGate = new();
-
     public static async Task<FaultLedger> RunAsync(string broker)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("DELIVERY_FAULT_SEED"), out var fixedSeed) ? fixedSeed : Random.Shared.Next();
@@ -39,20 +37,14 @@ internal static class FaultCampaign
     }
 
     /// <summary>
-    /// The summary line goes to the test's output and, when <c>DELIVERY_FAULT_SUMMARY</c> names a file, is appended there:
-    /// <c>.ci/run</c> sets it and prints the file, since a test run shows the output of failed tests only.
+    /// The summary line goes to the test's output and to <see cref="CiSummary"/>, which <c>.ci/run</c> prints after the
+    /// run, since a test run shows the output of failed tests only.
     /// </summary>
     private static void Publish(FaultLedger ledger)
     {
         var line = $"delivery fault campaign, {ledger.Summary}";
         TestContext.Current.TestOutputHelper?.WriteLine(line);
-        if (Environment.GetEnvironmentVariable("DELIVERY_FAULT_SUMMARY") is { Length: > 0 } path)
-        {
-            lock (SummaryGate)
-            {
-                File.AppendAllText(path, line + Environment.NewLine);
-            }
-        }
+        CiSummary.Append(line);
     }
 
     public static void AssertHeld(FaultLedger ledger)

@@ -35,31 +35,46 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public static async Task<MosquittoBroker> StartAsync(IEnumerable<string>? extraConfig = null, IEnumerable<string>? listenerOptions = null)
     {
         ExternalTool.Require("mosquitto");
-        var directory = System.IO.Directory.CreateTempSubdirectory("edge-mosquitto-").FullName;
-
-        // Started as root (CI), mosquitto drops to its own user, which must still write its log here.
-        if (!OperatingSystem.IsWindows())
+        const int Tries = 3;
+        for (var attempt = 1; ; attempt++)
         {
-            File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111);
+            var directory = System.IO.Directory.CreateTempSubdirectory("edge-mosquitto-").FullName;
+
+            // Started as root (CI), mosquitto drops to its own user, which must still write its log here.
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111);
+            }
+
+            var port = FreeTcpPort.Next();
+            var lines = new List<string>
+            {
+                "per_listener_settings false",
+                "allow_anonymous true",
+                $"log_dest file {Path.Combine(directory, "mosquitto.log")}",
+                "log_type all",
+                "persistence false",
+                $"listener {port} 127.0.0.1",
+            };
+            lines.AddRange(listenerOptions ?? []);
+            lines.AddRange(extraConfig ?? []);
+            var configPath = Path.Combine(directory, "mosquitto.conf");
+            await File.WriteAllLinesAsync(configPath, lines);
+
+            var broker = new MosquittoBroker(directory, port, configPath);
+            try
+            {
+                await broker.StartProcessAsync();
+                return broker;
+            }
+            catch (InvalidOperationException ex) when (attempt < Tries && ex.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                // Another process took the port between FreeTcpPort's check and mosquitto's bind: say so, and take another.
+                var holders = PortHolders.Describe(port);
+                CiSummary.Report($"mosquitto's port {port} was taken before it bound it (try {attempt} of {Tries}); now held by: {(holders.Count == 0 ? "nobody" : string.Join("; ", holders))}");
+                await broker.DisposeAsync();
+            }
         }
-        var port = FreeTcpPort.Next();
-        var lines = new List<string>
-        {
-            "per_listener_settings false",
-            "allow_anonymous true",
-            $"log_dest file {Path.Combine(directory, "mosquitto.log")}",
-            "log_type all",
-            "persistence false",
-            $"listener {port} 127.0.0.1",
-        };
-        lines.AddRange(listenerOptions ?? []);
-        lines.AddRange(extraConfig ?? []);
-        var configPath = Path.Combine(directory, "mosquitto.conf");
-        await File.WriteAllLinesAsync(configPath, lines);
-
-        var broker = new MosquittoBroker(directory, port, configPath);
-        await broker.StartProcessAsync();
-        return broker;
     }
 
     /// <summary>SIGKILL: the broker dies without saving anything, as in a crash or power loss.</summary>

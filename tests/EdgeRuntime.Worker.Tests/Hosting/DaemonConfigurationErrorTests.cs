@@ -92,6 +92,25 @@ public sealed class DaemonConfigurationErrorTests
     }
 
     [Fact]
+    public async Task Start_PrometheusPortTaken_ExitsNonZeroNamingTheSettingAndTheReason()
+    {
+        var port = FreeTcpPort.Next();
+        using var blocker = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+        blocker.Start();
+        var (exit, errors, _) = await RunAsync(new()
+        {
+            ["EDGE_Mqtt__EmbeddedPort"] = FreeTcpPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["EDGE_Metrics__Prometheus__Enabled"] = "true",
+            ["EDGE_Metrics__Prometheus__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        Assert.Equal(1, exit);
+        Assert.Equal(
+            $"edge-runtime: cannot start: Metrics:Prometheus:Port: port {port} on 127.0.0.1 is already in use (is another daemon or exporter running? choose another Metrics:Prometheus:Port, or set Metrics:Prometheus:Enabled false)",
+            Assert.Single(errors));
+    }
+
+    [Fact]
     public async Task Start_ConfigDirectoryWithBrokenJson_NamesTheFile()
     {
         var directory = Directory.CreateTempSubdirectory("edge-config-").FullName;

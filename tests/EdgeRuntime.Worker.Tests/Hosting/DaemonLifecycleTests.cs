@@ -12,10 +12,9 @@ public sealed class DaemonLifecycleTests
     [Fact]
     public async Task Start_NoBrokerConfigured_EmbeddedBrokerServesRetainedOnlineStatus()
     {
-        var port = FreeTcpPort.Next();
         var started = TimeProvider.System.GetTimestamp();
-        await using var daemon = DaemonProcess.StartWithEmbeddedBroker(port);
-        await Eventually.TrueAsync(() => FreeTcpPort.IsListeningAsync(port).GetAwaiter().GetResult() || daemon.Process.HasExited, "the embedded broker to listen");
+        var (running, port) = await DaemonProcess.StartWithEmbeddedBrokerAsync();
+        await using var daemon = running;
         Assert.False(daemon.Process.HasExited, daemon.Process.DescribeOutput());
 
         await using var observer = await MosquittoSubscriber.StartAsync(port, daemon.Login, "edge/devices/+/status");
@@ -67,9 +66,9 @@ public sealed class DaemonLifecycleTests
     [Fact]
     public async Task Sigint_EmbeddedBroker_OfflineReachesConnectedObserverAndExitsZero()
     {
-        var port = FreeTcpPort.Next();
-        await using var daemon = DaemonProcess.StartWithEmbeddedBroker(port);
-        await Eventually.TrueAsync(() => FreeTcpPort.IsListeningAsync(port).GetAwaiter().GetResult(), "the embedded broker to listen");
+        var (running, port) = await DaemonProcess.StartWithEmbeddedBrokerAsync();
+        await using var daemon = running;
+        Assert.False(daemon.Process.HasExited, daemon.Process.DescribeOutput());
         await using var observer = await MosquittoSubscriber.StartAsync(port, daemon.Login, "edge/devices/+/status");
         await observer.WaitForAsync(m => daemon.IsStatus(m, DeviceState.Online), "online");
 

@@ -15,13 +15,9 @@ public sealed class EmbeddedBrokerAccessTests
     [Fact]
     public async Task LocalClients_WithoutTheCredentialRefused_WithItServed_EdgectlFindsItItself()
     {
-        var port = FreeTcpPort.Next();
-        await using var daemon = DaemonProcess.Start(new Dictionary<string, string?>
-        {
-            ["EDGE_Mqtt__EmbeddedPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["EDGE_Pipelines__0__Enabled"] = "false",
-        });
-        await Eventually.TrueAsync(() => FreeTcpPort.IsListeningAsync(port).GetAwaiter().GetResult() || daemon.Process.HasExited, "the embedded broker to listen");
+        var (running, port) = await DaemonProcess.StartWithEmbeddedBrokerAsync(new Dictionary<string, string?> { ["EDGE_Pipelines__0__Enabled"] = "false" });
+        await using var daemon = running;
+        Assert.False(daemon.Process.HasExited, daemon.Process.DescribeOutput());
 
         // The password file: the service user reads and writes it, its group reads it, nobody else.
         var passwordFile = LocalBrokerCredential.PasswordFile(daemon.StateDirectory);

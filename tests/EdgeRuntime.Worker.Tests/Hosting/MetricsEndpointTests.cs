@@ -1,4 +1,3 @@
-using System.Globalization;
 using EdgeRuntime.Testing.Mqtt;
 
 namespace EdgeRuntime.Worker.Tests.Hosting;
@@ -17,18 +16,19 @@ public sealed class MetricsEndpointTests
     public async Task MainJob_PrometheusEnabled_ScrapeHasEveryListedSeries()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        var port = FreeTcpPort.Next();
         var settings = new Dictionary<string, string?>
         {
             ["EDGE_Mqtt__Server"] = broker.Address,
             ["EDGE_Metrics__Prometheus__Enabled"] = "true",
-            ["EDGE_Metrics__Prometheus__Port"] = port.ToString(CultureInfo.InvariantCulture),
             ["EDGE_Health__IntervalSeconds"] = "1",
             ["EDGE_Pipelines__0__Sources__0__Loops__Interval"] = "00:00:01",
             ["EDGE_Pipelines__0__Sources__0__Loops__Settle"] = "00:00:00.200",
             ["EDGE_Pipelines__0__Sources__0__Simulation__StartAt"] = "2026-01-05T07:45:00+00:00",
         };
-        await using var daemon = DaemonProcess.Start(settings);
+        var (started, ports) = await DaemonProcess.StartListeningAsync(settings, "EDGE_Metrics__Prometheus__Port");
+        await using var daemon = started;
+        Assert.False(daemon.Process.HasExited, $"the daemon exited at start:\n{daemon.Process.DescribeOutput()}");
+        var port = ports["EDGE_Metrics__Prometheus__Port"];
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var url = new Uri($"http://127.0.0.1:{port}/metrics");
 
@@ -36,6 +36,7 @@ public sealed class MetricsEndpointTests
         await Eventually.TrueAsync(
             () =>
             {
+                Assert.False(daemon.Process.HasExited, $"the daemon exited:\n{daemon.Process.DescribeOutput()}");
                 try
                 {
                     samples = PrometheusText.Parse(http.GetStringAsync(url).GetAwaiter().GetResult());

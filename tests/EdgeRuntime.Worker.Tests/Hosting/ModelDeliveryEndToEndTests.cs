@@ -97,9 +97,10 @@ public sealed partial class ModelDeliveryEndToEndTests : IDisposable
 
         var logBeforeRestart = broker.ReadLog().Length;
         await PublishAsync(fleet, manifest, model, key, Enumerable.Range(half, manifest.Chunks.Count - half));
-        await using var restarted = DaemonProcess.Start(DeviceSettings(broker.Address), daemon.DeviceId, stateDirectory);
         try
         {
+            // Inside the try: the daemon is stopped before its state directory is deleted (it writes there until then).
+            await using var restarted = DaemonProcess.Start(DeviceSettings(broker.Address), daemon.DeviceId, stateDirectory);
             await events.WaitForAsync(m => m.Topic == restarted.EventsTopic && Phase(m) == "serving", "serving after the restart", TimeSpan.FromMinutes(2));
             Assert.Contains(events.Messages, m => Detail(m) == $"chunks {half}/{manifest.Chunks.Count} ({half} resumed from disk)");
 

@@ -23,18 +23,22 @@ public sealed class OversizedMessageTests : IDisposable
     [InlineData("mosquitto")]
     public async Task TenOversizedMessages_NeverAllocated_MemoryWithinTenPercent_DaemonKeepsAnswering(string brokerKind)
     {
-        var metricsPort = FreeTcpPort.Next();
         var settings = new Dictionary<string, string?>
         {
             ["EDGE_Pipelines__0__Enabled"] = "false",
             ["EDGE_Metrics__Prometheus__Enabled"] = "true",
-            ["EDGE_Metrics__Prometheus__Port"] = metricsPort.ToString(CultureInfo.InvariantCulture),
         };
         await using var mosquitto = brokerKind == "mosquitto" ? await MosquittoBroker.StartAsync() : null;
-        var port = mosquitto?.Port ?? FreeTcpPort.Next();
-        settings[mosquitto is null ? "EDGE_Mqtt__EmbeddedPort" : "EDGE_Mqtt__Server"] = mosquitto?.Address ?? port.ToString(CultureInfo.InvariantCulture);
-        await using var daemon = DaemonProcess.Start(settings);
-        await Eventually.TrueAsync(() => FreeTcpPort.IsListeningAsync(port).GetAwaiter().GetResult() || daemon.Process.HasExited, "the broker to listen");
+        if (mosquitto is not null)
+        {
+            settings["EDGE_Mqtt__Server"] = mosquitto.Address;
+        }
+
+        var (started, ports) = await DaemonProcess.StartListeningAsync(settings, mosquitto is null ? ["EDGE_Metrics__Prometheus__Port", "EDGE_Mqtt__EmbeddedPort"] : ["EDGE_Metrics__Prometheus__Port"]);
+        await using var daemon = started;
+        Assert.False(daemon.Process.HasExited, $"the daemon exited at start:\n{daemon.Process.DescribeOutput()}");
+        var metricsPort = ports["EDGE_Metrics__Prometheus__Port"];
+        var port = mosquitto?.Port ?? ports["EDGE_Mqtt__EmbeddedPort"];
         var login = mosquitto is null ? daemon.Login : null;
         await using var statuses = await MosquittoSubscriber.StartAsync(port, login, daemon.StatusTopic);
         await statuses.WaitForAsync(m => daemon.IsStatus(m, DeviceState.Online), "online");

@@ -1,0 +1,98 @@
+using System.Globalization;
+
+namespace EdgeRuntime.Testing;
+
+/// <summary>
+/// Who holds a local TCP port, read from Linux's <c>/proc/net/tcp</c>, <c>/proc/net/tcp6</c> and each process's open
+/// sockets: for the line a test prints when a port it handed to a broker or daemon was taken before that could bind it.
+/// </summary>
+public static class PortHolders
+{
+    // TCP states as /proc/net/tcp numbers them (include/net/tcp_states.h).
+    private static readonly string[] States =
+        ["?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING"];
+
+    /// <summary>
+    /// One entry per kind of socket with local port <paramref name="port"/>, such as <c>LISTEN 127.0.0.1 by pid 123
+    /// (mosquitto -c …)</c> or <c>CLOSE_WAIT 127.0.0.1 (no process) ×3</c>; empty when none (or not Linux). Sockets of
+    /// another user's processes show without their owner.
+    /// </summary>
+    public static IReadOnlyList<string> Describe(int port)
+    {
+        var sockets = new List<(string State, string Address, string Inode)>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            string[] lines;
+            try
+            {
+                lines = File.ReadAllLines(table);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var line in lines.Skip(1))
+            {
+                // "  0: 0100007F:2B67 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 …"
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length < 10 || fields[1].Split(':') is not [var address, var localPort]
+                    || int.Parse(localPort, NumberStyles.HexNumber, CultureInfo.InvariantCulture) != port)
+                {
+                    continue;
+                }
+
+                var state = int.Parse(fields[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                sockets.Add((state < States.Length ? States[state] : fields[3], address.Length == 8 ? Ipv4(address) : "ipv6 " + address, fields[9]));
+            }
+        }
+
+        // Inode 0: no process has the socket (a connection still in a listener's backlog, or one the kernel is closing).
+        var owners = sockets.Count == 0 ? [] : Owners(sockets.Select(s => s.Inode).ToHashSet());
+        return [.. sockets
+            .Select(s => $"{s.State} {s.Address}" + (owners.TryGetValue(s.Inode, out var owner) ? $" by {owner}" : s.Inode == "0" ? " (no process)" : " (owner not visible)"))
+            .GroupBy(line => line)
+            .Select(same => same.Count() == 1 ? same.Key : $"{same.Key} ×{same.Count()}")];
+    }
+
+    private static string Ipv4(string hex)
+    {
+        var value = uint.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        return $"{value & 0xFF}.{(value >> 8) & 0xFF}.{(value >> 16) & 0xFF}.{value >> 24}";
+    }
+
+    private static Dictionary<string, string> Owners(HashSet<string> inodes)
+    {
+        var owners = new Dictionary<string, string>();
+        foreach (var process in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(process), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                foreach (var descriptor in Directory.EnumerateFileSystemEntries(Path.Combine(process, "fd")))
+                {
+                    if (new FileInfo(descriptor).LinkTarget is { } target && target.StartsWith("socket:[", StringComparison.Ordinal)
+                        && inodes.Contains(target[8..^1]))
+                    {
+                        var commandLine = File.ReadAllText(Path.Combine(process, "cmdline")).Replace('\0', ' ').Trim();
+                        owners[target[8..^1]] = $"pid {pid} ({(commandLine.Length > 160 ? commandLine[..160] + "…" : commandLine)})";
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while being read, or belongs to someone else.
+            }
+        }
+
+        return owners;
+    }
+}
