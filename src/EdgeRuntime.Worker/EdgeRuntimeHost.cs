@@ -83,6 +83,27 @@ public static class EdgeRuntimeHost
     public static IReadOnlyList<string> UnknownConfigurationKeys(HostApplicationBuilder builder) =>
         UnknownKeyCheck.Problems(builder.Configuration, ConfigurationSchema.From(builder.Services));
 
+    /// <summary>
+    /// <paramref name="failure"/>, a validator's line that starts with the key it is about ("Batching:MaxBatch: 0 is out
+    /// of range…"), with where that key's value was written appended: "(set by EDGE_Batching__MaxBatch)". Unchanged
+    /// when the line names no key, or the key has its default.
+    /// </summary>
+    public static string WithOrigin(HostApplicationBuilder builder, string failure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(failure);
+        var end = failure.IndexOf(": ", StringComparison.Ordinal);
+        if (end <= 0 || failure.AsSpan(0, end).ContainsAnyExcept(KeyCharacters))
+        {
+            return failure;
+        }
+
+        return UnknownKeyCheck.Origin(builder.Configuration, failure[..end]) is { } origin ? $"{failure} ({origin})" : failure;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> KeyCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_:");
+
     /// <summary>Sections and keys the daemon reads or tolerates without an options type of its own.</summary>
     private static void AddKnownSections(IServiceCollection services)
     {

@@ -61,7 +61,7 @@ catch (OptionsValidationException ex)
 {
     foreach (var failure in ex.Failures)
     {
-        await Console.Error.WriteLineAsync($"edge-runtime: configuration error: {failure}");
+        await Console.Error.WriteLineAsync($"edge-runtime: configuration error: {(builder is null ? failure : EdgeRuntimeHost.WithOrigin(builder, failure))}");
     }
 
     return ConfigurationError;

@@ -52,6 +52,27 @@ public sealed class UnknownKeyCheckTests
         Assert.Equal(expected, UnknownKeyCheck.ValueProblem(type, value));
 
     [Fact]
+    public void WithOrigin_ValidatorLine_NamesTheLayerThatWonOrNothingForDefaults()
+    {
+        var site = Directory.CreateTempSubdirectory("edge-origin-").FullName;
+        try
+        {
+            var file = Path.Combine(site, "10-site.json");
+            File.WriteAllText(file, """{ "Batching": { "MaxBatch": 0, "MaxWaitMilliseconds": 0 } }""");
+            var builder = EdgeRuntimeHost.CreateBuilder(["--ConfigDirectory", site, "--Batching:MaxWaitMilliseconds", "-1"], shippedConfigDirectory: Path.Combine(TestEnvironment.RepositoryRoot, "configs"));
+
+            Assert.Equal($"Batching:MaxBatch: 0 is out of range (set in {file})", EdgeRuntimeHost.WithOrigin(builder, "Batching:MaxBatch: 0 is out of range"));
+            Assert.Equal("Batching:MaxWaitMilliseconds: -1 is negative (set by --Batching:MaxWaitMilliseconds)", EdgeRuntimeHost.WithOrigin(builder, "Batching:MaxWaitMilliseconds: -1 is negative"));
+            Assert.Equal("Federated:DeviceKey: a device key file is required", EdgeRuntimeHost.WithOrigin(builder, "Federated:DeviceKey: a device key file is required"));
+            Assert.Equal("a pipeline needs at least one source: add one", EdgeRuntimeHost.WithOrigin(builder, "a pipeline needs at least one source: add one"));
+        }
+        finally
+        {
+            Directory.Delete(site, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Problems_ValueThatDoesNotConvertInAListElement_NamedInsteadOfDroppingTheElement()
     {
         // The binder drops a list element whose value does not convert; the daemon then said "needs at least one source".

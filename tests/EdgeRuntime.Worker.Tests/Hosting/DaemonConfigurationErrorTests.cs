@@ -60,6 +60,12 @@ public sealed class DaemonConfigurationErrorTests
         Assert.Contains(key, line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
         Assert.StartsWith("edge-runtime: configuration error: ", line, StringComparison.Ordinal);
+        if (line.Contains($"configuration error: {key}: ", StringComparison.Ordinal) && key.Replace(":", "__", StringComparison.Ordinal) == variable["EDGE_".Length..])
+        {
+            // The key the line is about is the one the test set: the line says where.
+            Assert.EndsWith($" (set by {variable})", line, StringComparison.Ordinal);
+        }
+
         Assert.False(await FreeTcpPort.IsListeningAsync(port), $"the embedded broker must not start\n{output}");
     }
 
@@ -76,7 +82,7 @@ public sealed class DaemonConfigurationErrorTests
         });
 
         Assert.Equal(2, exit);
-        Assert.Equal($"edge-runtime: configuration error: {expected}", Assert.Single(errors));
+        Assert.Equal($"edge-runtime: configuration error: {expected} (set by {variable})", Assert.Single(errors));
         Assert.DoesNotContain("New client connected", broker.ReadLog(), StringComparison.Ordinal);
     }
 

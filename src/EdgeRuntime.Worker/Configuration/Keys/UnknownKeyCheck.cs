@@ -141,6 +141,20 @@ internal static class UnknownKeyCheck
         _ => $"a {type.Name}",
     };
 
+    /// <summary>
+    /// Where the value the daemon uses for <paramref name="key"/> (such as <c>Batching:MaxBatch</c>) was written, as
+    /// "set by EDGE_Batching__MaxBatch", "set by --Batching:MaxBatch" or "set in /etc/edge-runtime/site.json"; null
+    /// when nobody wrote it (the daemon's default). The last provider that has the key wins, as in binding.
+    /// </summary>
+    public static string? Origin(IConfigurationRoot configuration, string key)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var provider = configuration.Providers
+            .Where(p => p is JsonConfigurationProvider or EnvironmentVariablesConfigurationProvider or CommandLineConfigurationProvider)
+            .LastOrDefault(p => p.TryGet(key, out _));
+        return provider is null ? null : $"set {From(provider, key)}";
+    }
+
     /// <summary>Where a value came from, after "set": "by EDGE_X__Y", "by --X:Y", "in /path/file.json".</summary>
     private static string From(IConfigurationProvider provider, string path) => provider switch
     {
