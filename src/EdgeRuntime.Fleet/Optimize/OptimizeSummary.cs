@@ -27,6 +27,11 @@ internal static class OptimizeSummary
             Arrow(before.Flops / 1e6, after.Flops / 1e6), Arrow(before.BytesMoved / 1e6, after.BytesMoved / 1e6),
             result.Report.Passes.Sum(p => p.Elapsed.TotalMilliseconds).ToString("F0", CultureInfo.InvariantCulture)]);
         Append(text, rows);
+        text.Append("RUNS: times the pass ran (passes repeat until none changes the model); CHANGES: its rewrites; NODES to MB MOVED: before → after, per inference, from the cost model (a multiply-add is 2 FLOPs; bytes read + written)\n");
+        if (after.NodesWithUnknownCost > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"MFLOPS and MB MOVED leave out {Int(after.NodesWithUnknownCost)} node(s) whose shapes depend on a free dimension; bind it with --shape NAME=DIMS to count them\n");
+        }
 
         text.Append('\n');
         var outputs = new List<string[]> { new[] { "OUTPUT", "MAX ABS", "MAX REL", "COSINE", "TOP-1", "VERDICT", "TOLERANCE" } };
@@ -146,7 +151,15 @@ internal static class OptimizeSummary
     private static string Arrow(int before, int after) => before == after ? Int(before) : $"{Int(before)} → {Int(after)}";
 
     private static string Arrow(double before, double after) =>
-        Math.Abs(before - after) < 0.05 ? before.ToString("F1", CultureInfo.InvariantCulture) : $"{before.ToString("F1", CultureInfo.InvariantCulture)} → {after.ToString("F1", CultureInfo.InvariantCulture)}";
+        Amount(before) == Amount(after) ? Amount(before) : $"{Amount(before)} → {Amount(after)}";
+
+    /// <summary>One decimal from 1 up, two significant digits below (a small model's 0.012 MFLOPS is not "0.0").</summary>
+    private static string Amount(double value) => value switch
+    {
+        0 => "0",
+        >= 1 => value.ToString("F1", CultureInfo.InvariantCulture),
+        _ => value.ToString("G2", CultureInfo.InvariantCulture),
+    };
 
     private static string Sci(double value) => double.IsNaN(value) ? "-" : value.ToString("0.0E+0", CultureInfo.InvariantCulture);
 

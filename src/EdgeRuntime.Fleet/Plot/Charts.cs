@@ -48,9 +48,12 @@ internal static class Charts
     {
         var plot = new ScottPlot.Plot();
         var times = buckets.Select(b => b.Start.UtcDateTime.ToOADate()).ToArray();
+        // The maximum first, wide and pale: where a bucket's max equals its p99 (few samples) it shows as a band around
+        // the p99 line instead of vanishing under it.
+        var max = AddLine(plot, times, [.. buckets.Select(b => b.Max)], "max", Color.FromHex("#7f7f7f").WithAlpha(0.45), LinePattern.Solid);
+        max.LineWidth = 6;
         AddLine(plot, times, [.. buckets.Select(b => b.P50)], "p50", Color.FromHex("#1f77b4"), LinePattern.Solid);
         AddLine(plot, times, [.. buckets.Select(b => b.P99)], "p99", Color.FromHex("#d62728"), LinePattern.Solid);
-        AddLine(plot, times, [.. buckets.Select(b => b.Max)], "max", Color.FromHex("#7f7f7f"), LinePattern.Dotted);
         TimeAxis(plot, [.. buckets.Select(b => b.Start)]);
         plot.Axes.SetLimitsY(0, Math.Max(0.01, buckets.Count == 0 ? 1 : buckets.Max(b => b.P99) * 1.5));
         plot.Title($"{pipeline}: latency, sample ready to result ready (per {Describe(bucket)})");
@@ -145,13 +148,14 @@ internal static class Charts
         return last - first < TimeSpan.FromMinutes(15) ? "HH:mm:ss" : "HH:mm";
     }
 
-    private static void AddLine(ScottPlot.Plot plot, double[] xs, double[] ys, string label, Color color, LinePattern pattern)
+    private static ScottPlot.Plottables.Scatter AddLine(ScottPlot.Plot plot, double[] xs, double[] ys, string label, Color color, LinePattern pattern)
     {
         var line = plot.Add.Scatter(xs, ys, color);
         line.LegendText = label;
         line.LineWidth = 2;
         line.MarkerSize = 0;
         line.LinePattern = pattern;
+        return line;
     }
 
     private static double[] X(IReadOnlyList<(DateTimeOffset Time, double Value)> series) => [.. series.Select(p => p.Time.UtcDateTime.ToOADate())];

@@ -102,7 +102,9 @@ public sealed class SensorPipeline : ISampleSink, IInferenceClient
         var p50 = Counters.RecentLatency.PercentileMs(0.5);
         var p99 = Counters.RecentLatency.PercentileMs(0.99);
         var latency = p50 is null ? (Counters.Served == 0 ? "no results yet" : "no results in the last minute") : $"p50 {p50:0.00} ms p99 {p99:0.00} ms (last minute)";
-        return $"{Name} [{State}, v{_lastVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}] {streams}{more} | {latency} | served {Counters.Served} dropped {Counters.Dropped} rejected {Counters.Rejected} failed {Counters.Failed}";
+        // Before the first result, the version that will serve it (v0 serves from the start; the first sample can take 30 s).
+        var version = (_lastVersion ?? _server.ServingVersion(Model)) is { } serving ? $"v{serving.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "no model yet";
+        return $"{Name} [{State}, {version}] {streams}{more} | {latency} | served {Counters.Served} dropped {Counters.Dropped} rejected {Counters.Rejected} failed {Counters.Failed}";
     }
 
     /// <summary>Marks the pipeline failed with <paramref name="reason"/> (a source that could not start or stopped).</summary>

@@ -78,6 +78,24 @@ public sealed class OptimizeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Optimize_SmallModelWithFreeBatch_TableExplainsItsColumnsAndCountsOnceTheShapeIsBound()
+    {
+        var model = Path.Combine(TestEnvironment.RepositoryRoot, "configs", "models", "traffic-forecast.onnx");
+
+        var (exit, free, _) = await Edgectl.RunAsync(["optimize", model, "-o", Out(), "--samples", "1", "--no-measure"], TestContext.Current.CancellationToken);
+        Assert.Equal(0, exit);
+        Assert.Contains("RUNS: times the pass ran (passes repeat until none changes the model); CHANGES: its rewrites;", free, StringComparison.Ordinal);
+        Assert.Contains("MFLOPS and MB MOVED leave out 13 node(s) whose shapes depend on a free dimension; bind it with --shape NAME=DIMS to count them", free, StringComparison.Ordinal);
+
+        // Bound, the forecaster's 0.022 MFLOPS show as such, not as "0.0".
+        var (boundExit, bound, _) = await Edgectl.RunAsync(["optimize", model, "-o", Out("bound.onnx"), "--shape", "window=1x12x13", "--samples", "1", "--no-measure"], TestContext.Current.CancellationToken);
+        Assert.Equal(0, boundExit);
+        Assert.DoesNotContain("leave out", bound, StringComparison.Ordinal);
+        var total = bound.Split('\n').Single(l => l.StartsWith("total ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("0.022", total[^3]);
+    }
+
+    [Fact]
     public async Task Optimize_UnknownPass_OneLineNamingIt()
     {
         var model = SharedModels.Require(SharedModels.Mnist);

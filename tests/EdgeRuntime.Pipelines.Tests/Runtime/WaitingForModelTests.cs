@@ -19,6 +19,7 @@ public sealed class WaitingForModelTests
 
         // Before any sample it says what it waits for: a sample, not the model (which may well be serving already).
         Assert.Equal("waiting for the first sample", pipeline.Status().State);
+        Assert.StartsWith("traffic [waiting for the first sample, no model yet] ", pipeline.LiveLine(), StringComparison.Ordinal);
         for (var i = 0; i < 3; i++)
         {
             Assert.False(pipeline.Offer(new IntervalSample("lane", DateTimeOffset.UnixEpoch, TimeSpan.FromSeconds(10), new Dictionary<string, double> { ["count"] = 1 }, 0)));

@@ -18,6 +18,9 @@ public sealed class ForecastStageHorizonTests
         var options = new PipelineOptions { Name = "traffic", Model = new() { Name = "traffic-forecast" }, Stage = new() { Type = StageKind.Forecast } };
         await using var rig = PipelineRig.Create(options, model, observer: observer);
 
+        // The live line names the serving version before the first result (it said "v-" while v1 already served).
+        Assert.StartsWith("traffic [waiting for the first sample, v1] ", rig.Pipeline.LiveLine(), StringComparison.Ordinal);
+
         const int Intervals = 15;
         for (var k = 0; k < Intervals; k++)
         {
