@@ -111,6 +111,7 @@ public sealed partial class LocalLearner(
             learning.ExamplesAtLastRound = stored;
             Report(learning, source, stored, "training", null);
             LearningRound round;
+            var failed = false;
             try
             {
                 round = Round(learning, source!, spec!, cancellationToken);
@@ -129,10 +130,18 @@ public sealed partial class LocalLearner(
                 // what served, the status says what happened, and the next round waits for new examples as after any
                 // round (a failure that persists does not retry at every tick).
                 LogRoundFailed(logger, name, ex.GetType().Name, ex.Message);
+                failed = true;
                 round = new LearningRound(timeProvider.GetUtcNow(), 0, 0, double.NaN, double.NaN, false, $"round failed: {ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}");
             }
 
             learning.LastRound = round;
+            if (!round.Accepted && !failed)
+            {
+                // A round that changed nothing is worth a line too: at the default pace a round comes every hour or so,
+                // and without it the log says nothing of learning until one serves.
+                LogRoundKept(logger, name, source!.Version, round.Outcome);
+            }
+
             Report(learning, serving.ServingSource(name), store.Count(name), "collecting-examples", round.Outcome);
         }
     }
@@ -220,7 +229,7 @@ public sealed partial class LocalLearner(
         {
             var gain = 1 - (candidateMae / servingMae);
             return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, servingMae, candidateMae, false,
-                string.Create(CultureInfo.InvariantCulture, $"kept the serving version: the tuned one was {gain * 100:0.0}% better on the newest {holdout.Count} examples, {options.MinImprovement * 100:0.#}% needed"));
+                string.Create(CultureInfo.InvariantCulture, $"kept the serving version: the tuned one was {Math.Abs(gain) * 100:0.0}% {(gain < 0 ? "worse" : "better")} on the newest {holdout.Count} examples (held-out MAE {candidateMae:0.###} against {servingMae:0.###}), {options.MinImprovement * 100:0.#}% better needed"));
         }
 
         var model = OnnxModelReader.Read(source.Path);
@@ -379,6 +388,9 @@ public sealed partial class LocalLearner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Learned on the device: {Model} v{Version} local revision {Revision} serves (held-out MAE {Candidate:0.###}, was {Serving:0.###})")]
     private static partial void LogAccepted(ILogger logger, string model, long version, int revision, double serving, double candidate);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Learning round of {Model} v{Version}: {Outcome}")]
+    private static partial void LogRoundKept(ILogger logger, string model, long version, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Learning round of {Model} failed ({Kind}): {Reason}; serving what served before")]
     private static partial void LogRoundFailed(ILogger logger, string model, string kind, string reason);
