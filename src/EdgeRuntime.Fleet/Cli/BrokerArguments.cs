@@ -35,6 +35,8 @@ internal sealed class BrokerArguments
 
     public Option<string?> KeyFile { get; } = new("--key") { Description = "Private key (PEM) of the client certificate (--cert)" };
 
+    private bool _daemonState = true;
+
     public Option<string?> StateDirectory { get; } = new("--state")
     {
         Description = "State directory of a daemon on this machine: with a broker on 127.0.0.1 and no --username, edgectl logs in with its embedded broker's local credential (default: the first of $EDGE_StateDirectory, ./state, /var/lib/edge-runtime that has one)",
@@ -54,8 +56,16 @@ internal sealed class BrokerArguments
 
     public TimeSpan ConnectTimeout(ParseResult parseResult) => TimeSpan.FromSeconds(Math.Max(0.1, parseResult.GetValue(ConnectTimeoutSeconds)));
 
-    public void AddTo(Command command)
+    /// <summary>Adds the broker options to <paramref name="command"/>.</summary>
+    /// <param name="command">The verb.</param>
+    /// <param name="daemonState">
+    /// Whether to add <c>--state</c> (a daemon's state directory, for its embedded broker's credential); false for a verb
+    /// whose own <c>--state</c> means something else (the aggregator's folder), which then finds the credential in the
+    /// default places only.
+    /// </param>
+    public void AddTo(Command command, bool daemonState = true)
     {
+        _daemonState = daemonState;
         command.Add(Broker);
         command.Add(TopicRoot);
         command.Add(Username);
@@ -63,7 +73,11 @@ internal sealed class BrokerArguments
         command.Add(CaFile);
         command.Add(CertificateFile);
         command.Add(KeyFile);
-        command.Add(StateDirectory);
+        if (daemonState)
+        {
+            command.Add(StateDirectory);
+        }
+
         command.Add(MaxPacketSize);
         command.Add(ConnectTimeoutSeconds);
     }
@@ -124,7 +138,7 @@ internal sealed class BrokerArguments
 
         BrokerEndpoint.TryParse(options.Server, out endpoint, out error);
         if (string.IsNullOrEmpty(options.Username) && LocalBrokerLogin.IsThisMachine(endpoint!) &&
-            LocalBrokerLogin.FindPasswordFile(parseResult.GetValue(StateDirectory), out _) is { } passwordFile)
+            LocalBrokerLogin.FindPasswordFile(_daemonState ? parseResult.GetValue(StateDirectory) : null, out _) is { } passwordFile)
         {
             // A broker on this machine is usually a daemon's embedded one, which lets in only its local credential.
             options.Username = LocalBrokerCredential.Username;

@@ -40,7 +40,7 @@ internal static class AggregatorCommand
 
         signingKey.AddTo(command);
         strategyArguments.AddTo(command);
-        broker.AddTo(command);
+        broker.AddTo(command, daemonState: false);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
