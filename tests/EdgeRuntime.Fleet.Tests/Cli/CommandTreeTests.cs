@@ -31,6 +31,26 @@ public sealed class CommandTreeTests
         Assert.True(repeated.Count == 0, $"{verb}: {string.Join(", ", repeated)} named by more than one option");
     }
 
+    [Theory]
+    [MemberData(nameof(Verbs))]
+    public void EveryVerb_NoOptionNameAlsoNamedByAnAncestorsRecursiveOption(string verb)
+    {
+        // A recursive option of a parent (the root's help, say) applies to every verb under it: a verb's own option
+        // with one of its names would be ambiguous to the parser and the help.
+        var root = EdgectlCommand.Create();
+        var command = Commands(root, "edgectl").Single(c => c.Path == verb).Command;
+        var inherited = new List<string>();
+        for (var parent = command.Parents.OfType<Command>().FirstOrDefault(); parent is not null; parent = parent.Parents.OfType<Command>().FirstOrDefault())
+        {
+            inherited.AddRange(parent.Options.Where(o => o.Recursive).SelectMany(o => o.Aliases.Prepend(o.Name)));
+        }
+
+        var own = command.Options.SelectMany(o => o.Aliases.Prepend(o.Name));
+        var clashes = own.Intersect(inherited, StringComparer.Ordinal).ToList();
+
+        Assert.True(clashes.Count == 0, $"{verb}: {string.Join(", ", clashes)} also named by a recursive option of a parent");
+    }
+
     private static IEnumerable<(string Path, Command Command)> Commands(Command command, string path)
     {
         yield return (path, command);
