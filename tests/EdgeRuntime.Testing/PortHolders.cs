@@ -47,7 +47,7 @@ public static class PortHolders
                 }
 
                 var state = int.Parse(fields[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                sockets.Add((state < States.Length ? States[state] : fields[3], address.Length == 8 ? Ipv4(address) : "ipv6 " + address, fields[9]));
+                sockets.Add((state < States.Length ? States[state] : fields[3], address.Length == 8 ? Ipv4(address) : Ipv6(address), fields[9]));
             }
         }
 
@@ -63,6 +63,25 @@ public static class PortHolders
     {
         var value = uint.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         return $"{value & 0xFF}.{(value >> 8) & 0xFF}.{(value >> 16) & 0xFF}.{value >> 24}";
+    }
+
+    // Four 32-bit words, each printed as the host-order value of four bytes in network order (little-endian: reversed).
+    private static string Ipv6(string hex)
+    {
+        if (hex.Length != 32)
+        {
+            return "ipv6 " + hex;
+        }
+
+        var bytes = new byte[16];
+        for (var i = 0; i < 16; i++)
+        {
+            var word = i / 4;
+            var within = BitConverter.IsLittleEndian ? 3 - (i % 4) : i % 4;
+            bytes[i] = byte.Parse(hex.AsSpan((word * 8) + (within * 2), 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        }
+
+        return new System.Net.IPAddress(bytes).ToString();
     }
 
     private static Dictionary<string, string> Owners(HashSet<string> inodes)

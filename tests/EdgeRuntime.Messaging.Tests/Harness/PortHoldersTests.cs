@@ -37,6 +37,23 @@ public sealed class PortHoldersTests
         Assert.Contains(holders, h => h.StartsWith("ESTABLISHED 127.0.0.1", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("::1", "::1")]
+    [InlineData("::", "::")]
+    public void Describe_Ipv6Listener_NamesTheAddressAsWritten(string address, string expected)
+    {
+        // A dual-stack listener on [::] takes the IPv4 port too, and is what a daemon's bind then collides with.
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "reads /proc (Linux only)");
+        var port = FreeTcpPort.Next();
+        using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = address == "::" };
+        socket.Bind(new IPEndPoint(IPAddress.Parse(address), port));
+        socket.Listen();
+
+        var holder = Assert.Single(PortHolders.Describe(port));
+
+        Assert.StartsWith($"LISTEN {expected} by pid {Environment.ProcessId} (", holder, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Describe_FreePort_IsEmpty()
     {
