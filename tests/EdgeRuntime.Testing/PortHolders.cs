@@ -19,19 +19,59 @@ public static class PortHolders
     /// </summary>
     public static IReadOnlyList<string> Describe(int port)
     {
+        var sockets = Sockets(port) ?? [];
+
+        // Inode 0: no process has the socket (a connection still in a listener's backlog, or one the kernel is closing).
+        var owners = sockets.Count == 0 ? [] : Owners(sockets.Select(s => s.Inode).ToHashSet());
+        return [.. sockets
+            .Select(s => $"{s.State} {s.Address}" + (owners.TryGetValue(s.Inode, out var owner) ? $" by {owner}" : s.Inode == "0" ? " (no process)" : " (owner not visible)"))
+            .GroupBy(line => line)
+            .Select(same => same.Count() == 1 ? same.Key : $"{same.Key} ×{same.Count()}")];
+    }
+
+    /// <summary>
+    /// Whether process <paramref name="processId"/> holds a listening socket on <paramref name="port"/> (another
+    /// process's listener there does not count); null where <c>/proc</c> cannot tell (not Linux).
+    /// </summary>
+    public static bool? IsListenedBy(int port, int processId)
+    {
+        if (Sockets(port) is not { } sockets)
+        {
+            return null;
+        }
+
+        var listening = sockets.Where(s => s.State == "LISTEN").Select(s => s.Inode).ToHashSet(StringComparer.Ordinal);
+        if (listening.Count == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/fd")
+                .Any(descriptor => new FileInfo(descriptor).LinkTarget is { } target && target.StartsWith("socket:[", StringComparison.Ordinal) && listening.Contains(target[8..^1]));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The process ended while being read.
+            return false;
+        }
+    }
+
+    // Every TCP socket (IPv4 and IPv6) whose local port is `port`; null when neither table can be read.
+    private static List<(string State, string Address, string Inode)>? Sockets(int port)
+    {
         var sockets = new List<(string State, string Address, string Inode)>();
+        var read = false;
         foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
         {
             string[] lines;
             try
             {
                 lines = File.ReadAllLines(table);
+                read = true;
             }
-            catch (IOException)
-            {
-                continue;
-            }
-            catch (UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 continue;
             }
@@ -51,12 +91,7 @@ public static class PortHolders
             }
         }
 
-        // Inode 0: no process has the socket (a connection still in a listener's backlog, or one the kernel is closing).
-        var owners = sockets.Count == 0 ? [] : Owners(sockets.Select(s => s.Inode).ToHashSet());
-        return [.. sockets
-            .Select(s => $"{s.State} {s.Address}" + (owners.TryGetValue(s.Inode, out var owner) ? $" by {owner}" : s.Inode == "0" ? " (no process)" : " (owner not visible)"))
-            .GroupBy(line => line)
-            .Select(same => same.Count() == 1 ? same.Key : $"{same.Key} ×{same.Count()}")];
+        return read ? sockets : null;
     }
 
     private static string Ipv4(string hex)

@@ -99,22 +99,29 @@ internal sealed class DaemonProcess : IAsyncDisposable
     /// <see cref="CiSummary"/> with the port's holder, and the daemon is started again on fresh ports (three tries).
     /// Any other exit is returned as it is, for the test to report.
     /// </remarks>
+    public static Task<(DaemonProcess Daemon, IReadOnlyDictionary<string, int> Ports)> StartListeningAsync(
+        IReadOnlyDictionary<string, string?> settings, params string[] portSettings) =>
+        StartListeningAsync(settings, FreeTcpPort.Next, portSettings);
+
+    /// <summary>As <see cref="StartListeningAsync(IReadOnlyDictionary{string, string?}, string[])"/>, with the ports from <paramref name="nextPort"/>.</summary>
     public static async Task<(DaemonProcess Daemon, IReadOnlyDictionary<string, int> Ports)> StartListeningAsync(
-        IReadOnlyDictionary<string, string?> settings, params string[] portSettings)
+        IReadOnlyDictionary<string, string?> settings, Func<int> nextPort, params string[] portSettings)
     {
         const int Tries = 3;
         for (var attempt = 1; ; attempt++)
         {
-            var ports = portSettings.ToDictionary(setting => setting, _ => FreeTcpPort.Next());
+            var ports = portSettings.ToDictionary(setting => setting, _ => nextPort());
             var withPorts = new Dictionary<string, string?>(settings);
             foreach (var (setting, port) in ports)
             {
                 withPorts[setting] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
+            // Listening means the daemon's own socket: a port another process took first answers too, until the daemon
+            // exits on it.
             var daemon = Start(withPorts);
             await Eventually.TrueAsync(
-                () => daemon.Process.HasExited || ports.Values.All(port => FreeTcpPort.IsListeningAsync(port).GetAwaiter().GetResult()),
+                () => daemon.Process.HasExited || ports.Values.All(port => PortHolders.IsListenedBy(port, daemon.Process.Id) ?? FreeTcpPort.IsListeningAsync(port).GetAwaiter().GetResult()),
                 $"the daemon to listen on {string.Join(", ", ports.Select(p => $"{p.Key}={p.Value}"))}",
                 TimeSpan.FromSeconds(90));
             var taken = daemon.Process.HasExited

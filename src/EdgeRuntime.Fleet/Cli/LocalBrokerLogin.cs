@@ -59,6 +59,7 @@ internal static class LocalBrokerLogin
     /// <summary>What to add to a refusal for bad credentials from a broker on this machine.</summary>
     public const string RefusalHint =
         "; a daemon's embedded broker lets in only its local credential, which edgectl reads from STATE/broker/password " +
-        "(STATE: --state, $EDGE_StateDirectory, ./state or /var/lib/edge-runtime): run edgectl as a user who can read that file " +
+        "(STATE: --state, $EDGE_StateDirectory, ./state or /var/lib/edge-runtime; edgectl aggregator's --state is its own folder, so " +
+        "there set EDGE_StateDirectory): run edgectl as a user who can read that file " +
         "(root, or the service's group edge-runtime), or pass --username local --password-file FILE";
 }

@@ -18,19 +18,20 @@ internal static class OptimizeSummary
         foreach (var pass in result.Report.Passes.Where(p => p.Changes > 0))
         {
             rows.Add([pass.Pass, pass.Kind.ToString().ToLowerInvariant(), Int(pass.Runs), Int(pass.Changes), Arrow(pass.Before.Nodes, pass.After.Nodes),
-                Arrow(pass.Before.Initializers, pass.After.Initializers), Arrow(pass.Before.Flops / 1e6, pass.After.Flops / 1e6), Arrow(pass.Before.BytesMoved / 1e6, pass.After.BytesMoved / 1e6),
+                Arrow(pass.Before.Initializers, pass.After.Initializers), Flops(pass.Before, pass.After), Bytes(pass.Before, pass.After),
                 pass.Elapsed.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)]);
         }
 
         var (before, after) = (result.Report.Before, result.Report.After);
         rows.Add(["total", string.Empty, string.Empty, string.Empty, Arrow(before.Nodes, after.Nodes), Arrow(before.Initializers, after.Initializers),
-            Arrow(before.Flops / 1e6, after.Flops / 1e6), Arrow(before.BytesMoved / 1e6, after.BytesMoved / 1e6),
+            Flops(before, after), Bytes(before, after),
             result.Report.Passes.Sum(p => p.Elapsed.TotalMilliseconds).ToString("F0", CultureInfo.InvariantCulture)]);
         Append(text, rows);
-        text.Append("RUNS: times the pass ran (passes repeat until none changes the model); CHANGES: its rewrites; NODES to MB MOVED: before → after, per inference, from the cost model (a multiply-add is 2 FLOPs; bytes read + written)\n");
-        if (after.NodesWithUnknownCost > 0)
+        text.Append("RUNS: times the pass ran (passes repeat until none changes the model); CHANGES: its rewrites; NODES to MB MOVED: before → after, per inference, from the cost model (a multiply-add is 2 FLOPs; bytes read + written); MS: the pass's own time\n");
+        var uncounted = result.Report.Passes.Where(p => p.Changes > 0).SelectMany(p => new[] { p.Before, p.After }).Append(before).Append(after).Max(c => c.NodesWithUnknownCost);
+        if (uncounted > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"MFLOPS and MB MOVED leave out {Int(after.NodesWithUnknownCost)} node(s) whose shapes depend on a free dimension; bind it with --shape NAME=DIMS to count them\n");
+            text.Append(CultureInfo.InvariantCulture, $"?: not counted: up to {Int(uncounted)} node(s) have shapes that depend on a free dimension (--shape NAME=DIMS binds free dimensions)\n");
         }
 
         text.Append('\n');
@@ -150,15 +151,23 @@ internal static class OptimizeSummary
 
     private static string Arrow(int before, int after) => before == after ? Int(before) : $"{Int(before)} → {Int(after)}";
 
-    private static string Arrow(double before, double after) =>
-        Amount(before) == Amount(after) ? Amount(before) : $"{Amount(before)} → {Amount(after)}";
+    // A cost with uncounted nodes (shapes that depend on a free dimension) undercounts: "?" rather than a small number
+    // that reads as a measurement, or an arrow that reads as the pass adding the cost.
+    private static string Flops(GraphCost before, GraphCost after) => Arrow(Known(before, before.Flops / 1e6), Known(after, after.Flops / 1e6));
 
-    /// <summary>One decimal from 1 up, two significant digits below (a small model's 0.012 MFLOPS is not "0.0").</summary>
+    private static string Bytes(GraphCost before, GraphCost after) => Arrow(Known(before, before.BytesMoved / 1e6), Known(after, after.BytesMoved / 1e6));
+
+    private static string Known(GraphCost cost, double value) => cost.NodesWithUnknownCost > 0 ? "?" : Amount(value);
+
+    private static string Arrow(string before, string after) => before == after ? before : $"{before} → {after}";
+
+    /// <summary>One decimal from 1 up, up to three below (a small model's 0.022 MFLOPS is not "0.0"), never an exponent.</summary>
     private static string Amount(double value) => value switch
     {
         0 => "0",
         >= 1 => value.ToString("F1", CultureInfo.InvariantCulture),
-        _ => value.ToString("G2", CultureInfo.InvariantCulture),
+        >= 0.001 => value.ToString("0.###", CultureInfo.InvariantCulture),
+        _ => "<0.001",
     };
 
     private static string Sci(double value) => double.IsNaN(value) ? "-" : value.ToString("0.0E+0", CultureInfo.InvariantCulture);

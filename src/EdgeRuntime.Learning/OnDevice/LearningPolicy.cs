@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace EdgeRuntime.Learning.OnDevice;
 
 /// <summary>Why on-device learning waits or what it does; the status shows the code.</summary>
@@ -79,6 +81,34 @@ public static class LearningPolicy
     {
         ArgumentNullException.ThrowIfNull(options);
         return double.IsFinite(candidateMae) && double.IsFinite(servingMae) && candidateMae < servingMae * (1 - options.MinImprovement);
+    }
+
+    /// <summary>
+    /// The round's outcome when <see cref="Accept"/> refused the tuned version: how it compared on the
+    /// <paramref name="heldOut"/> newest examples, and what was needed.
+    /// </summary>
+    public static string KeptReason(double servingMae, double candidateMae, int heldOut, LearningOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var needed = string.Create(CultureInfo.InvariantCulture, $"more than {options.MinImprovement * 100:0.#}% better needed");
+        if (!double.IsFinite(candidateMae))
+        {
+            return $"kept the serving version: the tuned one's held-out MAE is not a number (training diverged); {needed}";
+        }
+
+        if (!double.IsFinite(servingMae) || servingMae <= 0)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"kept the serving version: its held-out MAE on the newest {heldOut} examples is {servingMae:0.###}, which no tuned version can beat by a share");
+        }
+
+        var gain = 1 - (candidateMae / servingMae);
+        var comparison = gain switch
+        {
+            > 0 => string.Create(CultureInfo.InvariantCulture, $"{gain * 100:0.0}% better"),
+            < 0 => string.Create(CultureInfo.InvariantCulture, $"{-gain * 100:0.0}% worse"),
+            _ => "no better",
+        };
+        return string.Create(CultureInfo.InvariantCulture, $"kept the serving version: the tuned one was {comparison} on the newest {heldOut} examples (held-out MAE {candidateMae:0.###} against {servingMae:0.###}), {needed}");
     }
 }
 

@@ -227,9 +227,8 @@ public sealed partial class LocalLearner(
         var candidateMae = session.Value.Loss(heldOutData, result.Parameters) * targetStd;
         if (!LearningPolicy.Accept(servingMae, candidateMae, options))
         {
-            var gain = 1 - (candidateMae / servingMae);
             return new LearningRound(timeProvider.GetUtcNow(), train.Count, holdout.Count, servingMae, candidateMae, false,
-                string.Create(CultureInfo.InvariantCulture, $"kept the serving version: the tuned one was {Math.Abs(gain) * 100:0.0}% {(gain < 0 ? "worse" : "better")} on the newest {holdout.Count} examples (held-out MAE {candidateMae:0.###} against {servingMae:0.###}), {options.MinImprovement * 100:0.#}% better needed"));
+                LearningPolicy.KeptReason(servingMae, candidateMae, holdout.Count, options));
         }
 
         var model = OnnxModelReader.Read(source.Path);

@@ -36,6 +36,10 @@ public static class ConfigurationLayers
         configuration.AddCommandLine(args);
     }
 
+    /// <summary>Whether <paramref name="provider"/> reads one of the shipped default files (not the site's).</summary>
+    public static bool IsShippedDefault(IConfigurationProvider provider) =>
+        provider is Microsoft.Extensions.Configuration.Json.JsonConfigurationProvider { Source.Optional: true };
+
     private static void AddJsonFiles(IConfigurationBuilder configuration, string directory, bool required)
     {
         if (!Directory.Exists(directory))
@@ -50,7 +54,9 @@ public static class ConfigurationLayers
 
         foreach (var file in Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal))
         {
-            configuration.AddJsonFile(file, optional: false, reloadOnChange: false);
+            // The shipped defaults are added as optional sources, the site's as required: that flag is also how a
+            // configuration error tells a default (no "set in …") from a value someone wrote (IsShippedDefault).
+            configuration.AddJsonFile(file, optional: !required, reloadOnChange: false);
         }
     }
 }

@@ -79,4 +79,13 @@ public sealed class LearningPolicyTests
         Assert.Contains("Learning:HoldoutFraction", new LearningOptions { HoldoutFraction = 0.9 }.Check(), StringComparison.Ordinal);
         Assert.Contains("Learning:MinNewExamples", new LearningOptions { MinNewExamples = 1 }.Check(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0.05, 0.08, "the tuned one was 60.0% worse on the newest 16 examples (held-out MAE 0.08 against 0.05), more than 1% better needed")]
+    [InlineData(0.05, 0.0499, "the tuned one was 0.2% better on the newest 16 examples (held-out MAE 0.05 against 0.05), more than 1% better needed")]
+    [InlineData(0.05, 0.05, "the tuned one was no better on the newest 16 examples (held-out MAE 0.05 against 0.05), more than 1% better needed")]
+    [InlineData(0.05, double.NaN, "the tuned one's held-out MAE is not a number (training diverged); more than 1% better needed")]
+    [InlineData(0.0, 0.0, "its held-out MAE on the newest 16 examples is 0, which no tuned version can beat by a share")]
+    public void KeptReason_SaysHowTheTunedVersionComparedInWords(double serving, double candidate, string expected) =>
+        Assert.Equal($"kept the serving version: {expected}", LearningPolicy.KeptReason(serving, candidate, 16, new LearningOptions { MinImprovement = 0.01 }));
 }

@@ -120,7 +120,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
         _process = ChildProcess.Start(ExternalTool.Require("mosquitto"), ["-c", _configPath]);
         await Eventually.TrueAsync(
-            () => _process.HasExited || FreeTcpPort.IsListeningAsync(Port).GetAwaiter().GetResult(),
+            () => _process.HasExited || (PortHolders.IsListenedBy(Port, _process.Id) ?? FreeTcpPort.IsListeningAsync(Port).GetAwaiter().GetResult()),
             $"mosquitto to listen on 127.0.0.1:{Port}");
         if (_process.HasExited)
         {

@@ -64,6 +64,9 @@ public sealed class UnknownKeyCheckTests
             Assert.Equal($"Batching:MaxBatch: 0 is out of range (set in {file})", EdgeRuntimeHost.WithOrigin(builder, "Batching:MaxBatch: 0 is out of range"));
             Assert.Equal("Batching:MaxWaitMilliseconds: -1 is negative (set by --Batching:MaxWaitMilliseconds)", EdgeRuntimeHost.WithOrigin(builder, "Batching:MaxWaitMilliseconds: -1 is negative"));
             Assert.Equal("Federated:DeviceKey: a device key file is required", EdgeRuntimeHost.WithOrigin(builder, "Federated:DeviceKey: a device key file is required"));
+
+            // A shipped default (configs/edge-runtime.json) is not something the operator set: no file to blame.
+            Assert.Equal("Mqtt:Reconnect:MaxDelayMilliseconds: 30000 is out of range", EdgeRuntimeHost.WithOrigin(builder, "Mqtt:Reconnect:MaxDelayMilliseconds: 30000 is out of range"));
             Assert.Equal("a pipeline needs at least one source: add one", EdgeRuntimeHost.WithOrigin(builder, "a pipeline needs at least one source: add one"));
         }
         finally

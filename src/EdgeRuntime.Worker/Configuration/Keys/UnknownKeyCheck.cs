@@ -144,7 +144,8 @@ internal static class UnknownKeyCheck
     /// <summary>
     /// Where the value the daemon uses for <paramref name="key"/> (such as <c>Batching:MaxBatch</c>) was written, as
     /// "set by EDGE_Batching__MaxBatch", "set by --Batching:MaxBatch" or "set in /etc/edge-runtime/site.json"; null
-    /// when nobody wrote it (the daemon's default). The last provider that has the key wins, as in binding.
+    /// when nobody wrote it (the daemon's default, in code or in the shipped <c>configs/*.json</c>). The last provider
+    /// that has the key wins, as in binding.
     /// </summary>
     public static string? Origin(IConfigurationRoot configuration, string key)
     {
@@ -152,7 +153,7 @@ internal static class UnknownKeyCheck
         var provider = configuration.Providers
             .Where(p => p is JsonConfigurationProvider or EnvironmentVariablesConfigurationProvider or CommandLineConfigurationProvider)
             .LastOrDefault(p => p.TryGet(key, out _));
-        return provider is null ? null : $"set {From(provider, key)}";
+        return provider is null || ConfigurationLayers.IsShippedDefault(provider) ? null : $"set {From(provider, key)}";
     }
 
     /// <summary>Where a value came from, after "set": "by EDGE_X__Y", "by --X:Y", "in /path/file.json".</summary>
