@@ -1,9 +1,11 @@
+using EdgeRuntime.Messaging.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace EdgeRuntime.Worker.Metrics;
 
 /// <summary>Checks <see cref="MetricsOptions"/>; each failure names the key, the value and what is allowed.</summary>
-internal sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
+/// <param name="mqtt">The broker settings: the embedded broker's port must not be the endpoint's.</param>
+internal sealed class MetricsOptionsValidator(IOptions<MqttOptions> mqtt) : IValidateOptions<MetricsOptions>
 {
     public ValidateOptionsResult Validate(string? name, MetricsOptions options)
     {
@@ -12,6 +14,11 @@ internal sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
         if (options.Prometheus.Port is < 1 or > 65_535)
         {
             failures.Add($"{Section}:Prometheus:Port: {options.Prometheus.Port} is out of range; allowed: 1-65535");
+        }
+        else if (options.Prometheus.Enabled && string.IsNullOrWhiteSpace(mqtt.Value.Server) && mqtt.Value.EmbeddedPort == options.Prometheus.Port)
+        {
+            // Both listen on 127.0.0.1: whichever started second would fail, and blame "another broker" or "another daemon".
+            failures.Add($"{Section}:Prometheus:Port: {options.Prometheus.Port} is also Mqtt:EmbeddedPort, the embedded broker's port; choose another");
         }
 
         if (options.Otlp.Endpoint.Length > 0 &&

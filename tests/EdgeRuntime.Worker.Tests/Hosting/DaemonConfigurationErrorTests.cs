@@ -98,6 +98,23 @@ public sealed class DaemonConfigurationErrorTests
     }
 
     [Fact]
+    public async Task Start_PrometheusPortIsTheEmbeddedBrokersPort_ConfigurationErrorNamingBoth()
+    {
+        var port = FreeTcpPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (exit, errors, _) = await RunAsync(new()
+        {
+            ["EDGE_Mqtt__EmbeddedPort"] = port,
+            ["EDGE_Metrics__Prometheus__Enabled"] = "true",
+            ["EDGE_Metrics__Prometheus__Port"] = port,
+        });
+
+        Assert.Equal(2, exit);
+        Assert.Equal(
+            $"edge-runtime: configuration error: Metrics:Prometheus:Port: {port} is also Mqtt:EmbeddedPort, the embedded broker's port; choose another (set by EDGE_Metrics__Prometheus__Port)",
+            Assert.Single(errors));
+    }
+
+    [Fact]
     public async Task Start_PrometheusPortTaken_ExitsNonZeroNamingTheSettingAndTheReason()
     {
         var port = FreeTcpPort.Next();
