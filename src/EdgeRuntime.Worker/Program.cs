@@ -106,7 +106,7 @@ catch (Exception ex) when (PrometheusEndpointFailure.Describe(ex, PrometheusPort
 }
 
 static int PrometheusPort(HostApplicationBuilder? builder) =>
-    builder?.Configuration.GetValue<int?>("Metrics:Prometheus:Port") ?? new EdgeRuntime.Worker.Metrics.PrometheusOptions().Port;
+    builder?.Configuration.GetValue<int?>("Metrics:Prometheus:Port") ?? new PrometheusOptions().Port;
 
 static string OneLine(Exception ex)
 {

@@ -46,16 +46,7 @@ public static class PortHolders
             return false;
         }
 
-        try
-        {
-            return Directory.EnumerateFileSystemEntries($"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/fd")
-                .Any(descriptor => new FileInfo(descriptor).LinkTarget is { } target && target.StartsWith("socket:[", StringComparison.Ordinal) && listening.Contains(target[8..^1]));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The process ended while being read.
-            return false;
-        }
+        return SocketInodes($"/proc/{processId.ToString(CultureInfo.InvariantCulture)}").Any(listening.Contains);
     }
 
     // Every TCP socket (IPv4 and IPv6) whose local port is `port`; null when neither table can be read.
@@ -129,24 +120,36 @@ public static class PortHolders
                 continue;
             }
 
-            try
+            foreach (var inode in SocketInodes(process).Where(inodes.Contains))
             {
-                foreach (var descriptor in Directory.EnumerateFileSystemEntries(Path.Combine(process, "fd")))
+                try
                 {
-                    if (new FileInfo(descriptor).LinkTarget is { } target && target.StartsWith("socket:[", StringComparison.Ordinal)
-                        && inodes.Contains(target[8..^1]))
-                    {
-                        var commandLine = File.ReadAllText(Path.Combine(process, "cmdline")).Replace('\0', ' ').Trim();
-                        owners[target[8..^1]] = $"pid {pid} ({(commandLine.Length > 160 ? commandLine[..160] + "…" : commandLine)})";
-                    }
+                    var commandLine = File.ReadAllText(Path.Combine(process, "cmdline")).Replace('\0', ' ').Trim();
+                    owners[inode] = $"pid {pid} ({(commandLine.Length > 160 ? commandLine[..160] + "…" : commandLine)})";
                 }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // The process ended while being read, or belongs to someone else.
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The process ended while being read.
+                }
             }
         }
 
         return owners;
+    }
+
+    // The inodes of the sockets a process (its /proc folder) has open; none when it ended or belongs to someone else.
+    private static List<string> SocketInodes(string process)
+    {
+        try
+        {
+            return [.. Directory.EnumerateFileSystemEntries(Path.Combine(process, "fd"))
+                .Select(descriptor => new FileInfo(descriptor).LinkTarget)
+                .Where(target => target is not null && target.StartsWith("socket:[", StringComparison.Ordinal))
+                .Select(target => target![8..^1])];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 }

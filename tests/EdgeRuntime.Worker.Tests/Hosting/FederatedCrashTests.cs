@@ -168,14 +168,7 @@ public sealed class FederatedCrashTests : IDisposable
         await Eventually.TrueAsync(() => process.StandardOutput.Any(l => l.StartsWith(start, StringComparison.Ordinal)), $"'{start}' from edgectl aggregator ({process.DescribeOutput()})", TimeSpan.FromSeconds(60));
 
     // Entries waiting in a device's outbox (read beside the running daemon; WAL lets a reader in).
-    private static long Pending(string state)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(state, "outbox.db")};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM entries";
-        return (long)command.ExecuteScalar()!;
-    }
+    private static long Pending(string state) => DeviceOutbox.Pending(state);
 
     // One device's updates by outcome in an aggregator's ledger (the lead's is the fleet's accounting).
     private LedgerCounts Ledger(string device) => Ledger(device, "lead");

@@ -1,7 +1,6 @@
 using EdgeRuntime.Delivery.Signing;
 using EdgeRuntime.Testing.Mqtt;
 using EdgeRuntime.Testing.Processes;
-using Microsoft.Data.Sqlite;
 
 namespace EdgeRuntime.Worker.Tests.Hosting;
 
@@ -116,8 +115,7 @@ public sealed class FederatedLoopEndToEndTests : IDisposable
 
     private static (string Outcome, long Version)? LedgerEntry(string aggregatorState, string updateId)
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(aggregatorState, "aggregator.db")};Mode=ReadOnly;Pooling=False");
-        connection.Open();
+        using var connection = DeviceOutbox.OpenReadOnly(Path.Combine(aggregatorState, "aggregator.db"));
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT outcome, version FROM ledger WHERE update_id = $id";
         command.Parameters.AddWithValue("$id", updateId);
@@ -128,8 +126,7 @@ public sealed class FederatedLoopEndToEndTests : IDisposable
     // The first update based on `baseVersion` that the aggregator applied, and the version it went into.
     private static (string UpdateId, long Version)? AppliedUpdateBasedOn(string aggregatorState, long baseVersion)
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(aggregatorState, "aggregator.db")};Mode=ReadOnly;Pooling=False");
-        connection.Open();
+        using var connection = DeviceOutbox.OpenReadOnly(Path.Combine(aggregatorState, "aggregator.db"));
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT update_id, version FROM ledger WHERE device = $device AND base_version = $base AND outcome = 'applied' AND version IS NOT NULL ORDER BY update_id LIMIT 1";
         command.Parameters.AddWithValue("$device", Device);
@@ -138,18 +135,5 @@ public sealed class FederatedLoopEndToEndTests : IDisposable
         return reader.Read() ? (reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
-    private static long Pending(string state)
-    {
-        var path = Path.Combine(state, "outbox.db");
-        if (!File.Exists(path))
-        {
-            return -1;
-        }
-
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM entries";
-        return (long)command.ExecuteScalar()!;
-    }
+    private static long Pending(string state) => DeviceOutbox.Pending(state);
 }
